@@ -1,0 +1,118 @@
+// Environment -> one validated, typed Config. Nothing else in Tessera reads process.env.
+import { z } from 'zod';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
+
+const positiveInt = (fallback: number) =>
+  z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').positive('expected a positive number').default(fallback);
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || isUrl(v, protocols), { message: `expected a URL (${protocols.join(', ')})` });
+
+function isUrl(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
+  } catch {
+    return false;
+  }
+}
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535, 'expected a port number').default(3000),
+    HOST: z.string().default('0.0.0.0'),
+    ISSUER: url(['http', 'https']).refine((v) => v === undefined || !/[?#]/.test(v), {
+      message: 'expected a URL without query or fragment',
+    }),
+    DATABASE_URL: z
+      .string()
+      .default('sqlite:./data/tessera.sqlite')
+      .refine((v) => /^(sqlite:|mysql:\/\/|mariadb:\/\/)/.test(v), {
+        message: 'expected sqlite:<file path> or mysql://user:password@host:port/database',
+      }),
+    SMTP_URL: url(['smtp', 'smtps']),
+    MAIL_FROM: z.string().default('Tessera <no-reply@localhost>'),
+    SMS_WEBHOOK_URL: url(['http', 'https']),
+    COOKIE_SECRETS: z
+      .string()
+      .optional()
+      .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined))
+      .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
+        message: 'expected a comma-separated list of secrets, each at least 32 characters',
+      }),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DEMO: z.string().optional(),
+    TRUST_PROXY: bool(false),
+    RATE_LIMIT_LOGIN: positiveInt(10),
+    RATE_LIMIT_IP: positiveInt(100),
+    RATE_LIMIT_WINDOW_SECONDS: positiveInt(900),
+    ARGON2_MEMORY_KIB: positiveInt(19456),
+    ARGON2_ITERATIONS: positiveInt(2),
+    TENANT_SELF_SERVICE: bool(false),
+    SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
+  })
+  .transform((env) => {
+    const production = env.NODE_ENV === 'production';
+    const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+    return {
+      env: env.NODE_ENV,
+      production,
+      port: env.PORT,
+      host: env.HOST,
+      issuer,
+      database: parseDatabaseUrl(env.DATABASE_URL),
+      smtpUrl: env.SMTP_URL,
+      mailFrom: env.MAIL_FROM,
+      smsWebhookUrl: env.SMS_WEBHOOK_URL,
+      cookieSecrets: env.COOKIE_SECRETS,
+      logLevel: env.LOG_LEVEL,
+      demo: env.DEMO === undefined || env.DEMO === '' ? !production : ['true', '1', 'yes'].includes(env.DEMO),
+      trustProxy: env.TRUST_PROXY,
+      rateLimit: { perAccount: env.RATE_LIMIT_LOGIN, perIp: env.RATE_LIMIT_IP, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS },
+      argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS },
+      tenantSelfService: env.TENANT_SELF_SERVICE,
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    };
+  });
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'mysql'; url: string };
+export type Config = z.output<typeof schema>;
+
+function parseDatabaseUrl(value: string): DatabaseConfig {
+  if (value.startsWith('sqlite:')) return { kind: 'sqlite', file: value.slice('sqlite:'.length) || './data/tessera.sqlite' };
+  return { kind: 'mysql', url: value.replace(/^mariadb:/, 'mysql:') };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads the environment once; throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'environment');
+        const got = env[name];
+        return `${name}: ${issue.message}${got === undefined ? '' : ` (got "${redactValue(name, got)}")`}`;
+      }),
+    );
+  }
+  return result.data;
+}
+
+function redactValue(name: string, value: string): string {
+  return /SECRET|URL/.test(name) ? value.replace(/\/\/[^@/]*@/, '//***@').slice(0, 60) : value.slice(0, 60);
+}

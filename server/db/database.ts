@@ -1,0 +1,76 @@
+// The one door to the database. On sql.js (a single connection) every access is serialised,
+// because a query issued while another request's transaction is open would run inside it.
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Mutex } from 'async-mutex';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DatabaseConfig } from '../config.js';
+import { createDataSource } from './data-source.js';
+
+export class Database {
+  private readonly mutex: Mutex | undefined;
+  private readonly held = new AsyncLocalStorage<EntityManager>();
+
+  constructor(readonly dataSource: DataSource) {
+    this.mutex = dataSource.options.type === 'sqljs' ? new Mutex() : undefined;
+  }
+
+  get kind(): 'sqlite' | 'mysql' {
+    return this.mutex ? 'sqlite' : 'mysql';
+  }
+
+  /** Runs `fn` with an EntityManager outside a transaction (serialised on sql.js). */
+  async read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const current = this.held.getStore();
+    if (current) return fn(current);
+    if (!this.mutex) return fn(this.dataSource.manager);
+    return this.mutex.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager)));
+  }
+
+  /** Runs `fn` in one transaction: all of it commits, or none of it does. */
+  async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const current = this.held.getStore();
+    if (current?.queryRunner?.isTransactionActive) return fn(current);
+    const run = () => this.dataSource.transaction((manager) => this.held.run(manager, () => fn(manager)));
+    return this.mutex ? this.mutex.runExclusive(run) : run();
+  }
+
+  /**
+   * Runs `fn` while holding a named lock shared by every instance on this database, so that
+   * first-start generation of keys and secrets happens once. sql.js has one process: the mutex is enough.
+   */
+  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    if (this.mutex) return fn();
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [row] = (await runner.query('SELECT GET_LOCK(?, 30) AS locked', [`tessera:${name}`])) as { locked: number }[];
+      if (Number(row?.locked) !== 1) throw new Error(`Could not take the database lock "${name}" within 30 s`);
+      try {
+        return await fn();
+      } finally {
+        await runner.query('SELECT RELEASE_LOCK(?)', [`tessera:${name}`]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.read((m) => m.query('SELECT 1'));
+  }
+
+  async migrate(): Promise<string[]> {
+    const done = await this.read(() => this.dataSource.runMigrations({ transaction: 'each' }));
+    return done.map((m) => m.name);
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.read(() => this.dataSource.destroy());
+  }
+}
+
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  const dataSource = createDataSource(config);
+  await dataSource.initialize();
+  return new Database(dataSource);
+}
