@@ -8,6 +8,8 @@ import { Secret } from './secret.js';
 import { SigningKey } from './signing-key.js';
 import { VerificationCode } from './verification-code.js';
 
+export type { CodePurpose } from './verification-code.js';
+export type { KeyStatus } from './signing-key.js';
 export { Account, AuditEvent, Client, Credential, OidcPayload, OutboxMessage, Secret, SigningKey, VerificationCode };
 
 export const entities = [Account, AuditEvent, Client, Credential, OidcPayload, OutboxMessage, Secret, SigningKey, VerificationCode];

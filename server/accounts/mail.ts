@@ -1,0 +1,37 @@
+// The e-mails the accounts feature sends; every link is built from the configured issuer.
+import { type Renderer, translate, resolveLocale } from '../render.js';
+
+export interface ComposedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+export class AccountMail {
+  constructor(private readonly renderer: Renderer) {}
+
+  verifyEmail({ code, name, locale }: { code: string; name: string | null; locale?: string }): ComposedMail {
+    return this.compose('verify-email', locale, { name, link: this.link('/verify-email', code) });
+  }
+
+  passwordReset({ code, locale }: { code: string; locale?: string }): ComposedMail {
+    return this.compose('password-reset', locale, { link: this.link('/reset-password/new', code) });
+  }
+
+  alreadyRegistered({ locale }: { locale?: string }): ComposedMail {
+    return this.compose('already-registered', locale, { link: `${this.renderer.issuer}/reset-password` });
+  }
+
+  private link(path: string, code: string): string {
+    return `${this.renderer.issuer}${path}?code=${encodeURIComponent(code)}`;
+  }
+
+  private compose(name: string, locale: string | undefined, context: Record<string, unknown>): ComposedMail {
+    const ctx = { ...context, locale: resolveLocale(locale) };
+    return {
+      subject: translate(ctx.locale, `mail.${name}.subject`),
+      text: this.renderer.render(`mail/${name}.txt.njk`, ctx),
+      html: this.renderer.render(`mail/${name}.html.njk`, ctx),
+    };
+  }
+}

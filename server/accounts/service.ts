@@ -1,0 +1,144 @@
+// Accounts and password credentials: registration, e-mail verification, sign-in, password reset.
+// No answer here reveals whether an e-mail is registered: registration and reset requests look
+// the same either way, and the mail tells the mailbox owner what happened.
+import type { EntityManager } from 'typeorm';
+import type { Database } from '../db/database.js';
+import { Account, Credential } from '../db/entities/index.js';
+import { enqueueMessage } from '../delivery/outbox.js';
+import { consumeCode, issueCode, peekCode } from './codes.js';
+import type { AccountMail } from './mail.js';
+import type { PasswordHasher } from './passwords.js';
+
+export interface Registration {
+  email: string;
+  password: string;
+  name: string;
+  locale?: string;
+}
+
+export type SignInResult =
+  | { ok: true; account: Account }
+  | { ok: false; reason: 'invalid_credentials' | 'email_not_verified' | 'account_disabled' };
+
+/** Sign-in e-mails compare case-insensitively and without surrounding space. */
+export const normaliseEmail = (email: string) => email.trim().normalize('NFC').toLowerCase();
+
+export class AccountService {
+  constructor(
+    private readonly db: Database,
+    private readonly hasher: PasswordHasher,
+    private readonly mail: AccountMail,
+  ) {}
+
+  /** Creates an unverified account and mails a verification link; an existing e-mail gets a notice instead. */
+  async register(input: Registration): Promise<void> {
+    const identifier = normaliseEmail(input.email);
+    const secretHash = await this.hasher.hash(input.password);
+    await this.db.transaction(async (m) => {
+      const existing = await m.findOneBy(Credential, { type: 'password', identifier });
+      if (existing) {
+        await this.send(m, identifier, this.mail.alreadyRegistered({ locale: input.locale }));
+        return;
+      }
+      const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: false });
+      await this.sendVerification(m, account);
+    });
+  }
+
+  /** Creates an account directly (CLI, tests): no mail, verified when told so. */
+  async createAccount(input: Registration & { verified: boolean }): Promise<Account> {
+    const identifier = normaliseEmail(input.email);
+    const secretHash = await this.hasher.hash(input.password);
+    return this.db.transaction(async (m) => {
+      if (await m.existsBy(Credential, { type: 'password', identifier })) throw new Error(`An account already signs in with ${identifier}`);
+      return this.insertAccount(m, { ...input, email: identifier, secretHash });
+    });
+  }
+
+  async signIn(email: string, password: string): Promise<SignInResult> {
+    const identifier = normaliseEmail(email);
+    const credential = await this.db.read((m) => m.findOneBy(Credential, { type: 'password', identifier }));
+    if (!(await this.hasher.verify(credential?.secretHash, password)) || !credential) return { ok: false, reason: 'invalid_credentials' };
+    const account = await this.db.read((m) => m.findOneByOrFail(Account, { id: credential.accountId }));
+    if (account.disabledAt) return { ok: false, reason: 'account_disabled' };
+    if (!account.emailVerified) {
+      await this.db.transaction((m) => this.sendVerification(m, account));
+      return { ok: false, reason: 'email_not_verified' };
+    }
+    if (this.hasher.needsRehash(credential.secretHash)) {
+      const secretHash = await this.hasher.hash(password);
+      await this.db.read((m) => m.update(Credential, { id: credential.id }, { secretHash, updatedAt: new Date() }));
+    }
+    return { ok: true, account };
+  }
+
+  /** True while a verification link is still usable (the page asks to confirm; GET changes nothing). */
+  async isVerificationCodeValid(code: string): Promise<boolean> {
+    return (await this.db.read((m) => peekCode(m, code, 'verify_email'))) !== null;
+  }
+
+  async verifyEmail(code: string): Promise<boolean> {
+    return this.db.transaction(async (m) => {
+      const used = await consumeCode(m, code, 'verify_email');
+      if (!used) return false;
+      // The code proves the mailbox it was sent to; if the profile e-mail changed since, it proves nothing.
+      const result = await m.update(Account, { id: used.accountId, email: used.target ?? '' }, { emailVerified: true, updatedAt: new Date() });
+      return result.affected === 1;
+    });
+  }
+
+  async requestPasswordReset(email: string, locale?: string): Promise<void> {
+    const identifier = normaliseEmail(email);
+    await this.db.transaction(async (m) => {
+      const credential = await m.findOneBy(Credential, { type: 'password', identifier });
+      if (!credential) return;
+      const code = await issueCode(m, credential.accountId, 'reset_password', identifier);
+      await this.send(m, identifier, this.mail.passwordReset({ code, locale }));
+    });
+  }
+
+  async isResetCodeValid(code: string): Promise<boolean> {
+    return (await this.db.read((m) => peekCode(m, code, 'reset_password'))) !== null;
+  }
+
+  /** Sets a new password. The link proved the mailbox, so the sign-in e-mail becomes verified. */
+  async resetPassword(code: string, password: string): Promise<boolean> {
+    const secretHash = await this.hasher.hash(password);
+    return this.db.transaction(async (m) => {
+      const used = await consumeCode(m, code, 'reset_password');
+      if (!used) return false;
+      const now = new Date();
+      await m.update(Credential, { accountId: used.accountId, type: 'password' }, { secretHash, updatedAt: now });
+      await m.update(Account, { id: used.accountId, email: used.target ?? '' }, { emailVerified: true, updatedAt: now });
+      return true;
+    });
+  }
+
+  async findById(id: string): Promise<Account | null> {
+    return this.db.read((m) => m.findOneBy(Account, { id }));
+  }
+
+  private async insertAccount(m: EntityManager, input: Registration & { secretHash: string; verified: boolean }): Promise<Account> {
+    const now = new Date();
+    const account = Object.assign(new Account(), {
+      id: crypto.randomUUID(), email: input.email, emailVerified: input.verified, phone: null, phoneVerified: false,
+      name: input.name.trim(), locale: input.locale ?? null, createdAt: now, updatedAt: now, disabledAt: null,
+    });
+    await m.insert(Account, account);
+    await m.insert(Credential, {
+      id: crypto.randomUUID(), accountId: account.id, type: 'password', identifier: input.email, secretHash: input.secretHash,
+      createdAt: now, updatedAt: now,
+    });
+    return account;
+  }
+
+  private async sendVerification(m: EntityManager, account: Account): Promise<void> {
+    if (!account.email) return;
+    const code = await issueCode(m, account.id, 'verify_email', account.email);
+    await this.send(m, account.email, this.mail.verifyEmail({ code, name: account.name, locale: account.locale ?? undefined }));
+  }
+
+  private async send(m: EntityManager, to: string, message: { subject: string; text: string; html: string }): Promise<void> {
+    await enqueueMessage(m, { channel: 'email', recipient: to, subject: message.subject, bodyText: message.text, bodyHtml: message.html });
+  }
+}

@@ -1,0 +1,109 @@
+// Builds Tessera: opens nothing itself, wires services, routers and the provider into one Koa app.
+import { readFileSync } from 'node:fs';
+import Router from '@koa/router';
+import Koa from 'koa';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+import { AccountMail } from './accounts/mail.js';
+import { accountPageRoutes } from './accounts/pages.js';
+import { PasswordHasher } from './accounts/passwords.js';
+import { AccountService } from './accounts/service.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { devMailRoutes } from './delivery/dev-mail-page.js';
+import { DEMO_CLIENT_ID, demoRoutes } from './demo/routes.js';
+import { bodyParser } from './http/body.js';
+import { csrf } from './http/csrf.js';
+import { errorHandler } from './http/error-handler.js';
+import { accessLog, type Logger } from './http/logging.js';
+import { pinOrigin } from './http/pin-origin.js';
+import { createRateLimiter } from './http/rate-limit.js';
+import { securityHeaders } from './http/security-headers.js';
+import { ensureClient } from './oidc/clients.js';
+import { interactionRoutes } from './oidc/interactions.js';
+import { type KeySet, loadKeys } from './oidc/keys.js';
+import { createProvider } from './oidc/provider.js';
+import { loadCookieKeys } from './oidc/secrets.js';
+import { PageRenderer } from './page.js';
+import { Renderer } from './render.js';
+
+export interface Tessera {
+  app: Koa;
+  provider: Provider;
+  keys: KeySet;
+  accounts: AccountService;
+}
+
+const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
+
+function healthRoutes(db: Database): Router {
+  const router = new Router();
+  router.get('/healthz', (ctx) => {
+    ctx.body = { status: 'ok' };
+  });
+  router.get('/readyz', async (ctx) => {
+    try {
+      await db.ping();
+      ctx.body = { status: 'ready' };
+    } catch {
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', error: 'database_unreachable' };
+    }
+  });
+  router.get('/static/tessera.css', (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = stylesheet;
+  });
+  return router;
+}
+
+/** Our own browser routes: parsed bodies and CSRF checks, which the provider's endpoints must not get. */
+function pageRouter(config: Config, routers: Router[]): Router {
+  const router = new Router();
+  router.use(bodyParser(), csrf({ issuer: config.issuer, cookieName: 'tessera.csrf' }));
+  for (const r of routers) router.use(r.routes(), r.allowedMethods());
+  return router;
+}
+
+export async function createTessera(config: Config, db: Database, logger: Logger): Promise<Tessera> {
+  const [keys, cookieKeys] = await Promise.all([loadKeys(db), loadCookieKeys(db, config.cookieSecrets)]);
+  const renderer = new Renderer(config.issuer);
+  const page = new PageRenderer(renderer);
+  const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer));
+  const provider = createProvider({ config, db, keys, cookieKeys, accounts, renderer });
+
+  const { perIp, perAccount, windowSeconds } = config.rateLimit;
+  const limiter = (keyPrefix: string, points: number) => createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
+  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount] = await Promise.all([
+    limiter('signin-ip', perIp), limiter('signin-account', perAccount), limiter('register-ip', perIp),
+    limiter('reset-ip', perIp), limiter('reset-account', perAccount),
+  ]);
+
+  const routers = [
+    interactionRoutes({ provider, accounts, page, limits: { signInPerIp, signInPerAccount, registerPerIp } }),
+    accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount } }),
+  ];
+  if (config.demo) {
+    const demo = await ensureClient(db, DEMO_CLIENT_ID, () => ({
+      name: 'Tessera demo app',
+      redirectUris: [`${config.issuer}/demo/callback`],
+      postLogoutRedirectUris: [`${config.issuer}/demo`],
+    }));
+    routers.push(demoRoutes({ issuer: config.issuer, clientSecret: demo.secret!, page }));
+  }
+  if (!config.production) routers.push(devMailRoutes(db, page));
+
+  const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy });
+  app.use(pinOrigin(config.issuer));
+  app.use(accessLog(logger));
+  app.use(errorHandler({ logger, renderErrorPage: (ctx, error) => page.render(ctx, 'pages/error.njk', { ...error }, error.status) }));
+  app.use(securityHeaders({ issuer: config.issuer }));
+  const health = healthRoutes(db);
+  app.use(health.routes());
+  const pages = pageRouter(config, routers);
+  app.use(pages.routes());
+  app.use(pages.allowedMethods());
+  app.use(mount(provider));
+  return { app, provider, keys, accounts };
+}

@@ -1,0 +1,140 @@
+// The JSON logger, the access log, and the URL redaction that keeps tokens out of both.
+import { randomUUID } from 'node:crypto';
+import type { Context, Middleware } from 'koa';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import type { Config } from '../config.js';
+
+export type { Logger };
+
+// Fields that hold credentials wherever they appear in a logged object (top level or one deep).
+const secretFields = ['password', 'password_hash', 'client_secret', 'secret', 'token', 'access_token', 'refresh_token', 'id_token', 'invitation'];
+const secretHeaders = ['authorization', 'cookie', '"set-cookie"'];
+
+const redactPaths = [
+  ...secretFields.flatMap((field) => [field, `*.${field}`]),
+  ...secretHeaders.flatMap((header) => [`headers.${header}`, `*.headers.${header}`]),
+];
+
+/** `destination` is for tests; by default pino writes to stdout. */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = {
+    level: config.logLevel,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+// Query parameters whose values never carry a credential or personal data, so they stay readable.
+// Everything else is redacted: code, state, nonce, *_hint, token, invitation, code_challenge,
+// redirect URIs (an app may put its own state in them), search (may be an e-mail address)…
+const harmlessQueryParameters = new Set([
+  'client_id',
+  'response_type',
+  'response_mode',
+  'scope',
+  'prompt',
+  'ui_locales',
+  'display',
+  'max_age',
+  'code_challenge_method',
+  'status',
+  'limit',
+]);
+
+const REDACTED = '[redacted]';
+const JWT = /^eyJ[\w-]*(\.[\w-]*){2,4}$/; // a JWS (3 parts) or JWE (5): its header always starts `{"`
+const LONG_RANDOM = /^[\w-]{32,}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i; // ids, not secrets
+
+/**
+ * The URL as it may be logged: the path with token-bearing segments replaced, and the query with
+ * its parameter names kept but every value not known to be harmless replaced.
+ */
+export function redactUrl(url: string): string {
+  const hashAt = url.indexOf('#');
+  const withoutHash = hashAt === -1 ? url : url.slice(0, hashAt);
+  const queryAt = withoutHash.indexOf('?');
+  const path = queryAt === -1 ? withoutHash : withoutHash.slice(0, queryAt);
+  const query = queryAt === -1 ? undefined : withoutHash.slice(queryAt + 1);
+  return redactPath(path) + (query === undefined ? '' : `?${redactQuery(query)}`) + (hashAt === -1 ? '' : `#${REDACTED}`);
+}
+
+function redactPath(path: string): string {
+  const segments = path.split('/');
+  return segments.map((segment, i) => (isTokenSegment(segments, i) ? REDACTED : segment)).join('/');
+}
+
+function isTokenSegment(segments: string[], i: number): boolean {
+  const segment = segments[i]!;
+  if (segment === '') return false;
+  // /tenants/invitation-tokens/{token} carries a signed invitation; /i/{handle} its short SMS form.
+  if (segments[i - 1] === 'invitation-tokens' && segments[i - 2] === 'tenants') return true;
+  if (segments[i - 1] === 'i' && segments[i - 2] === '' && i === 2) return true;
+  return JWT.test(segment) || (LONG_RANDOM.test(segment) && !UUID.test(segment));
+}
+
+function redactQuery(query: string): string {
+  return query
+    .split('&')
+    .map((pair) => {
+      const equalsAt = pair.indexOf('=');
+      if (equalsAt === -1) return pair;
+      const name = pair.slice(0, equalsAt);
+      return harmlessQueryParameters.has(decodeName(name)) ? pair : `${name}=${REDACTED}`;
+    })
+    .join('&');
+}
+
+function decodeName(name: string): string {
+  try {
+    return decodeURIComponent(name.replace(/\+/g, ' '));
+  } catch {
+    return name;
+  }
+}
+
+const INCOMING_REQUEST_ID = /^[\w-]{1,64}$/;
+
+/** The id of the current request, set by accessLog; error logs and pages quote it. */
+export function requestIdOf(ctx: Context): string | undefined {
+  return ctx.state.requestId as string | undefined;
+}
+
+/** One log line per request, and an X-Request-Id that ties the response to it. */
+export function accessLog(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    // A proxy's id is kept so one request can be followed across systems; anything odd is replaced,
+    // since it would be written into our logs verbatim.
+    const incoming = ctx.get('X-Request-Id');
+    const requestId = INCOMING_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.requestId = requestId;
+    ctx.set('X-Request-Id', requestId);
+    const started = performance.now();
+    let failure: unknown;
+    try {
+      await next();
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      logger.info(
+        {
+          requestId,
+          method: ctx.method,
+          url: redactUrl(ctx.originalUrl),
+          status: failure === undefined ? ctx.status : statusOf(failure),
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'request',
+      );
+    }
+  };
+}
+
+// Without the error handler inside it, Koa answers an escaped error with its status or 500.
+function statusOf(err: unknown): number {
+  const status = (err as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
+}

@@ -1,0 +1,76 @@
+// Rate limits for credential endpoints (sign-in, codes), counted where every instance sees them.
+import { createHash } from 'node:crypto';
+import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Database } from '../db/database.js';
+import { TooManyRequests } from './errors.js';
+
+export interface RateLimitOptions {
+  /** Attempts allowed per key within the window. */
+  points: number;
+  durationSeconds: number;
+  /** Names this limit (e.g. `login-account`), so limits sharing a key do not share a count. */
+  keyPrefix: string;
+}
+
+export interface RateLimiter {
+  /** Counts one attempt; throws TooManyRequests (with Retry-After) once the limit is spent. */
+  consume(key: string): Promise<void>;
+  /** Forgets the attempts, e.g. after a successful sign-in. */
+  reset(key: string): Promise<void>;
+}
+
+// One table for every limit; the library keys its rows `<keyPrefix>:<key>`.
+const TABLE = 'rate_limits';
+
+export function createRateLimiter(db: Database, options: RateLimitOptions): RateLimiter {
+  const ready = db.kind === 'mysql' ? mysqlLimiter(db, options) : Promise.resolve(memoryLimiter(options));
+  // A failure to create the table surfaces at the first attempt, as a 500, not as an unhandled rejection.
+  ready.catch(() => undefined);
+  return {
+    async consume(key) {
+      const limiter = await ready;
+      try {
+        await limiter.consume(hashKey(key));
+      } catch (err) {
+        // The library rejects with a RateLimiterRes when the limit is spent, and with an Error when the store fails.
+        if (err instanceof RateLimiterRes) throw new TooManyRequests(err.msBeforeNext / 1000);
+        throw err;
+      }
+    },
+    async reset(key) {
+      await (await ready).delete(hashKey(key));
+    },
+  };
+}
+
+// Keys are often e-mail addresses or IPs: hashed, the table holds no personal data, and every key
+// fits the library's VARCHAR(255).
+function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
+// sql.js means a single instance: counting in its memory is exact.
+function memoryLimiter(options: RateLimitOptions): RateLimiterAbstract {
+  return new RateLimiterMemory({ points: options.points, duration: options.durationSeconds, keyPrefix: options.keyPrefix });
+}
+
+// The count lives in the database, so every instance behind the load balancer shares it.
+function mysqlLimiter(db: Database, options: RateLimitOptions): Promise<RateLimiterAbstract> {
+  const driver = db.dataSource.driver as unknown as { pool: unknown; database?: string };
+  return new Promise((resolve, reject) => {
+    // The library creates its table (CREATE TABLE IF NOT EXISTS, safe when instances start together)
+    // and calls back once it exists; it refuses to count before that.
+    const limiter: RateLimiterMySQL = new RateLimiterMySQL(
+      {
+        storeClient: driver.pool, // TypeORM's mysql2 pool (callback API, which the library uses)
+        storeType: 'pool',
+        dbName: driver.database,
+        tableName: TABLE,
+        points: options.points,
+        duration: options.durationSeconds,
+        keyPrefix: options.keyPrefix,
+      },
+      (err?: Error) => (err ? reject(err) : resolve(limiter)),
+    );
+  });
+}

@@ -1,0 +1,68 @@
+// Entry point: read config, open the database, run migrations, listen; stop gracefully.
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/database.js';
+import { createTransports } from './delivery/transports.js';
+import { DeliveryWorker } from './delivery/worker.js';
+import { createTessera } from './app.js';
+import { createLogger } from './http/logging.js';
+import { deleteExpiredPayloads } from './oidc/adapter.js';
+
+const started = performance.now();
+
+function readConfig() {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Tessera cannot start.\n${error.message}\nSee .env.example and docs/configuration.md.`);
+    process.exit(1);
+  }
+}
+
+const config = readConfig();
+const logger = createLogger(config);
+const db = await openDatabase(config.database).catch((error: Error) => {
+  logger.fatal({ err: { message: error.message } }, 'cannot open the database: check DATABASE_URL');
+  process.exit(1);
+});
+const applied = await db.migrate();
+if (applied.length) logger.info({ migrations: applied }, 'database migrated');
+
+const tessera = await createTessera(config, db, logger);
+const transports = createTransports(config);
+const worker = new DeliveryWorker(db, transports, logger);
+worker.start();
+if (!transports.email) logger.info('no SMTP_URL: e-mail stays in the outbox; read it at /dev/mail or with `npm run tessera -- outbox:list`');
+
+const cleanup = setInterval(() => {
+  deleteExpiredPayloads(db).catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));
+}, 10 * 60 * 1000);
+cleanup.unref();
+
+const server = createServer(tessera.app.callback());
+server.listen(config.port, config.host, () => {
+  const ms = Math.round(performance.now() - started);
+  logger.info({ issuer: config.issuer, port: config.port, database: config.database.kind, startup_ms: ms }, `Tessera is ready at ${config.issuer}${config.demo ? ` (demo: ${config.issuer}/demo)` : ''}`);
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down: finishing requests in flight');
+  const force = setTimeout(() => {
+    logger.warn('requests still open after the shutdown timeout; closing them');
+    server.closeAllConnections();
+  }, config.shutdownTimeoutMs);
+  force.unref();
+  server.closeIdleConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  clearInterval(cleanup);
+  await worker.stop();
+  await db.close();
+  logger.info('stopped');
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

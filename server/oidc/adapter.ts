@@ -1,0 +1,73 @@
+// oidc-provider's storage over TypeORM: one table keyed by (model, id), payload as JSON text.
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { IsNull, LessThan } from 'typeorm';
+import type { Database } from '../db/database.js';
+import { Client, OidcPayload } from '../db/entities/index.js';
+
+/** Hooks other features attach to grant revocation (e.g. the active tenant kept per grant). */
+export type GrantRevocationHook = (grantId: string) => Promise<void>;
+
+export function createAdapter(db: Database, onRevokeGrant: GrantRevocationHook[] = []): new (name: string) => Adapter {
+  return class TypeOrmAdapter implements Adapter {
+    constructor(private readonly model: string) {}
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (this.model === 'Client') throw new Error('Clients are managed with the CLI, not through the adapter');
+      const row = {
+        model: this.model,
+        id,
+        payload: JSON.stringify(payload),
+        grantId: payload.grantId ?? null,
+        uid: payload.uid ?? null,
+        userCode: payload.userCode ?? null,
+        expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+      };
+      await db.read((m) => m.upsert(OidcPayload, row, ['model', 'id']));
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Client') return findClient(db, id);
+      return this.findBy({ id });
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return this.findBy({ uid });
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return this.findBy({ userCode });
+    }
+
+    async consume(id: string): Promise<void> {
+      await db.read((m) => m.update(OidcPayload, { model: this.model, id, consumedAt: IsNull() }, { consumedAt: new Date() }));
+    }
+
+    async destroy(id: string): Promise<void> {
+      await db.read((m) => m.delete(OidcPayload, { model: this.model, id }));
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      await db.read((m) => m.delete(OidcPayload, { grantId }));
+      for (const hook of onRevokeGrant) await hook(grantId);
+    }
+
+    private async findBy(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
+      const row = await db.read((m) => m.findOneBy(OidcPayload, { model: this.model, ...where }));
+      if (!row || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return undefined;
+      const payload = JSON.parse(row.payload) as AdapterPayload;
+      return row.consumedAt ? { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) } : payload;
+    }
+  };
+}
+
+async function findClient(db: Database, id: string): Promise<AdapterPayload | undefined> {
+  const row = await db.read((m) => m.findOneBy(Client, { id }));
+  if (!row) return undefined;
+  return { ...(JSON.parse(row.metadata) as AdapterPayload), client_id: row.id, first_party: row.firstParty };
+}
+
+/** Deletes rows whose expiry has passed; the provider already ignores them, this keeps the table small. */
+export async function deleteExpiredPayloads(db: Database, now = new Date()): Promise<number> {
+  const result = await db.read((m) => m.delete(OidcPayload, { expiresAt: LessThan(now) }));
+  return result.affected ?? 0;
+}

@@ -1,0 +1,118 @@
+// The pages oidc-provider sends people to during sign-in: login, registration, consent.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import { z } from 'zod';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
+import type { AccountService } from '../accounts/service.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import { type PageRenderer } from '../page.js';
+
+export interface InteractionDeps {
+  provider: Provider;
+  accounts: AccountService;
+  page: PageRenderer;
+  limits: { signInPerIp: RateLimiter; signInPerAccount: RateLimiter; registerPerIp: RateLimiter };
+}
+
+const signInForm = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+});
+
+export const registrationForm = z.object({
+  name: z.string({ error: 'name_required' }).trim().min(1, 'name_required').max(200, 'name_too_long'),
+  email: z.email({ error: 'email_invalid' }).max(320, 'email_invalid'),
+  password: z.string({ error: 'password_too_short' }).min(MIN_PASSWORD_LENGTH, 'password_too_short').max(MAX_PASSWORD_LENGTH, 'password_too_long'),
+});
+
+/** Finishes the interaction and sends the browser back to the provider (303, so the POST is not repeated). */
+async function finish(ctx: Context, provider: Provider, result: InteractionResults, merge = true): Promise<void> {
+  const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+  ctx.redirect(to);
+  ctx.status = 303;
+}
+
+function missingScopes(details: Awaited<ReturnType<Provider['interactionDetails']>>): string[] {
+  const d = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+  const resource = Object.values(d.missingResourceScopes ?? {}).flat();
+  return [...new Set([...(d.missingOIDCScope ?? []), ...resource])].filter((s) => s !== 'openid');
+}
+
+export function interactionRoutes(deps: InteractionDeps): Router {
+  const { provider, accounts, page, limits } = deps;
+  const router = new Router({ prefix: '/interaction/:uid' });
+
+  const details = (ctx: Context) => provider.interactionDetails(ctx.req, ctx.res);
+  const clientName = async (clientId: unknown) => (await provider.Client.find(String(clientId)))?.clientName ?? String(clientId);
+
+  router.get('/', async (ctx) => {
+    const interaction = await details(ctx);
+    const common = { uid: interaction.uid, clientName: await clientName(interaction.params.client_id) };
+    if (interaction.prompt.name === 'login') {
+      const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
+      return page.render(ctx, 'pages/login.njk', { ...common, email: hint });
+    }
+    if (interaction.prompt.name === 'consent') {
+      return page.render(ctx, 'pages/consent.njk', { ...common, scopes: missingScopes(interaction) });
+    }
+    // A prompt Tessera does not know can only come from a misconfiguration: fail the flow cleanly.
+    return finish(ctx, provider, { error: 'interaction_required', error_description: `unsupported prompt ${interaction.prompt.name}` }, false);
+  });
+
+  router.post('/login', async (ctx) => {
+    const interaction = await details(ctx);
+    const form = signInForm.safeParse(ctx.request.body);
+    const common = { uid: interaction.uid, clientName: await clientName(interaction.params.client_id) };
+    if (!form.success) return page.render(ctx, 'pages/login.njk', { ...common, error: 'login.error.invalid_credentials' }, 400);
+    await limits.signInPerIp.consume(ctx.ip);
+    await limits.signInPerAccount.consume(form.data.email.toLowerCase());
+    const result = await accounts.signIn(form.data.email, form.data.password);
+    if (!result.ok) {
+      return page.render(ctx, 'pages/login.njk', { ...common, email: form.data.email, error: `login.error.${result.reason}` }, 400);
+    }
+    await limits.signInPerAccount.reset(form.data.email.toLowerCase());
+    return finish(ctx, provider, { login: { accountId: result.account.id } }, false);
+  });
+
+  router.get('/register', async (ctx) => {
+    const interaction = await details(ctx);
+    return page.render(ctx, 'pages/register.njk', { uid: interaction.uid, clientName: await clientName(interaction.params.client_id) });
+  });
+
+  router.post('/register', async (ctx) => {
+    const interaction = await details(ctx);
+    const common = { uid: interaction.uid, clientName: await clientName(interaction.params.client_id) };
+    const form = registrationForm.safeParse(ctx.request.body);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    if (!form.success) {
+      const errors = [...new Set(form.error.issues.map((i) => `register.error.${i.message}`))];
+      return page.render(ctx, 'pages/register.njk', { ...common, errors, name: body.name, email: body.email }, 400);
+    }
+    await limits.registerPerIp.consume(ctx.ip);
+    await accounts.register({ ...form.data, locale: page.locale(ctx) });
+    return page.render(ctx, 'pages/check-inbox.njk', { ...common, email: form.data.email });
+  });
+
+  router.post('/consent', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name !== 'consent') return finish(ctx, provider, {}, true);
+    const d = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const grant = interaction.grantId
+      ? (await provider.Grant.find(interaction.grantId))!
+      : new provider.Grant({ accountId: interaction.session!.accountId, clientId: String(interaction.params.client_id) });
+    if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+    if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
+    for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    const grantId = await grant.save();
+    return finish(ctx, provider, { consent: { grantId } }, true);
+  });
+
+  router.post('/abort', async (ctx) => {
+    await details(ctx);
+    return finish(ctx, provider, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' }, false);
+  });
+
+  return router;
+}

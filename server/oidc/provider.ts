@@ -1,0 +1,163 @@
+// Configures oidc-provider: Tessera supplies storage, accounts, keys, pages and policies; the library does the protocol.
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
+import type { AccountService } from '../accounts/service.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { Account } from '../db/entities/index.js';
+import type { Renderer } from '../render.js';
+import { createAdapter, type GrantRevocationHook } from './adapter.js';
+import type { KeySet } from './keys.js';
+
+/** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
+export const API_SCOPES = ['tenants:manage', 'tenants:admin'] as const;
+export const apiResource = (issuer: string) => `${issuer}/api`;
+
+export const TTL = {
+  AccessToken: 3600,
+  AuthorizationCode: 60,
+  ClientCredentials: 600,
+  IdToken: 3600,
+  Interaction: 3600,
+  Session: 14 * 24 * 3600,
+  Grant: 30 * 24 * 3600,
+  RefreshToken: 14 * 24 * 3600,
+} as const;
+
+export interface ProviderDeps {
+  config: Config;
+  db: Database;
+  keys: KeySet;
+  cookieKeys: string[];
+  accounts: AccountService;
+  renderer: Renderer;
+  onRevokeGrant?: GrantRevocationHook[];
+}
+
+function standardClaims(account: Account) {
+  return {
+    sub: account.id,
+    email: account.email ?? undefined,
+    email_verified: account.email ? account.emailVerified : undefined,
+    name: account.name ?? undefined,
+    locale: account.locale ?? undefined,
+    phone_number: account.phone ?? undefined,
+    phone_number_verified: account.phone ? account.phoneVerified : undefined,
+    updated_at: Math.floor(account.updatedAt.getTime() / 1000),
+  };
+}
+
+/** First-party clients are trusted by the operator: everything they ask for is granted without a consent page. */
+async function loadExistingGrant(ctx: KoaContextWithOIDC) {
+  const { oidc } = ctx;
+  const client = oidc.client!;
+  const session = oidc.session!;
+  const grantId = oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
+  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  if (!client.metadata().first_party) return existing;
+  const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
+  grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
+  const claims = oidc.requestParamClaims ? [...oidc.requestParamClaims] : [];
+  if (claims.length) grant.addOIDCClaims(claims);
+  for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
+    if (server.scope) grant.addResourceScope(indicator, server.scope);
+  }
+  await grant.save();
+  return grant;
+}
+
+export function createProvider(deps: ProviderDeps): Provider {
+  const { config, renderer } = deps;
+  const api = apiResource(config.issuer);
+
+  const provider = new Provider(config.issuer, {
+    adapter: createAdapter(deps.db, deps.onRevokeGrant),
+    jwks: deps.keys.providerJwks() as never,
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'locale', 'updated_at'],
+      phone: ['phone_number', 'phone_number_verified'],
+    },
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'phone'],
+    conformIdTokenClaims: false,
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'ES256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator(_ctx, key, value) {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata('first_party must be a boolean');
+        }
+      },
+    },
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    rotateRefreshToken: true,
+    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+    ttl: { ...TTL },
+    findAccount: async (_ctx, sub) => {
+      const account = await deps.accounts.findById(sub);
+      if (!account || account.disabledAt) return undefined;
+      return { accountId: account.id, claims: async () => standardClaims(account) };
+    },
+    loadExistingGrant,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    clientBasedCORS: (_ctx, origin, client) =>
+      origin !== 'null' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = renderer.render('pages/logout.njk', { form, clientName: ctx.oidc.client?.clientName });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderer.render('pages/logged-out.njk', { clientName: ctx.oidc.client?.clientName });
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        // Client credentials without `resource` get a Management API token: it is the only resource.
+        defaultResource: async (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials' ? api : undefined),
+        useGrantedResource: async () => false,
+        getResourceServerInfo: async (_ctx, indicator) => {
+          if (indicator !== api) throw new errors.InvalidTarget();
+          return {
+            scope: API_SCOPES.join(' '),
+            audience: api,
+            accessTokenTTL: TTL.AccessToken,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = renderer.render('pages/error.njk', {
+        status: ctx.status,
+        code: out.error,
+        // Our own words for known codes; the library's description otherwise (it never holds secrets).
+        description: out.error_description,
+      });
+    },
+  });
+  provider.proxy = config.trustProxy;
+  return provider;
+}
