@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { OutboxMessage } from '../db/entities/outbox-message.js';
 import { enqueueMessage, getMessage, listMessages, type NewMessage } from './outbox.js';
-import { describeEachDatabase } from './test-databases.js';
+import { describeEachDatabase } from '../../test/support/databases.js';
 
 const welcome: NewMessage = { channel: 'email', recipient: 'ada@example.com', subject: 'Welcome', bodyText: 'Hello Ada' };
 

@@ -4,7 +4,7 @@ import { beforeEach, test } from 'node:test';
 import { pino } from 'pino';
 import { OutboxMessage } from '../db/entities/outbox-message.js';
 import { enqueueMessage, getMessage, type NewMessage } from './outbox.js';
-import { describeEachDatabase } from './test-databases.js';
+import { describeEachDatabase } from '../../test/support/databases.js';
 import type { Transport } from './transports.js';
 import { DeliveryWorker, MAX_ATTEMPTS, type DeliveryLogger } from './worker.js';
 

@@ -1,7 +1,7 @@
 // Parses JSON and form bodies for Tessera's own routes. Not for oidc-provider, which reads its
 // request bodies itself and must find the stream untouched.
 import { bodyParser as koaBodyParser } from '@koa/bodyparser';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 
 export interface BodyParserOptions {
   jsonLimit?: string;
@@ -24,9 +24,14 @@ export function bodyParser(options: BodyParserOptions = {}): Middleware {
   return async (ctx, next) => {
     // @koa/bodyparser silently leaves a body of any other type unread; say so instead, or a
     // handler would validate an empty object and answer with a puzzling message.
-    if (PARSED_METHODS.includes(ctx.method) && ctx.is('json', 'urlencoded') === false) {
+    if (PARSED_METHODS.includes(ctx.method) && carriesBody(ctx) && !ctx.is('json', 'urlencoded')) {
       ctx.throw(415, 'Send the request body as application/json or application/x-www-form-urlencoded.');
     }
     await parse(ctx, next);
   };
+}
+
+// `Content-Length: 0` without a type is how many clients send a POST with nothing to say.
+function carriesBody(ctx: Context): boolean {
+  return (ctx.request.length ?? 0) > 0 || ctx.get('Transfer-Encoding') !== '';
 }

@@ -44,9 +44,9 @@ export function createRateLimiter(db: Database, options: RateLimitOptions): Rate
 }
 
 // Keys are often e-mail addresses or IPs: hashed, the table holds no personal data, and every key
-// fits the library's VARCHAR(255).
+// fits the library's VARCHAR(255). Hex, because that column compares case-insensitively.
 function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('base64url');
+  return createHash('sha256').update(key).digest('hex');
 }
 
 // sql.js means a single instance: counting in its memory is exact.

@@ -5,15 +5,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe } from 'node:test';
-import type { DatabaseConfig } from '../config.js';
-import { type Database, openDatabase } from '../db/database.js';
+import type { DatabaseConfig } from '../../server/config.js';
+import { type Database, openDatabase } from '../../server/db/database.js';
 
-interface TestDatabase {
+export interface TestDatabase {
   label: string;
   open(): Promise<{ config: DatabaseConfig; dispose(): Promise<void> }>;
 }
 
-function testDatabases(): TestDatabase[] {
+export function testDatabases(): TestDatabase[] {
   const sqlite: TestDatabase = {
     label: 'sqlite',
     async open() {
@@ -25,6 +25,25 @@ function testDatabases(): TestDatabase[] {
   if (!mysqlUrl) return [sqlite];
   const mysql: TestDatabase = { label: 'mysql', open: async () => ({ config: { kind: 'mysql', url: mysqlUrl }, dispose: async () => {} }) };
   return [sqlite, mysql];
+}
+
+/** Tables in the order they can be emptied without breaking foreign keys (children first). */
+async function emptyAllTables(db: Database): Promise<void> {
+  const tables = db.dataSource.entityMetadatas.map((e) => e.tableName).sort((a, b) => (a === 'accounts' ? 1 : b === 'accounts' ? -1 : 0));
+  for (const table of tables) await db.read((m) => m.query(`DELETE FROM ${table}`));
+}
+
+/**
+ * Opens and migrates a test database. A fresh SQLite file per suite; on MySQL one shared database,
+ * migrated once per run and emptied before each suite (files run one at a time).
+ */
+export async function openTestDatabase(target: TestDatabase): Promise<{ db: Database; url: string; dispose(): Promise<void> }> {
+  const opened = await target.open();
+  const db = await openDatabase(opened.config);
+  await db.migrate();
+  if (opened.config.kind === 'mysql') await emptyAllTables(db);
+  const url = opened.config.kind === 'mysql' ? opened.config.url : `sqlite:${opened.config.file}`;
+  return { db, url, dispose: async () => { await db.close(); await opened.dispose(); } };
 }
 
 /** `body` receives a getter: the database exists only once the block's `before` has run. */
