@@ -82,5 +82,11 @@ test('a form posted from another origin is refused even with a valid token', asy
   const res = await submit(app, `_csrf=${token}`, { Cookie: cookie, Origin: 'https://evil.example' });
   assert.equal(res.status, 403);
   assert.equal((res.json() as { error: string }).error, 'invalid_csrf_token');
-  assert.equal((await submit(app, `_csrf=${token}`, { Cookie: cookie, Origin: 'null' })).status, 403);
+});
+
+test('Origin: null, which our no-referrer pages make browsers send, leaves the decision to the token', async () => {
+  const app = formApp();
+  const { cookie, token } = await openForm(app);
+  assert.equal((await submit(app, `_csrf=${token}`, { Cookie: cookie, Origin: 'null' })).status, 200);
+  assert.equal((await submit(app, '_csrf=guess', { Cookie: cookie, Origin: 'null' })).status, 403);
 });

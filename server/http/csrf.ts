@@ -1,12 +1,14 @@
 // CSRF protection for Tessera's own forms (oidc-provider protects its endpoints itself).
 //
-// Two checks, each enough on its own against a cross-site form:
-// 1. A browser that sends an Origin header (all current ones do on POST) must name our issuer.
-// 2. The form must return the token from `ctx.state.csrfToken`, which equals a random secret kept
+// Two checks:
+// 1. The form must return the token from `ctx.state.csrfToken`, which equals a random secret kept
 //    in a signed, httpOnly, SameSite=Lax cookie (a double submit). The token is the secret itself:
 //    an HMAC of it would protect nothing more, since whoever can read the page can submit the token
 //    either way, and the cookie's signature (app.keys) already stops a planted cookie that was not
 //    minted by us.
+// 2. An Origin header that names another site is refused outright. `Origin: null` says nothing
+//    and is left to the token: our own pages send `Referrer-Policy: no-referrer`, under which
+//    browsers post even same-origin forms with `Origin: null` (Fetch spec; checked in Chromium).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
 import { Forbidden } from './errors.js';
@@ -18,7 +20,7 @@ export interface CsrfOptions {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-export const CSRF_FIELD = '_csrf';
+const CSRF_FIELD = '_csrf';
 
 export function csrf(options: CsrfOptions): Middleware {
   const issuerOrigin = new URL(options.issuer).origin;
@@ -28,7 +30,7 @@ export function csrf(options: CsrfOptions): Middleware {
     ctx.state.csrfToken = secret;
     if (!SAFE_METHODS.has(ctx.method)) {
       const origin = ctx.get('Origin');
-      if (origin && origin !== issuerOrigin) throw rejected('This form was sent from another site.');
+      if (origin && origin !== 'null' && origin !== issuerOrigin) throw rejected('This form was sent from another site.');
       if (!sameToken(submittedToken(ctx), secret)) throw rejected('This form has expired. Go back, reload the page and try again.');
     }
     await next();

@@ -1,0 +1,64 @@
+// Shared test setup: `test` skips itself when Chromium is missing (playwright.config.ts has already
+// printed why, or failed the run on CI), plus small helpers every spec uses.
+import { mkdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { test as base, expect, type Page } from '@playwright/test';
+import { CHROMIUM_PATH, chromiumMissing } from './chromium.js';
+
+export { expect };
+
+export const test = base.extend<{ chromiumPresent: void }>({
+  chromiumPresent: [
+    async ({}, use, testInfo) => {
+      testInfo.skip(chromiumMissing, `${CHROMIUM_PATH} not found: install it with apt-get install -y chromium`);
+      await use();
+    },
+    { auto: true },
+  ],
+});
+
+const SCREENSHOTS = new URL('./screenshots/', import.meta.url);
+
+/** A full-page PNG of what the person sees now, as e2e/screenshots/<name>.png (git-ignored). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
+}
+
+/** A fresh address for each test, so tests never share accounts or mail. */
+export function uniqueEmail(who: string): string {
+  return `${who}-${randomUUID().slice(0, 8)}@example.test`;
+}
+
+/**
+ * Accessibility basics of the current page: `<html lang>` is set, the page has a title and exactly
+ * one h1, every visible form control has a label that getByLabel finds, and every button and link
+ * has a name.
+ */
+export async function expectAccessibleBasics(page: Page): Promise<void> {
+  await expect(page.locator('html')).toHaveAttribute('lang', /^[a-z]{2}(-[A-Za-z0-9]+)*$/);
+  await expect(page).toHaveTitle(/\S/);
+  await expect(page.locator('h1')).toHaveCount(1);
+  await expect(page.locator('h1')).toBeVisible();
+
+  const controls = page.locator('input:not([type=hidden]), select, textarea');
+  for (const control of await controls.all()) {
+    if (!(await control.isVisible())) continue;
+    const label = await control.evaluate((el) => {
+      const input = el as HTMLInputElement;
+      return (input.labels?.[0]?.textContent ?? input.getAttribute('aria-label') ?? '').trim();
+    });
+    expect(label, `a visible ${await control.evaluate((el) => el.outerHTML)} has no label`).not.toBe('');
+    const byLabel = page.getByLabel(label, { exact: true });
+    await expect(byLabel, `getByLabel(${JSON.stringify(label)}) should find exactly one control`).toHaveCount(1);
+    expect(await byLabel.evaluate((el, other) => el === other, await control.elementHandle())).toBe(true);
+  }
+
+  for (const role of ['button', 'link'] as const) {
+    for (const element of await page.getByRole(role).all()) {
+      if (!(await element.isVisible())) continue;
+      const name = await element.evaluate((el) => (el.textContent ?? '').trim() || el.getAttribute('aria-label') || '');
+      expect(name, `a ${role} has no name: ${await element.evaluate((el) => el.outerHTML)}`).not.toBe('');
+    }
+  }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every test on the current Node: type-check, unit + integration + protocol tests on SQLite and
+# MySQL/MariaDB, then browser tests in Chromium. A part whose prerequisite is missing is skipped
+# loudly; with CI=true a missing part is a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+shopt -s globstar nullglob
+
+export TEST_MYSQL_URL="${TEST_MYSQL_URL-mysql://root@127.0.0.1:3306/tessera_test}"
+passed=0 failed=0 problems=()
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+missing() {
+  if [ "${CI:-}" = "true" ]; then problems+=("$1 (required with CI=true)"); failed=$((failed + 1));
+  else printf '\n\033[33m!! SKIPPED: %s\033[0m\n' "$1"; fi
+}
+
+say "Node $(node --version): type-check"
+if ! npx tsc --noEmit -p .; then problems+=("type-check"); failed=$((failed + 1)); fi
+
+say "MySQL/MariaDB for the integration suite"
+if [ -n "$TEST_MYSQL_URL" ] && node --import tsx scripts/ensure-test-database.ts "$TEST_MYSQL_URL"; then
+  echo "using $TEST_MYSQL_URL"
+else
+  missing "MySQL/MariaDB tests: no database at TEST_MYSQL_URL=${TEST_MYSQL_URL:-<unset>}"
+  export TEST_MYSQL_URL=""
+fi
+
+say "unit, integration and protocol tests"
+files=(server/**/*.test.ts test/**/*.test.ts)
+log=$(mktemp)
+# One file at a time: the MySQL suites share one database, emptied between files.
+node --import tsx --test --test-concurrency=1 --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$log" "${files[@]}"
+status=$?
+p=$(grep -E '^# pass ' "$log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail ' "$log" | tail -1 | awk '{print $3}')
+passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+if [ $status -ne 0 ] && [ "${f:-0}" = "0" ]; then problems+=("node test runner exited $status"); failed=$((failed + 1)); fi
+rm -f "$log"
+
+say "browser tests (Chromium)"
+if [ -x /usr/bin/chromium ]; then
+  log=$(mktemp)
+  npx playwright test 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  p=$(grep -Eo '[0-9]+ passed' "$log" | tail -1 | awk '{print $1}'); f=$(grep -Eo '[0-9]+ failed' "$log" | tail -1 | awk '{print $1}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ $status -ne 0 ] && [ "${f:-0}" = "0" ]; then problems+=("playwright exited $status"); failed=$((failed + 1)); fi
+  rm -f "$log"
+else
+  missing "browser tests: /usr/bin/chromium not found (apt-get install -y chromium)"
+fi
+
+say "summary (Node $(node --version))"
+for p in "${problems[@]}"; do echo "problem: $p"; done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
