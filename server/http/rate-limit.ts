@@ -23,12 +23,9 @@ export interface RateLimiter {
 const TABLE = 'rate_limits';
 
 export function createRateLimiter(db: Database, options: RateLimitOptions): RateLimiter {
-  const ready = db.kind === 'mysql' ? mysqlLimiter(db, options) : Promise.resolve(memoryLimiter(options));
-  // A failure to create the table surfaces at the first attempt, as a 500, not as an unhandled rejection.
-  ready.catch(() => undefined);
+  const limiter = db.kind === 'mysql' ? mysqlLimiter(db, options) : memoryLimiter(options);
   return {
     async consume(key) {
-      const limiter = await ready;
       try {
         await limiter.consume(hashKey(key));
       } catch (err) {
@@ -38,7 +35,7 @@ export function createRateLimiter(db: Database, options: RateLimitOptions): Rate
       }
     },
     async reset(key) {
-      await (await ready).delete(hashKey(key));
+      await limiter.delete(hashKey(key));
     },
   };
 }
@@ -55,22 +52,17 @@ function memoryLimiter(options: RateLimitOptions): RateLimiterAbstract {
 }
 
 // The count lives in the database, so every instance behind the load balancer shares it.
-function mysqlLimiter(db: Database, options: RateLimitOptions): Promise<RateLimiterAbstract> {
+// The table comes from our migrations, so the limiter is usable at once.
+function mysqlLimiter(db: Database, options: RateLimitOptions): RateLimiterAbstract {
   const driver = db.dataSource.driver as unknown as { pool: unknown; database?: string };
-  return new Promise((resolve, reject) => {
-    // The library creates its table (CREATE TABLE IF NOT EXISTS, safe when instances start together)
-    // and calls back once it exists; it refuses to count before that.
-    const limiter: RateLimiterMySQL = new RateLimiterMySQL(
-      {
-        storeClient: driver.pool, // TypeORM's mysql2 pool (callback API, which the library uses)
-        storeType: 'pool',
-        dbName: driver.database,
-        tableName: TABLE,
-        points: options.points,
-        duration: options.durationSeconds,
-        keyPrefix: options.keyPrefix,
-      },
-      (err?: Error) => (err ? reject(err) : resolve(limiter)),
-    );
+  return new RateLimiterMySQL({
+    storeClient: driver.pool, // TypeORM's mysql2 pool (callback API, which the library uses)
+    storeType: 'pool',
+    dbName: driver.database,
+    tableName: TABLE,
+    tableCreated: true,
+    points: options.points,
+    duration: options.durationSeconds,
+    keyPrefix: options.keyPrefix,
   });
 }

@@ -27,10 +27,19 @@ export function testDatabases(): TestDatabase[] {
   return [sqlite, mysql];
 }
 
-/** Tables in the order they can be emptied without breaking foreign keys (children first). */
+/** Empties every table but the migrations log (MySQL only: SQLite suites get a fresh file). */
 async function emptyAllTables(db: Database): Promise<void> {
-  const tables = db.dataSource.entityMetadatas.map((e) => e.tableName).sort((a, b) => (a === 'accounts' ? 1 : b === 'accounts' ? -1 : 0));
-  for (const table of tables) await db.read((m) => m.query(`DELETE FROM ${table}`));
+  const runner = db.dataSource.createQueryRunner();
+  try {
+    const rows = (await runner.query(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'migrations'",
+    )) as { name: string }[];
+    await runner.query('SET FOREIGN_KEY_CHECKS = 0');
+    for (const { name } of rows) await runner.query(`DELETE FROM \`${name}\``);
+    await runner.query('SET FOREIGN_KEY_CHECKS = 1');
+  } finally {
+    await runner.release();
+  }
 }
 
 /**

@@ -1,0 +1,182 @@
+// Registration, e-mail verification, sign-in and password reset through the real pages, on each database.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as oidc from 'openid-client';
+import { Account, OutboxMessage, VerificationCode } from '../db/entities/index.js';
+import { createClient } from '../oidc/clients.js';
+import { describeWithServer, type TestServer } from '../../test/support/server.js';
+import { type Page, UserAgent } from '../../test/support/user-agent.js';
+
+const PASSWORD = 'a perfectly fine passphrase';
+
+describeWithServer('accounts through the browser pages', (server: () => TestServer) => {
+  let rp: oidc.Configuration;
+
+  before(async () => {
+    const { id, secret } = await createClient(server().db, { name: 'Portal', redirectUris: [`${server().url}/app/callback`], firstParty: true });
+    rp = await oidc.discovery(new URL(server().url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+  });
+
+  const uniqueEmail = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}@example.test`;
+
+  /** Opens the app's sign-in and returns the login page. */
+  async function loginPage(browser: UserAgent): Promise<Page> {
+    const url = oidc.buildAuthorizationUrl(rp, {
+      redirect_uri: `${server().url}/app/callback`, scope: 'openid email',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    });
+    return browser.follow(url.href);
+  }
+
+  async function mailsTo(email: string): Promise<OutboxMessage[]> {
+    return server().db.read((m) => m.find(OutboxMessage, { where: { recipient: email }, order: { createdAt: 'ASC' } }));
+  }
+
+  async function linkIn(email: string, path: string): Promise<string> {
+    const mails = await mailsTo(email);
+    const link = mails.flatMap((m) => m.bodyText.match(/https?:\/\/\S+/g) ?? []).reverse().find((l) => new URL(l).pathname === path);
+    assert.ok(link, `no ${path} link mailed to ${email}`);
+    assert.ok(link.startsWith(server().url), 'links are built from the configured issuer');
+    return link;
+  }
+
+  async function register(browser: UserAgent, email: string): Promise<Page> {
+    const login = await loginPage(browser);
+    const form = await browser.follow(new URL(/href="(\/interaction\/[^"]+\/register)"/.exec(login.html)![1]!, server().url).href);
+    return browser.submit(form, /\/register$/, { name: 'Nell', email, password: PASSWORD });
+  }
+
+  test('a newcomer registers, verifies the mailed link with a POST, then signs in', async () => {
+    const browser = new UserAgent(server().url);
+    const email = uniqueEmail('nell');
+    const inbox = await register(browser, email);
+    assert.match(inbox.html, /Check your inbox/);
+
+    const link = await linkIn(email, '/verify-email');
+    const confirm = await browser.follow(link);
+    assert.match(confirm.html, /Confirm my address/);
+    const account = await server().db.read((m) => m.findOneByOrFail(Account, { email }));
+    assert.equal(account.emailVerified, false, 'opening the link (GET) changes nothing');
+
+    const verified = await browser.submit(confirm, '/verify-email');
+    assert.match(verified.html, /is confirmed/);
+    assert.equal((await server().db.read((m) => m.findOneByOrFail(Account, { id: account.id }))).emailVerified, true);
+
+    const callback = await browser.submit(await loginPage(browser), /\/login$/, { email, password: PASSWORD });
+    assert.ok(callback.location?.includes('/app/callback?code='), 'signed in and sent back to the app');
+  });
+
+  test('a verification link works once', async () => {
+    const browser = new UserAgent(server().url);
+    const email = uniqueEmail('once');
+    await register(browser, email);
+    const link = await linkIn(email, '/verify-email');
+    await browser.submit(await browser.follow(link), '/verify-email');
+    const again = await browser.follow(link);
+    assert.equal(again.status, 400);
+    assert.match(again.html, /no longer valid/);
+  });
+
+  test('signing in before verifying is refused with a clear message and a fresh link is mailed', async () => {
+    const browser = new UserAgent(server().url);
+    const email = uniqueEmail('early');
+    await register(browser, email);
+    const before = (await mailsTo(email)).length;
+    const page = await browser.submit(await loginPage(browser), /\/login$/, { email, password: PASSWORD });
+    assert.equal(page.status, 400);
+    assert.match(page.html, /verify your e-mail address first/);
+    assert.equal((await mailsTo(email)).length, before + 1);
+  });
+
+  test('registering an e-mail that already signs in shows the same page and mails the owner instead', async () => {
+    const email = uniqueEmail('taken');
+    await register(new UserAgent(server().url), email);
+    const second = await register(new UserAgent(server().url), email);
+    assert.match(second.html, /Check your inbox/);
+    const mails = await mailsTo(email);
+    assert.equal(mails.length, 2);
+    assert.deepEqual(mails.map((m) => m.subject).sort(), ['Confirm your e-mail address', 'You already have an account']);
+    assert.equal(await server().db.read((m) => m.countBy(Account, { email })), 1);
+  });
+
+  test('a wrong password and an unknown e-mail get the very same answer', async () => {
+    const email = uniqueEmail('known');
+    await server().tessera.accounts.createAccount({ email, name: 'K', password: PASSWORD, verified: true });
+    const browser = new UserAgent(server().url);
+    const wrong = await browser.submit(await loginPage(browser), /\/login$/, { email, password: 'not the password' });
+    const unknown = await browser.submit(await loginPage(browser), /\/login$/, { email: uniqueEmail('ghost'), password: 'not the password' });
+    assert.equal(wrong.status, unknown.status);
+    const message = (html: string) => /role="alert">([^<]*)</.exec(html)?.[1];
+    assert.ok(message(wrong.html));
+    assert.equal(message(wrong.html), message(unknown.html));
+  });
+
+  test('password reset: the mailed link sets a new password once, verifies the e-mail, and the old password stops working', async () => {
+    const email = uniqueEmail('reset');
+    await server().tessera.accounts.createAccount({ email, name: 'R', password: PASSWORD, verified: false });
+    const browser = new UserAgent(server().url);
+    const sent = await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email });
+    assert.match(sent.html, /Check your inbox/);
+    const link = await linkIn(email, '/reset-password/new');
+    const form = await browser.follow(link);
+    const done = await browser.submit(form, '/reset-password/new', { password: 'the brand new passphrase' });
+    assert.match(done.html, /password is changed/);
+    assert.equal((await browser.submit(form, '/reset-password/new', { password: 'yet another passphrase' })).status, 400, 'the link works once');
+
+    const old = await browser.submit(await loginPage(browser), /\/login$/, { email, password: PASSWORD });
+    assert.equal(old.status, 400);
+    const fresh = await browser.submit(await loginPage(browser), /\/login$/, { email, password: 'the brand new passphrase' });
+    assert.ok(fresh.location?.includes('/app/callback?code='), 'the new password signs in (the e-mail became verified)');
+  });
+
+  test('a reset request for an unknown e-mail looks the same and mails nobody', async () => {
+    const email = uniqueEmail('nobody');
+    const browser = new UserAgent(server().url);
+    const sent = await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email });
+    assert.equal(sent.status, 200);
+    assert.match(sent.html, /Check your inbox/);
+    assert.equal((await mailsTo(email)).length, 0);
+  });
+
+  test('an expired reset link is refused', async () => {
+    const email = uniqueEmail('late');
+    await server().tessera.accounts.createAccount({ email, name: 'L', password: PASSWORD, verified: true });
+    const browser = new UserAgent(server().url);
+    await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email });
+    await server().db.read((m) => m.update(VerificationCode, { target: email }, { expiresAt: new Date(Date.now() - 1000) }));
+    const page = await browser.follow(await linkIn(email, '/reset-password/new'));
+    assert.equal(page.status, 400);
+    assert.match(page.html, /no longer valid/);
+  });
+
+  test('a form posted without its CSRF token is refused and changes nothing', async () => {
+    const email = uniqueEmail('csrf');
+    const browser = new UserAgent(server().url);
+    await browser.follow('/reset-password');
+    const page = await browser.request('/reset-password', { form: { email } });
+    assert.equal(page.status, 403);
+    assert.match(page.html, /This form has expired/);
+    const login = await loginPage(browser);
+    const action = /action="(\/interaction\/[^"]+\/login)"/.exec(login.html)![1]!;
+    assert.equal((await browser.request(action, { form: { email, password: PASSWORD, _csrf: 'forged' } })).status, 403);
+  });
+});
+
+describeWithServer('sign-in rate limits', (server: () => TestServer) => {
+  test('after the allowed attempts for one e-mail, sign-in answers 429 even with the right password', async () => {
+    const { id, secret } = await createClient(server().db, { name: 'P', redirectUris: [`${server().url}/app/callback`], firstParty: true });
+    const rp = await oidc.discovery(new URL(server().url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    const email = 'limited@example.test';
+    await server().tessera.accounts.createAccount({ email, name: 'L', password: PASSWORD, verified: true });
+    const browser = new UserAgent(server().url);
+    const url = oidc.buildAuthorizationUrl(rp, {
+      redirect_uri: `${server().url}/app/callback`, scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    });
+    const login = await browser.follow(url.href);
+    for (let i = 0; i < 3; i++) assert.equal((await browser.submit(login, /\/login$/, { email, password: 'wrong' })).status, 400);
+    const blocked = await browser.submit(login, /\/login$/, { email, password: PASSWORD });
+    assert.equal(blocked.status, 429);
+    assert.match(blocked.html, /Too many attempts/);
+  });
+}, { RATE_LIMIT_LOGIN: '3' });
