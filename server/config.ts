@@ -30,8 +30,8 @@ const schema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535, 'expected a port number').default(3000),
     HOST: z.string().default('0.0.0.0'),
-    ISSUER: url(['http', 'https']).refine((v) => v === undefined || !/[?#]/.test(v), {
-      message: 'expected a URL without query or fragment',
+    ISSUER: url(['http', 'https']).refine((v) => v === undefined || !isUrl(v, ['http', 'https']) || new URL(v).href.replace(/\/$/, '') === new URL(v).origin, {
+      message: 'expected an origin such as https://id.example.com (no path, query or fragment)',
     }),
     DATABASE_URL: z
       .string()
@@ -55,8 +55,8 @@ const schema = z
     RATE_LIMIT_LOGIN: positiveInt(10),
     RATE_LIMIT_IP: positiveInt(100),
     RATE_LIMIT_WINDOW_SECONDS: positiveInt(900),
-    ARGON2_MEMORY_KIB: positiveInt(19456),
-    ARGON2_ITERATIONS: positiveInt(2),
+    ARGON2_MEMORY_KIB: positiveInt(7168),
+    ARGON2_ITERATIONS: positiveInt(5),
     TENANT_SELF_SERVICE: bool(false),
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
   })

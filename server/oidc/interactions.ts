@@ -2,10 +2,11 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { InteractionResults } from 'oidc-provider';
+import { errors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
 import type { AccountService } from '../accounts/service.js';
+import { BadRequest } from '../http/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { type PageRenderer } from '../page.js';
 
@@ -44,7 +45,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   const { provider, accounts, page, limits } = deps;
   const router = new Router({ prefix: '/interaction/:uid' });
 
-  const details = (ctx: Context) => provider.interactionDetails(ctx.req, ctx.res);
+  // An interaction lives an hour, in one browser: past that, or elsewhere, the person starts again from the app.
+  const details = (ctx: Context) =>
+    provider.interactionDetails(ctx.req, ctx.res).catch((error: unknown) => {
+      if (error instanceof errors.SessionNotFound) throw new BadRequest('The sign-in expired or was opened in another browser.', 'session_not_found');
+      throw error;
+    });
   const clientName = async (clientId: unknown) => (await provider.Client.find(String(clientId)))?.clientName ?? String(clientId);
 
   router.get('/', async (ctx) => {

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+test('with no environment, Tessera runs on port 3000 with an embedded SQLite file and the demo on', () => {
+  const config = loadConfig({});
+  assert.equal(config.port, 3000);
+  assert.equal(config.issuer, 'http://localhost:3000');
+  assert.deepEqual(config.database, { kind: 'sqlite', file: './data/tessera.sqlite' });
+  assert.equal(config.demo, true);
+  assert.deepEqual(config.argon2, { memoryCost: 7168, timeCost: 5 });
+});
+
+test('ISSUER follows PORT by default, and a trailing slash is dropped', () => {
+  assert.equal(loadConfig({ PORT: '8080' }).issuer, 'http://localhost:8080');
+  assert.equal(loadConfig({ ISSUER: 'https://id.example.com/' }).issuer, 'https://id.example.com');
+});
+
+test('the demo is off in production unless asked for, and DEMO=false turns it off anywhere', () => {
+  assert.equal(loadConfig({ NODE_ENV: 'production' }).demo, false);
+  assert.equal(loadConfig({ NODE_ENV: 'production', DEMO: 'true' }).demo, true);
+  assert.equal(loadConfig({ DEMO: 'false' }).demo, false);
+});
+
+test('mysql:// and mariadb:// URLs select MySQL', () => {
+  assert.deepEqual(loadConfig({ DATABASE_URL: 'mariadb://u:p@db:3306/tessera' }).database, { kind: 'mysql', url: 'mysql://u:p@db:3306/tessera' });
+});
+
+test('every bad value is reported at once, naming the variable and what it expected', () => {
+  assert.throws(
+    () => loadConfig({ PORT: 'eighty', ISSUER: 'not a url', DATABASE_URL: 'postgres://x', LOG_LEVEL: 'loud', COOKIE_SECRETS: 'short', DEMO: 'maybe' }),
+    (error: ConfigError) => {
+      const text = error.message;
+      for (const name of ['PORT', 'ISSUER', 'DATABASE_URL', 'LOG_LEVEL', 'COOKIE_SECRETS']) assert.match(text, new RegExp(`${name}: `));
+      assert.match(text, /expected a URL \(http, https\)/);
+      assert.match(text, /expected sqlite:<file path> or mysql:/);
+      return true;
+    },
+  );
+});
+
+test('a password in a bad database URL is not echoed back', () => {
+  assert.throws(() => loadConfig({ SMTP_URL: 'http://user:hunter2@mail' }), (error: ConfigError) => !error.message.includes('hunter2'));
+});
+
+test('an ISSUER with a path is refused: every route is served at the root', () => {
+  assert.throws(() => loadConfig({ ISSUER: 'https://example.com/auth' }), /ISSUER: expected an origin/);
+});
