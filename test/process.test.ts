@@ -1,0 +1,97 @@
+// main.ts and cli.ts as real processes: start, ready, refuse bad settings, stop gracefully; admin commands.
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+const freePort = () => new Promise<number>((resolve) => {
+  const probe = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = probe.address() as { port: number };
+    probe.close(() => resolve(port));
+  });
+});
+
+describe('the server and the CLI as processes', () => {
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tessera-process-'));
+    env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, LOG_LEVEL: 'info', ARGON2_MEMORY_KIB: '1024', ARGON2_ITERATIONS: '1' };
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: root, env });
+
+  function start(extra: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; ready: Promise<void> } {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...env, ...extra } });
+    let output = '';
+    const ready = new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => { output += chunk; if (output.includes('Tessera is ready')) resolve(); };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', (chunk: Buffer) => { output += chunk; });
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+    });
+    ready.catch(() => undefined); // a test that expects the exit awaits the exit instead
+    return { child, output: () => output, ready };
+  }
+
+  test('a bad setting stops the start with a message that names the variable', async () => {
+    const { child, output } = start({ PORT: 'eighty' });
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(output(), /PORT: expected a port number \(got "eighty"\)/);
+  });
+
+  test('the server starts, reports its start-up time, serves discovery, and stops gracefully on SIGTERM', async () => {
+    const port = await freePort();
+    const server = start({ PORT: String(port), HOST: '127.0.0.1' });
+    await server.ready;
+    assert.match(server.output(), /"startup_ms":\d+/);
+    const discovery = (await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as { issuer: string };
+    assert.equal(discovery.issuer, `http://localhost:${port}`);
+    server.child.kill('SIGTERM');
+    const code = await new Promise((resolve) => server.child.on('exit', resolve));
+    assert.equal(code, 0);
+    assert.match(server.output(), /"msg":"stopped"/);
+  });
+
+  test('clients:create prints a secret once; clients:list shows the client but never the secret', async () => {
+    const created = await cli('clients:create', '--name', 'Billing', '--id', 'billing', '--redirect-uri', 'https://billing.example/cb', '--grant', 'authorization_code', '--grant', 'refresh_token');
+    const secret = /client_secret: (\S+)/.exec(created.stdout)?.[1];
+    assert.ok(secret);
+    const listed = await cli('clients:list');
+    assert.match(listed.stdout, /billing {2}"Billing" {2}confidential/);
+    assert.ok(!listed.stdout.includes(secret));
+    await cli('clients:delete', 'billing');
+    assert.doesNotMatch((await cli('clients:list')).stdout, /billing/);
+  });
+
+  test('a bad client is refused with a one-line error and exit code 1', async () => {
+    await assert.rejects(cli('clients:create', '--name', 'X', '--redirect-uri', 'not a url'), (error: { code: number; stderr: string }) => {
+      assert.equal(error.code, 1);
+      assert.match(error.stderr, /^error: redirect URIs: "not a url" is not an absolute URL\n$/);
+      return true;
+    });
+  });
+
+  test('keys:rotate walks the phases and keys:list shows them', async () => {
+    assert.match((await cli('keys:rotate')).stdout, /introduced next keys/);
+    assert.match((await cli('keys:rotate')).stdout, /promoted .* to current/);
+    const statuses = (await cli('keys:list')).stdout.trim().split('\n').map((line) => line.split(/\s+/)[2]).sort();
+    assert.deepEqual(statuses, ['current', 'current', 'previous', 'previous']);
+  });
+
+  test('accounts:create makes a verified account; outbox:list answers', async () => {
+    const created = await cli('accounts:create', '--email', 'Admin@Example.test', '--name', 'Admin', '--password', 'long enough passphrase');
+    assert.match(created.stdout, /created account [0-9a-f-]{36} \(admin@example.test\)/);
+    await assert.rejects(cli('accounts:create', '--email', 'admin@example.test', '--name', 'Again', '--password', 'long enough passphrase'), /already signs in/);
+    assert.match((await cli('outbox:list')).stdout, /the outbox is empty/);
+  });
+});
