@@ -1,4 +1,5 @@
 // Environment -> one validated, typed Config. Nothing else in Tessera reads process.env.
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const bool = (fallback: boolean) =>
@@ -98,8 +99,14 @@ export class ConfigError extends Error {
   }
 }
 
+/** The process environment, with a `.env` file in the working directory loaded first when there is one. */
+export function readEnvironment(file = '.env'): NodeJS.ProcessEnv {
+  if (existsSync(file)) process.loadEnvFile(file); // never overrides variables already set
+  return process.env;
+}
+
 /** Reads the environment once; throws ConfigError naming every bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
   const result = schema.safeParse(env);
   if (!result.success) {
     throw new ConfigError(

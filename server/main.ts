@@ -35,8 +35,10 @@ const worker = new DeliveryWorker(db, transports, logger);
 worker.start();
 if (!transports.email) logger.info('no SMTP_URL: e-mail stays in the outbox; read it at /dev/mail or with `npm run tessera -- outbox:list`');
 
+// Expired rows are ignored when read; deleting them keeps the tables small.
 const cleanup = setInterval(() => {
-  deleteExpiredPayloads(db).catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));
+  Promise.all([deleteExpiredPayloads(db), tessera.accounts.deleteExpiredCodes()])
+    .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));
 }, 10 * 60 * 1000);
 cleanup.unref();
 

@@ -1,6 +1,6 @@
 // Single-use, short-lived codes for e-mail verification and password reset; stored as SHA-256 only.
 import { createHash, randomBytes } from 'node:crypto';
-import { type EntityManager, IsNull, MoreThan } from 'typeorm';
+import { type EntityManager, IsNull, LessThan, MoreThan } from 'typeorm';
 import { type CodePurpose, VerificationCode } from '../db/entities/index.js';
 
 export const CODE_TTL_MS: Record<CodePurpose, number> = {
@@ -34,4 +34,9 @@ export async function consumeCode(m: EntityManager, code: string, purpose: CodeP
 /** Looks a code up without consuming it, to show the right page on GET. */
 export async function peekCode(m: EntityManager, code: string, purpose: CodePurpose): Promise<VerificationCode | null> {
   return m.findOneBy(VerificationCode, { codeHash: hashCode(code), purpose, consumedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+}
+
+/** Deletes codes that can no longer be used (expired), keeping the table small. */
+export async function deleteExpiredCodes(m: EntityManager, now = new Date()): Promise<number> {
+  return (await m.delete(VerificationCode, { expiresAt: LessThan(now) })).affected ?? 0;
 }

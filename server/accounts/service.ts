@@ -2,10 +2,11 @@
 // No answer here reveals whether an e-mail is registered: registration and reset requests look
 // the same either way, and the mail tells the mailbox owner what happened.
 import type { EntityManager } from 'typeorm';
+import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
-import { consumeCode, issueCode, peekCode } from './codes.js';
+import { consumeCode, deleteExpiredCodes, issueCode, peekCode } from './codes.js';
 import type { AccountMail } from './mail.js';
 import type { PasswordHasher } from './passwords.js';
 
@@ -41,6 +42,7 @@ export class AccountService {
         return;
       }
       const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: false });
+      await recordAudit(m, { type: 'account.registered', actor: account.id, subject: account.id });
       await this.sendVerification(m, account);
     });
   }
@@ -51,7 +53,9 @@ export class AccountService {
     const secretHash = await this.hasher.hash(input.password);
     return this.db.transaction(async (m) => {
       if (await m.existsBy(Credential, { type: 'password', identifier })) throw new Error(`An account already signs in with ${identifier}`);
-      return this.insertAccount(m, { ...input, email: identifier, secretHash });
+      const account = await this.insertAccount(m, { ...input, email: identifier, secretHash });
+      await recordAudit(m, { type: 'account.created', actor: 'cli', subject: account.id });
+      return account;
     });
   }
 
@@ -83,7 +87,9 @@ export class AccountService {
       if (!used) return false;
       // The code proves the mailbox it was sent to; if the profile e-mail changed since, it proves nothing.
       const result = await m.update(Account, { id: used.accountId, email: used.target ?? '' }, { emailVerified: true, updatedAt: new Date() });
-      return result.affected === 1;
+      if (result.affected !== 1) return false;
+      await recordAudit(m, { type: 'account.email_verified', actor: used.accountId, subject: used.accountId });
+      return true;
     });
   }
 
@@ -110,8 +116,13 @@ export class AccountService {
       const now = new Date();
       await m.update(Credential, { accountId: used.accountId, type: 'password' }, { secretHash, updatedAt: now });
       await m.update(Account, { id: used.accountId, email: used.target ?? '' }, { emailVerified: true, updatedAt: now });
+      await recordAudit(m, { type: 'account.password_reset', actor: used.accountId, subject: used.accountId });
       return true;
     });
+  }
+
+  async deleteExpiredCodes(): Promise<number> {
+    return this.db.read((m) => deleteExpiredCodes(m));
   }
 
   async findById(id: string): Promise<Account | null> {
