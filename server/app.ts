@@ -94,7 +94,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   }
   if (!config.production) routers.push(devMailRoutes(db, page));
 
-  const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy });
+  // Behind a proxy, trust only the address the nearest proxy appended, not what the client wrote itself.
+  const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy, maxIpsCount: 1 });
   app.use(pinOrigin(config.issuer));
   app.use(accessLog(logger));
   app.use(errorHandler({ logger, renderErrorPage: (ctx, error) => page.render(ctx, 'pages/error.njk', { ...error }, error.status) }));

@@ -23,7 +23,7 @@ function readConfig() {
 const config = readConfig();
 const logger = createLogger(config);
 const db = await openDatabase(config.database).catch((error: Error) => {
-  logger.fatal({ err: { message: error.message } }, 'cannot open the database: check DATABASE_URL');
+  logger.fatal(`cannot open the database: ${error.message}`);
   process.exit(1);
 });
 const applied = await db.migrate();
@@ -33,7 +33,11 @@ const tessera = await createTessera(config, db, logger);
 const transports = createTransports(config);
 const worker = new DeliveryWorker(db, transports, logger);
 worker.start();
-if (!transports.email) logger.info('no SMTP_URL: e-mail stays in the outbox; read it at /dev/mail or with `npm run tessera -- outbox:list`');
+for (const channel of ['email', 'sms'] as const) {
+  if (transports[channel]) continue;
+  const where = config.production ? '`npm run tessera -- outbox:list`' : '/dev/mail or `npm run tessera -- outbox:list`';
+  logger.info(`no ${channel === 'email' ? 'SMTP_URL' : 'SMS_WEBHOOK_URL'}: ${channel} messages stay in the outbox; read them with ${where}`);
+}
 
 // Expired rows are ignored when read; deleting them keeps the tables small.
 const cleanup = setInterval(() => {

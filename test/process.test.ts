@@ -56,6 +56,8 @@ describe('the server and the CLI as processes', () => {
     assert.match(server.output(), /"startup_ms":\d+/);
     const discovery = (await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as { issuer: string };
     assert.equal(discovery.issuer, `http://localhost:${port}`);
+    await assert.rejects(cli('clients:create', '--name', 'Racing', '--grant', 'client_credentials'), (error: { stderr: string }) =>
+      /in use by another Tessera process \(pid \d+\)/.test(error.stderr));
     server.child.kill('SIGTERM');
     const code = await new Promise((resolve) => server.child.on('exit', resolve));
     assert.equal(code, 0);

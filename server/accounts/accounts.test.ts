@@ -84,7 +84,7 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
     const before = (await mailsTo(email)).length;
     const page = await browser.submit(await loginPage(browser), /\/login$/, { email, password: PASSWORD });
     assert.equal(page.status, 400);
-    assert.match(page.html, /verify your e-mail address first/);
+    assert.match(page.html, /confirm your e-mail address first/);
     assert.equal((await mailsTo(email)).length, before + 1);
   });
 

@@ -14,6 +14,8 @@ export interface AccountPageDeps {
   limits: { resetPerIp: RateLimiter; resetPerAccount: RateLimiter };
 }
 
+/** Where "Back to sign in" leads: only a sign-in page of this server, never an address from outside. */
+const returnOf = (value: unknown) => (typeof value === 'string' && /^\/interaction\/[\w-]{1,64}$/.test(value) ? value : undefined);
 const codeOf = (value: unknown) => (typeof value === 'string' && /^[\w-]{20,100}$/.test(value) ? value : undefined);
 const resetRequest = z.object({ email: z.email().max(320) });
 const newPassword = z.object({
@@ -37,28 +39,33 @@ export function accountPageRoutes({ accounts, page, limits }: AccountPageDeps): 
     return page.render(ctx, 'pages/email-verified.njk');
   });
 
-  router.get('/reset-password', (ctx) => page.render(ctx, 'pages/reset-request.njk'));
+  router.get('/reset-password', (ctx) => page.render(ctx, 'pages/reset-request.njk', { returnTo: returnOf(ctx.query.return) }));
 
   router.post('/reset-password', async (ctx) => {
     const form = resetRequest.safeParse(ctx.request.body);
-    if (!form.success) return page.render(ctx, 'pages/reset-request.njk', { error: 'reset.error.email_invalid' }, 400);
+    const returnTo = returnOf((ctx.request.body as Record<string, unknown> | undefined)?.return);
+    if (!form.success) return page.render(ctx, 'pages/reset-request.njk', { error: 'reset.error.email_invalid', returnTo }, 400);
     await limits.resetPerIp.consume(ctx.ip);
     await limits.resetPerAccount.consume(form.data.email.toLowerCase());
     await accounts.requestPasswordReset(form.data.email, page.locale(ctx));
-    return page.render(ctx, 'pages/reset-sent.njk', { email: form.data.email });
+    return page.render(ctx, 'pages/reset-sent.njk', { email: form.data.email, returnTo });
   });
 
   router.get('/reset-password/new', async (ctx) => {
     const code = codeOf(ctx.query.code);
-    if (!code || !(await accounts.isResetCodeValid(code))) return invalidLink(ctx);
-    return page.render(ctx, 'pages/reset-new.njk', { code });
+    const email = code && (await accounts.resetCodeTarget(code));
+    if (!email) return invalidLink(ctx);
+    return page.render(ctx, 'pages/reset-new.njk', { code, email });
   });
 
   router.post('/reset-password/new', async (ctx) => {
     const form = newPassword.safeParse(ctx.request.body);
     const code = codeOf((ctx.request.body as Record<string, unknown> | undefined)?.code);
     if (!code) return invalidLink(ctx);
-    if (!form.success) return page.render(ctx, 'pages/reset-new.njk', { code, error: `reset.error.${form.error.issues[0]?.message}` }, 400);
+    if (!form.success) {
+      const email = await accounts.resetCodeTarget(code);
+      return page.render(ctx, 'pages/reset-new.njk', { code, email, error: `reset.error.${form.error.issues[0]?.message}` }, 400);
+    }
     if (!(await accounts.resetPassword(code, form.data.password))) return invalidLink(ctx);
     return page.render(ctx, 'pages/reset-done.njk');
   });

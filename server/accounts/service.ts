@@ -103,8 +103,9 @@ export class AccountService {
     });
   }
 
-  async isResetCodeValid(code: string): Promise<boolean> {
-    return (await this.db.read((m) => peekCode(m, code, 'reset_password'))) !== null;
+  /** The sign-in e-mail a usable reset code was sent to (shown on the form), or undefined. */
+  async resetCodeTarget(code: string): Promise<string | undefined> {
+    return (await this.db.read((m) => peekCode(m, code, 'reset_password')))?.target ?? undefined;
   }
 
   /** Sets a new password. The link proved the mailbox, so the sign-in e-mail becomes verified. */

@@ -1,16 +1,21 @@
 // The one door to the database. On sql.js (a single connection) every access is serialised,
 // because a query issued while another request's transaction is open would run inside it.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { resolve } from 'node:path';
 import { Mutex } from 'async-mutex';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DatabaseConfig } from '../config.js';
 import { createDataSource } from './data-source.js';
+import { lockSqliteFile } from './sqlite-lock.js';
 
 export class Database {
   private readonly mutex: Mutex | undefined;
   private readonly held = new AsyncLocalStorage<EntityManager>();
 
-  constructor(readonly dataSource: DataSource) {
+  constructor(
+    readonly dataSource: DataSource,
+    private readonly release: () => void = () => {},
+  ) {
     this.mutex = dataSource.options.type === 'sqljs' ? new Mutex() : undefined;
   }
 
@@ -66,11 +71,18 @@ export class Database {
 
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) await this.read(() => this.dataSource.destroy());
+    this.release();
   }
 }
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const dataSource = createDataSource(config);
-  await dataSource.initialize();
-  return new Database(dataSource);
+  const release = config.kind === 'sqlite' ? lockSqliteFile(resolve(config.file)) : () => {};
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return new Database(dataSource, release);
 }

@@ -61,7 +61,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       return page.render(ctx, 'pages/login.njk', { ...common, email: hint });
     }
     if (interaction.prompt.name === 'consent') {
-      return page.render(ctx, 'pages/consent.njk', { ...common, scopes: missingScopes(interaction) });
+      const account = await accounts.findById(interaction.session?.accountId ?? '');
+      return page.render(ctx, 'pages/consent.njk', { ...common, scopes: missingScopes(interaction), signedInAs: account?.email ?? account?.name });
     }
     // A prompt Tessera does not know can only come from a misconfiguration: fail the flow cleanly.
     return finish(ctx, provider, { error: 'interaction_required', error_description: `unsupported prompt ${interaction.prompt.name}` }, false);

@@ -1,0 +1,51 @@
+// Qualities every page should have beyond working: fits a phone, and nothing the browser blocks.
+import type { Page } from '@playwright/test';
+import { expect, expectAccessibleBasics, screenshot, test } from './fixtures.js';
+import { registeredAndVerified, signInThroughDemo } from './flows.js';
+import { DemoPage } from './pages/DemoPage.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { RegisterPage } from './pages/RegisterPage.js';
+
+async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const { scrollWidth, clientWidth } = await page.locator('html').evaluate((html) => ({ scrollWidth: html.scrollWidth, clientWidth: html.clientWidth }));
+  expect(scrollWidth, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
+}
+
+test.describe('On a phone', () => {
+  test.use({ viewport: { width: 360, height: 740 } });
+
+  test('the sign-in, registration and demo result pages fit a 360 px wide screen', async ({ page }) => {
+    const person = await registeredAndVerified(page, 'Radia');
+    const demo = new DemoPage(page);
+    await demo.open();
+    await demo.startSignIn();
+    await new LoginPage(page).expectShown();
+    await expectNoHorizontalScroll(page);
+    await screenshot(page, '40-phone-login');
+    await new LoginPage(page).createAccount.click();
+    await new RegisterPage(page).expectShown();
+    await expectNoHorizontalScroll(page);
+    await expectAccessibleBasics(page);
+    await screenshot(page, '41-phone-register');
+    await signInThroughDemo(page, person);
+    await expectNoHorizontalScroll(page);
+    await screenshot(page, '42-phone-demo-result');
+  });
+});
+
+test.describe('Content Security Policy', () => {
+  test('the sign-in and registration pages use nothing the Content Security Policy blocks', async ({ page }) => {
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+    });
+    const demo = new DemoPage(page);
+    await demo.open();
+    await demo.startSignIn();
+    const login = new LoginPage(page);
+    await login.expectShown();
+    await login.createAccount.click();
+    await new RegisterPage(page).expectShown();
+    expect(violations).toEqual([]);
+  });
+});

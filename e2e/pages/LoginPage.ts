@@ -1,0 +1,39 @@
+// The sign-in page of an interaction: /interaction/:uid
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class LoginPage {
+  readonly heading: Locator;
+  readonly email: Locator;
+  readonly password: Locator;
+  readonly submit: Locator;
+  readonly error: Locator;
+  readonly createAccount: Locator;
+  readonly forgotPassword: Locator;
+
+  constructor(readonly page: Page) {
+    this.heading = page.getByRole('heading', { level: 1 });
+    this.email = page.getByLabel('E-mail address', { exact: true });
+    this.password = page.getByLabel('Password', { exact: true });
+    this.submit = page.getByRole('button', { name: 'Sign in', exact: true });
+    this.error = page.getByRole('alert');
+    this.createAccount = page.getByRole('link', { name: 'Create one' });
+    this.forgotPassword = page.getByRole('link', { name: 'Forgot your password?' });
+  }
+
+  async expectShown(client = 'Tessera demo app'): Promise<void> {
+    await expect(this.page).toHaveURL(/\/interaction\/[\w-]+(\/login)?$/); // /login after a failed attempt
+    await expect(this.heading).toHaveText(`Sign in to continue to ${client}`);
+  }
+
+  async signIn(email: string, password: string): Promise<void> {
+    await this.email.fill(email);
+    await this.password.fill(password);
+    await this.submit.click();
+  }
+
+  /** The error shown after a failed sign-in; the page stays the sign-in page. */
+  async expectError(text: string): Promise<void> {
+    await expect(this.error).toHaveText(text);
+    await expect(this.heading).toHaveText(/^Sign in to continue to /);
+  }
+}

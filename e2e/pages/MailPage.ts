@@ -1,0 +1,46 @@
+// The development outbox at /dev/mail: finds the newest message for a recipient and the link in it.
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export const SUBJECTS = {
+  verifyEmail: 'Confirm your e-mail address',
+  passwordReset: 'Reset your password',
+  alreadyRegistered: 'You already have an account',
+} as const;
+
+export class MailPage {
+  readonly heading: Locator;
+
+  constructor(readonly page: Page) {
+    this.heading = page.getByRole('heading', { level: 1 });
+  }
+
+  async open(): Promise<void> {
+    await this.page.goto('/dev/mail');
+    await expect(this.heading).toHaveText('Outbox (development only)');
+  }
+
+  /**
+   * Opens the newest message to `recipient` with `subject` (the list is newest first) and returns
+   * the first link in it whose path is `path`, as an absolute URL.
+   */
+  async newestLink(recipient: string, subject: string, path: string): Promise<string> {
+    await this.open();
+    const row = this.page.getByRole('row').filter({ has: this.page.getByRole('cell', { name: recipient, exact: true }) })
+      .filter({ has: this.page.getByRole('link', { name: subject, exact: true }) }).first();
+    await expect(row, `no mail "${subject}" to ${recipient} in the outbox`).toBeVisible();
+    await row.getByRole('link', { name: subject, exact: true }).click();
+    await expect(this.page).toHaveURL(/\/dev\/mail\/[0-9a-f-]{36}$/);
+    await expect(this.page.getByRole('cell', { name: recipient, exact: true })).toBeVisible();
+    const hrefs = await this.page.locator('a.mail-link').evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
+    const link = hrefs.find((href) => new URL(href).pathname === path);
+    expect(link, `no ${path} link in "${subject}" to ${recipient}; links: ${hrefs.join(', ')}`).toBeDefined();
+    return link!;
+  }
+
+  /** How many messages the outbox holds for `recipient` with `subject`. */
+  async count(recipient: string, subject: string): Promise<number> {
+    await this.open();
+    return this.page.getByRole('row').filter({ has: this.page.getByRole('cell', { name: recipient, exact: true }) })
+      .filter({ has: this.page.getByRole('link', { name: subject, exact: true }) }).count();
+  }
+}
