@@ -22,16 +22,27 @@ import { securityHeaders } from './http/security-headers.js';
 import { ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './oidc/keys.js';
+import { createApiAuthenticator } from './oidc/api-tokens.js';
 import { createProvider } from './oidc/provider.js';
+import { tenantInteractions } from './oidc/tenant-interactions.js';
 import { loadCookieKeys } from './oidc/secrets.js';
 import { PageRenderer } from './page.js';
 import { Renderer } from './render.js';
+import type { Caller } from './tenants/access.js';
+import { TenantDirectory } from './tenants/claims.js';
+import { MembershipService } from './tenants/memberships.js';
+import { tenantRoutes } from './tenants/routes.js';
+import { TenantService } from './tenants/service.js';
+import { ApiRouter } from './http/api-router.js';
 
 export interface Tessera {
   app: Koa;
   provider: Provider;
   keys: KeySet;
   accounts: AccountService;
+  tenants: TenantService;
+  directory: TenantDirectory;
+  api: ApiRouter<Caller>;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -58,6 +69,18 @@ function healthRoutes(db: Database): Router {
   return router;
 }
 
+/** The Management API: JSON bodies, bearer tokens (no cookies, so no CSRF), and its OpenAPI document. */
+function apiRouter(api: ApiRouter<Caller>, issuer: string): Router {
+  const router = new Router();
+  const document = api.openapi({ title: 'Tessera Management API', version: '1', serverUrl: issuer });
+  router.get('/api/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
+  router.use('/api', bodyParser());
+  router.use(api.router.routes(), api.router.allowedMethods());
+  return router;
+}
+
 /** Our own browser routes: parsed bodies and CSRF checks, which the provider's endpoints must not get. */
 function pageRouter(config: Config, routers: Router[]): Router {
   const router = new Router();
@@ -71,7 +94,12 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const renderer = new Renderer(config.issuer);
   const page = new PageRenderer(renderer);
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer));
-  const provider = createProvider({ config, db, keys, cookieKeys, accounts, renderer });
+  const directory = new TenantDirectory(db);
+  const tenants = new TenantService(db, config.tenantSelfService);
+  const provider = createProvider({ config, db, keys, cookieKeys, accounts, renderer, tenants: directory, onRevokeGrant: [(id) => directory.forgetGrant(id)] });
+  const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts });
+  const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));
+  tenantRoutes({ api, issuer: config.issuer, tenants, memberships: new MembershipService(db) });
 
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) => createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
@@ -81,7 +109,10 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   ]);
 
   const routers = [
-    interactionRoutes({ provider, accounts, page, limits: { signInPerIp, signInPerAccount, registerPerIp } }),
+    interactionRoutes({
+      provider, accounts, page, limits: { signInPerIp, signInPerAccount, registerPerIp },
+      extensions: [tenantInteractions({ provider, tenants: directory, service: tenants, page })],
+    }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount } }),
   ];
   if (config.demo) {
@@ -105,6 +136,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const pages = pageRouter(config, routers);
   app.use(pages.routes());
   app.use(pages.allowedMethods());
+  app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts };
+  return { app, provider, keys, accounts, tenants, directory, api };
 }

@@ -56,9 +56,10 @@ program
   .option('--public', 'a public client (SPA, native app): no secret, PKCE only')
   .option('--first-party', 'trusted first-party app: skip the consent page')
   .option('--initiate-login-uri <uri>', "the app's login-initiation URI (used for invitation redirects)")
+  .option('--tenants-manage', 'may manage every tenant through the Management API (client credentials, scope tenants:manage)')
   .action(withDatabase(async (db, opts: {
     name: string; id?: string; redirectUri?: string[]; postLogoutRedirectUri?: string[]; grant?: string[];
-    public?: boolean; firstParty?: boolean; initiateLoginUri?: string;
+    public?: boolean; firstParty?: boolean; initiateLoginUri?: string; tenantsManage?: boolean;
   }) => {
     const grants = opts.grant ?? [];
     const unknown = grants.filter((g) => !['authorization_code', 'refresh_token', 'client_credentials'].includes(g));
@@ -66,6 +67,7 @@ program
     const created = await createClient(db, {
       id: opts.id, name: opts.name, redirectUris: opts.redirectUri ?? [], postLogoutRedirectUris: opts.postLogoutRedirectUri,
       grantTypes: grants as never, isPublic: opts.public, firstParty: opts.firstParty, initiateLoginUri: opts.initiateLoginUri,
+      tenantsManage: opts.tenantsManage,
     });
     out(`client_id:     ${created.id}`);
     if (created.secret) out(`client_secret: ${created.secret}\n(the secret is shown only now: store it in your app's configuration)`);
@@ -78,7 +80,8 @@ program
     const clients = await listClients(db);
     if (!clients.length) out('no clients');
     for (const c of clients) {
-      out(`${c.id}  "${c.name}"  ${c.isPublic ? 'public' : 'confidential'}${c.firstParty ? ' first-party' : ''}  grants: ${c.grantTypes.join(',')}`);
+      const flags = `${c.isPublic ? 'public' : 'confidential'}${c.firstParty ? ' first-party' : ''}${c.tenantsManage ? ' tenants-manage' : ''}`;
+      out(`${c.id}  "${c.name}"  ${flags}  grants: ${c.grantTypes.join(',')}`);
       for (const uri of c.redirectUris) out(`    redirect: ${uri}`);
     }
   }));

@@ -41,7 +41,7 @@ for (const channel of ['email', 'sms'] as const) {
 
 // Expired rows are ignored when read; deleting them keeps the tables small.
 const cleanup = setInterval(() => {
-  Promise.all([deleteExpiredPayloads(db), tessera.accounts.deleteExpiredCodes()])
+  Promise.all([deleteExpiredPayloads(db), tessera.accounts.deleteExpiredCodes(), tessera.directory.deleteExpired()])
     .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));
 }, 10 * 60 * 1000);
 cleanup.unref();

@@ -13,6 +13,8 @@ export interface NewClient {
   isPublic?: boolean;
   firstParty?: boolean;
   initiateLoginUri?: string;
+  /** May use client credentials with scope tenants:manage (every tenant, through the Management API). */
+  tenantsManage?: boolean;
 }
 
 export interface ClientSummary {
@@ -22,6 +24,7 @@ export interface ClientSummary {
   grantTypes: string[];
   firstParty: boolean;
   isPublic: boolean;
+  tenantsManage: boolean;
   createdAt: Date;
 }
 
@@ -45,6 +48,7 @@ export async function createClient(db: Database, input: NewClient): Promise<{ id
   const usesRedirects = grantTypes.includes('authorization_code');
   if (usesRedirects && input.redirectUris.length === 0) throw new ClientError('redirect URIs: at least one is needed for the authorization code grant');
   if (input.isPublic && grantTypes.includes('client_credentials')) throw new ClientError('a public client cannot use client credentials');
+  if (input.tenantsManage && !grantTypes.includes('client_credentials')) throw new ClientError('--tenants-manage needs the client_credentials grant');
   assertUrls('redirect URIs', input.redirectUris);
   assertUrls('post-logout redirect URIs', input.postLogoutRedirectUris ?? []);
   if (input.initiateLoginUri) assertUrls('initiate login URI', [input.initiateLoginUri]);
@@ -61,6 +65,7 @@ export async function createClient(db: Database, input: NewClient): Promise<{ id
     token_endpoint_auth_method: secret ? 'client_secret_basic' : 'none',
     ...(secret ? { client_secret: secret } : {}),
     ...(input.initiateLoginUri ? { initiate_login_uri: input.initiateLoginUri } : {}),
+    ...(input.tenantsManage ? { tenants_manage: true } : {}),
   };
   await db.transaction(async (m) => {
     if (await m.existsBy(Client, { id })) throw new ClientError(`client id: "${id}" is taken`);
@@ -80,9 +85,17 @@ export async function listClients(db: Database): Promise<ClientSummary[]> {
       grantTypes: (meta.grant_types as string[]) ?? [],
       firstParty: row.firstParty,
       isPublic: meta.token_endpoint_auth_method === 'none',
+      tenantsManage: meta.tenants_manage === true,
       createdAt: row.createdAt,
     };
   });
+}
+
+/** What the Management API needs to know of a client, read fresh at every request; undefined once deleted. */
+export async function clientFlags(db: Database, id: string): Promise<{ tenantsManage: boolean } | undefined> {
+  const row = await db.read((m) => m.findOneBy(Client, { id }));
+  if (!row) return undefined;
+  return { tenantsManage: (JSON.parse(row.metadata) as { tenants_manage?: boolean }).tenants_manage === true };
 }
 
 export async function deleteClient(db: Database, id: string): Promise<boolean> {

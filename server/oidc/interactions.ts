@@ -10,11 +10,27 @@ import { BadRequest } from '../http/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { type PageRenderer } from '../page.js';
 
+export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** What a prompt's own pages need: the interaction, a way to finish it, and the app's name. */
+export interface InteractionKit {
+  details(ctx: Context): Promise<Interaction>;
+  finish(ctx: Context, result: InteractionResults, merge?: boolean): Promise<void>;
+  common(interaction: Interaction): Promise<{ uid: string; clientName: string }>;
+}
+
+/** Shows the page of one prompt; an extension returns one per prompt name it adds to the policy. */
+export type PromptPage = (ctx: Context, interaction: Interaction) => Promise<void>;
+
+/** Adds a prompt's routes (its POSTs) under /interaction/:uid and returns its pages by prompt name. */
+export type InteractionExtension = (router: Router, kit: InteractionKit) => Record<string, PromptPage>;
+
 export interface InteractionDeps {
   provider: Provider;
   accounts: AccountService;
   page: PageRenderer;
   limits: { signInPerIp: RateLimiter; signInPerAccount: RateLimiter; registerPerIp: RateLimiter };
+  extensions?: InteractionExtension[];
 }
 
 const signInForm = z.object({
@@ -28,14 +44,7 @@ export const registrationForm = z.object({
   password: z.string({ error: 'password_too_short' }).min(MIN_PASSWORD_LENGTH, 'password_too_short').max(MAX_PASSWORD_LENGTH, 'password_too_long'),
 });
 
-/** Finishes the interaction and sends the browser back to the provider (303, so the POST is not repeated). */
-async function finish(ctx: Context, provider: Provider, result: InteractionResults, merge = true): Promise<void> {
-  const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
-  ctx.redirect(to);
-  ctx.status = 303;
-}
-
-function missingScopes(details: Awaited<ReturnType<Provider['interactionDetails']>>): string[] {
+function missingScopes(details: Interaction): string[] {
   const d = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
   const resource = Object.values(d.missingResourceScopes ?? {}).flat();
   return [...new Set([...(d.missingOIDCScope ?? []), ...resource])].filter((s) => s !== 'openid');
@@ -44,6 +53,8 @@ function missingScopes(details: Awaited<ReturnType<Provider['interactionDetails'
 export function interactionRoutes(deps: InteractionDeps): Router {
   const { provider, accounts, page, limits } = deps;
   const router = new Router({ prefix: '/interaction/:uid' });
+  const kit: InteractionKit = { details: (ctx) => details(ctx), finish: (ctx, result, merge) => finish(ctx, result, merge), common: (i) => commonOf(i) };
+  const pages: Record<string, PromptPage> = Object.assign({}, ...(deps.extensions ?? []).map((extend) => extend(router, kit)));
 
   // An interaction lives an hour, in one browser: past that, or elsewhere, the person starts again from the app.
   const details = (ctx: Context) =>
@@ -52,10 +63,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       throw error;
     });
   const clientName = async (clientId: unknown) => (await provider.Client.find(String(clientId)))?.clientName ?? String(clientId);
+  const commonOf = async (interaction: Interaction) => ({ uid: interaction.uid, clientName: await clientName(interaction.params.client_id) });
+  /** Finishes the interaction and sends the browser back to the provider (303, so the POST is not repeated). */
+  async function finish(ctx: Context, result: InteractionResults, merge = true): Promise<void> {
+    const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+    ctx.redirect(to);
+    ctx.status = 303;
+  }
 
   router.get('/', async (ctx) => {
     const interaction = await details(ctx);
-    const common = { uid: interaction.uid, clientName: await clientName(interaction.params.client_id) };
+    const common = await kit.common(interaction);
     if (interaction.prompt.name === 'login') {
       const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
       return page.render(ctx, 'pages/login.njk', { ...common, email: hint });
@@ -64,14 +82,16 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       const account = await accounts.findById(interaction.session?.accountId ?? '');
       return page.render(ctx, 'pages/consent.njk', { ...common, scopes: missingScopes(interaction), signedInAs: account?.email ?? account?.name });
     }
+    const extension = pages[interaction.prompt.name];
+    if (extension) return extension(ctx, interaction);
     // A prompt Tessera does not know can only come from a misconfiguration: fail the flow cleanly.
-    return finish(ctx, provider, { error: 'interaction_required', error_description: `unsupported prompt ${interaction.prompt.name}` }, false);
+    return finish(ctx, { error: 'interaction_required', error_description: `unsupported prompt ${interaction.prompt.name}` }, false);
   });
 
   router.post('/login', async (ctx) => {
     const interaction = await details(ctx);
     const form = signInForm.safeParse(ctx.request.body);
-    const common = { uid: interaction.uid, clientName: await clientName(interaction.params.client_id) };
+    const common = await kit.common(interaction);
     if (!form.success) return page.render(ctx, 'pages/login.njk', { ...common, error: 'login.error.invalid_credentials' }, 400);
     await limits.signInPerIp.consume(ctx.ip);
     await limits.signInPerAccount.consume(form.data.email.toLowerCase());
@@ -80,7 +100,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       return page.render(ctx, 'pages/login.njk', { ...common, email: form.data.email, error: `login.error.${result.reason}` }, 400);
     }
     await limits.signInPerAccount.reset(form.data.email.toLowerCase());
-    return finish(ctx, provider, { login: { accountId: result.account.id } }, false);
+    return finish(ctx, { login: { accountId: result.account.id } }, false);
   });
 
   router.get('/register', async (ctx) => {
@@ -90,7 +110,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.post('/register', async (ctx) => {
     const interaction = await details(ctx);
-    const common = { uid: interaction.uid, clientName: await clientName(interaction.params.client_id) };
+    const common = await kit.common(interaction);
     const form = registrationForm.safeParse(ctx.request.body);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     if (!form.success) {
@@ -104,7 +124,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.post('/consent', async (ctx) => {
     const interaction = await details(ctx);
-    if (interaction.prompt.name !== 'consent') return finish(ctx, provider, {}, true);
+    if (interaction.prompt.name !== 'consent') return finish(ctx, {}, true);
     const d = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
     const grant = interaction.grantId
       ? (await provider.Grant.find(interaction.grantId))!
@@ -113,12 +133,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
-    return finish(ctx, provider, { consent: { grantId } }, true);
+    return finish(ctx, { consent: { grantId } }, true);
   });
 
   router.post('/abort', async (ctx) => {
     await details(ctx);
-    return finish(ctx, provider, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' }, false);
+    return finish(ctx, { error: 'access_denied', error_description: 'The person cancelled the sign-in.' }, false);
   });
 
   return router;

@@ -6,8 +6,10 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
+import type { TenantDirectory } from '../tenants/claims.js';
 import { createAdapter, type GrantRevocationHook } from './adapter.js';
 import type { KeySet } from './keys.js';
+import { interactionPolicyFor, TENANTS_SCOPE } from './tenant-prompts.js';
 
 /** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
 export const API_SCOPES = ['tenants:manage', 'tenants:admin'] as const;
@@ -15,6 +17,8 @@ export const apiResource = (issuer: string) => `${issuer}/api`;
 
 export const TTL = {
   AccessToken: 3600,
+  /** Short: a JWT cannot be revoked, and the API re-reads permissions at every call anyway. */
+  ApiAccessToken: 900,
   AuthorizationCode: 60,
   ClientCredentials: 600,
   IdToken: 3600,
@@ -31,6 +35,7 @@ export interface ProviderDeps {
   cookieKeys: string[];
   accounts: AccountService;
   renderer: Renderer;
+  tenants: TenantDirectory;
   onRevokeGrant?: GrantRevocationHook[];
 }
 
@@ -83,8 +88,15 @@ export function createProvider(deps: ProviderDeps): Provider {
       email: ['email', 'email_verified'],
       profile: ['name', 'locale', 'updated_at'],
       phone: ['phone_number', 'phone_number_verified'],
+      [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'],
     },
-    scopes: ['openid', 'offline_access', 'email', 'profile', 'phone'],
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'phone', TENANTS_SCOPE],
+    extraParams: {
+      // Shape only here; whether it names one of the account's tenants is decided after sign-in.
+      tenant_hint: async (_ctx, value) => {
+        if (value !== undefined && (typeof value !== 'string' || value.length > 100)) throw new errors.InvalidRequest('tenant_hint must be a tenant id or slug');
+      },
+    },
     conformIdTokenClaims: false,
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -93,11 +105,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       token_endpoint_auth_method: 'client_secret_basic',
     },
     extraClientMetadata: {
-      properties: ['first_party'],
+      properties: ['first_party', 'tenants_manage'],
       validator(_ctx, key, value) {
-        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
-          throw new errors.InvalidClientMetadata('first_party must be a boolean');
-        }
+        if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
       },
     },
     responseTypes: ['code'],
@@ -105,13 +115,31 @@ export function createProvider(deps: ProviderDeps): Provider {
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     ttl: { ...TTL },
-    findAccount: async (_ctx, sub) => {
+    findAccount: async (ctx, sub, token) => {
       const account = await deps.accounts.findById(sub);
       if (!account || account.disabledAt) return undefined;
-      return { accountId: account.id, claims: async () => standardClaims(account) };
+      const grantId = token?.grantId ?? ctx.oidc.entities.Grant?.jti;
+      return {
+        accountId: account.id,
+        // Memberships are read at every issuance, and only when the tenants scope is granted.
+        claims: async (_use, scope) => ({
+          ...standardClaims(account),
+          ...(scope.split(' ').includes(TENANTS_SCOPE) ? await deps.tenants.claimsFor(account.id, grantId) : {}),
+        }),
+      };
+    },
+    // JWT access tokens for the API carry the tenant claims too, when the person granted the tenants scope.
+    extraTokenClaims: async (ctx, token) => {
+      if (token.kind !== 'AccessToken' || !('accountId' in token) || !token.accountId || !token.resourceServer) return undefined;
+      const grant = ctx.oidc.entities.Grant;
+      if (!grant?.getOIDCScope().split(' ').includes(TENANTS_SCOPE)) return undefined;
+      return { ...(await deps.tenants.claimsFor(token.accountId, grant.jti)) };
     },
     loadExistingGrant,
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: interactionPolicyFor(deps.tenants, { selfService: config.tenantSelfService }),
+    },
     clientBasedCORS: (_ctx, origin, client) =>
       origin !== 'null' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     features: {
@@ -136,12 +164,14 @@ export function createProvider(deps: ProviderDeps): Provider {
         // Client credentials without `resource` get a Management API token: it is the only resource.
         defaultResource: async (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials' ? api : undefined),
         useGrantedResource: async () => false,
-        getResourceServerInfo: async (_ctx, indicator) => {
+        getResourceServerInfo: async (_ctx, indicator, client) => {
           if (indicator !== api) throw new errors.InvalidTarget();
+          // tenants:manage (every tenant) only for clients the operator flagged; the API re-checks the flag.
+          const scopes = client.metadata().tenants_manage === true ? API_SCOPES : API_SCOPES.filter((s) => s !== 'tenants:manage');
           return {
-            scope: API_SCOPES.join(' '),
+            scope: scopes.join(' '),
             audience: api,
-            accessTokenTTL: TTL.AccessToken,
+            accessTokenTTL: TTL.ApiAccessToken,
             accessTokenFormat: 'jwt',
             jwt: { sign: { alg: 'ES256' } },
           };

@@ -2,14 +2,25 @@ import { Account } from './account.js';
 import { AuditEvent } from './audit-event.js';
 import { Client } from './client.js';
 import { Credential } from './credential.js';
+import { GrantTenant } from './grant-tenant.js';
+import { Membership } from './membership.js';
+import { MembershipRole } from './membership-role.js';
 import { OidcPayload } from './oidc-payload.js';
 import { OutboxMessage } from './outbox-message.js';
 import { Secret } from './secret.js';
 import { SigningKey } from './signing-key.js';
+import { Tenant } from './tenant.js';
+import { TenantRole } from './tenant-role.js';
 import { VerificationCode } from './verification-code.js';
 
 export type { CodePurpose } from './verification-code.js';
 export type { KeyStatus } from './signing-key.js';
-export { Account, AuditEvent, Client, Credential, OidcPayload, OutboxMessage, Secret, SigningKey, VerificationCode };
+export {
+  Account, AuditEvent, Client, Credential, GrantTenant, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
+  Tenant, TenantRole, VerificationCode,
+};
 
-export const entities = [Account, AuditEvent, Client, Credential, OidcPayload, OutboxMessage, Secret, SigningKey, VerificationCode];
+export const entities = [
+  Account, AuditEvent, Client, Credential, GrantTenant, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
+  Tenant, TenantRole, VerificationCode,
+];

@@ -1,0 +1,118 @@
+// JSON API routes described by zod schemas: the same schemas validate each request and produce
+// the OpenAPI 3.1 document, so the documentation cannot drift from what the server accepts.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+
+type Method = 'get' | 'post' | 'patch' | 'delete';
+type AnyObject = z.ZodObject<z.ZodRawShape>;
+
+export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  method: Method;
+  /** Koa-style path, e.g. `/api/tenants/:tenantId`. */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Status -> description and body schema (none for 204). */
+  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** False for routes anyone may call. */
+  secured?: boolean;
+}
+
+export interface Input<P extends AnyObject, Q extends AnyObject, B extends z.ZodType> {
+  params: z.output<P>;
+  query: z.output<Q>;
+  body: z.output<B>;
+}
+
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export const ErrorBody = z.object({ error: z.string(), error_description: z.string() }).meta({ id: 'Error' });
+
+const empty = z.object({}).strict();
+
+/** Unknown fields are refused (strict schemas); query strings arrive as strings, so schemas coerce. */
+const pick = (source: unknown, schema: AnyObject | undefined): unknown => (schema ?? empty).parse(source ?? {});
+
+/** `C` is the authenticated caller: secured routes authenticate first, so a missing token is 401 before any 400. */
+export class ApiRouter<C> {
+  readonly router = new Router();
+  private readonly specs: RouteSpec<AnyObject, AnyObject, z.ZodType>[] = [];
+
+  constructor(private readonly authenticate: (ctx: Context) => Promise<C>) {}
+
+  route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
+    spec: RouteSpec<P, Q, B>,
+    handler: (input: Input<P, Q, B> & { caller: C; ctx: Context }) => Promise<Reply>,
+  ): void {
+    this.specs.push(spec as unknown as RouteSpec<AnyObject, AnyObject, z.ZodType>);
+    this.router[spec.method](spec.path, async (ctx) => {
+      const caller = spec.secured === false ? (undefined as C) : await this.authenticate(ctx);
+      const input = {
+        params: pick(ctx.params, spec.params),
+        query: pick(ctx.query, spec.query),
+        body: spec.body ? spec.body.parse(ctx.request.body ?? {}) : undefined,
+      } as Input<P, Q, B>;
+      const reply = await handler({ ...input, caller, ctx });
+      for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
+      ctx.status = reply.status ?? 200;
+      if (reply.body !== undefined) ctx.body = reply.body;
+    });
+  }
+
+  routes(): Array<Pick<RouteSpec<AnyObject, AnyObject, z.ZodType>, 'method' | 'path'>> {
+    return this.specs.map(({ method, path }) => ({ method, path }));
+  }
+
+  /** The OpenAPI 3.1 document of every route registered so far. */
+  openapi(info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const spec of this.specs) {
+      const path = spec.path.replace(/:(\w+)/g, '{$1}');
+      paths[path] ??= {};
+      paths[path][spec.method] = {
+        summary: spec.summary,
+        tags: [spec.tag],
+        ...(spec.secured === false ? { security: [] } : {}),
+        parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
+        ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } } : {}),
+        responses: Object.fromEntries(Object.entries(spec.responses).map(([status, r]) => [
+          status,
+          { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: toSchema(r.schema, 'output') } } } : {}) },
+        ])),
+      };
+    }
+    return {
+      openapi: '3.1.0',
+      info: { title: info.title, version: info.version },
+      servers: [{ url: info.serverUrl }],
+      security: [{ bearer: [] }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      paths,
+    };
+  }
+}
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete json.$schema;
+  return json;
+}
+
+function parameters(schema: AnyObject | undefined, where: 'path' | 'query'): unknown[] {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => ({
+    name,
+    in: where,
+    required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+    schema: toSchema(field as z.ZodType, 'input'),
+    ...((field as z.ZodType).description ? { description: (field as z.ZodType).description } : {}),
+  }));
+}

@@ -1,0 +1,57 @@
+// The interaction policy: oidc-provider's login and consent, then Tessera's tenant prompts.
+// select_tenant runs after consent so the grant exists, and the choice is kept with the grant.
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import { interactionPolicy } from 'oidc-provider';
+import type { TenantDirectory } from '../tenants/claims.js';
+
+const { base, Check, Prompt } = interactionPolicy;
+
+export const TENANTS_SCOPE = 'tenants';
+
+/** When the grant will expire: its own exp, or a day from now if it has none. */
+export const grantExpiry = (exp: number | undefined) => new Date((exp ?? Math.floor(Date.now() / 1000) + 86_400) * 1000);
+
+interface PromptContext {
+  accountId: string;
+  grantId: string;
+}
+
+/** Tenant prompts apply once the person is signed in and the grant exists, and only when the app asked for tenants. */
+function promptContext(ctx: KoaContextWithOIDC): PromptContext | undefined {
+  const { oidc } = ctx;
+  const accountId = oidc.session?.accountId;
+  const grantId = oidc.grant?.jti;
+  if (!accountId || !grantId || !oidc.requestParamScopes.has(TENANTS_SCOPE)) return undefined;
+  return { accountId, grantId };
+}
+
+export function interactionPolicyFor(tenants: TenantDirectory, { selfService }: { selfService: boolean }) {
+  const policy = base();
+
+  if (selfService) {
+    // A person with no tenant is offered to create one (never under prompt=none; skipping is allowed).
+    policy.add(new Prompt({ name: 'create_tenant', requestable: false }, new Check('no_tenant', 'the account belongs to no tenant', async (ctx) => {
+      const here = promptContext(ctx);
+      if (!here || ctx.oidc.promptPending('none') || ctx.oidc.result?.create_tenant) return Check.NO_NEED_TO_PROMPT;
+      return (await tenants.membershipsOf(here.accountId)).length === 0;
+    })));
+  }
+
+  policy.add(new Prompt({ name: 'select_tenant', requestable: true }, new Check('active_tenant_missing', 'the active tenant is to be chosen', async (ctx) => {
+    const here = promptContext(ctx);
+    if (!here || ctx.oidc.result?.select_tenant) return Check.NO_NEED_TO_PROMPT;
+    const memberships = await tenants.membershipsOf(here.accountId);
+    const hint = ctx.oidc.params?.tenant_hint;
+    const hinted = typeof hint === 'string' ? tenants.resolveHint(hint, memberships) : undefined;
+    if (hinted) {
+      // A valid hint chooses silently, even under prompt=none.
+      await tenants.choose(here.grantId, here.accountId, hinted.tenant_id, grantExpiry(ctx.oidc.grant?.exp));
+      return Check.NO_NEED_TO_PROMPT;
+    }
+    if (ctx.oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
+    if (tenants.activeOf(await tenants.chosenFor(here.grantId), memberships)) return Check.NO_NEED_TO_PROMPT;
+    return memberships.length >= 2;
+  })));
+
+  return policy;
+}

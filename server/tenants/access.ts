@@ -1,0 +1,46 @@
+// Who may do what to a tenant: always decided from the database, never from token claims.
+import type { EntityManager } from 'typeorm';
+import { IsNull } from 'typeorm';
+import { MembershipRole, Membership, Tenant } from '../db/entities/index.js';
+import { Forbidden, NotFound } from '../http/errors.js';
+
+export const TENANT_ADMIN = 'tenant-admin';
+export const TENANT_USER = 'tenant-user';
+export const BUILTIN_ROLES = [TENANT_ADMIN, TENANT_USER] as const;
+
+/** The authenticated caller of the Management API, as the bearer token says and the database confirms. */
+export type Caller =
+  | { kind: 'client'; clientId: string; manage: boolean }
+  | { kind: 'user'; accountId: string; scopes: ReadonlySet<string> };
+
+export type Level = 'manage' | 'admin' | 'member';
+
+export interface TenantAccess {
+  tenant: Tenant;
+  level: Level;
+  membership?: Membership;
+}
+
+export const actorOf = (caller: Caller) => (caller.kind === 'client' ? `client:${caller.clientId}` : caller.accountId);
+
+const notFound = () => new NotFound('There is no tenant with this id.', 'tenant_not_found');
+
+/** Resolves the caller's access to a live tenant: 404 when they cannot see it, 403 when they see it without the scope. */
+export async function accessTo(m: EntityManager, caller: Caller, tenantId: string): Promise<TenantAccess> {
+  const tenant = await m.findOneBy(Tenant, { id: tenantId, deletedAt: IsNull() });
+  if (!tenant) throw notFound();
+  if (caller.kind === 'client') {
+    if (!caller.manage) throw notFound();
+    return { tenant, level: 'manage' };
+  }
+  const membership = await m.findOneBy(Membership, { tenantId, accountId: caller.accountId });
+  if (!membership) throw notFound();
+  if (!caller.scopes.has('tenants:admin')) throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
+  const roles = await m.findBy(MembershipRole, { membershipId: membership.id });
+  return { tenant, membership, level: roles.some((r) => r.role === TENANT_ADMIN) ? 'admin' : 'member' };
+}
+
+/** Throws 403 unless the caller administers the tenant (tenant-admin, or a tenants:manage client). */
+export function requireAdmin(access: TenantAccess): void {
+  if (access.level === 'member') throw new Forbidden('Only a tenant-admin of this tenant may do this.', 'forbidden');
+}

@@ -1,0 +1,80 @@
+// The `active_tenant` / `all_tenants` claims and the active tenant kept per OIDC grant.
+// Read from the database at every token issuance, so a removed member's next token drops the tenant.
+import { In, IsNull, LessThan } from 'typeorm';
+import type { Database } from '../db/database.js';
+import { GrantTenant, Membership, MembershipRole, Tenant } from '../db/entities/index.js';
+
+/** The shape of the keycloak-multi-tenancy extension, so apps written for it work unchanged. */
+export interface TenantClaim {
+  tenant_id: string;
+  tenant_name: string;
+  roles: string[];
+}
+
+export interface TenantMembership extends TenantClaim {
+  slug: string;
+}
+
+export interface TenantClaims {
+  active_tenant?: TenantClaim;
+  all_tenants: TenantClaim[];
+}
+
+const claimOf = ({ tenant_id, tenant_name, roles }: TenantMembership): TenantClaim => ({ tenant_id, tenant_name, roles });
+
+export class TenantDirectory {
+  constructor(private readonly db: Database) {}
+
+  /** The account's memberships of live tenants, by tenant name. */
+  async membershipsOf(accountId: string): Promise<TenantMembership[]> {
+    return this.db.read(async (m) => {
+      const memberships = await m.findBy(Membership, { accountId });
+      if (!memberships.length) return [];
+      const tenants = await m.findBy(Tenant, { id: In(memberships.map((x) => x.tenantId)), deletedAt: IsNull() });
+      const roles = await m.find(MembershipRole, { where: { membershipId: In(memberships.map((x) => x.id)) }, order: { role: 'ASC' } });
+      return tenants
+        .map((t) => {
+          const membership = memberships.find((x) => x.tenantId === t.id)!;
+          return { tenant_id: t.id, tenant_name: t.name, slug: t.slug, roles: roles.filter((r) => r.membershipId === membership.id).map((r) => r.role) };
+        })
+        .sort((a, b) => a.tenant_name.localeCompare(b.tenant_name));
+    });
+  }
+
+  /**
+   * The grant's active tenant: the one chosen for it while the account is still a member,
+   * else the only membership when there is exactly one, else none.
+   */
+  activeOf(chosen: string | undefined, memberships: TenantMembership[]): TenantMembership | undefined {
+    return memberships.find((x) => x.tenant_id === chosen) ?? (memberships.length === 1 ? memberships[0] : undefined);
+  }
+
+  async chosenFor(grantId: string | undefined): Promise<string | undefined> {
+    if (!grantId) return undefined;
+    return (await this.db.read((m) => m.findOneBy(GrantTenant, { grantId })))?.tenantId;
+  }
+
+  async claimsFor(accountId: string, grantId: string | undefined): Promise<TenantClaims> {
+    const [memberships, chosen] = await Promise.all([this.membershipsOf(accountId), this.chosenFor(grantId)]);
+    const active = this.activeOf(chosen, memberships);
+    return { ...(active ? { active_tenant: claimOf(active) } : {}), all_tenants: memberships.map(claimOf) };
+  }
+
+  /** Records the active tenant of a grant; the caller has checked the membership. */
+  async choose(grantId: string, accountId: string, tenantId: string, expiresAt: Date): Promise<void> {
+    await this.db.read((m) => m.upsert(GrantTenant, { grantId, accountId, tenantId, expiresAt }, ['grantId']));
+  }
+
+  /** A `tenant_hint` (id or slug) names one of the account's tenants, or nothing. */
+  resolveHint(hint: string, memberships: TenantMembership[]): TenantMembership | undefined {
+    return memberships.find((x) => x.tenant_id === hint || x.slug === hint);
+  }
+
+  async forgetGrant(grantId: string): Promise<void> {
+    await this.db.read((m) => m.delete(GrantTenant, { grantId }));
+  }
+
+  async deleteExpired(now = new Date()): Promise<number> {
+    return (await this.db.read((m) => m.delete(GrantTenant, { expiresAt: LessThan(now) }))).affected ?? 0;
+  }
+}

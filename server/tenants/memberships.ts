@@ -1,0 +1,113 @@
+// Memberships of a tenant: listing, changing roles, removing and leaving, with the last-admin rule.
+import { type EntityManager, In } from 'typeorm';
+import { recordAudit } from '../db/audit.js';
+import { decodeCursor, likePattern, type Page, toPage } from '../db/cursor.js';
+import type { Database } from '../db/database.js';
+import { Account, Membership, MembershipRole } from '../db/entities/index.js';
+import { Conflict, NotFound } from '../http/errors.js';
+import { accessTo, actorOf, type Caller, requireAdmin, TENANT_ADMIN, type TenantAccess } from './access.js';
+import { assertRolesExist, lockTenant } from './service.js';
+
+export interface MembershipView {
+  id: string;
+  tenant_id: string;
+  account: { id: string; name: string | null; email: string | null };
+  roles: string[];
+  created_at: string;
+  invitation_id: string | null;
+}
+
+export interface MembershipQuery {
+  search?: string;
+  accountId?: string;
+  limit: number;
+  cursor?: string;
+}
+
+async function rolesByMembership(m: EntityManager, ids: string[]): Promise<Map<string, string[]>> {
+  const rows = ids.length ? await m.find(MembershipRole, { where: { membershipId: In(ids) }, order: { role: 'ASC' } }) : [];
+  const map = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const row of rows) map.get(row.membershipId)!.push(row.role);
+  return map;
+}
+
+async function toViews(m: EntityManager, memberships: Membership[]): Promise<MembershipView[]> {
+  const roles = await rolesByMembership(m, memberships.map((x) => x.id));
+  const ids = memberships.map((x) => x.accountId);
+  const accounts = new Map((ids.length ? await m.findBy(Account, { id: In(ids) }) : []).map((a) => [a.id, a]));
+  return memberships.map((x) => {
+    const account = accounts.get(x.accountId);
+    return {
+      id: x.id, tenant_id: x.tenantId, roles: roles.get(x.id) ?? [], created_at: x.createdAt.toISOString(), invitation_id: x.invitationId,
+      account: { id: x.accountId, name: account?.name ?? null, email: account?.email ?? null },
+    };
+  });
+}
+
+/** Throws 409 when the change would leave the tenant with no tenant-admin (callers hold the tenant lock). */
+async function assertAnotherAdminRemains(m: EntityManager, tenantId: string, membershipId: string): Promise<void> {
+  const admins = await m.findBy(MembershipRole, { tenantId, role: TENANT_ADMIN });
+  if (admins.length === 1 && admins[0]!.membershipId === membershipId) {
+    throw new Conflict('This is the last tenant-admin of the tenant; make someone else an admin first.', 'last_admin');
+  }
+}
+
+export class MembershipService {
+  constructor(private readonly db: Database) {}
+
+  async list(caller: Caller, tenantId: string, query: MembershipQuery): Promise<Page<MembershipView>> {
+    const after = decodeCursor(query.cursor);
+    return this.db.read(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      const q = m.createQueryBuilder(Membership, 'mb').where('mb.tenant_id = :tenantId', { tenantId }).orderBy('mb.id', 'ASC').take(query.limit + 1);
+      if (after) q.andWhere('mb.id > :after', { after });
+      if (query.accountId) q.andWhere('mb.account_id = :accountId', { accountId: query.accountId });
+      if (query.search) {
+        q.innerJoin(Account, 'a', 'a.id = mb.account_id')
+          .andWhere("(LOWER(a.name) LIKE :pattern ESCAPE '\\' OR LOWER(a.email) LIKE :pattern ESCAPE '\\')", { pattern: likePattern(query.search) });
+      }
+      const rows = await q.getMany();
+      const page = toPage(rows, query.limit, (x) => x.id, (x) => x);
+      return { items: await toViews(m, page.items), next_cursor: page.next_cursor };
+    });
+  }
+
+  /** Replaces a member's roles; every role must be in the catalogue, and an admin must remain. */
+  async setRoles(caller: Caller, tenantId: string, membershipId: string, roles: string[]): Promise<MembershipView> {
+    return this.db.transaction(async (m) => {
+      const access = await accessTo(m, caller, tenantId);
+      requireAdmin(access);
+      await lockTenant(m, tenantId);
+      const membership = await this.find(m, tenantId, membershipId);
+      await assertRolesExist(m, tenantId, roles);
+      if (!roles.includes(TENANT_ADMIN)) await assertAnotherAdminRemains(m, tenantId, membershipId);
+      await m.delete(MembershipRole, { membershipId });
+      if (roles.length) await m.insert(MembershipRole, roles.map((role) => ({ membershipId, role, tenantId })));
+      await recordAudit(m, { type: 'membership.updated', actor: actorOf(caller), tenantId, subject: membership.accountId, data: { roles } });
+      return (await toViews(m, [membership]))[0]!;
+    });
+  }
+
+  /** An admin removes a member, or a member leaves; the last admin can do neither to themselves. */
+  async remove(caller: Caller, tenantId: string, membershipId: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const access = await accessTo(m, caller, tenantId);
+      if (!isOwn(access, membershipId)) requireAdmin(access);
+      await lockTenant(m, tenantId);
+      const membership = await this.find(m, tenantId, membershipId);
+      await assertAnotherAdminRemains(m, tenantId, membershipId);
+      await m.delete(Membership, { id: membershipId });
+      await m.delete(MembershipRole, { membershipId });
+      const type = isOwn(access, membershipId) ? 'membership.left' : 'membership.deleted';
+      await recordAudit(m, { type, actor: actorOf(caller), tenantId, subject: membership.accountId });
+    });
+  }
+
+  private async find(m: EntityManager, tenantId: string, membershipId: string): Promise<Membership> {
+    const membership = await m.findOneBy(Membership, { id: membershipId, tenantId });
+    if (!membership) throw new NotFound('There is no such membership in this tenant.', 'membership_not_found');
+    return membership;
+  }
+}
+
+const isOwn = (access: TenantAccess, membershipId: string) => access.membership?.id === membershipId;

@@ -1,0 +1,177 @@
+// Tenants and their role catalogues: the rules and the transactions.
+import { randomBytes } from 'node:crypto';
+import { type EntityManager, In } from 'typeorm';
+import { recordAudit } from '../db/audit.js';
+import { decodeCursor, type Page, toPage } from '../db/cursor.js';
+import type { Database } from '../db/database.js';
+import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
+import { Conflict, Forbidden, Unprocessable } from '../http/errors.js';
+import { accessTo, actorOf, BUILTIN_ROLES, type Caller, requireAdmin, TENANT_ADMIN } from './access.js';
+
+export interface TenantView {
+  id: string;
+  slug: string;
+  name: string;
+  attributes: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RoleView {
+  name: string;
+  description: string | null;
+  builtin: boolean;
+}
+
+export interface NewTenant {
+  name: string;
+  slug?: string;
+  attributes?: Record<string, unknown>;
+}
+
+export const toTenantView = (t: Tenant): TenantView => ({
+  id: t.id, slug: t.slug, name: t.name, attributes: JSON.parse(t.attributes) as Record<string, unknown>,
+  created_at: t.createdAt.toISOString(), updated_at: t.updatedAt.toISOString(),
+});
+
+const toRoleView = (r: TenantRole): RoleView => ({ name: r.name, description: r.description, builtin: (BUILTIN_ROLES as readonly string[]).includes(r.name) });
+
+/** A URL-friendly slug from a name: "Acme GmbH & Co." -> "acme-gmbh-co". */
+export function slugify(name: string): string {
+  const base = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50);
+  return base.length >= 2 ? base : `tenant-${base}`.replace(/-+$/, '');
+}
+
+/** On MySQL, serialises concurrent changes to one tenant's memberships (the last-admin rule needs it). */
+export async function lockTenant(m: EntityManager, tenantId: string): Promise<void> {
+  if (m.connection.options.type !== 'mysql') return; // sql.js access is serialised already
+  await m.createQueryBuilder(Tenant, 't').setLock('pessimistic_write').where('t.id = :tenantId', { tenantId }).getOne();
+}
+
+export class TenantService {
+  constructor(
+    private readonly db: Database,
+    private readonly selfService: boolean,
+  ) {}
+
+  async list(caller: Caller, { limit, cursor }: { limit: number; cursor?: string }): Promise<Page<TenantView>> {
+    const after = decodeCursor(cursor);
+    return this.db.read(async (m) => {
+      const query = m.createQueryBuilder(Tenant, 't').where('t.deleted_at IS NULL').orderBy('t.id', 'ASC').take(limit + 1);
+      if (after) query.andWhere('t.id > :after', { after });
+      if (caller.kind === 'client') {
+        if (!caller.manage) throw new Forbidden('This client may not manage tenants.', 'insufficient_scope');
+      } else {
+        if (!caller.scopes.has('tenants:admin')) throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
+        query.innerJoin(Membership, 'mb', 'mb.tenant_id = t.id AND mb.account_id = :accountId', { accountId: caller.accountId });
+      }
+      return toPage(await query.getMany(), limit, (t) => t.id, toTenantView);
+    });
+  }
+
+  /** A backend with tenants:manage may create a tenant with no admin; a user (self-service) becomes its admin. */
+  async create(caller: Caller, input: NewTenant): Promise<TenantView> {
+    if (caller.kind === 'client' ? !caller.manage : !(this.selfService && caller.scopes.has('tenants:admin'))) {
+      throw new Forbidden('You may not create tenants.', 'forbidden');
+    }
+    return this.db.transaction(async (m) => {
+      const slug = await this.freeSlug(m, input.slug, input.name);
+      const now = new Date();
+      const tenant = Object.assign(new Tenant(), {
+        id: crypto.randomUUID(), slug, name: input.name, attributes: JSON.stringify(input.attributes ?? {}), createdAt: now, updatedAt: now, deletedAt: null,
+      });
+      await m.insert(Tenant, tenant);
+      await m.insert(TenantRole, BUILTIN_ROLES.map((name) => ({ tenantId: tenant.id, name, description: null, createdAt: now })));
+      if (caller.kind === 'user') await insertMembership(m, tenant.id, caller.accountId, [TENANT_ADMIN], null);
+      await recordAudit(m, { type: 'tenant.created', actor: actorOf(caller), tenantId: tenant.id, subject: tenant.id, data: { slug } });
+      return toTenantView(tenant);
+    });
+  }
+
+  async get(caller: Caller, tenantId: string): Promise<TenantView> {
+    return this.db.read(async (m) => toTenantView((await accessTo(m, caller, tenantId)).tenant));
+  }
+
+  async update(caller: Caller, tenantId: string, patch: Partial<NewTenant>): Promise<TenantView> {
+    return this.db.transaction(async (m) => {
+      const access = await accessTo(m, caller, tenantId);
+      requireAdmin(access);
+      const tenant = access.tenant;
+      if (patch.slug !== undefined && patch.slug !== tenant.slug) tenant.slug = await this.freeSlug(m, patch.slug, tenant.name);
+      if (patch.name !== undefined) tenant.name = patch.name;
+      if (patch.attributes !== undefined) tenant.attributes = JSON.stringify(patch.attributes);
+      tenant.updatedAt = new Date();
+      await m.update(Tenant, { id: tenant.id }, { slug: tenant.slug, name: tenant.name, attributes: tenant.attributes, updatedAt: tenant.updatedAt });
+      await recordAudit(m, { type: 'tenant.updated', actor: actorOf(caller), tenantId, subject: tenantId, data: { fields: Object.keys(patch) } });
+      return toTenantView(tenant);
+    });
+  }
+
+  /** Soft delete: the tenant disappears from the API and from tokens; its slug stays taken. */
+  async remove(caller: Caller, tenantId: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      await m.update(Tenant, { id: tenantId }, { deletedAt: new Date() });
+      await recordAudit(m, { type: 'tenant.deleted', actor: actorOf(caller), tenantId, subject: tenantId });
+    });
+  }
+
+  async listRoles(caller: Caller, tenantId: string): Promise<RoleView[]> {
+    return this.db.read(async (m) => {
+      await accessTo(m, caller, tenantId);
+      return (await m.find(TenantRole, { where: { tenantId }, order: { name: 'ASC' } })).map(toRoleView);
+    });
+  }
+
+  async createRole(caller: Caller, tenantId: string, input: { name: string; description?: string }): Promise<RoleView> {
+    return this.db.transaction(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      if (await m.existsBy(TenantRole, { tenantId, name: input.name })) throw new Conflict(`The role "${input.name}" exists already.`, 'role_exists');
+      const role = Object.assign(new TenantRole(), { tenantId, name: input.name, description: input.description ?? null, createdAt: new Date() });
+      await m.insert(TenantRole, role);
+      await recordAudit(m, { type: 'role.created', actor: actorOf(caller), tenantId, subject: input.name });
+      return toRoleView(role);
+    });
+  }
+
+  /** A role in use is kept unless `force`, which also takes it from every member who has it. */
+  async deleteRole(caller: Caller, tenantId: string, name: string, force: boolean): Promise<void> {
+    await this.db.transaction(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      if ((BUILTIN_ROLES as readonly string[]).includes(name)) throw new Conflict(`"${name}" is built in and cannot be removed.`, 'builtin_role');
+      if (!(await m.existsBy(TenantRole, { tenantId, name }))) throw new Conflict(`There is no role "${name}".`, 'role_not_found');
+      const uses = await m.countBy(MembershipRole, { tenantId, role: name });
+      if (uses > 0 && !force) throw new Conflict(`${uses} member(s) have the role "${name}"; add ?force=true to remove it from them too.`, 'role_in_use');
+      await m.delete(MembershipRole, { tenantId, role: name });
+      await m.delete(TenantRole, { tenantId, name });
+      await recordAudit(m, { type: 'role.deleted', actor: actorOf(caller), tenantId, subject: name, data: { removed_from: uses } });
+    });
+  }
+
+  /** The given slug if free (else 409); with none, one made from the name, suffixed when taken. */
+  private async freeSlug(m: EntityManager, wanted: string | undefined, name: string): Promise<string> {
+    if (wanted !== undefined) {
+      if (await m.existsBy(Tenant, { slug: wanted })) throw new Conflict(`The slug "${wanted}" is taken.`, 'slug_taken');
+      return wanted;
+    }
+    const base = slugify(name);
+    if (!(await m.existsBy(Tenant, { slug: base }))) return base;
+    return `${base}-${randomBytes(3).toString('hex')}`;
+  }
+}
+
+/** Inserts a membership with roles (the caller holds the transaction and has checked the rules). */
+export async function insertMembership(m: EntityManager, tenantId: string, accountId: string, roles: string[], invitationId: string | null): Promise<Membership> {
+  const membership = Object.assign(new Membership(), { id: crypto.randomUUID(), tenantId, accountId, createdAt: new Date(), invitationId });
+  await m.insert(Membership, membership);
+  if (roles.length) await m.insert(MembershipRole, roles.map((role) => ({ membershipId: membership.id, role, tenantId })));
+  return membership;
+}
+
+/** Throws 422 unless every role is in the tenant's catalogue. */
+export async function assertRolesExist(m: EntityManager, tenantId: string, roles: string[]): Promise<void> {
+  if (roles.length === 0) return;
+  const found = await m.findBy(TenantRole, { tenantId, name: In(roles) });
+  const missing = roles.filter((r) => !found.some((f) => f.name === r));
+  if (missing.length) throw new Unprocessable(`Not roles of this tenant: ${missing.join(', ')}.`, 'unknown_role');
+}
