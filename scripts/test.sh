@@ -15,7 +15,7 @@ missing() {
 }
 
 say "Node $(node --version): type-check"
-if ! npx tsc --noEmit -p .; then problems+=("type-check"); failed=$((failed + 1)); fi
+if ! node_modules/.bin/tsc --noEmit -p .; then problems+=("type-check"); failed=$((failed + 1)); fi
 
 say "MySQL/MariaDB for the integration suite"
 if [ -n "$TEST_MYSQL_URL" ] && node --import tsx scripts/ensure-test-database.ts "$TEST_MYSQL_URL"; then
@@ -40,7 +40,7 @@ rm -f "$log"
 say "browser tests (Chromium)"
 if [ -x /usr/bin/chromium ]; then
   log=$(mktemp)
-  npx playwright test 2>&1 | tee "$log"
+  node_modules/.bin/playwright test 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   p=$(grep -Eo '[0-9]+ passed' "$log" | tail -1 | awk '{print $1}'); f=$(grep -Eo '[0-9]+ failed' "$log" | tail -1 | awk '{print $1}')
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
