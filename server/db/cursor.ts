@@ -26,5 +26,9 @@ export function toPage<T, R>(rows: R[], limit: number, idOf: (row: R) => string,
   return { items: kept.map(map), next_cursor: more ? encodeCursor(idOf(kept[kept.length - 1]!)) : null };
 }
 
-/** Escapes LIKE wildcards so a search for `50%` finds 50%, not everything. */
-export const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * Escapes LIKE wildcards so a search for `50%` finds 50%, not everything. The escape character is `!`
+ * (use `ESCAPE '!'`): a backslash would need different quoting on MySQL and SQLite.
+ */
+export const LIKE_ESCAPE = "ESCAPE '!'";
+export const likePattern = (text: string) => `%${text.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;

@@ -1,7 +1,7 @@
 // Memberships of a tenant: listing, changing roles, removing and leaving, with the last-admin rule.
 import { type EntityManager, In } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
-import { decodeCursor, likePattern, type Page, toPage } from '../db/cursor.js';
+import { decodeCursor, LIKE_ESCAPE, likePattern, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, Membership, MembershipRole } from '../db/entities/index.js';
 import { Conflict, NotFound } from '../http/errors.js';
@@ -64,7 +64,7 @@ export class MembershipService {
       if (query.accountId) q.andWhere('mb.account_id = :accountId', { accountId: query.accountId });
       if (query.search) {
         q.innerJoin(Account, 'a', 'a.id = mb.account_id')
-          .andWhere("(LOWER(a.name) LIKE :pattern ESCAPE '\\' OR LOWER(a.email) LIKE :pattern ESCAPE '\\')", { pattern: likePattern(query.search) });
+          .andWhere(`(LOWER(a.name) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(a.email) LIKE :pattern ${LIKE_ESCAPE})`, { pattern: likePattern(query.search) });
       }
       const rows = await q.getMany();
       const page = toPage(rows, query.limit, (x) => x.id, (x) => x);
