@@ -23,6 +23,7 @@ import { ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './oidc/keys.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
+import { BrowserSessions, INTERNAL_CLIENT_ID } from './oidc/browser-session.js';
 import { createProvider } from './oidc/provider.js';
 import { tenantInteractions } from './oidc/tenant-interactions.js';
 import { loadCookieKeys } from './oidc/secrets.js';
@@ -31,6 +32,7 @@ import { Renderer } from './render.js';
 import type { Caller } from './tenants/access.js';
 import { TenantDirectory } from './tenants/claims.js';
 import { MembershipService } from './tenants/memberships.js';
+import { tenantPageRoutes } from './tenants/pages.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
 import { ApiRouter } from './http/api-router.js';
@@ -99,7 +101,12 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const provider = createProvider({ config, db, keys, cookieKeys, accounts, renderer, tenants: directory, onRevokeGrant: [(id) => directory.forgetGrant(id)] });
   const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts });
   const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));
-  tenantRoutes({ api, issuer: config.issuer, tenants, memberships: new MembershipService(db) });
+  const memberships = new MembershipService(db);
+  tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
+  const sessions = new BrowserSessions(provider, config.issuer);
+  await ensureClient(db, INTERNAL_CLIENT_ID, () => ({
+    name: 'Tessera', redirectUris: [`${config.issuer}/signed-in`], firstParty: true,
+  }));
 
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) => createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
@@ -114,6 +121,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       extensions: [tenantInteractions({ provider, tenants: directory, service: tenants, page })],
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount } }),
+    tenantPageRoutes({ tenants, memberships, page, browser: sessions }),
+    sessions.routes(),
   ];
   if (config.demo) {
     const demo = await ensureClient(db, DEMO_CLIENT_ID, () => ({

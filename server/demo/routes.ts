@@ -21,7 +21,7 @@ interface PendingSignIn {
   verifier: string;
 }
 
-export function demoRoutes({ issuer, clientSecret, page, scope = 'openid email profile' }: DemoDeps): Router {
+export function demoRoutes({ issuer, clientSecret, page, scope = 'openid email profile tenants' }: DemoDeps): Router {
   const router = new Router({ prefix: '/demo' });
   const redirectUri = `${issuer}/demo/callback`;
   let discovered: Promise<oidc.Configuration> | undefined;

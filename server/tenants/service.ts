@@ -6,7 +6,7 @@ import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, Unprocessable } from '../http/errors.js';
-import { accessTo, actorOf, BUILTIN_ROLES, type Caller, requireAdmin, TENANT_ADMIN } from './access.js';
+import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
 
 export interface TenantView {
   id: string;
@@ -86,6 +86,11 @@ export class TenantService {
       await recordAudit(m, { type: 'tenant.created', actor: actorOf(caller), tenantId: tenant.id, subject: tenant.id, data: { slug } });
       return toTenantView(tenant);
     });
+  }
+
+  /** The caller's access to a live tenant (404 when they cannot see it). */
+  async levelOf(caller: Caller, tenantId: string): Promise<Level> {
+    return this.db.read(async (m) => (await accessTo(m, caller, tenantId)).level);
   }
 
   async get(caller: Caller, tenantId: string): Promise<TenantView> {

@@ -1,0 +1,62 @@
+// Who is signed in on Tessera's own pages (outside a sign-in interaction), and how to send someone
+// through sign-in and back: an internal first-party client whose callback returns to the page.
+import { randomBytes } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { BadRequest } from '../http/errors.js';
+
+export const INTERNAL_CLIENT_ID = 'tessera-internal';
+const RETURN_COOKIE = 'tessera.return';
+
+/** Only a path on this server may be returned to: never another origin (no open redirect). */
+export const isLocalPath = (path: unknown): path is string =>
+  typeof path === 'string' && /^\/(?![/\\])[\w\-./~%?=&]*$/.test(path) && path.length <= 500;
+
+export class BrowserSessions {
+  constructor(
+    private readonly provider: Provider,
+    private readonly issuer: string,
+  ) {}
+
+  /** The signed-in account on this browser, read without changing the session. */
+  async accountId(ctx: Context): Promise<string | undefined> {
+    const session = await this.provider.Session.get(ctx as never);
+    return session.accountId ?? undefined;
+  }
+
+  /** Where to send the browser to sign in (or, with `login`, to switch account) and come back to `returnTo`. */
+  signInUrl(ctx: Context, returnTo: string, { switchAccount = false, params = {} }: { switchAccount?: boolean; params?: Record<string, string> } = {}): string {
+    if (!isLocalPath(returnTo)) throw new BadRequest('Cannot return to that address.', 'invalid_return');
+    const state = randomBytes(16).toString('base64url');
+    ctx.cookies.set(RETURN_COOKIE, JSON.stringify({ state, returnTo }), { signed: true, httpOnly: true, sameSite: 'lax', maxAge: 3600_000, path: '/signed-in' });
+    const url = new URL('/auth', this.issuer);
+    url.search = new URLSearchParams({
+      client_id: INTERNAL_CLIENT_ID,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: `${this.issuer}/signed-in`,
+      state,
+      // PKCE is required of every client; the code is never exchanged, the session is what we came for.
+      code_challenge: randomBytes(32).toString('base64url'),
+      code_challenge_method: 'S256',
+      ...(switchAccount ? { prompt: 'login' } : {}),
+      ...params,
+    }).toString();
+    return url.href;
+  }
+
+  routes(): Router {
+    const router = new Router();
+    router.get('/signed-in', (ctx) => {
+      const raw = ctx.cookies.get(RETURN_COOKIE, { signed: true });
+      ctx.cookies.set(RETURN_COOKIE, null, { path: '/signed-in' });
+      const pending = raw ? (JSON.parse(raw) as { state?: string; returnTo?: string }) : undefined;
+      if (!pending || pending.state !== ctx.query.state || !isLocalPath(pending.returnTo)) {
+        throw new BadRequest('This sign-in is not one this browser started. Open the page again.', 'invalid_state');
+      }
+      ctx.redirect(pending.returnTo);
+    });
+    return router;
+  }
+}

@@ -1,0 +1,93 @@
+// The tenant admin page through HTTP: sign-in round trip, access rules, changes through forms.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { describeWithServer, type TestServer } from '../../test/support/server.js';
+import { type Person, person } from '../../test/support/tokens.js';
+import { type Page, UserAgent } from '../../test/support/user-agent.js';
+import { insertMembership } from './service.js';
+
+describeWithServer('tenant admin page', (server: () => TestServer) => {
+  let tenantId: string;
+  let admin: Person;
+  let member: Person;
+  let stranger: Person;
+  let memberMembership: string;
+  let adminMembership: string;
+
+  before(async () => {
+    tenantId = (await server().tessera.tenants.create({ kind: 'client', clientId: 't', manage: true }, { name: 'Initech' })).id;
+    [admin, member, stranger] = await Promise.all([person(server(), 'Admin'), person(server(), 'Milton'), person(server(), 'Stranger')]);
+    await server().db.transaction(async (m) => {
+      adminMembership = (await insertMembership(m, tenantId, admin.id, ['tenant-admin'], null)).id;
+      memberMembership = (await insertMembership(m, tenantId, member.id, ['tenant-user'], null)).id;
+    });
+  });
+
+  /** Opens the page as `who`: follows the redirect through sign-in and back. */
+  async function open(who: Person, path = `/tenants/${tenantId}/manage`): Promise<{ browser: UserAgent; page: Page }> {
+    const browser = new UserAgent(server().url);
+    let page = await browser.follow(path);
+    if (/action="\/interaction\/[^"]+\/login"/.test(page.html)) page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
+    return { browser, page };
+  }
+
+  test('a person who is not signed in is sent through sign-in and comes back to the page', async () => {
+    const browser = new UserAgent(server().url);
+    const first = await browser.request(`/tenants/${tenantId}/manage`);
+    assert.equal(first.status, 302);
+    assert.match(first.location!, /\/auth\?client_id=tessera-internal/);
+    const { page } = await open(admin);
+    assert.equal(page.status, 200);
+    assert.match(page.html, /<h1>Initech<\/h1>/);
+    assert.match(page.html, new RegExp(member.email));
+  });
+
+  test('the admin changes a member\'s roles through the form; the page confirms it', async () => {
+    const { browser, page } = await open(admin);
+    const saved = await browser.submit(page, `/tenants/${tenantId}/manage/members/${memberMembership}/roles`, { roles: 'tenant-admin' });
+    assert.match(saved.html, /The roles are saved/);
+    const roles = await server().tessera.tenants.listRoles({ kind: 'client', clientId: 't', manage: true }, tenantId);
+    assert.ok(roles.length >= 2);
+    const after = await browser.follow(`/tenants/${tenantId}/manage`);
+    const form = new RegExp(`members/${memberMembership}/roles[\\s\\S]*?value="tenant-admin" checked`);
+    assert.match(after.html, form);
+    await browser.submit(after, `/tenants/${tenantId}/manage/members/${memberMembership}/roles`, { roles: 'tenant-user' });
+  });
+
+  test('demoting the last admin is refused on the page with the reason, and nothing changes', async () => {
+    const { browser, page } = await open(admin);
+    const refused = await browser.submit(page, `/tenants/${tenantId}/manage/members/${adminMembership}/roles`, { roles: 'tenant-user' });
+    assert.equal(refused.status, 409);
+    assert.match(refused.html, /last tenant-admin/);
+    const level = await server().tessera.tenants.levelOf({ kind: 'user', accountId: admin.id, scopes: new Set(['tenants:admin']) }, tenantId);
+    assert.equal(level, 'admin');
+  });
+
+  test('the admin adds a custom role and removes it again', async () => {
+    const { browser, page } = await open(admin);
+    const added = await browser.submit(page, `/tenants/${tenantId}/manage/roles`, { name: 'auditor', description: 'Reads the books' });
+    assert.match(added.html, /The role is added/);
+    assert.match(added.html, /auditor<\/strong> — Reads the books/);
+    const removed = await browser.submit(added, `/tenants/${tenantId}/manage/roles/auditor/remove`);
+    assert.match(removed.html, /The role is removed/);
+  });
+
+  test('a tenant-user gets 403, a stranger 404, and a malformed id 404', async () => {
+    assert.equal((await open(member)).page.status, 403);
+    assert.equal((await open(stranger)).page.status, 404);
+    assert.equal((await open(admin, '/tenants/not-a-uuid/manage')).page.status, 404);
+  });
+
+  test('a change posted without the CSRF token is refused', async () => {
+    const { browser } = await open(admin);
+    const res = await browser.request(`/tenants/${tenantId}/manage/members/${memberMembership}/remove`, { method: 'POST', form: {} });
+    assert.equal(res.status, 403);
+  });
+
+  test('the return address after sign-in must be on this server', async () => {
+    const browser = new UserAgent(server().url);
+    const res = await browser.request('/signed-in?state=x');
+    assert.equal(res.status, 400);
+    assert.equal(res.location, undefined);
+  });
+});

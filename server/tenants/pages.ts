@@ -1,0 +1,104 @@
+// The tenant admin page: members and their roles, the role catalogue. Same services and rules as the
+// Management API; the signed-in browser session stands in for a token with tenants:admin.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { AppError, Forbidden } from '../http/errors.js';
+import type { PageRenderer } from '../page.js';
+import type { Caller } from './access.js';
+import type { MembershipService } from './memberships.js';
+import { RoleName, Uuid } from './schemas.js';
+import type { TenantService } from './service.js';
+
+/** How the page learns who is signed in and sends them to sign in; supplied by the OIDC layer. */
+export interface SignedInBrowser {
+  accountId(ctx: Context): Promise<string | undefined>;
+  signInUrl(ctx: Context, returnTo: string): string;
+}
+
+export interface TenantPageDeps {
+  tenants: TenantService;
+  memberships: MembershipService;
+  page: PageRenderer;
+  browser: SignedInBrowser;
+}
+
+const NOTICES = ['roles_saved', 'member_removed', 'role_added', 'role_removed'] as const;
+const asList = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+const rolesForm = z.object({ roles: z.array(RoleName).max(50) });
+const newRole = z.object({ name: RoleName, description: z.string().trim().max(300).optional() });
+
+export function tenantPageRoutes({ tenants, memberships, page, browser }: TenantPageDeps): Router {
+  const router = new Router({ prefix: '/tenants/:tenantId/manage' });
+  const home = (tenantId: string) => `/tenants/${tenantId}/manage`;
+
+  /** The signed-in admin as a caller, or a redirect to sign in (undefined). */
+  async function admin(ctx: Context): Promise<Caller | undefined> {
+    if (!Uuid.safeParse(ctx.params.tenantId).success) throw new AppError(404, 'tenant_not_found', 'There is no such tenant.');
+    const accountId = await browser.accountId(ctx);
+    if (!accountId) {
+      ctx.redirect(browser.signInUrl(ctx, ctx.method === 'GET' ? ctx.originalUrl : home(ctx.params.tenantId!)));
+      return undefined;
+    }
+    const caller: Caller = { kind: 'user', accountId, scopes: new Set(['tenants:admin']) };
+    if ((await tenants.levelOf(caller, ctx.params.tenantId!)) === 'member') throw new Forbidden('Only a tenant-admin of this tenant may manage it.');
+    return caller;
+  }
+
+  async function show(ctx: Context, caller: Caller, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
+    const tenantId = ctx.params.tenantId!;
+    const search = typeof ctx.query.search === 'string' && ctx.query.search.trim() ? ctx.query.search.trim().slice(0, 200) : undefined;
+    const [tenant, roles, members] = await Promise.all([
+      tenants.get(caller, tenantId),
+      tenants.listRoles(caller, tenantId),
+      memberships.list(caller, tenantId, { limit: 100, search }),
+    ]);
+    const notice = NOTICES.find((n) => n === ctx.query.done);
+    page.render(ctx, 'pages/tenant-manage.njk', { tenant, roles, members: members.items, more: Boolean(members.next_cursor), search, notice, ...extra }, status);
+  }
+
+  /** Runs a change; a rule it breaks (last admin, role in use…) is shown on the page, not as an error page. */
+  async function change(ctx: Context, act: (caller: Caller) => Promise<unknown>, notice: (typeof NOTICES)[number]): Promise<void> {
+    const caller = await admin(ctx);
+    if (!caller) return;
+    try {
+      await act(caller);
+    } catch (error) {
+      if (error instanceof AppError && error.status >= 400 && error.status < 500 && error.status !== 404) {
+        return show(ctx, caller, { error: error.description }, error.status);
+      }
+      throw error;
+    }
+    ctx.status = 303;
+    ctx.redirect(`${home(ctx.params.tenantId!)}?done=${notice}`);
+  }
+
+  router.get('/', async (ctx) => {
+    const caller = await admin(ctx);
+    if (caller) await show(ctx, caller);
+  });
+
+  router.post('/members/:membershipId/roles', (ctx) =>
+    change(ctx, (caller) => {
+      const form = rolesForm.parse({ roles: asList((ctx.request.body as Record<string, unknown>)?.roles) });
+      return memberships.setRoles(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId), form.roles);
+    }, 'roles_saved'));
+
+  router.post('/members/:membershipId/remove', (ctx) =>
+    change(ctx, (caller) => memberships.remove(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId)), 'member_removed'));
+
+  router.post('/roles', (ctx) =>
+    change(ctx, (caller) => {
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      const form = newRole.parse({ name: body.name, description: body.description || undefined });
+      return tenants.createRole(caller, ctx.params.tenantId!, form);
+    }, 'role_added'));
+
+  router.post('/roles/:role/remove', (ctx) =>
+    change(ctx, (caller) => {
+      const force = (ctx.request.body as Record<string, unknown> | undefined)?.force === 'yes';
+      return tenants.deleteRole(caller, ctx.params.tenantId!, RoleName.parse(ctx.params.role), force);
+    }, 'role_removed'));
+
+  return router;
+}
