@@ -67,10 +67,6 @@ export class ApiRouter<C> {
     });
   }
 
-  routes(): Array<Pick<RouteSpec<AnyObject, AnyObject, z.ZodType>, 'method' | 'path'>> {
-    return this.specs.map(({ method, path }) => ({ method, path }));
-  }
-
   /** The OpenAPI 3.1 document of every route registered so far. */
   openapi(info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
