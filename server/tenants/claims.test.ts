@@ -134,3 +134,38 @@ describeWithServer('tenant claims in tokens', (server: () => TestServer) => {
     assert.equal(payload.all_tenants.length, 1);
   });
 });
+
+describeWithServer('create-tenant prompt with TENANT_SELF_SERVICE=true', (server: () => TestServer) => {
+  test('a person with no tenant is offered to create one, becomes its admin, and it is active in the tokens', async () => {
+    const founder = await person(server(), 'Founder');
+    const browser = new UserAgent(server().url);
+    const shown: string[] = [];
+    const { tokens } = await signIn(server(), founder, {
+      browser,
+      onPage: async (page) => {
+        assert.match(page.html, /Create your organisation/);
+        shown.push('create_tenant');
+        return browser.submit(page, /\/create-tenant$/, { name: 'Founders Inc' });
+      },
+    });
+    assert.deepEqual(shown, ['create_tenant']);
+    const claims = tokens.claims() as unknown as TenantClaims;
+    assert.equal(claims.active_tenant?.tenant_name, 'Founders Inc');
+    assert.deepEqual(claims.active_tenant?.roles, ['tenant-admin']);
+  });
+
+  test('"Skip for now" signs in without a tenant, and the offer comes back at the next sign-in', async () => {
+    const skipper = await person(server(), 'Skipper');
+    const browser = new UserAgent(server().url);
+    let offers = 0;
+    const skip = async (page: Page) => {
+      offers++;
+      const form = /<form method="post" action="(\/interaction\/[^"]+\/create-tenant)" class="quiet-form">/.exec(page.html)!;
+      return browser.follow(form[1]!, { form: { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!, skip: 'yes' } });
+    };
+    const first = await signIn(server(), skipper, { browser, onPage: skip });
+    assert.deepEqual((first.tokens.claims() as unknown as TenantClaims).all_tenants, []);
+    await signIn(server(), skipper, { browser, onPage: skip });
+    assert.equal(offers, 2);
+  });
+}, { TENANT_SELF_SERVICE: 'true' });
