@@ -3,6 +3,8 @@ import { AuditEvent } from './audit-event.js';
 import { Client } from './client.js';
 import { Credential } from './credential.js';
 import { GrantTenant } from './grant-tenant.js';
+import { Invitation } from './invitation.js';
+import { InvitationRedemption } from './invitation-redemption.js';
 import { Membership } from './membership.js';
 import { MembershipRole } from './membership-role.js';
 import { OidcPayload } from './oidc-payload.js';
@@ -15,12 +17,13 @@ import { VerificationCode } from './verification-code.js';
 
 export type { CodePurpose } from './verification-code.js';
 export type { KeyStatus } from './signing-key.js';
+export type { Delivery } from './invitation.js';
 export {
-  Account, AuditEvent, Client, Credential, GrantTenant, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
+  Account, AuditEvent, Client, Credential, GrantTenant, Invitation, InvitationRedemption, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
   Tenant, TenantRole, VerificationCode,
 };
 
 export const entities = [
-  Account, AuditEvent, Client, Credential, GrantTenant, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
+  Account, AuditEvent, Client, Credential, GrantTenant, Invitation, InvitationRedemption, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
   Tenant, TenantRole, VerificationCode,
 ];

@@ -1,0 +1,77 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type Delivery = 'email' | 'sms' | 'none';
+
+/** An invitation to a tenant. The row is authoritative; the signed token only points at it. */
+@Entity('invitations')
+export class Invitation {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id: string;
+
+  /** The current token's jti: a resend replaces it, so older tokens stop working. */
+  @Column({ name: 'token_jti', type: 'varchar', length: 36 })
+  tokenJti: string;
+
+  @Column({ name: 'tenant_id', type: 'varchar', length: 36 })
+  tenantId: string;
+
+  /** JSON array of role names. */
+  @Column({ type: 'text' })
+  roles: string;
+
+  /** `<account id>` or `client:<id>`. */
+  @Column({ name: 'created_by', type: 'varchar', length: 120 })
+  createdBy: string;
+
+  @Column({ name: 'created_at', type: 'datetime' })
+  createdAt: Date;
+
+  @Column({ name: 'expires_at', type: 'datetime' })
+  expiresAt: Date;
+
+  @Column({ name: 'max_uses', type: 'int' })
+  maxUses: number;
+
+  @Column({ name: 'use_count', type: 'int', default: 0 })
+  useCount: number;
+
+  @Column({ name: 'revoked_at', type: 'datetime', nullable: true })
+  revokedAt: Date | null;
+
+  @Column({ name: 'ended_at', type: 'datetime', nullable: true })
+  endedAt: Date | null;
+
+  @Column({ name: 'ended_reason', type: 'varchar', length: 20, nullable: true })
+  endedReason: string | null;
+
+  /** Normalised e-mail the invitation is bound to: only an account with this verified e-mail may use it. */
+  @Column({ type: 'varchar', length: 320, nullable: true })
+  email: string | null;
+
+  /** Where an SMS invitation was sent (delivery only, not a binding). */
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  phone: string | null;
+
+  @Column({ name: 'client_id', type: 'varchar', length: 100, nullable: true })
+  clientId: string | null;
+
+  @Column({ name: 'redirect_uri', type: 'varchar', length: 2000, nullable: true })
+  redirectUri: string | null;
+
+  /** JSON object for the integrating app. */
+  @Column({ type: 'text' })
+  metadata: string;
+
+  @Column({ type: 'varchar', length: 35, nullable: true })
+  locale: string | null;
+
+  @Column({ type: 'varchar', length: 10 })
+  delivery: Delivery;
+
+  @Column({ name: 'notify_inviter', type: 'boolean', default: false })
+  notifyInviter: boolean;
+
+  /** SHA-256 of the short-link handle of an SMS invitation (the handle itself is never stored). */
+  @Column({ name: 'handle_hash', type: 'varchar', length: 64, nullable: true })
+  handleHash: string | null;
+}

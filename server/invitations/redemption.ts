@@ -1,0 +1,290 @@
+// Redeeming invitations: open (verify token, read the row), accept, decline, and the pending
+// invitations of an account. Membership is granted to the signed-in subject, never matched by e-mail.
+import { In, IsNull, MoreThan, type EntityManager } from 'typeorm';
+import { normaliseEmail } from '../accounts/service.js';
+import { recordAudit } from '../db/audit.js';
+import type { Database } from '../db/database.js';
+import { Account, Invitation, InvitationRedemption, Membership, MembershipRole, Tenant } from '../db/entities/index.js';
+import { enqueueMessage } from '../delivery/outbox.js';
+import type { KeySet } from '../oidc/keys.js';
+import { assertRolesExist, insertMembership } from '../tenants/service.js';
+import type { InvitationMail } from './mail.js';
+import { type FindClient, hashHandle } from './service.js';
+import { rolesOf, statusOf } from './status.js';
+import { InvitationTokenError, signInvitationToken, verifyInvitationToken } from './token.js';
+
+export type Problem =
+  | 'malformed' | 'invalid' | 'expired' | 'replaced' | 'revoked' | 'declined' | 'used_up' | 'tenant_gone' | 'wrong_account' | 'roles_gone' | 'not_found';
+
+/** Why an invitation cannot be used; each has its own page, and none changes anything. */
+export class InvitationRefused extends Error {
+  constructor(readonly problem: Problem, readonly invitationId?: string) {
+    super(`invitation refused: ${problem}`);
+  }
+}
+
+export interface InvitationDetails {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  roles: string[];
+  inviterName: string;
+  /** The bound e-mail, if any. */
+  email: string | null;
+  expiresAt: Date;
+}
+
+export type Outcome = 'joined' | 'extended' | 'already_member';
+
+export interface Decided {
+  outcome: Outcome | 'declined';
+  invitation: InvitationDetails;
+}
+
+/** A unique-key clash, as MySQL (ER_DUP_ENTRY) or SQLite reports it. */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; driverError?: { code?: string }; message?: string } | undefined;
+  return e?.code === 'ER_DUP_ENTRY' || e?.driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/i.test(e?.message ?? '');
+}
+
+export class RedemptionService {
+  constructor(
+    private readonly db: Database,
+    private readonly keys: KeySet,
+    private readonly issuer: string,
+    private readonly mail: InvitationMail,
+    private readonly findClient: FindClient,
+  ) {}
+
+  /** Verifies a token and its row; the details of a usable invitation, or InvitationRefused. Changes nothing. */
+  async open(token: string): Promise<InvitationDetails> {
+    return this.db.read(async (m) => {
+      const invitation = await this.fromToken(m, token);
+      return this.details(m, invitation, await this.liveTenant(m, invitation));
+    });
+  }
+
+  /** The short link of an SMS: the handle proves possession, so it gets the current token of its invitation. */
+  async tokenForHandle(handle: string): Promise<string> {
+    const invitation = /^[\w-]{16,64}$/.test(handle) ? await this.db.read((m) => m.findOneBy(Invitation, { handleHash: hashHandle(handle) })) : null;
+    if (!invitation) throw new InvitationRefused('invalid');
+    return signInvitationToken(this.keys, this.issuer, {
+      inv: invitation.id, jti: invitation.tokenJti, tid: invitation.tenantId, roles: rolesOf(invitation), exp: Math.floor(invitation.expiresAt.getTime() / 1000),
+    });
+  }
+
+  /** Whether the account already has every role the invitation grants (then accepting counts no use). */
+  async isAlreadyMember(invitationId: string, accountId: string): Promise<boolean> {
+    return this.db.read(async (m) => {
+      const invitation = await m.findOneByOrFail(Invitation, { id: invitationId });
+      return (await this.missingRoles(m, invitation, accountId))?.length === 0;
+    });
+  }
+
+  /** Accepts with a token (either entry way); `byId` is for the review of invitations bound to the account's e-mail. */
+  async accept(ref: { token: string } | { id: string }, accountId: string): Promise<Decided> {
+    try {
+      return await this.db.transaction((m) => this.acceptIn(m, ref, accountId));
+    } catch (error) {
+      // Two accepts by one account at once: the membership's unique key let one through and rolled the other back.
+      if (isUniqueViolation(error)) return this.db.read(async (m) => ({ outcome: 'already_member', invitation: await this.detailsOf(m, ref) }));
+      if (error instanceof InvitationRefused) await this.recordRefusal(error, accountId);
+      throw error;
+    }
+  }
+
+  async decline(ref: { token: string } | { id: string }, accountId: string): Promise<Decided> {
+    try {
+      return await this.db.transaction(async (m) => {
+        const invitation = await this.resolve(m, ref);
+        const tenant = await this.liveTenant(m, invitation);
+        await this.assertBindingAllows(m, invitation, accountId);
+        await this.upsertDecision(m, invitation.id, accountId, 'declined');
+        // A bound invitation belongs to one person: their decline ends it. An open link stays open for others.
+        if (invitation.email) await m.update(Invitation, { id: invitation.id }, { endedAt: new Date(), endedReason: 'declined' });
+        await recordAudit(m, { type: 'invitation.declined', actor: accountId, tenantId: invitation.tenantId, subject: invitation.id });
+        await this.notifyInviter(m, invitation, tenant, accountId, 'declined');
+        return { outcome: 'declined' as const, invitation: await this.details(m, invitation, tenant) };
+      });
+    } catch (error) {
+      if (error instanceof InvitationRefused) await this.recordRefusal(error, accountId);
+      throw error;
+    }
+  }
+
+  /** Pending invitations bound to the account's verified e-mail that it has not decided on. */
+  async pendingFor(accountId: string): Promise<InvitationDetails[]> {
+    return this.db.read(async (m) => {
+      const account = await m.findOneBy(Account, { id: accountId });
+      if (!account?.email || !account.emailVerified) return [];
+      const invitations = await m.findBy(Invitation, {
+        email: normaliseEmail(account.email), revokedAt: IsNull(), endedAt: IsNull(), expiresAt: MoreThan(new Date()),
+      });
+      const open = invitations.filter((i) => statusOf(i) === 'pending');
+      if (!open.length) return [];
+      const decided = await m.findBy(InvitationRedemption, { accountId, invitationId: In(open.map((i) => i.id)) });
+      const tenants = await m.findBy(Tenant, { id: In(open.map((i) => i.tenantId)), deletedAt: IsNull() });
+      const result: InvitationDetails[] = [];
+      for (const invitation of open) {
+        const tenant = tenants.find((t) => t.id === invitation.tenantId);
+        if (!tenant || decided.some((d) => d.invitationId === invitation.id)) continue;
+        const missing = await this.missingRoles(m, invitation, accountId);
+        if (missing?.length === 0) continue;
+        result.push(await this.details(m, invitation, tenant));
+      }
+      return result;
+    });
+  }
+
+  /**
+   * The address a usable token proves a mailbox for: a bound invitation that Tessera itself e-mailed
+   * (the admin never saw its link). A copied link (deliver=none) proves nothing.
+   */
+  async mailedAddressOf(token: string): Promise<string | undefined> {
+    try {
+      const invitation = await this.db.read((m) => this.fromToken(m, token));
+      return invitation.delivery === 'email' && invitation.email && statusOf(invitation) === 'pending' ? invitation.email : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Where to go after deciding: the invitation's redirect_uri, else the app's login-initiation URI, else nothing. */
+  async destinationFor(invitationId: string): Promise<string | undefined> {
+    const invitation = await this.db.read((m) => m.findOneBy(Invitation, { id: invitationId }));
+    if (!invitation?.clientId) return undefined;
+    if (invitation.redirectUri) return invitation.redirectUri;
+    const client = await this.findClient(invitation.clientId);
+    if (!client?.initiateLoginUri) return undefined;
+    const url = new URL(client.initiateLoginUri);
+    url.searchParams.set('iss', this.issuer);
+    url.searchParams.set('tenant_hint', invitation.tenantId);
+    return url.href;
+  }
+
+  private async acceptIn(m: EntityManager, ref: { token: string } | { id: string }, accountId: string): Promise<Decided> {
+    const invitation = await this.resolve(m, ref);
+    const tenant = await this.liveTenant(m, invitation);
+    await this.assertBindingAllows(m, invitation, accountId);
+    const roles = rolesOf(invitation);
+    await assertRolesExist(m, invitation.tenantId, roles).catch(() => {
+      throw new InvitationRefused('roles_gone', invitation.id);
+    });
+    const missing = await this.missingRoles(m, invitation, accountId);
+    if (missing?.length === 0) return { outcome: 'already_member', invitation: await this.details(m, invitation, tenant) };
+
+    // Count the use only while one remains, atomically: of concurrent accepts, no more than max_uses get through.
+    const counted = await m.createQueryBuilder().update(Invitation)
+      .set({ useCount: () => 'use_count + 1' })
+      .where('id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now',
+        { id: invitation.id, jti: invitation.tokenJti, now: new Date() })
+      .execute();
+    if (counted.affected !== 1) throw new InvitationRefused('used_up', invitation.id);
+
+    if (missing === undefined) {
+      await insertMembership(m, invitation.tenantId, accountId, roles, invitation.id);
+    } else {
+      const membership = await m.findOneByOrFail(Membership, { tenantId: invitation.tenantId, accountId });
+      await m.insert(MembershipRole, missing.map((role) => ({ membershipId: membership.id, role, tenantId: invitation.tenantId })));
+    }
+    await this.upsertDecision(m, invitation.id, accountId, 'accepted');
+    await recordAudit(m, { type: 'invitation.accepted', actor: accountId, tenantId: invitation.tenantId, subject: invitation.id, data: { roles } });
+    await this.notifyInviter(m, invitation, tenant, accountId, 'accepted');
+    return { outcome: missing === undefined ? 'joined' : 'extended', invitation: await this.details(m, invitation, tenant) };
+  }
+
+  /** The roles of the invitation the account lacks; undefined when it is not a member at all. */
+  private async missingRoles(m: EntityManager, invitation: Invitation, accountId: string): Promise<string[] | undefined> {
+    const membership = await m.findOneBy(Membership, { tenantId: invitation.tenantId, accountId });
+    if (!membership) return undefined;
+    const have = (await m.findBy(MembershipRole, { membershipId: membership.id })).map((r) => r.role);
+    return rolesOf(invitation).filter((r) => !have.includes(r));
+  }
+
+  /** The row a reference stands for, usable now: a token must verify and still be the current one. */
+  private async resolve(m: EntityManager, ref: { token: string } | { id: string }): Promise<Invitation> {
+    const invitation = 'token' in ref ? await this.fromToken(m, ref.token) : await m.findOneBy(Invitation, { id: ref.id });
+    if (!invitation) throw new InvitationRefused('not_found');
+    if (!('token' in ref)) this.assertUsable(invitation);
+    return invitation;
+  }
+
+  private async fromToken(m: EntityManager, token: string): Promise<Invitation> {
+    let claims;
+    try {
+      claims = verifyInvitationToken(this.keys, this.issuer, token);
+    } catch (error) {
+      throw new InvitationRefused(error instanceof InvitationTokenError ? error.problem : 'invalid');
+    }
+    const invitation = await m.findOneBy(Invitation, { id: claims.inv });
+    if (!invitation || invitation.tenantId !== claims.tid) throw new InvitationRefused('invalid');
+    this.assertUsable(invitation);
+    if (invitation.tokenJti !== claims.jti) throw new InvitationRefused('replaced', invitation.id);
+    return invitation;
+  }
+
+  /** The database decides, at the moment of use: revoked, declined, used up, expired. */
+  private assertUsable(invitation: Invitation): void {
+    const status = statusOf(invitation);
+    const problem: Partial<Record<typeof status, Problem>> = { revoked: 'revoked', declined: 'declined', accepted: 'used_up', exhausted: 'used_up', expired: 'expired' };
+    if (problem[status]) throw new InvitationRefused(problem[status]!, invitation.id);
+  }
+
+  private async liveTenant(m: EntityManager, invitation: Invitation): Promise<Tenant> {
+    const tenant = await m.findOneBy(Tenant, { id: invitation.tenantId, deletedAt: IsNull() });
+    if (!tenant) throw new InvitationRefused('tenant_gone', invitation.id);
+    return tenant;
+  }
+
+  /** A bound invitation is for the account whose verified e-mail matches; nobody else may accept or decline it. */
+  private async assertBindingAllows(m: EntityManager, invitation: Invitation, accountId: string): Promise<void> {
+    if (!invitation.email) return;
+    const account = await m.findOneBy(Account, { id: accountId });
+    if (!account?.email || !account.emailVerified || normaliseEmail(account.email) !== invitation.email) {
+      throw new InvitationRefused('wrong_account', invitation.id);
+    }
+  }
+
+  private async upsertDecision(m: EntityManager, invitationId: string, accountId: string, decision: 'accepted' | 'declined'): Promise<void> {
+    await m.upsert(InvitationRedemption, { invitationId, accountId, decision, at: new Date() }, ['invitationId', 'accountId']);
+  }
+
+  private async detailsOf(m: EntityManager, ref: { token: string } | { id: string }): Promise<InvitationDetails> {
+    const id = 'id' in ref ? ref.id : verifyInvitationToken(this.keys, this.issuer, ref.token).inv;
+    const invitation = await m.findOneByOrFail(Invitation, { id });
+    return this.details(m, invitation, await m.findOneByOrFail(Tenant, { id: invitation.tenantId }));
+  }
+
+  private async details(m: EntityManager, invitation: Invitation, tenant: Tenant): Promise<InvitationDetails> {
+    return {
+      id: invitation.id, tenantId: tenant.id, tenantName: tenant.name, roles: rolesOf(invitation), inviterName: await this.inviterName(m, invitation.createdBy),
+      email: invitation.email, expiresAt: invitation.expiresAt,
+    };
+  }
+
+  private async inviterName(m: EntityManager, createdBy: string): Promise<string> {
+    if (createdBy.startsWith('client:')) return (await this.findClient(createdBy.slice('client:'.length)))?.name ?? 'An administrator';
+    const account = await m.findOneBy(Account, { id: createdBy });
+    return account?.name ?? account?.email ?? 'A colleague';
+  }
+
+  private async notifyInviter(m: EntityManager, invitation: Invitation, tenant: Tenant, accountId: string, decision: 'accepted' | 'declined'): Promise<void> {
+    if (!invitation.notifyInviter || invitation.createdBy.startsWith('client:')) return;
+    const inviter = await m.findOneBy(Account, { id: invitation.createdBy });
+    if (!inviter?.email) return;
+    const who = await m.findOneBy(Account, { id: accountId });
+    const mail = this.mail.decided({ tenantName: tenant.name, who: who?.name ?? who?.email ?? 'Someone', decision, locale: inviter.locale });
+    await enqueueMessage(m, { channel: 'email', recipient: inviter.email, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html });
+  }
+
+  /** Refusals are audited outside the refused transaction, which changed nothing. */
+  private async recordRefusal(error: InvitationRefused, accountId: string): Promise<void> {
+    const tenantId = error.invitationId ? (await this.db.read((m) => m.findOneBy(Invitation, { id: error.invitationId! })))?.tenantId : undefined;
+    await this.db.transaction((m) => recordAudit(m, { type: 'invitation.refused', actor: accountId, tenantId, subject: error.invitationId, data: { why: error.problem } }));
+  }
+}
+
+/** A page-friendly error for problems the HTTP layer maps to a status. */
+export const refusalStatus = (problem: Problem): number =>
+  ({ malformed: 400, invalid: 400, not_found: 404, wrong_account: 403, tenant_gone: 410, expired: 410, revoked: 410, replaced: 410, declined: 410, used_up: 410, roles_gone: 409 })[problem];
+

@@ -1,0 +1,173 @@
+// Creating and administering invitations: create, list, get, revoke, resend.
+// The raw token leaves the server once, at creation (or resend), and only for deliver=none.
+import { createHash, randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { normaliseEmail } from '../accounts/service.js';
+import { recordAudit } from '../db/audit.js';
+import { decodeCursor, type Page, toPage } from '../db/cursor.js';
+import type { Database } from '../db/database.js';
+import { Account, type Delivery, Invitation } from '../db/entities/index.js';
+import { enqueueMessage } from '../delivery/outbox.js';
+import { BadRequest, Conflict, NotFound, Unprocessable } from '../http/errors.js';
+import type { KeySet } from '../oidc/keys.js';
+import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
+import { assertRolesExist } from '../tenants/service.js';
+import type { InvitationMail } from './mail.js';
+import { type InvitationStatus, rolesOf, statusOf, toInvitationView, type InvitationView, whereStatus } from './status.js';
+import { signInvitationToken } from './token.js';
+
+export const DAY = 24 * 3600;
+export const DEFAULT_EXPIRES_IN = 7 * DAY;
+export const MAX_EXPIRES_IN = 30 * DAY;
+
+export interface NewInvitation {
+  roles: string[];
+  expiresIn?: number;
+  maxUses?: number;
+  email?: string;
+  phone?: string;
+  clientId?: string;
+  redirectUri?: string;
+  metadata?: Record<string, unknown>;
+  locale?: string;
+  deliver: Delivery;
+  notifyInviter?: boolean;
+}
+
+/** What invitations need to know of an OIDC client, supplied by the OIDC layer. */
+export interface ClientInfo {
+  name: string;
+  redirectUris: string[];
+  initiateLoginUri?: string;
+}
+export type FindClient = (clientId: string) => Promise<ClientInfo | undefined>;
+
+/** Created or resent: the view, plus the link itself only when Tessera does not deliver it. */
+export type IssuedInvitation = InvitationView & { token?: string; url?: string };
+
+export const hashHandle = (handle: string) => createHash('sha256').update(handle).digest('hex');
+
+export class InvitationService {
+  constructor(
+    private readonly db: Database,
+    private readonly keys: KeySet,
+    private readonly issuer: string,
+    private readonly mail: InvitationMail,
+    private readonly findClient: FindClient,
+  ) {}
+
+  linkFor(token: string): string {
+    return `${this.issuer}/tenants/invitation-tokens/${token}`;
+  }
+
+  async create(caller: Caller, tenantId: string, input: NewInvitation): Promise<IssuedInvitation> {
+    await this.checkTarget(input);
+    return this.db.transaction(async (m) => {
+      const access = await accessTo(m, caller, tenantId);
+      requireAdmin(access);
+      const roles = input.roles.length ? input.roles : ['tenant-user'];
+      await assertRolesExist(m, tenantId, roles);
+      const now = new Date();
+      const invitation = Object.assign(new Invitation(), {
+        id: crypto.randomUUID(), tokenJti: crypto.randomUUID(), tenantId, roles: JSON.stringify(roles), createdBy: actorOf(caller), createdAt: now,
+        expiresAt: new Date(now.getTime() + (input.expiresIn ?? DEFAULT_EXPIRES_IN) * 1000), maxUses: input.maxUses ?? 1, useCount: 0,
+        revokedAt: null, endedAt: null, endedReason: null, email: input.email ? normaliseEmail(input.email) : null, phone: input.phone ?? null,
+        clientId: input.clientId ?? null, redirectUri: input.redirectUri ?? null, metadata: JSON.stringify(input.metadata ?? {}),
+        locale: input.locale ?? null, delivery: input.deliver, notifyInviter: input.notifyInviter ?? false, handleHash: null,
+      });
+      const issued = await this.issue(m, invitation, access.tenant.name, caller);
+      await m.insert(Invitation, invitation);
+      await recordAudit(m, { type: 'invitation.created', actor: actorOf(caller), tenantId, subject: invitation.id, data: { roles, delivery: input.deliver, bound: Boolean(invitation.email) } });
+      return { ...toInvitationView(invitation, now), ...issued };
+    });
+  }
+
+  async list(caller: Caller, tenantId: string, query: { status?: InvitationStatus; limit: number; cursor?: string }): Promise<Page<InvitationView>> {
+    const after = decodeCursor(query.cursor);
+    return this.db.read(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      const q = m.createQueryBuilder(Invitation, 'i').where('i.tenant_id = :tenantId', { tenantId }).orderBy('i.id', 'ASC').take(query.limit + 1);
+      if (after) q.andWhere('i.id > :after', { after });
+      if (query.status) whereStatus(q, query.status);
+      return toPage(await q.getMany(), query.limit, (i) => i.id, (i) => toInvitationView(i));
+    });
+  }
+
+  async get(caller: Caller, tenantId: string, id: string): Promise<InvitationView> {
+    return this.db.read(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      return toInvitationView(await this.find(m, tenantId, id));
+    });
+  }
+
+  /** Revoking twice is harmless; the token stops working at once, since the row decides. */
+  async revoke(caller: Caller, tenantId: string, id: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      const invitation = await this.find(m, tenantId, id);
+      if (invitation.revokedAt) return;
+      await m.update(Invitation, { id }, { revokedAt: new Date() });
+      await recordAudit(m, { type: 'invitation.revoked', actor: actorOf(caller), tenantId, subject: id });
+    });
+  }
+
+  /** A pending invitation gets a new token under the same id (the old one stops working) and is delivered again. */
+  async resend(caller: Caller, tenantId: string, id: string): Promise<IssuedInvitation> {
+    return this.db.transaction(async (m) => {
+      const access = await accessTo(m, caller, tenantId);
+      requireAdmin(access);
+      const invitation = await this.find(m, tenantId, id);
+      const status = statusOf(invitation);
+      if (status !== 'pending') throw new Conflict(`Only a pending invitation can be resent; this one is ${status}.`, 'not_pending');
+      invitation.tokenJti = crypto.randomUUID();
+      const issued = await this.issue(m, invitation, access.tenant.name, caller);
+      await m.update(Invitation, { id }, { tokenJti: invitation.tokenJti, handleHash: invitation.handleHash });
+      await recordAudit(m, { type: 'invitation.resent', actor: actorOf(caller), tenantId, subject: id });
+      return { ...toInvitationView(invitation), ...issued };
+    });
+  }
+
+  /** Signs a token for the row (and a short-link handle for SMS), then delivers it or hands it back. */
+  private async issue(m: EntityManager, invitation: Invitation, tenantName: string, caller: Caller): Promise<{ token?: string; url?: string }> {
+    const token = signInvitationToken(this.keys, this.issuer, {
+      inv: invitation.id, jti: invitation.tokenJti, tid: invitation.tenantId, roles: rolesOf(invitation), exp: Math.floor(invitation.expiresAt.getTime() / 1000),
+    });
+    if (invitation.delivery === 'none') return { token, url: this.linkFor(token) };
+    const context = { tenantName, inviterName: await this.inviterName(m, caller), expiresAt: invitation.expiresAt, locale: invitation.locale, link: this.linkFor(token) };
+    if (invitation.delivery === 'email') {
+      const mail = this.mail.invitation(context);
+      await enqueueMessage(m, { channel: 'email', recipient: invitation.email!, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html });
+    } else {
+      const handle = randomBytes(16).toString('base64url');
+      invitation.handleHash = hashHandle(handle);
+      await enqueueMessage(m, { channel: 'sms', recipient: invitation.phone!, subject: 'invitation', bodyText: this.mail.sms({ ...context, link: `${this.issuer}/i/${handle}` }) });
+    }
+    await recordAudit(m, { type: 'invitation.delivered', actor: actorOf(caller), tenantId: invitation.tenantId, subject: invitation.id, data: { channel: invitation.delivery } });
+    return {};
+  }
+
+  private async inviterName(m: EntityManager, caller: Caller): Promise<string> {
+    if (caller.kind === 'client') return (await this.findClient(caller.clientId))?.name ?? 'An administrator';
+    const account = await m.findOneBy(Account, { id: caller.accountId });
+    return account?.name ?? account?.email ?? 'A colleague';
+  }
+
+  private async find(m: EntityManager, tenantId: string, id: string): Promise<Invitation> {
+    const invitation = await m.findOneBy(Invitation, { id, tenantId });
+    if (!invitation) throw new NotFound('There is no such invitation in this tenant.', 'invitation_not_found');
+    return invitation;
+  }
+
+  /** Delivery needs an address; a redirect must be registered for the client it names. */
+  private async checkTarget(input: NewInvitation): Promise<void> {
+    if (input.deliver === 'email' && !input.email) throw new BadRequest('deliver=email needs an email.', 'invalid_request');
+    if (input.deliver === 'sms' && !input.phone) throw new BadRequest('deliver=sms needs a phone number.', 'invalid_request');
+    if (input.redirectUri && !input.clientId) throw new BadRequest('redirect_uri needs the client_id it is registered for.', 'invalid_request');
+    if (!input.clientId) return;
+    const client = await this.findClient(input.clientId);
+    if (!client) throw new Unprocessable(`There is no client "${input.clientId}".`, 'unknown_client');
+    if (input.redirectUri && !client.redirectUris.includes(input.redirectUri)) {
+      throw new Unprocessable('redirect_uri is not registered for that client.', 'invalid_redirect_uri');
+    }
+  }
+}

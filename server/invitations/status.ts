@@ -1,0 +1,58 @@
+// An invitation's status is computed when read, first match wins: revoked, declined (ended),
+// accepted (single use, used), exhausted (multi-use, used up), expired, pending.
+import type { SelectQueryBuilder } from 'typeorm';
+import type { Invitation } from '../db/entities/index.js';
+
+export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
+export type InvitationStatus = (typeof STATUSES)[number];
+
+export function statusOf(inv: Invitation, now = new Date()): InvitationStatus {
+  if (inv.revokedAt) return 'revoked';
+  if (inv.endedAt) return 'declined';
+  if (inv.useCount >= inv.maxUses) return inv.maxUses === 1 ? 'accepted' : 'exhausted';
+  if (inv.expiresAt.getTime() <= now.getTime()) return 'expired';
+  return 'pending';
+}
+
+/** The same rule as SQL, so listings filter by status in the database (alias `i`). */
+export function whereStatus(q: SelectQueryBuilder<Invitation>, status: InvitationStatus, now = new Date()): void {
+  const open = 'i.revoked_at IS NULL AND i.ended_at IS NULL';
+  const conditions: Record<InvitationStatus, string> = {
+    revoked: 'i.revoked_at IS NOT NULL',
+    declined: 'i.revoked_at IS NULL AND i.ended_at IS NOT NULL',
+    accepted: `${open} AND i.max_uses = 1 AND i.use_count >= 1`,
+    exhausted: `${open} AND i.max_uses > 1 AND i.use_count >= i.max_uses`,
+    expired: `${open} AND i.use_count < i.max_uses AND i.expires_at <= :now`,
+    pending: `${open} AND i.use_count < i.max_uses AND i.expires_at > :now`,
+  };
+  q.andWhere(conditions[status], { now });
+}
+
+export interface InvitationView {
+  id: string;
+  tenant_id: string;
+  status: InvitationStatus;
+  roles: string[];
+  email: string | null;
+  phone: string | null;
+  expires_at: string;
+  max_uses: number;
+  use_count: number;
+  created_at: string;
+  created_by: string;
+  client_id: string | null;
+  redirect_uri: string | null;
+  metadata: Record<string, unknown>;
+  locale: string | null;
+  delivery: Invitation['delivery'];
+  notify_inviter: boolean;
+}
+
+export const rolesOf = (inv: Invitation) => JSON.parse(inv.roles) as string[];
+
+export const toInvitationView = (inv: Invitation, now = new Date()): InvitationView => ({
+  id: inv.id, tenant_id: inv.tenantId, status: statusOf(inv, now), roles: rolesOf(inv), email: inv.email, phone: inv.phone,
+  expires_at: inv.expiresAt.toISOString(), max_uses: inv.maxUses, use_count: inv.useCount, created_at: inv.createdAt.toISOString(),
+  created_by: inv.createdBy, client_id: inv.clientId, redirect_uri: inv.redirectUri, metadata: JSON.parse(inv.metadata) as Record<string, unknown>,
+  locale: inv.locale, delivery: inv.delivery, notify_inviter: inv.notifyInviter,
+});
