@@ -19,7 +19,7 @@ import { accessLog, type Logger } from './http/logging.js';
 import { pinOrigin } from './http/pin-origin.js';
 import { createRateLimiter } from './http/rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
-import { ensureClient } from './oidc/clients.js';
+import { clientInfo, ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './oidc/keys.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
@@ -32,6 +32,10 @@ import { Renderer } from './render.js';
 import type { Caller } from './tenants/access.js';
 import { TenantDirectory } from './tenants/claims.js';
 import { MembershipService } from './tenants/memberships.js';
+import { InvitationMail } from './invitations/mail.js';
+import { RedemptionService } from './invitations/redemption.js';
+import { invitationRoutes } from './invitations/routes.js';
+import { InvitationService } from './invitations/service.js';
 import { tenantPageRoutes } from './tenants/pages.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
@@ -44,6 +48,8 @@ export interface Tessera {
   accounts: AccountService;
   tenants: TenantService;
   directory: TenantDirectory;
+  invitations: InvitationService;
+  redemption: RedemptionService;
   api: ApiRouter<Caller>;
 }
 
@@ -103,6 +109,12 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
+  const findClient = (id: string) => clientInfo(db, id);
+  const invitationMail = new InvitationMail(renderer);
+  const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient);
+  const redemption = new RedemptionService(db, keys, config.issuer, invitationMail, findClient);
+  const quota = createRateLimiter(db, { keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
+  invitationRoutes({ api, issuer: config.issuer, invitations, quota });
   const sessions = new BrowserSessions(provider, config.issuer);
   await ensureClient(db, INTERNAL_CLIENT_ID, () => ({
     name: 'Tessera', redirectUris: [`${config.issuer}/signed-in`], firstParty: true,
@@ -147,5 +159,5 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts, tenants, directory, api };
+  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption };
 }

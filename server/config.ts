@@ -59,6 +59,7 @@ const schema = z
     ARGON2_MEMORY_KIB: positiveInt(7168),
     ARGON2_ITERATIONS: positiveInt(5),
     TENANT_SELF_SERVICE: bool(false),
+    INVITATION_QUOTA_PER_HOUR: positiveInt(200),
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
   })
   .transform((env) => {
@@ -81,6 +82,7 @@ const schema = z
       rateLimit: { perAccount: env.RATE_LIMIT_LOGIN, perIp: env.RATE_LIMIT_IP, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS },
       argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS },
       tenantSelfService: env.TENANT_SELF_SERVICE,
+      invitationQuotaPerHour: env.INVITATION_QUOTA_PER_HOUR,
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     };
   });

@@ -91,6 +91,14 @@ export async function listClients(db: Database): Promise<ClientSummary[]> {
   });
 }
 
+/** What invitations need of a client: its name, redirect URIs and login-initiation URI. */
+export async function clientInfo(db: Database, id: string): Promise<{ name: string; redirectUris: string[]; initiateLoginUri?: string } | undefined> {
+  const row = await db.read((m) => m.findOneBy(Client, { id }));
+  if (!row) return undefined;
+  const meta = JSON.parse(row.metadata) as { client_name?: string; redirect_uris?: string[]; initiate_login_uri?: string };
+  return { name: meta.client_name ?? id, redirectUris: meta.redirect_uris ?? [], initiateLoginUri: meta.initiate_login_uri };
+}
+
 /** What the Management API needs to know of a client, read fresh at every request; undefined once deleted. */
 export async function clientFlags(db: Database, id: string): Promise<{ tenantsManage: boolean } | undefined> {
   const row = await db.read((m) => m.findOneBy(Client, { id }));
