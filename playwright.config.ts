@@ -1,11 +1,18 @@
 // Browser tests: Debian's Chromium (never a downloaded browser) against a Tessera started on a
 // fresh temporary SQLite database for every run. See docs STACK.md, "Tests".
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_PATH as CHROMIUM, chromiumMissing } from './e2e/chromium.js';
 
 const PORT = Number(process.env.E2E_PORT ?? 3901);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 const CI = process.env.CI === 'true' || process.env.CI === '1';
+// The run's temporary folder (database, e2e/seed.ts's seed.json). Chosen here, once: the test workers
+// load this file again but inherit the runner's environment, so they all read the same seed.json.
+// e2e/start-server.ts creates the folder and removes it when the server stops.
+process.env.E2E_DIR ??= join(tmpdir(), `tessera-e2e-${randomUUID()}`);
 
 // No Chromium: fail loudly on CI; elsewhere say so loudly and let every test skip itself (e2e/fixtures.ts).
 if (chromiumMissing) {
@@ -38,7 +45,7 @@ export default defineConfig({
     : {
         command: 'node --import tsx e2e/start-server.ts',
         url: `${BASE_URL}/readyz`,
-        env: { E2E_PORT: String(PORT) },
+        env: { E2E_PORT: String(PORT), E2E_DIR: process.env.E2E_DIR },
         reuseExistingServer: false,
         timeout: 60_000,
         gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },

@@ -30,10 +30,22 @@ export function uniqueEmail(who: string): string {
   return `${who}-${randomUUID().slice(0, 8)}@example.test`;
 }
 
+/** The nearest form with an accessible name, or fieldset, around a control. */
+const NAMED_GROUP = 'xpath=ancestor::*[self::fieldset or (self::form and (@aria-label or @aria-labelledby))][1]';
+
+/** The name a screen reader announces for a form (aria-label / aria-labelledby) or fieldset (legend). */
+function groupName(group: unknown): string {
+  const el = group as { tagName: string; getAttribute(name: string): string | null; querySelector(s: string): { textContent: string | null } | null; ownerDocument: { getElementById(id: string): { textContent: string | null } | null } };
+  if (el.tagName === 'FIELDSET') return (el.querySelector(':scope > legend')?.textContent ?? '').trim();
+  const labelledBy = el.getAttribute('aria-labelledby');
+  return (labelledBy ? labelledBy.split(/\s+/).map((id) => el.ownerDocument.getElementById(id)?.textContent ?? '').join(' ') : el.getAttribute('aria-label') ?? '').trim();
+}
+
 /**
  * Accessibility basics of the current page: `<html lang>` is set, the page has a title and exactly
- * one h1, every visible form control has a label that getByLabel finds, and every button and link
- * has a name.
+ * one h1, every visible form control has a label that getByLabel finds (a label repeated on the page,
+ * such as a role checkbox in every member's row, must be unique within a named form or fieldset),
+ * and every button and link has a name.
  */
 export async function expectAccessibleBasics(page: Page): Promise<void> {
   await expect(page.locator('html')).toHaveAttribute('lang', /^[a-z]{2}(-[A-Za-z0-9]+)*$/);
@@ -49,8 +61,15 @@ export async function expectAccessibleBasics(page: Page): Promise<void> {
       return (input.labels?.[0]?.textContent ?? input.getAttribute('aria-label') ?? '').trim();
     });
     expect(label, `a visible ${await control.evaluate((el) => el.outerHTML)} has no label`).not.toBe('');
-    const byLabel = page.getByLabel(label, { exact: true });
-    await expect(byLabel, `getByLabel(${JSON.stringify(label)}) should find exactly one control`).toHaveCount(1);
+    // A label may repeat (a "tenant-admin" checkbox in every member's row) only inside a named group.
+    const repeated = (await page.getByLabel(label, { exact: true }).count()) > 1;
+    const group = control.locator(NAMED_GROUP);
+    if (repeated) {
+      await expect(group, `getByLabel(${JSON.stringify(label)}) finds several controls, and this one is in no named form or fieldset`).toHaveCount(1);
+      expect(await group.evaluate(groupName), `the group around the repeated label ${JSON.stringify(label)} has no name`).not.toBe('');
+    }
+    const byLabel = (repeated ? group : page).getByLabel(label, { exact: true });
+    await expect(byLabel, `getByLabel(${JSON.stringify(label)}) should find exactly one control${repeated ? ' in its group' : ''}`).toHaveCount(1);
     expect(await byLabel.evaluate((el, other) => el === other, await control.elementHandle())).toBe(true);
   }
 

@@ -2,9 +2,13 @@
 import type { Page } from '@playwright/test';
 import { expect, expectAccessibleBasics, screenshot, test } from './fixtures.js';
 import { registeredAndVerified, signInThroughDemo } from './flows.js';
+import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { RegisterPage } from './pages/RegisterPage.js';
+import { SelectTenantPage } from './pages/SelectTenantPage.js';
+import { TenantAdminPage } from './pages/TenantAdminPage.js';
+import { seeded } from './seed-data.js';
 
 async function expectNoHorizontalScroll(page: Page): Promise<void> {
   const { scrollWidth, clientWidth } = await page.locator('html').evaluate((html) => ({ scrollWidth: html.scrollWidth, clientWidth: html.clientWidth }));
@@ -30,6 +34,25 @@ test.describe('On a phone', () => {
     await signInThroughDemo(page, person);
     await expectNoHorizontalScroll(page);
     await screenshot(page, '42-phone-demo-result');
+  });
+
+  test('the select-tenant and tenant admin pages fit a 360 px wide screen', async ({ page }) => {
+    const { people, tenants } = seeded();
+    const demo = new DemoPage(page);
+    await demo.open();
+    await demo.startSignIn();
+    await new LoginPage(page).signIn(people.memberOfTwo.email, people.memberOfTwo.password);
+    await new ConsentPage(page).allow();
+    await new SelectTenantPage(page).expectShown();
+    await expectNoHorizontalScroll(page);
+    await screenshot(page, '43-phone-select-tenant');
+
+    // Morgan administers Globex; the session from the sign-in above opens the page directly.
+    const admin = new TenantAdminPage(page);
+    await admin.open(tenants.globex.id);
+    await admin.expectShown(tenants.globex);
+    await expectNoHorizontalScroll(page);
+    await screenshot(page, '44-phone-tenant-admin');
   });
 });
 

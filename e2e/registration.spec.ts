@@ -61,22 +61,24 @@ test.describe('Registration', () => {
       await login.signIn(person.email, person.password);
     });
 
-    await test.step('the person allows the demo app to see their e-mail and profile', async () => {
+    await test.step('the person allows the demo app to see their e-mail, profile and organisations', async () => {
       const consent = new ConsentPage(page);
       await consent.expectShown();
-      await expect(consent.scopes).toHaveText(['See your e-mail address', 'See your name and language']);
+      await expect(consent.scopes).toHaveText(['See your e-mail address', 'See your name and language', 'See the organisations you belong to and your roles in them']);
       await expectAccessibleBasics(page);
       await screenshot(page, '08-consent');
       await consent.allow();
     });
 
-    await test.step('the demo app shows ID token claims and userinfo with the e-mail, verified, and the name', async () => {
+    await test.step('the demo app shows ID token claims and userinfo with the e-mail, verified, the name, and no organisation yet', async () => {
       await demo.expectSignedIn();
       await expectAccessibleBasics(page);
       await screenshot(page, '09-demo-result');
       const claims = await demo.idTokenClaims();
       expect(claims).toMatchObject({ email: person.email, email_verified: true, name: person.name, aud: 'tessera-demo' });
       expect(claims.sub).toEqual(expect.any(String));
+      expect(claims.all_tenants).toEqual([]);
+      expect(claims).not.toHaveProperty('active_tenant');
       const userinfo = await demo.userinfo();
       expect(userinfo).toMatchObject({ sub: claims.sub, email: person.email, email_verified: true, name: person.name });
       expect(await demo.accessToken()).not.toBe('');

@@ -1,36 +1,46 @@
-// Starts Tessera for the browser tests on a fresh SQLite file in a new temporary folder, and
-// removes the folder when the server stops. Playwright's webServer runs this (see playwright.config.ts).
+// Starts Tessera for the browser tests on a fresh SQLite file in a new temporary folder, seeded with
+// the people and tenants of e2e/seed-data.ts, and removes the folder when the server stops.
+// Playwright's webServer runs this (see playwright.config.ts, which chooses the folder as E2E_DIR so
+// the specs can read <E2E_DIR>/seed.json); on its own it picks a folder itself:
 //   node --import tsx e2e/start-server.ts
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const port = process.env.E2E_PORT ?? '3901';
-const dir = mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
+// A folder of our own: creating E2E_DIR fails if it exists already, so we never remove someone else's files.
+const dir = process.env.E2E_DIR ? (mkdirSync(process.env.E2E_DIR), process.env.E2E_DIR) : mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
 const root = fileURLToPath(new URL('..', import.meta.url));
-
-const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-  cwd: root,
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    NODE_ENV: 'test',
-    PORT: port,
-    HOST: '127.0.0.1',
-    ISSUER: `http://127.0.0.1:${port}`,
-    DATABASE_URL: `sqlite:${join(dir, 'tessera.sqlite')}`,
-    DEMO: 'true',
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_ITERATIONS: '1',
-    // The whole suite signs in from one address; keep the per-IP limit out of the way.
-    RATE_LIMIT_IP: '1000',
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-  },
-});
-
 const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  E2E_DIR: dir,
+  NODE_ENV: 'test',
+  PORT: port,
+  HOST: '127.0.0.1',
+  ISSUER: `http://127.0.0.1:${port}`,
+  DATABASE_URL: `sqlite:${join(dir, 'tessera.sqlite')}`,
+  DEMO: 'true',
+  ARGON2_MEMORY_KIB: '1024',
+  ARGON2_ITERATIONS: '1',
+  // The whole suite signs in from one address; keep the per-IP limit out of the way.
+  RATE_LIMIT_IP: '1000',
+  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+};
+
+// The seed opens the database, writes, and closes it before the server takes it (one process at a time).
+const seed = spawnSync(process.execPath, ['--import', 'tsx', 'e2e/seed.ts'], { cwd: root, stdio: 'inherit', env });
+if (seed.status !== 0) {
+  console.error(`e2e/seed.ts failed (${seed.signal ?? `exit code ${seed.status}`}); not starting the server.`);
+  cleanUp();
+  process.exit(1);
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, stdio: 'inherit', env });
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (child.exitCode === null) child.kill(signal);

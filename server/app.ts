@@ -36,6 +36,8 @@ import { InvitationMail } from './invitations/mail.js';
 import { RedemptionService } from './invitations/redemption.js';
 import { invitationRoutes } from './invitations/routes.js';
 import { InvitationService } from './invitations/service.js';
+import { invitationPageRoutes } from './invitations/pages.js';
+import { invitationInteractions } from './oidc/invitation-interactions.js';
 import { tenantPageRoutes } from './tenants/pages.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
@@ -104,16 +106,18 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer));
   const directory = new TenantDirectory(db);
   const tenants = new TenantService(db, config.tenantSelfService);
-  const provider = createProvider({ config, db, keys, cookieKeys, accounts, renderer, tenants: directory, onRevokeGrant: [(id) => directory.forgetGrant(id)] });
-  const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts });
-  const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));
-  const memberships = new MembershipService(db);
-  tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   const findClient = (id: string) => clientInfo(db, id);
   const invitationMail = new InvitationMail(renderer);
   const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient);
   const redemption = new RedemptionService(db, keys, config.issuer, invitationMail, findClient);
   const quota = createRateLimiter(db, { keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
+  const provider = createProvider({
+    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onRevokeGrant: [(id) => directory.forgetGrant(id)],
+  });
+  const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts });
+  const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));
+  const memberships = new MembershipService(db);
+  tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations, quota });
   const sessions = new BrowserSessions(provider, config.issuer);
   await ensureClient(db, INTERNAL_CLIENT_ID, () => ({
@@ -130,10 +134,17 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const routers = [
     interactionRoutes({
       provider, accounts, page, limits: { signInPerIp, signInPerAccount, registerPerIp },
-      extensions: [tenantInteractions({ provider, tenants: directory, service: tenants, page })],
+      extensions: [
+        invitationInteractions({ provider, accounts, redemption, tenants: directory, page }),
+        tenantInteractions({ provider, tenants: directory, service: tenants, page }),
+      ],
+      provenEmail: async (params) => (typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined),
+      invitationTenant: async (params) =>
+        typeof params.invitation === 'string' ? (await redemption.open(params.invitation).catch(() => undefined))?.tenantName : undefined,
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount } }),
     tenantPageRoutes({ tenants, memberships, page, browser: sessions }),
+    invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),
   ];
   if (config.demo) {

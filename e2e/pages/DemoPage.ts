@@ -5,12 +5,14 @@ export class DemoPage {
   readonly heading: Locator;
   readonly signInLink: Locator;
   readonly signOutLink: Locator;
+  readonly switchTenantLink: Locator;
   readonly signedInStatus: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1 });
     this.signInLink = page.getByRole('link', { name: 'Sign in with Tessera' });
     this.signOutLink = page.getByRole('link', { name: 'Sign out' });
+    this.switchTenantLink = page.getByRole('link', { name: 'Switch organisation' });
     this.signedInStatus = page.getByRole('status');
   }
 

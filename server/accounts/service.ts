@@ -47,6 +47,24 @@ export class AccountService {
     });
   }
 
+  /**
+   * Registration whose e-mail is already proven (the person opened a link Tessera mailed to it):
+   * the account is verified at once. An e-mail that already signs in gets the usual notice instead.
+   */
+  async registerVerified(input: Registration): Promise<Account | undefined> {
+    const identifier = normaliseEmail(input.email);
+    const secretHash = await this.hasher.hash(input.password);
+    return this.db.transaction(async (m) => {
+      if (await m.existsBy(Credential, { type: 'password', identifier })) {
+        await this.send(m, identifier, this.mail.alreadyRegistered({ locale: input.locale }));
+        return undefined;
+      }
+      const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: true });
+      await recordAudit(m, { type: 'account.registered', actor: account.id, subject: account.id, data: { email_proven_by: 'invitation' } });
+      return account;
+    });
+  }
+
   /** Creates an account directly (CLI, tests): no mail, verified when told so. */
   async createAccount(input: Registration & { verified: boolean }): Promise<Account> {
     const identifier = normaliseEmail(input.email);

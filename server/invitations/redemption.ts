@@ -56,11 +56,16 @@ export class RedemptionService {
     private readonly findClient: FindClient,
   ) {}
 
-  /** Verifies a token and its row; the details of a usable invitation, or InvitationRefused. Changes nothing. */
-  async open(token: string): Promise<InvitationDetails> {
+  /**
+   * Verifies a token and its row; the details of a usable invitation, or InvitationRefused. Changes nothing.
+   * With `accountId`, also refuses an account that a bound invitation is not for.
+   */
+  async open(token: string, accountId?: string): Promise<InvitationDetails> {
     return this.db.read(async (m) => {
       const invitation = await this.fromToken(m, token);
-      return this.details(m, invitation, await this.liveTenant(m, invitation));
+      const tenant = await this.liveTenant(m, invitation);
+      if (accountId) await this.assertBindingAllows(m, invitation, accountId);
+      return this.details(m, invitation, tenant);
     });
   }
 
@@ -149,6 +154,16 @@ export class RedemptionService {
     }
   }
 
+  /** This account's decision on an invitation, with the tenant's name, if it made one. */
+  async decisionOf(invitationId: string, accountId: string): Promise<{ decision: 'accepted' | 'declined'; tenantName: string } | undefined> {
+    return this.db.read(async (m) => {
+      const row = await m.findOneBy(InvitationRedemption, { invitationId, accountId });
+      const invitation = row && (await m.findOneBy(Invitation, { id: invitationId }));
+      const tenant = invitation && (await m.findOneBy(Tenant, { id: invitation.tenantId }));
+      return row && tenant ? { decision: row.decision, tenantName: tenant.name } : undefined;
+    });
+  }
+
   /** Where to go after deciding: the invitation's redirect_uri, else the app's login-initiation URI, else nothing. */
   async destinationFor(invitationId: string): Promise<string | undefined> {
     const invitation = await this.db.read((m) => m.findOneBy(Invitation, { id: invitationId }));
@@ -171,7 +186,10 @@ export class RedemptionService {
       throw new InvitationRefused('roles_gone', invitation.id);
     });
     const missing = await this.missingRoles(m, invitation, accountId);
-    if (missing?.length === 0) return { outcome: 'already_member', invitation: await this.details(m, invitation, tenant) };
+    if (missing?.length === 0) {
+      await this.upsertDecision(m, invitation.id, accountId, 'accepted'); // recorded, but no use is counted
+      return { outcome: 'already_member', invitation: await this.details(m, invitation, tenant) };
+    }
 
     // Count the use only while one remains, atomically: of concurrent accepts, no more than max_uses get through.
     const counted = await m.createQueryBuilder().update(Invitation)

@@ -28,7 +28,8 @@ export class BrowserSessions {
   /** Where to send the browser to sign in (or, with `login`, to switch account) and come back to `returnTo`. */
   signInUrl(ctx: Context, returnTo: string, { switchAccount = false, params = {} }: { switchAccount?: boolean; params?: Record<string, string> } = {}): string {
     if (!isLocalPath(returnTo)) throw new BadRequest('Cannot return to that address.', 'invalid_return');
-    const state = randomBytes(16).toString('base64url');
+    // One state per response: a page may offer several ways through sign-in (sign in, register, switch account).
+    const state = ((ctx.state as { signInState?: string }).signInState ??= randomBytes(16).toString('base64url'));
     ctx.cookies.set(RETURN_COOKIE, JSON.stringify({ state, returnTo }), { signed: true, httpOnly: true, sameSite: 'lax', maxAge: 3600_000, path: '/signed-in' });
     const url = new URL('/auth', this.issuer);
     url.search = new URLSearchParams({

@@ -5,7 +5,7 @@ import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
-import type { AccountService } from '../accounts/service.js';
+import { type AccountService, normaliseEmail } from '../accounts/service.js';
 import { BadRequest } from '../http/errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { type PageRenderer } from '../page.js';
@@ -31,6 +31,10 @@ export interface InteractionDeps {
   page: PageRenderer;
   limits: { signInPerIp: RateLimiter; signInPerAccount: RateLimiter; registerPerIp: RateLimiter };
   extensions?: InteractionExtension[];
+  /** The e-mail the flow's parameters prove a mailbox for (an invitation Tessera mailed), if any. */
+  provenEmail?: (params: Interaction['params']) => Promise<string | undefined>;
+  /** The tenant an invitation in the flow's parameters is for, to greet the person on the sign-in page. */
+  invitationTenant?: (params: Interaction['params']) => Promise<string | undefined>;
 }
 
 const signInForm = z.object({
@@ -75,8 +79,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const interaction = await details(ctx);
     const common = await kit.common(interaction);
     if (interaction.prompt.name === 'login') {
-      const hint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
-      return page.render(ctx, 'pages/login.njk', { ...common, email: hint });
+      const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
+      const invitationTenant = await deps.invitationTenant?.(interaction.params);
+      const template = interaction.params.screen === 'register' ? 'pages/register.njk' : 'pages/login.njk';
+      return page.render(ctx, template, { ...common, email, invitationTenant });
     }
     if (interaction.prompt.name === 'consent') {
       const account = await accounts.findById(interaction.session?.accountId ?? '');
@@ -105,7 +111,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.get('/register', async (ctx) => {
     const interaction = await details(ctx);
-    return page.render(ctx, 'pages/register.njk', { uid: interaction.uid, clientName: await clientName(interaction.params.client_id) });
+    const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
+    return page.render(ctx, 'pages/register.njk', { ...(await kit.common(interaction)), email, invitationTenant: await deps.invitationTenant?.(interaction.params) });
   });
 
   router.post('/register', async (ctx) => {
@@ -118,7 +125,15 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       return page.render(ctx, 'pages/register.njk', { ...common, errors, name: body.name, email: body.email }, 400);
     }
     await limits.registerPerIp.consume(ctx.ip);
-    await accounts.register({ ...form.data, locale: page.locale(ctx) });
+    const registration = { ...form.data, locale: page.locale(ctx) };
+    const proven = await deps.provenEmail?.(interaction.params);
+    if (proven && proven === normaliseEmail(form.data.email)) {
+      // The invitation link was mailed to this address: the mailbox is proven, so sign the person in at once.
+      const account = await accounts.registerVerified(registration);
+      if (account) return finish(ctx, { login: { accountId: account.id } }, false);
+      return page.render(ctx, 'pages/check-inbox.njk', { ...common, email: form.data.email });
+    }
+    await accounts.register(registration);
     return page.render(ctx, 'pages/check-inbox.njk', { ...common, email: form.data.email });
   });
 

@@ -1,15 +1,17 @@
 // Configures oidc-provider: Tessera supplies storage, accounts, keys, pages and policies; the library does the protocol.
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import Provider, { errors } from 'oidc-provider';
+import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import type { AccountService } from '../accounts/service.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
+import type { RedemptionService } from '../invitations/redemption.js';
 import type { TenantDirectory } from '../tenants/claims.js';
 import { createAdapter, type GrantRevocationHook } from './adapter.js';
 import type { KeySet } from './keys.js';
-import { interactionPolicyFor, TENANTS_SCOPE } from './tenant-prompts.js';
+import { invitationPrompts } from './invitation-prompts.js';
+import { tenantPrompts, TENANTS_SCOPE } from './tenant-prompts.js';
 
 /** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
 export const API_SCOPES = ['tenants:manage', 'tenants:admin'] as const;
@@ -36,6 +38,7 @@ export interface ProviderDeps {
   accounts: AccountService;
   renderer: Renderer;
   tenants: TenantDirectory;
+  redemption: RedemptionService;
   onRevokeGrant?: GrantRevocationHook[];
 }
 
@@ -71,6 +74,15 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
+/** login -> consent -> review invitations -> invitation -> create tenant -> select tenant. */
+function interactionPolicyOf(deps: ProviderDeps) {
+  const policy = interactionPolicy.base();
+  for (const prompt of [...invitationPrompts(deps.redemption), ...tenantPrompts(deps.tenants, { selfService: deps.config.tenantSelfService })]) {
+    policy.add(prompt);
+  }
+  return policy;
+}
+
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, renderer } = deps;
   const api = apiResource(config.issuer);
@@ -93,6 +105,14 @@ export function createProvider(deps: ProviderDeps): Provider {
     scopes: ['openid', 'offline_access', 'email', 'profile', 'phone', TENANTS_SCOPE],
     extraParams: {
       // Shape only here; whether it names one of the account's tenants is decided after sign-in.
+      // Any string up to a JWS's size: a bad token gets Tessera's own page inside the flow, not an error to the app.
+      invitation: async (_ctx, value) => {
+        if (value !== undefined && (typeof value !== 'string' || value.length > 4096)) throw new errors.InvalidRequest('invitation must be an invitation token');
+      },
+      // Opens the registration form instead of the sign-in form (invitation pages use it).
+      screen: async (_ctx, value) => {
+        if (value !== undefined && value !== 'register') throw new errors.InvalidRequest('screen must be register');
+      },
       tenant_hint: async (_ctx, value) => {
         if (value !== undefined && (typeof value !== 'string' || value.length > 100)) throw new errors.InvalidRequest('tenant_hint must be a tenant id or slug');
       },
@@ -138,7 +158,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     loadExistingGrant,
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: interactionPolicyFor(deps.tenants, { selfService: config.tenantSelfService }),
+      policy: interactionPolicyOf(deps),
     },
     clientBasedCORS: (_ctx, origin, client) =>
       origin !== 'null' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),

@@ -1,10 +1,11 @@
-// The interaction policy: oidc-provider's login and consent, then Tessera's tenant prompts.
-// select_tenant runs after consent so the grant exists, and the choice is kept with the grant.
+// The tenant prompts: create a first tenant (self-service), then choose the active tenant.
+// They run after consent so the grant exists, and the choice is kept with the grant.
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { interactionPolicy } from 'oidc-provider';
 import type { TenantDirectory } from '../tenants/claims.js';
 
-const { base, Check, Prompt } = interactionPolicy;
+const { Check, Prompt } = interactionPolicy;
+type PromptT = InstanceType<typeof Prompt>;
 
 export const TENANTS_SCOPE = 'tenants';
 
@@ -17,27 +18,27 @@ interface PromptContext {
 }
 
 /** Tenant prompts apply once the person is signed in and the grant exists, and only when the app asked for tenants. */
-function promptContext(ctx: KoaContextWithOIDC): PromptContext | undefined {
+export function promptContext(ctx: KoaContextWithOIDC, { tenantsScope = true } = {}): PromptContext | undefined {
   const { oidc } = ctx;
   const accountId = oidc.session?.accountId;
   const grantId = oidc.grant?.jti;
-  if (!accountId || !grantId || !oidc.requestParamScopes.has(TENANTS_SCOPE)) return undefined;
+  if (!accountId || !grantId || (tenantsScope && !oidc.requestParamScopes.has(TENANTS_SCOPE))) return undefined;
   return { accountId, grantId };
 }
 
-export function interactionPolicyFor(tenants: TenantDirectory, { selfService }: { selfService: boolean }) {
-  const policy = base();
+export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfService: boolean }): PromptT[] {
+  const prompts: PromptT[] = [];
 
   if (selfService) {
     // A person with no tenant is offered to create one (never under prompt=none; skipping is allowed).
-    policy.add(new Prompt({ name: 'create_tenant', requestable: false }, new Check('no_tenant', 'the account belongs to no tenant', async (ctx) => {
+    prompts.push(new Prompt({ name: 'create_tenant', requestable: false }, new Check('no_tenant', 'the account belongs to no tenant', async (ctx) => {
       const here = promptContext(ctx);
       if (!here || ctx.oidc.promptPending('none') || ctx.oidc.result?.create_tenant) return Check.NO_NEED_TO_PROMPT;
       return (await tenants.membershipsOf(here.accountId)).length === 0;
     })));
   }
 
-  policy.add(new Prompt({ name: 'select_tenant', requestable: true }, new Check('active_tenant_missing', 'the active tenant is to be chosen', async (ctx) => {
+  prompts.push(new Prompt({ name: 'select_tenant', requestable: true }, new Check('active_tenant_missing', 'the active tenant is to be chosen', async (ctx) => {
     const here = promptContext(ctx);
     if (!here || ctx.oidc.result?.select_tenant) return Check.NO_NEED_TO_PROMPT;
     const memberships = await tenants.membershipsOf(here.accountId);
@@ -53,5 +54,5 @@ export function interactionPolicyFor(tenants: TenantDirectory, { selfService }: 
     return memberships.length >= 2;
   })));
 
-  return policy;
+  return prompts;
 }

@@ -1,0 +1,99 @@
+// The direct invitation link. GET and HEAD never change anything (mail scanners pre-fetch links):
+// the token is verified, kept in a cookie keyed by the invitation id, and the URL loses it. Deciding
+// happens in the sign-in flow's invitation prompt, on a POST; then the browser comes back here.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AccountService } from '../accounts/service.js';
+import type { PageRenderer } from '../page.js';
+import { InvitationRefused, refusalStatus, type RedemptionService } from './redemption.js';
+
+/** Supplied by the OIDC layer: who is signed in, and the way through sign-in (with the invitation) and back. */
+export interface InvitationBrowser {
+  accountId(ctx: Context): Promise<string | undefined>;
+  signInUrl(ctx: Context, returnTo: string, options: { switchAccount?: boolean; params?: Record<string, string> }): string;
+}
+
+export interface InvitationPageDeps {
+  redemption: RedemptionService;
+  accounts: AccountService;
+  page: PageRenderer;
+  browser: InvitationBrowser;
+}
+
+const cookieName = (id: string) => `tessera.inv.${id}`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function invitationPageRoutes({ redemption, accounts, page, browser }: InvitationPageDeps): Router {
+  const router = new Router();
+
+  const problem = (ctx: Context, error: InvitationRefused) =>
+    page.render(ctx, 'pages/invitation-problem.njk', { problem: error.problem }, refusalStatus(error.problem));
+
+  /** Verifies the token, keeps it for this invitation only, and moves on to a URL without it. */
+  async function keep(ctx: Context, token: string): Promise<void> {
+    try {
+      const invitation = await redemption.open(token);
+      const maxAge = Math.max(0, invitation.expiresAt.getTime() - Date.now());
+      ctx.cookies.set(cookieName(invitation.id), token, { signed: true, httpOnly: true, sameSite: 'lax', maxAge, path: `/invitations/${invitation.id}` });
+      ctx.status = 303;
+      ctx.redirect(`/invitations/${invitation.id}`);
+    } catch (error) {
+      if (error instanceof InvitationRefused) return problem(ctx, error);
+      throw error;
+    }
+  }
+
+  router.get('/tenants/invitation-tokens/:token', (ctx) => keep(ctx, ctx.params.token!));
+
+  router.get('/i/:handle', async (ctx) => {
+    try {
+      await keep(ctx, await redemption.tokenForHandle(ctx.params.handle!));
+    } catch (error) {
+      if (error instanceof InvitationRefused) return problem(ctx, error);
+      throw error;
+    }
+  });
+
+  router.get('/invitations/:id', async (ctx) => {
+    const id = ctx.params.id!;
+    const token = UUID.test(id) ? ctx.cookies.get(cookieName(id), { signed: true }) : undefined;
+    if (!token) return page.render(ctx, 'pages/invitation-problem.njk', { problem: 'missing' }, 400);
+    let invitation;
+    try {
+      invitation = await redemption.open(token);
+    } catch (error) {
+      if (error instanceof InvitationRefused) return problem(ctx, error);
+      throw error;
+    }
+    const flow = (options: { switchAccount?: boolean; register?: boolean } = {}) => browser.signInUrl(ctx, `/invitations/${id}/done`, {
+      switchAccount: options.switchAccount,
+      params: { invitation: token, ...(invitation.email ? { login_hint: invitation.email } : {}), ...(options.register ? { screen: 'register' } : {}) },
+    });
+    const accountId = await browser.accountId(ctx);
+    const account = accountId ? await accounts.findById(accountId) : null;
+    // Before sign-in only the tenant's name is shown; roles and inviter once someone is signed in.
+    return page.render(ctx, 'pages/invitation-landing.njk', account
+      ? { invitation, who: account.email ?? account.name, continueUrl: flow(), switchUrl: flow({ switchAccount: true }) }
+      : { invitation: { tenantName: invitation.tenantName }, signInUrl: flow(), registerUrl: flow({ register: true }) });
+  });
+
+  router.get('/invitations/:id/done', async (ctx) => {
+    const id = ctx.params.id!;
+    const accountId = await browser.accountId(ctx);
+    const decided = accountId && UUID.test(id) ? await redemption.decisionOf(id, accountId) : undefined;
+    if (!decided) {
+      ctx.redirect(`/invitations/${UUID.test(id) ? id : ''}`);
+      return;
+    }
+    ctx.cookies.set(cookieName(id), null, { path: `/invitations/${id}` });
+    const destination = decided.decision === 'accepted' ? await redemption.destinationFor(id) : undefined;
+    if (destination) {
+      ctx.status = 303;
+      ctx.redirect(destination);
+      return;
+    }
+    page.render(ctx, 'pages/invitation-done.njk', { decision: decided.decision === 'accepted' ? 'joined' : 'declined', tenantName: decided.tenantName });
+  });
+
+  return router;
+}

@@ -1,0 +1,116 @@
+// The pages of the invitation prompts: accept / decline the invitation the flow carries, and the
+// review of pending invitations bound to the account's e-mail. POSTs act on exactly what was shown.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import type { AccountService } from '../accounts/service.js';
+import { BadRequest } from '../http/errors.js';
+import { type Decided, type InvitationDetails, InvitationRefused, refusalStatus, type RedemptionService } from '../invitations/redemption.js';
+import type { PageRenderer } from '../page.js';
+import type { TenantDirectory } from '../tenants/claims.js';
+import type { Interaction, InteractionExtension, InteractionKit } from './interactions.js';
+import { grantExpiry } from './tenant-prompts.js';
+
+interface Deps {
+  provider: Provider;
+  accounts: AccountService;
+  redemption: RedemptionService;
+  tenants: TenantDirectory;
+  page: PageRenderer;
+}
+
+const tokenOf = (interaction: Interaction) => String(interaction.params.invitation ?? '');
+
+/** The same authorization request again, asking to sign in afresh: "not you? use another account". */
+export function switchAccountUrl(interaction: Interaction): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(interaction.params)) if (typeof value === 'string') params.set(key, value);
+  params.set('prompt', 'login');
+  return `/auth?${params.toString()}`;
+}
+
+export function invitationInteractions({ provider, accounts, redemption, tenants, page }: Deps): InteractionExtension {
+  const signedIn = async (interaction: Interaction) => {
+    const accountId = interaction.session?.accountId;
+    if (!accountId) throw new BadRequest('Sign in first.', 'session_not_found');
+    const account = await accounts.findById(accountId);
+    return { accountId, who: account?.email ?? account?.name ?? accountId };
+  };
+
+  /** The joined tenant becomes the grant's active tenant, so the app's tokens carry it. */
+  async function activate(interaction: Interaction, accountId: string, decided: Decided): Promise<void> {
+    if (!interaction.grantId || decided.outcome === 'declined') return;
+    const grant = await provider.Grant.find(interaction.grantId);
+    await tenants.choose(interaction.grantId, accountId, decided.invitation.tenantId, grantExpiry(grant?.exp));
+  }
+
+  return (router: Router, kit: InteractionKit) => {
+    const problemPage = async (ctx: Context, interaction: Interaction, error: InvitationRefused, who?: string) =>
+      page.render(ctx, 'pages/invitation-problem.njk', {
+        ...(await kit.common(interaction)), problem: error.problem, who, inFlow: true, switchUrl: switchAccountUrl(interaction),
+      }, refusalStatus(error.problem));
+
+    const showInvitation = async (ctx: Context, interaction: Interaction) => {
+      const { accountId, who } = await signedIn(interaction);
+      let invitation: InvitationDetails;
+      try {
+        invitation = await redemption.open(tokenOf(interaction), accountId);
+      } catch (error) {
+        if (error instanceof InvitationRefused) return problemPage(ctx, interaction, error, who);
+        throw error;
+      }
+      const alreadyMember = await redemption.isAlreadyMember(invitation.id, accountId);
+      return page.render(ctx, 'pages/invitation.njk', {
+        ...(await kit.common(interaction)), invitation, who, alreadyMember, switchUrl: switchAccountUrl(interaction), noReferrer: true,
+      });
+    };
+
+    const showReview = async (ctx: Context, interaction: Interaction, extra: Record<string, unknown> = {}) => {
+      const { accountId, who } = await signedIn(interaction);
+      const pending = await redemption.pendingFor(accountId);
+      if (!pending.length) return kit.finish(ctx, { review_invitations: { done: true } });
+      return page.render(ctx, 'pages/review-invitations.njk', { ...(await kit.common(interaction)), pending, who, ...extra });
+    };
+
+    router.post('/invitation', async (ctx) => {
+      const interaction = await kit.details(ctx);
+      const { accountId, who } = await signedIn(interaction);
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      if (body.decision === 'skip') return kit.finish(ctx, { invitation: { result: 'skipped' } });
+      const token = tokenOf(interaction);
+      try {
+        const shown = await redemption.open(token);
+        // Act on exactly the invitation the page showed.
+        if (body.invitation_id !== shown.id || (body.decision !== 'accept' && body.decision !== 'decline')) {
+          throw new BadRequest('This form does not match the invitation shown.', 'invitation_mismatch');
+        }
+        const decided = body.decision === 'accept' ? await redemption.accept({ token }, accountId) : await redemption.decline({ token }, accountId);
+        await activate(interaction, accountId, decided);
+        return kit.finish(ctx, { invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId } });
+      } catch (error) {
+        if (error instanceof InvitationRefused) return problemPage(ctx, interaction, error, who);
+        throw error;
+      }
+    });
+
+    router.post('/review', async (ctx) => {
+      const interaction = await kit.details(ctx);
+      const { accountId } = await signedIn(interaction);
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      if (body.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true } });
+      const id = typeof body.invitation_id === 'string' ? body.invitation_id : '';
+      // Only invitations this page lists (bound to this account's verified e-mail) can be decided here.
+      if (!(await redemption.pendingFor(accountId)).some((i) => i.id === id)) throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
+      try {
+        const decided = body.decision === 'accept' ? await redemption.accept({ id }, accountId) : await redemption.decline({ id }, accountId);
+        await activate(interaction, accountId, decided);
+        return showReview(ctx, interaction, { notice: `review.done.${decided.outcome === 'declined' ? 'declined' : 'accepted'}`, tenant: decided.invitation.tenantName });
+      } catch (error) {
+        if (error instanceof InvitationRefused) return showReview(ctx, interaction, { error: `invitation.problem.${error.problem}.body` });
+        throw error;
+      }
+    });
+
+    return { invitation: showInvitation, review_invitations: (ctx, interaction) => showReview(ctx, interaction) };
+  };
+}
