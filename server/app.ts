@@ -15,6 +15,7 @@ import { DEMO_CLIENT_ID, demoRoutes } from './demo/routes.js';
 import { bodyParser } from './http/body.js';
 import { csrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
+import { AppError } from './http/errors.js';
 import { accessLog, type Logger } from './http/logging.js';
 import { pinOrigin } from './http/pin-origin.js';
 import { createRateLimiter } from './http/rate-limit.js';
@@ -79,6 +80,12 @@ function healthRoutes(db: Database): Router {
   return router;
 }
 
+/** The API takes JSON: a form post (a browser's cross-site request) is refused with 415 before anything runs. */
+const jsonOnly: Koa.Middleware = async (ctx, next) => {
+  if (ctx.request.length && !ctx.is('application/json')) throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json.');
+  await next();
+};
+
 /** The Management API: JSON bodies, bearer tokens (no cookies, so no CSRF), and its OpenAPI document. */
 function apiRouter(api: ApiRouter<Caller>, issuer: string): Router {
   const router = new Router();
@@ -86,7 +93,10 @@ function apiRouter(api: ApiRouter<Caller>, issuer: string): Router {
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = document;
   });
-  router.use('/api', bodyParser());
+  router.use('/api', jsonOnly, bodyParser(), async (ctx, next) => {
+    await next();
+    ctx.set('Cache-Control', 'no-store');
+  });
   router.use(api.router.routes(), api.router.allowedMethods());
   return router;
 }
@@ -119,7 +129,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations, quota });
-  const sessions = new BrowserSessions(provider, config.issuer);
+  const sessions = new BrowserSessions(provider, config.issuer, (ctx) => renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }));
   await ensureClient(db, INTERNAL_CLIENT_ID, () => ({
     name: 'Tessera', redirectUris: [`${config.issuer}/signed-in`], firstParty: true,
   }));

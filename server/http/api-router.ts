@@ -70,6 +70,8 @@ export class ApiRouter<C> {
   /** The OpenAPI 3.1 document of every route registered so far. */
   openapi(info: { title: string; version: string; serverUrl: string }): Record<string, unknown> {
     const paths: Record<string, Record<string, unknown>> = {};
+    const schemas: Record<string, unknown> = {};
+    const toSchema = (schema: z.ZodType, io: 'input' | 'output') => jsonSchema(schema, io, schemas);
     for (const spec of this.specs) {
       const path = spec.path.replace(/:(\w+)/g, '{$1}');
       paths[path] ??= {};
@@ -77,7 +79,7 @@ export class ApiRouter<C> {
         summary: spec.summary,
         tags: [spec.tag],
         ...(spec.secured === false ? { security: [] } : {}),
-        parameters: [...parameters(spec.params, 'path'), ...parameters(spec.query, 'query')],
+        parameters: [...parameters(spec.params, 'path', toSchema), ...parameters(spec.query, 'query', toSchema)],
         ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } } : {}),
         responses: Object.fromEntries(Object.entries(spec.responses).map(([status, r]) => [
           status,
@@ -90,19 +92,24 @@ export class ApiRouter<C> {
       info: { title: info.title, version: info.version },
       servers: [{ url: info.serverUrl }],
       security: [{ bearer: [] }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       paths,
     };
   }
 }
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
-  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  delete json.$schema;
-  return json;
+/**
+ * One schema as JSON Schema 2020-12. Named schemas (`.meta({ id })`) go to components/schemas, since
+ * OpenAPI resolves `#/...` references against the document root, not against the schema.
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, unknown>): unknown {
+  const { $schema: _, $defs, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const relink = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
+  for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, unknown>)) components[name] = relink(def);
+  return relink(json);
 }
 
-function parameters(schema: AnyObject | undefined, where: 'path' | 'query'): unknown[] {
+function parameters(schema: AnyObject | undefined, where: 'path' | 'query', toSchema: (s: z.ZodType, io: 'input') => unknown): unknown[] {
   if (!schema) return [];
   return Object.entries(schema.shape).map(([name, field]) => ({
     name,

@@ -23,6 +23,10 @@ export function errorHandler(options: ErrorHandlerOptions): Middleware {
     try {
       await next();
       if (nothingAnswered(ctx)) await respond(ctx, new NotFound(), options);
+      else if (ctx.status === 405 && ctx.body == null && !ctx.headerSent) {
+        // The router's allowedMethods set 405 and Allow, but no body: answer it like every other error.
+        await respond(ctx, new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`), options);
+      }
     } catch (err) {
       const error = toAppError(err);
       if (error.status >= 500) logFailure(ctx, err, options.logger);

@@ -4,6 +4,7 @@ import { In, IsNull, MoreThan, type EntityManager } from 'typeorm';
 import { normaliseEmail } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { Account, Invitation, InvitationRedemption, Membership, MembershipRole, Tenant } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import type { KeySet } from '../oidc/keys.js';
@@ -41,11 +42,6 @@ export interface Decided {
   invitation: InvitationDetails;
 }
 
-/** A unique-key clash, as MySQL (ER_DUP_ENTRY) or SQLite reports it. */
-function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string }; message?: string } | undefined;
-  return e?.code === 'ER_DUP_ENTRY' || e?.driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/i.test(e?.message ?? '');
-}
 
 export class RedemptionService {
   constructor(

@@ -17,6 +17,7 @@ export class BrowserSessions {
   constructor(
     private readonly provider: Provider,
     private readonly issuer: string,
+    private readonly cancelledPage: (ctx: Context) => string,
   ) {}
 
   /** The signed-in account on this browser, read without changing the session. */
@@ -55,6 +56,13 @@ export class BrowserSessions {
       const pending = raw ? (JSON.parse(raw) as { state?: string; returnTo?: string }) : undefined;
       if (!pending || pending.state !== ctx.query.state || !isLocalPath(pending.returnTo)) {
         throw new BadRequest('This sign-in is not one this browser started. Open the page again.', 'invalid_state');
+      }
+      // A cancelled sign-in must not bounce back to a page that would start it again.
+      if (ctx.query.error) {
+        ctx.status = 200;
+        ctx.type = 'html';
+        ctx.body = this.cancelledPage(ctx);
+        return;
       }
       ctx.redirect(pending.returnTo);
     });

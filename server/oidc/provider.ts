@@ -134,7 +134,12 @@ export function createProvider(deps: ProviderDeps): Provider {
     pkce: { required: () => true },
     rotateRefreshToken: true,
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    ttl: { ...TTL },
+    ttl: {
+      ...TTL,
+      // A resource server's own lifetime (the Management API's is short); the default otherwise.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.AccessToken,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
+    },
     findAccount: async (ctx, sub, token) => {
       const account = await deps.accounts.findById(sub);
       if (!account || account.disabledAt) return undefined;

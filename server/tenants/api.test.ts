@@ -220,6 +220,33 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
     }
   });
 
+  test('the API speaks JSON only: a form body is 415, a wrong method is a JSON 405, answers are not cached', async () => {
+    const form = await fetch(`${server().url}/api/tenants`, {
+      method: 'POST', headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Form+Co',
+    });
+    assert.equal(form.status, 415);
+    const put = await fetch(`${server().url}/api/tenants`, { method: 'PUT', headers: { authorization: `Bearer ${manage}` } });
+    assert.equal(put.status, 405);
+    assert.equal(((await put.json()) as { error: string }).error, 'method_not_allowed');
+    assert.match(put.headers.get('allow') ?? '', /GET/);
+    const list = await fetch(`${server().url}/api/tenants`, { headers: { authorization: `Bearer ${manage}` } });
+    assert.equal(list.headers.get('cache-control'), 'no-store');
+  });
+
+  test('Management API access tokens live 15 minutes, for backends and for people', async () => {
+    for (const token of [manage, aliceToken]) {
+      const { exp, iat } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number; iat: number };
+      assert.equal(exp - iat, 900);
+    }
+  });
+
+  test('removing a role that is not in the catalogue is 404', async () => {
+    const tenantId = await tenantWith('No Such Role', [alice]);
+    const res = await call('DELETE', `/api/tenants/${tenantId}/roles/ghost`, aliceToken);
+    assert.equal(res.status, 404);
+    assert.equal(res.body.error, 'role_not_found');
+  });
+
   test('an unknown tenant is 404, a deleted tenant is 404 everywhere and its slug stays taken', async () => {
     assert.equal((await call('GET', `/api/tenants/${crypto.randomUUID()}`, manage)).status, 404);
     const created = await call<{ id: string }>('POST', '/api/tenants', manage, { name: 'Doomed', slug: 'doomed' });

@@ -18,8 +18,15 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
     token = await clientToken(server(), { manage: true });
   });
 
-  test('it is OpenAPI 3.1 and needs no token to read', () => {
+  test('it is OpenAPI 3.1, needs no token to read, and every reference resolves from the document root', () => {
     assert.equal(doc.openapi, '3.1.0');
+    const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]+)"/g)].map((m) => m[1]!);
+    assert.ok(refs.length > 0);
+    const components = (doc as unknown as { components: { schemas: Record<string, unknown> } }).components.schemas;
+    for (const ref of refs) {
+      assert.match(ref, /^#\/components\/schemas\//, ref);
+      assert.ok(components[ref.split('/').pop()!], `${ref} exists`);
+    }
   });
 
   test('every API route is documented, and every documented operation is a route', () => {
@@ -35,6 +42,9 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
   test('real responses of every read route validate against the documented schemas', async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats.default(ajv);
+    // Validate as tools do: references resolve against the whole document (components/schemas).
+    ajv.addSchema({ ...doc, $id: 'openapi.json' } as object, 'openapi.json');
+    const resolve = (schema: object) => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')) as object;
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${server().url}${path}`, {
         method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
@@ -47,7 +57,7 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
       const documented = doc.paths[template]?.[method.toLowerCase()]?.responses[String(res.status)];
       assert.ok(documented, `${method} ${template} answered ${res.status}, which is not documented`);
       const schema = documented.content?.['application/json'].schema;
-      if (schema) assert.ok(ajv.validate(schema, res.json), `${method} ${template} ${res.status}: ${ajv.errorsText()}`);
+      if (schema) assert.ok(ajv.validate(resolve(schema), res.json), `${method} ${template} ${res.status}: ${ajv.errorsText()}`);
       return res.json as Record<string, string>;
     };
     const tenant = await check('POST', '/api/tenants', '/api/tenants', { name: 'Documented', attributes: { a: [1, { b: null }] } });

@@ -84,6 +84,14 @@ describeWithServer('tenant admin page', (server: () => TestServer) => {
     assert.equal(res.status, 403);
   });
 
+  test('cancelling the sign-in the page started shows a cancelled page instead of starting over', async () => {
+    const browser = new UserAgent(server().url);
+    const login = await browser.follow(`/tenants/${tenantId}/manage`);
+    const cancelled = await browser.submit(login, /\/abort$/);
+    assert.equal(cancelled.status, 200);
+    assert.match(cancelled.html, /Sign-in cancelled/);
+  });
+
   test('the return address after sign-in must be on this server', async () => {
     const browser = new UserAgent(server().url);
     const res = await browser.request('/signed-in?state=x');

@@ -4,8 +4,9 @@ import { type EntityManager, In } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
-import { Conflict, Forbidden, Unprocessable } from '../http/errors.js';
+import { Conflict, Forbidden, NotFound, Unprocessable } from '../http/errors.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
 
 export interface TenantView {
@@ -74,6 +75,16 @@ export class TenantService {
     if (caller.kind === 'client' ? !caller.manage : !(this.selfService && caller.scopes.has('tenants:admin'))) {
       throw new Forbidden('You may not create tenants.', 'forbidden');
     }
+    try {
+      return await this.insertTenant(caller, input);
+    } catch (error) {
+      // Two creates with one slug at the same moment: the unique index let one through.
+      if (isUniqueViolation(error)) throw new Conflict('That slug was just taken.', 'slug_taken');
+      throw error;
+    }
+  }
+
+  private async insertTenant(caller: Caller, input: NewTenant): Promise<TenantView> {
     return this.db.transaction(async (m) => {
       const slug = await this.freeSlug(m, input.slug, input.name);
       const now = new Date();
@@ -144,7 +155,7 @@ export class TenantService {
     await this.db.transaction(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
       if ((BUILTIN_ROLES as readonly string[]).includes(name)) throw new Conflict(`"${name}" is built in and cannot be removed.`, 'builtin_role');
-      if (!(await m.existsBy(TenantRole, { tenantId, name }))) throw new Conflict(`There is no role "${name}".`, 'role_not_found');
+      if (!(await m.existsBy(TenantRole, { tenantId, name }))) throw new NotFound(`There is no role "${name}".`, 'role_not_found');
       const uses = await m.countBy(MembershipRole, { tenantId, role: name });
       if (uses > 0 && !force) throw new Conflict(`${uses} member(s) have the role "${name}"; add ?force=true to remove it from them too.`, 'role_in_use');
       await m.delete(MembershipRole, { tenantId, role: name });
