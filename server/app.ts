@@ -37,6 +37,7 @@ import { InvitationMail } from './invitations/mail.js';
 import { RedemptionService } from './invitations/redemption.js';
 import { invitationRoutes } from './invitations/routes.js';
 import { InvitationService } from './invitations/service.js';
+import { invitationSection } from './invitations/manage-section.js';
 import { invitationPageRoutes } from './invitations/pages.js';
 import { invitationInteractions } from './oidc/invitation-interactions.js';
 import { tenantPageRoutes } from './tenants/pages.js';
@@ -153,7 +154,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         typeof params.invitation === 'string' ? (await redemption.open(params.invitation).catch(() => undefined))?.tenantName : undefined,
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount } }),
-    tenantPageRoutes({ tenants, memberships, page, browser: sessions }),
+    tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),
   ];

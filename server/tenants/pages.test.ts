@@ -72,6 +72,27 @@ describeWithServer('tenant admin page', (server: () => TestServer) => {
     assert.match(removed.html, /The role is removed/);
   });
 
+  test('the admin issues an invitation link (shown once, in the answer to the POST), sees it pending, and revokes it', async () => {
+    const { browser, page } = await open(admin);
+    const issued = await browser.submit(page, `/tenants/${tenantId}/manage/invitations`, { roles: 'tenant-user', days: '3', uses: '2', email: '' });
+    assert.equal(issued.status, 200);
+    const link = /id="issued-link" type="text" readonly value="([^"]+)"/.exec(issued.html)?.[1];
+    assert.ok(link?.startsWith(`${server().url}/tenants/invitation-tokens/`), 'the link is built from the issuer');
+    assert.match(issued.html, /pending<\/span> <span class="muted">\(0 of 2 used\)/);
+    const again = await browser.follow(`/tenants/${tenantId}/manage`);
+    assert.ok(!again.html.includes(link!.split('/').pop()!), 'the link is not shown again');
+    const revoked = await browser.submit(again, /\/invitations\/[0-9a-f-]+\/revoke$/);
+    assert.match(revoked.html, /The invitation is revoked/);
+    assert.match((await new UserAgent(server().url).request(link!)).html, /was withdrawn/);
+  });
+
+  test('an invitation to an e-mail address is mailed, and its link never appears on the page', async () => {
+    const { browser, page } = await open(admin);
+    const issued = await browser.submit(page, `/tenants/${tenantId}/manage/invitations`, { roles: 'tenant-user', days: '7', uses: '1', email: 'newhire@example.test' });
+    assert.match(issued.html, /was e-mailed to newhire@example.test/);
+    assert.doesNotMatch(issued.html, /invitation-tokens\//);
+  });
+
   test('a tenant-user gets 403, a stranger 404, and a malformed id 404', async () => {
     assert.equal((await open(member)).page.status, 403);
     assert.equal((await open(stranger)).page.status, 404);

@@ -16,19 +16,32 @@ export interface SignedInBrowser {
   signInUrl(ctx: Context, returnTo: string): string;
 }
 
+/** What a section of the admin page may do: check the admin, run a change, show the page. */
+export interface ManagePage {
+  admin(ctx: Context): Promise<Caller | undefined>;
+  change(ctx: Context, act: (caller: Caller) => Promise<unknown>, notice: string): Promise<void>;
+  show(ctx: Context, caller: Caller, extra?: Record<string, unknown>, status?: number): Promise<void>;
+}
+
+/** A part of the admin page contributed by another feature (invitations): its data and its forms. */
+export interface ManageSection {
+  load(caller: Caller, tenantId: string): Promise<Record<string, unknown>>;
+  routes(router: Router, page: ManagePage): void;
+}
+
 export interface TenantPageDeps {
   tenants: TenantService;
   memberships: MembershipService;
   page: PageRenderer;
   browser: SignedInBrowser;
+  sections?: ManageSection[];
 }
 
-const NOTICES = ['roles_saved', 'member_removed', 'role_added', 'role_removed'] as const;
 const asList = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 const rolesForm = z.object({ roles: z.array(RoleName).max(50) });
 const newRole = z.object({ name: RoleName, description: z.string().trim().max(300).optional() });
 
-export function tenantPageRoutes({ tenants, memberships, page, browser }: TenantPageDeps): Router {
+export function tenantPageRoutes({ tenants, memberships, page, browser, sections = [] }: TenantPageDeps): Router {
   const router = new Router({ prefix: '/tenants/:tenantId/manage' });
   const home = (tenantId: string) => `/tenants/${tenantId}/manage`;
 
@@ -48,17 +61,22 @@ export function tenantPageRoutes({ tenants, memberships, page, browser }: Tenant
   async function show(ctx: Context, caller: Caller, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
     const tenantId = ctx.params.tenantId!;
     const search = typeof ctx.query.search === 'string' && ctx.query.search.trim() ? ctx.query.search.trim().slice(0, 200) : undefined;
-    const [tenant, roles, members] = await Promise.all([
+    const [tenant, roles, members, ...parts] = await Promise.all([
       tenants.get(caller, tenantId),
       tenants.listRoles(caller, tenantId),
       memberships.list(caller, tenantId, { limit: 100, search }),
+      ...sections.map((s) => s.load(caller, tenantId)),
     ]);
-    const notice = NOTICES.find((n) => n === ctx.query.done);
-    page.render(ctx, 'pages/tenant-manage.njk', { tenant, roles, members: members.items, more: Boolean(members.next_cursor), search, notice, ...extra }, status);
+    const notice = typeof ctx.query.done === 'string' && /^[a-z_]{1,40}$/.test(ctx.query.done) ? ctx.query.done : undefined;
+    // The first 100 members by id (a stable page), shown by name.
+    const byName = [...members.items].sort((a, b) => (a.account.name ?? a.account.email ?? '').localeCompare(b.account.name ?? b.account.email ?? ''));
+    page.render(ctx, 'pages/tenant-manage.njk', {
+      tenant, roles, members: byName, more: Boolean(members.next_cursor), search, notice, ...Object.assign({}, ...parts), ...extra,
+    }, status);
   }
 
   /** Runs a change; a rule it breaks (last admin, role in use…) is shown on the page, not as an error page. */
-  async function change(ctx: Context, act: (caller: Caller) => Promise<unknown>, notice: (typeof NOTICES)[number]): Promise<void> {
+  async function change(ctx: Context, act: (caller: Caller) => Promise<unknown>, notice: string): Promise<void> {
     const caller = await admin(ctx);
     if (!caller) return;
     try {
@@ -100,5 +118,6 @@ export function tenantPageRoutes({ tenants, memberships, page, browser }: Tenant
       return tenants.deleteRole(caller, ctx.params.tenantId!, RoleName.parse(ctx.params.role), force);
     }, 'role_removed'));
 
+  for (const section of sections) section.routes(router, { admin, change, show });
   return router;
 }
