@@ -49,6 +49,9 @@ export function demoRoutes({ issuer, clientSecret, page, scope = 'openid email p
       code_challenge: await oidc.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: 'S256',
       ...(ctx.query.prompt === 'select_tenant' || ctx.query.prompt === 'login' ? { prompt: ctx.query.prompt } : {}),
+      // An app passes these through to Tessera as they are: an invitation to accept, a tenant to choose.
+      ...(typeof ctx.query.invitation === 'string' ? { invitation: ctx.query.invitation } : {}),
+      ...(typeof ctx.query.tenant_hint === 'string' ? { tenant_hint: ctx.query.tenant_hint } : {}),
     });
     ctx.redirect(url.href);
   });
