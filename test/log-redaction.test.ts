@@ -5,6 +5,7 @@ import * as oidc from 'openid-client';
 import { OutboxMessage } from '../server/db/entities/index.js';
 import { createClient } from '../server/oidc/clients.js';
 import { describeWithServer, type TestServer } from './support/server.js';
+import { person, signIn } from './support/tokens.js';
 import { UserAgent } from './support/user-agent.js';
 
 describeWithServer('log redaction', (server: () => TestServer) => {
@@ -59,6 +60,40 @@ describeWithServer('log redaction', (server: () => TestServer) => {
     for (const value of secrets) {
       assert.ok(!logs.includes(value), `the logs contain a secret (${value.slice(0, 6)}…)`);
       assert.ok(!logs.includes(encodeURIComponent(value)), `the logs contain a URL-encoded secret (${value.slice(0, 6)}…)`);
+    }
+  });
+});
+
+describeWithServer('log redaction of invitation tokens', (server: () => TestServer) => {
+  test('both ways into an invitation leave no token (nor its signature) in any log line', async () => {
+    const backend = { kind: 'client', clientId: 'b', manage: true } as const;
+    const tenantId = (await server().tessera.tenants.create(backend, { name: 'Logless' })).id;
+    const direct = (await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none', maxUses: 2 })).token!;
+    const viaApp = (await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none' })).token!;
+    const who = await person(server(), 'Logan');
+
+    // 1. The direct link: landing page, sign in through the internal client, accept in the prompt, done page.
+    const browser = new UserAgent(server().url);
+    const landing = await browser.follow(`/tenants/invitation-tokens/${direct}`);
+    const signInHref = /href="([^"]+)"[^>]*>Sign in</.exec(landing.html)![1]!.replace(/&amp;/g, '&');
+    const prompt = await browser.submit(await browser.follow(signInHref), /\/login$/, { email: who.email, password: who.password });
+    assert.match((await browser.submit(prompt, /\/invitation$/, { decision: 'accept' })).html, /You have joined Logless/);
+
+    // 2. An app's sign-in with invitation=<token>.
+    const other = await person(server(), 'Other');
+    const appBrowser = new UserAgent(server().url);
+    await signIn(server(), other, { browser: appBrowser, params: { invitation: viaApp }, onPage: (page) => appBrowser.submit(page, /\/invitation$/, { decision: 'accept' }) });
+
+    // 3. A refused token is logged no more than a good one.
+    await new UserAgent(server().url).request(`/tenants/invitation-tokens/${viaApp}`);
+
+    const logs = server().logs.join('');
+    assert.match(logs, /invitation-tokens\/\[redacted\]/, 'the landing request was logged, redacted');
+    assert.match(logs, /invitation=\[redacted\]/, 'the authorization request was logged, redacted');
+    for (const token of [direct, viaApp]) {
+      assert.ok(!logs.includes(token), 'a whole token is in the logs');
+      assert.ok(!logs.includes(token.split('.')[2]!), 'a token signature is in the logs');
+      assert.ok(!logs.includes(token.split('.')[1]!), 'a token payload is in the logs');
     }
   });
 });
