@@ -11,8 +11,8 @@ import type { KeySet } from '../oidc/keys.js';
 import { assertRolesExist, insertMembership } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
 import { type FindClient, hashHandle } from './service.js';
-import { rolesOf, statusOf } from './status.js';
-import { InvitationTokenError, signInvitationToken, verifyInvitationToken } from './token.js';
+import { inviterNameOf, rolesOf, statusOf, tokenForRow } from './status.js';
+import { InvitationTokenError, verifyInvitationToken } from './token.js';
 
 export type Problem =
   | 'malformed' | 'invalid' | 'expired' | 'replaced' | 'revoked' | 'declined' | 'used_up' | 'tenant_gone' | 'wrong_account' | 'roles_gone' | 'not_found';
@@ -69,9 +69,7 @@ export class RedemptionService {
   async tokenForHandle(handle: string): Promise<string> {
     const invitation = /^[\w-]{16,64}$/.test(handle) ? await this.db.read((m) => m.findOneBy(Invitation, { handleHash: hashHandle(handle) })) : null;
     if (!invitation) throw new InvitationRefused('invalid');
-    return signInvitationToken(this.keys, this.issuer, {
-      inv: invitation.id, jti: invitation.tokenJti, tid: invitation.tenantId, roles: rolesOf(invitation), exp: Math.floor(invitation.expiresAt.getTime() / 1000),
-    });
+    return tokenForRow(this.keys, this.issuer, invitation);
   }
 
   /** Whether the account already has every role the invitation grants (then accepting counts no use). */
@@ -271,15 +269,9 @@ export class RedemptionService {
 
   private async details(m: EntityManager, invitation: Invitation, tenant: Tenant): Promise<InvitationDetails> {
     return {
-      id: invitation.id, tenantId: tenant.id, tenantName: tenant.name, roles: rolesOf(invitation), inviterName: await this.inviterName(m, invitation.createdBy),
+      id: invitation.id, tenantId: tenant.id, tenantName: tenant.name, roles: rolesOf(invitation), inviterName: await inviterNameOf(m, invitation.createdBy, async (id) => (await this.findClient(id))?.name),
       email: invitation.email, expiresAt: invitation.expiresAt,
     };
-  }
-
-  private async inviterName(m: EntityManager, createdBy: string): Promise<string> {
-    if (createdBy.startsWith('client:')) return (await this.findClient(createdBy.slice('client:'.length)))?.name ?? 'An administrator';
-    const account = await m.findOneBy(Account, { id: createdBy });
-    return account?.name ?? account?.email ?? 'A colleague';
   }
 
   private async notifyInviter(m: EntityManager, invitation: Invitation, tenant: Tenant, accountId: string, decision: 'accepted' | 'declined'): Promise<void> {

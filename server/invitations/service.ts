@@ -6,15 +6,14 @@ import { normaliseEmail } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
-import { Account, type Delivery, Invitation } from '../db/entities/index.js';
+import { type Delivery, Invitation } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { BadRequest, Conflict, NotFound, Unprocessable } from '../http/errors.js';
 import type { KeySet } from '../oidc/keys.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { assertRolesExist } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
-import { type InvitationStatus, rolesOf, statusOf, toInvitationView, type InvitationView, whereStatus } from './status.js';
-import { signInvitationToken } from './token.js';
+import { type InvitationStatus, inviterNameOf, statusOf, tokenForRow, toInvitationView, type InvitationView, whereStatus } from './status.js';
 
 export const DAY = 24 * 3600;
 export const DEFAULT_EXPIRES_IN = 7 * DAY;
@@ -129,11 +128,9 @@ export class InvitationService {
 
   /** Signs a token for the row (and a short-link handle for SMS), then delivers it or hands it back. */
   private async issue(m: EntityManager, invitation: Invitation, tenantName: string, caller: Caller): Promise<{ token?: string; url?: string }> {
-    const token = signInvitationToken(this.keys, this.issuer, {
-      inv: invitation.id, jti: invitation.tokenJti, tid: invitation.tenantId, roles: rolesOf(invitation), exp: Math.floor(invitation.expiresAt.getTime() / 1000),
-    });
+    const token = tokenForRow(this.keys, this.issuer, invitation);
     if (invitation.delivery === 'none') return { token, url: this.linkFor(token) };
-    const context = { tenantName, inviterName: await this.inviterName(m, caller), expiresAt: invitation.expiresAt, locale: invitation.locale, link: this.linkFor(token) };
+    const context = { tenantName, inviterName: await inviterNameOf(m, actorOf(caller), this.clientName), expiresAt: invitation.expiresAt, locale: invitation.locale, link: this.linkFor(token) };
     if (invitation.delivery === 'email') {
       const mail = this.mail.invitation(context);
       await enqueueMessage(m, { channel: 'email', recipient: invitation.email!, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html });
@@ -146,11 +143,7 @@ export class InvitationService {
     return {};
   }
 
-  private async inviterName(m: EntityManager, caller: Caller): Promise<string> {
-    if (caller.kind === 'client') return (await this.findClient(caller.clientId))?.name ?? 'An administrator';
-    const account = await m.findOneBy(Account, { id: caller.accountId });
-    return account?.name ?? account?.email ?? 'A colleague';
-  }
+  private readonly clientName = async (id: string) => (await this.findClient(id))?.name;
 
   private async find(m: EntityManager, tenantId: string, id: string): Promise<Invitation> {
     const invitation = await m.findOneBy(Invitation, { id, tenantId });

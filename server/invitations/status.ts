@@ -1,7 +1,9 @@
 // An invitation's status is computed when read, first match wins: revoked, declined (ended),
 // accepted (single use, used), exhausted (multi-use, used up), expired, pending.
-import type { SelectQueryBuilder } from 'typeorm';
-import type { Invitation } from '../db/entities/index.js';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { Account, type Invitation } from '../db/entities/index.js';
+import type { KeySet } from '../oidc/keys.js';
+import { signInvitationToken } from './token.js';
 
 export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
 export type InvitationStatus = (typeof STATUSES)[number];
@@ -56,3 +58,14 @@ export const toInvitationView = (inv: Invitation, now = new Date()): InvitationV
   created_by: inv.createdBy, client_id: inv.clientId, redirect_uri: inv.redirectUri, metadata: JSON.parse(inv.metadata) as Record<string, unknown>,
   locale: inv.locale, delivery: inv.delivery, notify_inviter: inv.notifyInviter,
 });
+
+/** A token for the row as it is now: its current jti, tenant, roles and expiry. */
+export const tokenForRow = (keys: KeySet, issuer: string, inv: Invitation) =>
+  signInvitationToken(keys, issuer, { inv: inv.id, jti: inv.tokenJti, tid: inv.tenantId, roles: rolesOf(inv), exp: Math.floor(inv.expiresAt.getTime() / 1000) });
+
+/** Who invited, for pages and mail: a person's name (or e-mail), or the backend client's name. */
+export async function inviterNameOf(m: EntityManager, createdBy: string, clientName: (id: string) => Promise<string | undefined>): Promise<string> {
+  if (createdBy.startsWith('client:')) return (await clientName(createdBy.slice('client:'.length))) ?? 'An administrator';
+  const account = await m.findOneBy(Account, { id: createdBy });
+  return account?.name ?? account?.email ?? 'A colleague';
+}
