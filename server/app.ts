@@ -119,9 +119,10 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const tenants = new TenantService(db, config.tenantSelfService);
   const findClient = (id: string) => clientInfo(db, id);
   const invitationMail = new InvitationMail(renderer);
-  const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient);
   const redemption = new RedemptionService(db, keys, config.issuer, invitationMail, findClient);
+  // Per-tenant quota on creating and resending invitations, so one tenant cannot flood mailboxes.
   const quota = createRateLimiter(db, { keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
+  const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota);
   const provider = createProvider({
     config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onRevokeGrant: [(id) => directory.forgetGrant(id)],
   });
@@ -129,7 +130,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
-  invitationRoutes({ api, issuer: config.issuer, invitations, quota });
+  invitationRoutes({ api, issuer: config.issuer, invitations });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) => renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }));
   await ensureClient(db, INTERNAL_CLIENT_ID, () => ({
     name: 'Tessera', redirectUris: [`${config.issuer}/signed-in`], firstParty: true,

@@ -49,6 +49,10 @@ interface Listing {
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** MySQL's DATETIME keeps whole seconds (SQLite keeps milliseconds): compare times to the second. */
+const toSecond = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+const atSecond = <T extends { created_at: string; expires_at: string }>(view: T) => ({ ...view, created_at: toSecond(view.created_at), expires_at: toSecond(view.expires_at) });
+
 /** The HTTP helpers both suites use: JSON calls, tenants with members, and the outbox. */
 function helpers(server: () => TestServer) {
   async function call<T = View>(method: string, path: string, token?: string, body?: unknown): Promise<Reply<T>> {
@@ -171,9 +175,10 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     }
     const mails = await outboxTo(address.toLowerCase());
     assert.equal(mails.length, 2, 'the resend mailed it again');
-    const newLink = linkIn(mails[1]!.bodyText);
-    assert.ok(newLink && newLink !== link);
-    assert.ok(!JSON.stringify(resent.body).includes(newLink.split('.')[1]!));
+    // Both may carry the same created_at second on MySQL, so find the new one by its link, not by order.
+    const newLink = mails.map((mail) => linkIn(mail.bodyText)).find((l) => l !== link);
+    assert.ok(newLink && newLink !== link, 'a new link');
+    assert.ok(!JSON.stringify(resent.body).includes(newLink.split('/').pop()!.split('.')[1]!), 'nothing of the new token');
   });
 
   test('deliver=sms needs a phone, queues an SMS with a short /i/ link, and the short link leads to the invitation', async () => {
@@ -186,10 +191,10 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     const phone = `+4915${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
     const res = await create(tenantId, { deliver: 'sms', phone });
     assert.equal(res.status, 201, JSON.stringify(res.body));
-    assert.ok(!('token' in res.body) && !('url' in res.body));
+    assert.ok(!('token' in res.body) && !('url' in res.body), 'no token or url for an SMS invitation');
     assert.equal(res.body.phone, phone);
     const [sms] = await outboxTo(phone);
-    assert.ok(sms);
+    assert.ok(sms, 'an SMS is queued to the phone');
     assert.equal(sms.channel, 'sms');
     assert.match(sms.bodyText, /Texting Inc/);
     const short = new RegExp(`${server().url.replace(/[.]/g, '\\.')}/i/([\\w-]{22})\\b`).exec(sms.bodyText);
@@ -211,7 +216,8 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
 
   test('list by every status, each invitation in exactly one; use_count and max_uses returned with it', async () => {
     const tenantId = await tenantWith(manage, 'States Inc');
-    const [dave, erin, fay] = await Promise.all([person(server(), 'Dave'), person(server(), 'Erin'), person(server(), 'Fay')]);
+    // A different person for each use: someone who already has the roles counts no use.
+    const [dave, erin, fay, gil, hal] = await Promise.all(['Dave', 'Erin', 'Fay', 'Gil', 'Hal'].map((name) => person(server(), name)));
     const made = async (body: Record<string, unknown> = {}) => {
       const res = await create(tenantId, body);
       assert.equal(res.status, 201, JSON.stringify(res.body));
@@ -227,10 +233,11 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     const revoked = await made();
     assert.equal((await call('DELETE', `${base(tenantId)}/${revoked.id}`, manage)).status, 204);
     const exhausted = await made({ max_uses: 2 });
-    await server().tessera.redemption.accept({ token: exhausted.token! }, dave.id);
     await server().tessera.redemption.accept({ token: exhausted.token! }, fay.id);
+    await server().tessera.redemption.accept({ token: exhausted.token! }, gil.id);
     const partly = await made({ max_uses: 3 });
-    await server().tessera.redemption.accept({ token: partly.token! }, fay.id);
+    await server().tessera.redemption.accept({ token: partly.token! }, hal.id);
+    await server().tessera.redemption.accept({ token: partly.token! }, dave.id); // already a member: no use counted
 
     const expected: Record<string, string[]> = {
       pending: [pending.id, partly.id], accepted: [accepted.id], declined: [declined.id], expired: [expired.id], revoked: [revoked.id], exhausted: [exhausted.id],
@@ -266,7 +273,7 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
       do {
         const page: Reply<Listing> = await list(tenantId, `?limit=2${filter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         assert.equal(page.status, 200);
-        assert.ok(page.body.items.length <= 2);
+        assert.ok(page.body.items.length <= 2, 'at most limit items');
         seen.push(...page.body.items.map((i) => i.id));
         cursor = page.body.next_cursor;
         pages++;
@@ -289,7 +296,7 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     const res = await call('GET', `${base(tenantId)}/${created.id}`, manage);
     assert.equal(res.status, 200);
     const { token: _t, url: _u, ...view } = created;
-    assert.deepEqual(res.body, view);
+    assert.deepEqual(atSecond(res.body), atSecond(view));
     const other = await tenantWith(manage, 'Other Reader Inc');
     const foreign = await call('GET', `${base(other)}/${created.id}`, manage);
     assert.equal(foreign.status, 404);
@@ -325,9 +332,9 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     assert.equal(res.headers.get('cache-control'), 'no-store');
     assert.equal(res.body.id, created.id);
     assert.equal(res.body.status, 'pending');
-    assert.ok(res.body.token && res.body.token !== created.token);
+    assert.ok(res.body.token && res.body.token !== created.token, 'a new token');
     assert.equal(res.body.url, `${server().url}/tenants/invitation-tokens/${res.body.token}`);
-    assert.equal(res.body.expires_at, created.expires_at, 'a resend does not extend the invitation');
+    assert.equal(toSecond(res.body.expires_at), toSecond(created.expires_at), 'a resend does not extend the invitation');
     const old = await open(created.url!);
     assert.equal(old.status, 410);
     assert.match(old.html, /This invitation link was replaced/);
@@ -397,7 +404,7 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
 
     const longest = await create(tenantId, { expires_in: 30 * 86400 });
     assert.equal(longest.status, 201);
-    assert.ok(Math.abs(new Date(longest.body.expires_at).getTime() - (Date.now() + 30 * DAY_MS)) < 5000);
+    assert.ok(Math.abs(new Date(longest.body.expires_at).getTime() - (Date.now() + 30 * DAY_MS)) < 5000, `30 days: ${longest.body.expires_at}`);
     const registered = await create(tenantId, { client_id: app.id, redirect_uri: 'https://app.example.test/welcome', max_uses: 1000 });
     assert.equal(registered.status, 201, JSON.stringify(registered.body));
     assert.deepEqual([registered.body.client_id, registered.body.redirect_uri, registered.body.max_uses], [app.id, 'https://app.example.test/welcome', 1000]);
@@ -405,7 +412,7 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     assert.deepEqual(deduplicated.body.roles, ['tenant-admin', 'tenant-user']);
   });
 
-  test('a custom role from the catalogue may be granted; once removed from the catalogue it is unknown', async () => {
+  test('a custom role from the catalogue may be granted; another tenant\'s or a removed one is unknown', async () => {
     const tenantId = await tenantWith(manage, 'Custom Roles Inc');
     assert.equal((await call('POST', `/api/tenants/${tenantId}/roles`, manage, { name: 'billing' })).status, 201);
     const res = await create(tenantId, { roles: ['billing'] });
@@ -413,12 +420,28 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     assert.deepEqual(res.body.roles, ['billing']);
     const other = await tenantWith(manage, 'No Billing Inc');
     assert.equal((await create(other, { roles: ['billing'] })).body.error, 'unknown_role', 'another tenant\'s catalogue does not count');
+    assert.equal((await call('DELETE', `/api/tenants/${tenantId}/roles/billing`, manage)).status, 204);
+    const gone = await create(tenantId, { roles: ['billing'] });
+    assert.equal(gone.status, 422);
+    assert.equal(gone.body.error, 'unknown_role');
+  });
+
+  // Known bug (service.ts:63): checkTarget() runs before accessTo()/requireAdmin(), so anyone with an API token
+  // learns which client ids exist and which redirect URIs they registered, on any tenant id, even one they cannot see.
+  test('a caller without access learns nothing of clients: 404/403 before 422 unknown_client or invalid_redirect_uri', async () => {
+    const tenantId = await tenantWith(manage, 'Enumeration Inc', [alice], [bob]);
+    for (const body of [{ client_id: 'no-such-client' }, { deliver: 'email' }, { redirect_uri: 'https://x.example.test/' }]) {
+      assert.equal((await create(tenantId, body, carolToken)).status, 404, `stranger ${JSON.stringify(body)}`);
+      assert.equal((await create(crypto.randomUUID(), body, carolToken)).status, 404, `unknown tenant ${JSON.stringify(body)}`);
+      assert.equal((await create(tenantId, body, plainClient)).status, 404, `plain client ${JSON.stringify(body)}`);
+      assert.equal((await create(tenantId, body, bobToken)).status, 403, `tenant-user ${JSON.stringify(body)}`);
+    }
   });
 
   test('permissions: tenant-admin may, tenant-user 403, stranger 404, a client without tenants:manage 404, no token 401', async () => {
     const tenantId = await tenantWith(manage, 'Guarded Inc', [alice], [bob]);
     const inv = (await create(tenantId, {}, aliceToken)).body;
-    assert.ok(inv.id);
+    assert.ok(inv.id, 'the tenant-admin may create');
     const calls: [string, string, unknown?][] = [
       ['POST', base(tenantId), {}],
       ['GET', base(tenantId)],
@@ -507,10 +530,24 @@ describeWithServer('Management API: invitation quota per tenant', (server: () =>
     assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 3600, `Retry-After: ${fourth.headers.get('retry-after')}`);
     const resend = await call('POST', `${base(busy)}/${ids[0]}/resend`, manage);
     assert.equal(resend.status, 429, 'a resend also sends, so it counts');
-    assert.ok(resend.headers.get('retry-after'));
-    assert.equal((await call('GET', base(busy), manage)).body.items.length, 3, 'the refused create made nothing');
+    assert.ok(resend.headers.get('retry-after'), 'Retry-After on a refused resend');
+    assert.equal((await call<Listing>('GET', base(busy), manage)).body.items.length, 3, 'the refused create made nothing');
     assert.equal((await call('GET', `${base(busy)}/${ids[0]}`, manage)).status, 200, 'reading is not limited');
     assert.equal((await call('DELETE', `${base(busy)}/${ids[1]}`, manage)).status, 204, 'revoking is not limited');
     assert.equal((await call('POST', base(calm), manage, {})).status, 201, 'another tenant has its own quota');
   });
-});
+
+  // Known bug (routes.ts:28 and :56): the quota is consumed before the caller's access is checked, so a stranger,
+  // a tenant-user or a client without tenants:manage can spend a tenant's quota with refused calls and lock its admins out.
+  test('refused callers do not spend a tenant\'s quota', async () => {
+    const tenantId = await tenantWith(manage, 'Targeted Inc');
+    const [bob, carol] = await Promise.all([person(server(), 'Bob'), person(server(), 'Carol')]);
+    await server().db.transaction((m) => insertMembership(m, tenantId, bob.id, ['tenant-user'], null));
+    const [bobToken, carolToken, plainClient] = await Promise.all([userToken(server(), bob), userToken(server(), carol), clientToken(server(), { manage: false })]);
+    const path = `/api/tenants/${tenantId}/invitations/tokens`;
+    for (const [token, status] of [[carolToken, 404], [bobToken, 403], [plainClient, 404], [carolToken, 404]] as const) {
+      assert.equal((await call('POST', path, token, {})).status, status);
+    }
+    assert.equal((await call('POST', path, manage, {})).status, 201, 'the tenant\'s own quota is untouched');
+  });
+}, { INVITATION_QUOTA_PER_HOUR: '3' });

@@ -9,11 +9,12 @@ import { DAY, type InvitationService } from './service.js';
 
 const asList = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 
+// Messages are catalogue keys: the page shows them in the person's language.
 const issueForm = z.object({
-  roles: z.array(RoleName).min(1, 'choose at least one role').max(20),
-  days: z.coerce.number().int().min(1).max(30),
-  uses: z.coerce.number().int().min(1).max(1000),
-  email: z.union([z.literal(''), z.email().max(320)]),
+  roles: z.array(RoleName, { error: 'manage.error.roles' }).min(1, 'manage.error.roles').max(20, 'manage.error.roles'),
+  days: z.coerce.number({ error: 'manage.error.days' }).int('manage.error.days').min(1, 'manage.error.days').max(30, 'manage.error.days'),
+  uses: z.coerce.number({ error: 'manage.error.uses' }).int('manage.error.uses').min(1, 'manage.error.uses').max(1000, 'manage.error.uses'),
+  email: z.union([z.literal(''), z.email().max(320)], { error: 'manage.error.email' }),
 });
 
 export function invitationSection(invitations: InvitationService): ManageSection {

@@ -35,6 +35,7 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
       const invitation = await redemption.open(token);
       const maxAge = Math.max(0, invitation.expiresAt.getTime() - Date.now());
       ctx.cookies.set(cookieName(invitation.id), token, { signed: true, httpOnly: true, sameSite: 'lax', maxAge, path: `/invitations/${invitation.id}` });
+      ctx.set('Cache-Control', 'no-store');
       ctx.status = 303;
       ctx.redirect(`/invitations/${invitation.id}`);
     } catch (error) {
@@ -58,9 +59,10 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     const id = ctx.params.id!;
     const token = UUID.test(id) ? ctx.cookies.get(cookieName(id), { signed: true }) : undefined;
     if (!token) return page.render(ctx, 'pages/invitation-problem.njk', { problem: 'missing' }, 400);
+    const accountId = await browser.accountId(ctx);
     let invitation;
     try {
-      invitation = await redemption.open(token);
+      invitation = await redemption.open(token, accountId);
     } catch (error) {
       if (error instanceof InvitationRefused) return problem(ctx, error);
       throw error;
@@ -69,7 +71,6 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
       switchAccount: options.switchAccount,
       params: { invitation: token, ...(invitation.email ? { login_hint: invitation.email } : {}), ...(options.register ? { screen: 'register' } : {}) },
     });
-    const accountId = await browser.accountId(ctx);
     const account = accountId ? await accounts.findById(accountId) : null;
     // Before sign-in only the tenant's name is shown; roles and inviter once someone is signed in.
     return page.render(ctx, 'pages/invitation-landing.njk', account
@@ -81,10 +82,7 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     const id = ctx.params.id!;
     const accountId = await browser.accountId(ctx);
     const decided = accountId && UUID.test(id) ? await redemption.decisionOf(id, accountId) : undefined;
-    if (!decided) {
-      ctx.redirect(`/invitations/${UUID.test(id) ? id : ''}`);
-      return;
-    }
+    if (!decided) return page.render(ctx, 'pages/invitation-done.njk', { decision: 'skipped' });
     ctx.cookies.set(cookieName(id), null, { path: `/invitations/${id}` });
     const destination = decided.decision === 'accepted' ? await redemption.destinationFor(id) : undefined;
     if (destination) {

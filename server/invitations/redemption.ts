@@ -60,6 +60,7 @@ export class RedemptionService {
     return this.db.read(async (m) => {
       const invitation = await this.fromToken(m, token);
       const tenant = await this.liveTenant(m, invitation);
+      await this.assertRolesRemain(m, invitation);
       if (accountId) await this.assertBindingAllows(m, invitation, accountId);
       return this.details(m, invitation, tenant);
     });
@@ -176,9 +177,7 @@ export class RedemptionService {
     const tenant = await this.liveTenant(m, invitation);
     await this.assertBindingAllows(m, invitation, accountId);
     const roles = rolesOf(invitation);
-    await assertRolesExist(m, invitation.tenantId, roles).catch(() => {
-      throw new InvitationRefused('roles_gone', invitation.id);
-    });
+    await this.assertRolesRemain(m, invitation);
     const missing = await this.missingRoles(m, invitation, accountId);
     if (missing?.length === 0) {
       await this.upsertDecision(m, invitation.id, accountId, 'accepted'); // recorded, but no use is counted
@@ -240,6 +239,13 @@ export class RedemptionService {
     const status = statusOf(invitation);
     const problem: Partial<Record<typeof status, Problem>> = { revoked: 'revoked', declined: 'declined', accepted: 'used_up', exhausted: 'used_up', expired: 'expired' };
     if (problem[status]) throw new InvitationRefused(problem[status]!, invitation.id);
+  }
+
+  /** The roles are re-checked against the catalogue: one removed since the invitation was made refuses it. */
+  private async assertRolesRemain(m: EntityManager, invitation: Invitation): Promise<void> {
+    await assertRolesExist(m, invitation.tenantId, rolesOf(invitation)).catch(() => {
+      throw new InvitationRefused('roles_gone', invitation.id);
+    });
   }
 
   private async liveTenant(m: EntityManager, invitation: Invitation): Promise<Tenant> {

@@ -1,6 +1,5 @@
 // Management API routes for invitations: parse, check the tenant's quota, call the service, answer.
 import { type ApiRouter, ErrorBody } from '../http/api-router.js';
-import type { RateLimiter } from '../http/rate-limit.js';
 import type { Caller } from '../tenants/access.js';
 import { pageOf, TenantParams } from '../tenants/schemas.js';
 import { CreateInvitation, InvitationBody, InvitationListQuery, InvitationParams, IssuedInvitationBody } from './schemas.js';
@@ -10,14 +9,12 @@ export interface InvitationRouteDeps {
   api: ApiRouter<Caller>;
   issuer: string;
   invitations: InvitationService;
-  /** Per-tenant quotas on creating and resending, so one tenant cannot flood mailboxes. */
-  quota: RateLimiter;
 }
 
 const errors = (statuses: Record<number, string>) => Object.fromEntries(Object.entries(statuses).map(([s, d]) => [s, { description: d, schema: ErrorBody }]));
 const common = { 400: 'Malformed request', 401: 'No valid bearer token', 403: 'Not a tenant-admin of this tenant', 404: 'No such tenant or invitation' };
 
-export function invitationRoutes({ api, issuer, invitations, quota }: InvitationRouteDeps): void {
+export function invitationRoutes({ api, issuer, invitations }: InvitationRouteDeps): void {
   const tag = 'Invitations';
   const base = '/api/tenants/:tenantId/invitations/tokens';
 
@@ -25,7 +22,6 @@ export function invitationRoutes({ api, issuer, invitations, quota }: Invitation
     params: TenantParams, body: CreateInvitation,
     responses: { 201: { description: 'Created', schema: IssuedInvitationBody }, ...errors({ ...common, 409: 'Conflict', 422: 'Unknown role or client', 429: 'Tenant quota reached' }) } },
   async ({ caller, params, body }) => {
-    await quota.consume(params.tenantId);
     const issued = await invitations.create(caller, params.tenantId, {
       roles: body.roles, expiresIn: body.expires_in, maxUses: body.max_uses, email: body.email, phone: body.phone, clientId: body.client_id,
       redirectUri: body.redirect_uri, metadata: body.metadata as Record<string, unknown> | undefined, locale: body.locale, deliver: body.deliver,
@@ -53,7 +49,6 @@ export function invitationRoutes({ api, issuer, invitations, quota }: Invitation
     params: InvitationParams,
     responses: { 200: { description: 'Resent', schema: IssuedInvitationBody }, ...errors({ ...common, 409: 'Not pending', 429: 'Tenant quota reached' }) } },
   async ({ caller, params }) => {
-    await quota.consume(params.tenantId);
     return { body: await invitations.resend(caller, params.tenantId, params.tokenId), headers: { 'Cache-Control': 'no-store' } };
   });
 }

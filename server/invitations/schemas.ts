@@ -7,7 +7,7 @@ import { STATUSES } from './status.js';
 export const InvitationParams = z.object({ tenantId: Uuid, tokenId: Uuid }).strict();
 
 export const CreateInvitation = z.object({
-  roles: z.array(RoleName).max(20).default(['tenant-user']).transform((r) => [...new Set(r)]),
+  roles: z.array(RoleName).min(1, 'give at least one role (or leave roles out for tenant-user)').max(20).default(['tenant-user']).transform((r) => [...new Set(r)]),
   expires_in: z.number().int().min(60).max(MAX_EXPIRES_IN, 'at most 30 days (2592000 seconds)').default(7 * DAY).describe('seconds'),
   max_uses: z.number().int().min(1).max(1000).default(1),
   email: z.email().max(320).optional().describe('binds the invitation: only an account with this verified e-mail may use it'),

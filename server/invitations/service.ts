@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { type Delivery, Invitation } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { BadRequest, Conflict, NotFound, Unprocessable } from '../http/errors.js';
+import type { RateLimiter } from '../http/rate-limit.js';
 import type { KeySet } from '../oidc/keys.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { assertRolesExist } from '../tenants/service.js';
@@ -53,6 +54,8 @@ export class InvitationService {
     private readonly issuer: string,
     private readonly mail: InvitationMail,
     private readonly findClient: FindClient,
+    /** Per-tenant limit on creating and resending, counted only for callers allowed to (no one else can spend it). */
+    private readonly quota: RateLimiter,
   ) {}
 
   linkFor(token: string): string {
@@ -60,13 +63,16 @@ export class InvitationService {
   }
 
   async create(caller: Caller, tenantId: string, input: NewInvitation): Promise<IssuedInvitation> {
-    await this.checkTarget(input);
     return this.db.transaction(async (m) => {
       const access = await accessTo(m, caller, tenantId);
       requireAdmin(access);
+      // Only now, for an admin: otherwise the answers would tell strangers which clients exist.
+      await this.checkTarget(input);
+      await this.quota.consume(tenantId);
       const roles = input.roles.length ? input.roles : ['tenant-user'];
       await assertRolesExist(m, tenantId, roles);
-      const now = new Date();
+      // Whole seconds, as MySQL's DATETIME stores them and the token's exp says.
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const invitation = Object.assign(new Invitation(), {
         id: crypto.randomUUID(), tokenJti: crypto.randomUUID(), tenantId, roles: JSON.stringify(roles), createdBy: actorOf(caller), createdAt: now,
         expiresAt: new Date(now.getTime() + (input.expiresIn ?? DEFAULT_EXPIRES_IN) * 1000), maxUses: input.maxUses ?? 1, useCount: 0,
@@ -115,6 +121,7 @@ export class InvitationService {
     return this.db.transaction(async (m) => {
       const access = await accessTo(m, caller, tenantId);
       requireAdmin(access);
+      await this.quota.consume(tenantId);
       const invitation = await this.find(m, tenantId, id);
       const status = statusOf(invitation);
       if (status !== 'pending') throw new Conflict(`Only a pending invitation can be resent; this one is ${status}.`, 'not_pending');

@@ -76,7 +76,7 @@ describe('invitation tokens', () => {
     assert.deepEqual(payload.roles, input.roles);
     assert.equal(payload.exp, input.exp);
     assert.ok(Math.abs((payload.iat as number) - Date.now() / 1000) < 5, 'iat is now');
-    assert.ok(!('sub' in payload) && !('email' in payload));
+    assert.ok(!('sub' in payload) && !('email' in payload), 'no sub, no e-mail');
     assert.equal(unverifiedInvitationId(token), input.inv);
   });
 
@@ -171,7 +171,7 @@ describe('invitation tokens', () => {
 
   test('a token over 4096 characters is malformed, even when correctly signed', () => {
     const big = forge(payloadOf({ padding: 'x'.repeat(4000) }), es, { kid: es.kid, typ: INVITATION_TYP });
-    assert.ok(big.length > 4096);
+    assert.ok(big.length > 4096, 'the token is over 4096 characters');
     refused(big, 'malformed');
     refused('a'.repeat(100_000), 'malformed');
   });
@@ -205,7 +205,7 @@ describe('invitation tokens', () => {
     assert.deepEqual(verifyInvitationToken(introduced, ISSUER, token), input);
     // A token signed with the next key (another instance already promoted it) verifies too.
     const early = forge({ iss: ISSUER, aud: ISSUER, ...claims() }, next, { kid: next.kid, typ: INVITATION_TYP });
-    assert.ok(verifyInvitationToken(introduced, ISSUER, early));
+    assert.ok(verifyInvitationToken(introduced, ISSUER, early), 'a next key verifies');
 
     // Promoted: the old key is `previous`, still published.
     const promoted = new KeySet([{ ...old, status: 'previous' }, { ...oldRs, status: 'previous' }, { ...next, status: 'current' }, key('RS256', 'current')]);
@@ -216,6 +216,6 @@ describe('invitation tokens', () => {
     // Retired: the previous key is gone from the set, so its tokens are refused.
     const retired = new KeySet(promoted.keys.filter((k) => k.status !== 'previous'));
     refused(token, 'invalid', retired);
-    assert.ok(verifyInvitationToken(retired, ISSUER, fresh));
+    assert.ok(verifyInvitationToken(retired, ISSUER, fresh), 'the current key verifies');
   });
 });

@@ -51,7 +51,11 @@ export async function createClient(db: Database, input: NewClient): Promise<{ id
   if (input.tenantsManage && !grantTypes.includes('client_credentials')) throw new ClientError('--tenants-manage needs the client_credentials grant');
   assertUrls('redirect URIs', input.redirectUris);
   assertUrls('post-logout redirect URIs', input.postLogoutRedirectUris ?? []);
-  if (input.initiateLoginUri) assertUrls('initiate login URI', [input.initiateLoginUri]);
+  if (input.initiateLoginUri) {
+    assertUrls('initiate login URI', [input.initiateLoginUri]);
+    // OpenID Connect requires https here; oidc-provider would otherwise refuse the stored client at every request.
+    if (!input.initiateLoginUri.startsWith('https://')) throw new ClientError('initiate login URI: must be an https URL');
+  }
 
   const id = input.id ?? randomBytes(12).toString('base64url');
   if (!/^[\w.-]{3,100}$/.test(id)) throw new ClientError('client id: 3 to 100 letters, digits, ".", "_" or "-"');

@@ -81,7 +81,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (interaction.prompt.name === 'login') {
       const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
       const invitationTenant = await deps.invitationTenant?.(interaction.params);
-      const template = interaction.params.screen === 'register' ? 'pages/register.njk' : 'pages/login.njk';
+      // screen=register opens the registration form first; its "sign in" link comes back with ?screen=login.
+      const template = interaction.params.screen === 'register' && ctx.query.screen !== 'login' ? 'pages/register.njk' : 'pages/login.njk';
       return page.render(ctx, template, { ...common, email, invitationTenant });
     }
     if (interaction.prompt.name === 'consent') {
