@@ -7,6 +7,12 @@
 //           Uma User (user@example.test)                    tenant-user  (is refused the admin page)
 //   Globex  Morgan Reyes (member-of-two@example.test)       tenant-admin
 //   none    Olly Outsider (outsider@example.test)           no membership
+//
+// For e2e/invitations.spec.ts (tenants and people no other spec uses, so joining changes nothing elsewhere):
+//   Initech   Ivy Inviter (ivy@example.test)   tenant-admin; the admin page issues its invitations in the tests
+//   Umbrella  Ivy Inviter                      tenant-admin; the seeded invitations below are from Umbrella
+//   Hooli     Ivy Inviter                      tenant-admin; one invitation for Pat
+//   none      Dana, Jo, Kim, Lee, Max, Rita, Walt, Sam, Pat (see SEED_INVITATIONS)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -18,11 +24,24 @@ export const SEED_PEOPLE = {
   acmeMember: { name: 'Bea Builder', email: 'bea@example.test' },
   acmeUser: { name: 'Uma User', email: 'user@example.test' },
   outsider: { name: 'Olly Outsider', email: 'outsider@example.test' },
+  inviter: { name: 'Ivy Inviter', email: 'ivy@example.test' },
+  decliner: { name: 'Dana Decliner', email: 'dana@example.test' },
+  appJoiner: { name: 'Jo Joiner', email: 'jo@example.test' },
+  sharedFirst: { name: 'Kim First', email: 'kim@example.test' },
+  sharedSecond: { name: 'Lee Second', email: 'lee@example.test' },
+  sharedThird: { name: 'Max Third', email: 'max@example.test' },
+  boundInvitee: { name: 'Rita Right', email: 'rita@example.test' },
+  wrongAccount: { name: 'Walt Wrong', email: 'walt@example.test' },
+  switchTarget: { name: 'Sam Switch', email: 'sam@example.test' },
+  pendingInvitee: { name: 'Pat Pending', email: 'pat@example.test' },
 } as const;
 
 export const SEED_TENANTS = {
   acme: { name: 'Acme' },
   globex: { name: 'Globex' },
+  initech: { name: 'Initech' },
+  umbrella: { name: 'Umbrella' },
+  hooli: { name: 'Hooli' },
 } as const;
 
 export type SeedPersonKey = keyof typeof SEED_PEOPLE;
@@ -34,7 +53,38 @@ export const SEED_MEMBERSHIPS: readonly { person: SeedPersonKey; tenant: SeedTen
   { person: 'acmeMember', tenant: 'acme', roles: ['tenant-user'] },
   { person: 'acmeUser', tenant: 'acme', roles: ['tenant-user'] },
   { person: 'memberOfTwo', tenant: 'globex', roles: ['tenant-admin'] },
+  { person: 'inviter', tenant: 'initech', roles: ['tenant-admin'] },
+  { person: 'inviter', tenant: 'umbrella', roles: ['tenant-admin'] },
+  { person: 'inviter', tenant: 'hooli', roles: ['tenant-admin'] },
 ];
+
+/**
+ * Invitations issued by Ivy Inviter before the server starts (deliver=none: e2e/seed.ts gets each link),
+ * each for one test of e2e/invitations.spec.ts. `email` binds one to that person's address.
+ */
+export const SEED_INVITATIONS = {
+  /** A newcomer registers through this copied link (so the address still needs confirming) and joins. */
+  copiedToNewcomer: { tenant: 'umbrella', roles: ['tenant-user'] },
+  /** Dana opens it, signs in, declines. */
+  toDecline: { tenant: 'umbrella', roles: ['tenant-user'] },
+  /** Jo accepts it through the demo app's sign-in (`invitation=`). */
+  throughApp: { tenant: 'umbrella', roles: ['tenant-user'] },
+  /** Two uses: Kim and Lee join, Max finds it used. */
+  sharedByTwo: { tenant: 'umbrella', roles: ['tenant-user'], maxUses: 2 },
+  /** Revoked right after it is issued. */
+  revoked: { tenant: 'umbrella', roles: ['tenant-user'], revoke: true },
+  /** Bound to Rita; Walt opens it first. */
+  boundToRita: { tenant: 'umbrella', roles: ['tenant-user'], email: 'boundInvitee' },
+  /** Bound to Rita too; Walt opens it while signed in. */
+  ritaToHooli: { tenant: 'hooli', roles: ['tenant-user'], email: 'boundInvitee' },
+  /** Bound to Sam; Walt opens it, then switches to Sam's account. */
+  boundToSam: { tenant: 'umbrella', roles: ['tenant-user'], email: 'switchTarget' },
+  /** Pat's two pending invitations, reviewed at sign-in. */
+  patToUmbrella: { tenant: 'umbrella', roles: ['tenant-user'], email: 'pendingInvitee' },
+  patToHooli: { tenant: 'hooli', roles: ['tenant-admin'], email: 'pendingInvitee' },
+} as const satisfies Record<string, { tenant: SeedTenantKey; roles: readonly string[]; maxUses?: number; revoke?: boolean; email?: SeedPersonKey }>;
+
+export type SeedInvitationKey = keyof typeof SEED_INVITATIONS;
 
 export interface SeededPerson {
   id: string;
@@ -49,9 +99,17 @@ export interface SeededTenant {
   name: string;
 }
 
+export interface SeededInvitation {
+  id: string;
+  /** The direct link, /tenants/invitation-tokens/{token}. */
+  url: string;
+  token: string;
+}
+
 export interface Seed {
   people: Record<SeedPersonKey, SeededPerson>;
   tenants: Record<SeedTenantKey, SeededTenant>;
+  invitations: Record<SeedInvitationKey, SeededInvitation>;
 }
 
 /** Where the seed's ids are written: the run's temporary folder (E2E_DIR, chosen in playwright.config.ts). */

@@ -3,15 +3,24 @@
 // starts the server (sql.js: one process at a time may open the file), with the server's environment:
 //   E2E_DIR=/tmp/x DATABASE_URL=sqlite:/tmp/x/tessera.sqlite node --import tsx e2e/seed.ts
 // Members normally arrive by invitation; here they are inserted directly, as the tenants feature does.
+// The invitations of SEED_INVITATIONS are issued by their tenant's admin through InvitationService.
 import { writeFileSync } from 'node:fs';
 import { AccountMail } from '../server/accounts/mail.js';
 import { PasswordHasher } from '../server/accounts/passwords.js';
 import { AccountService } from '../server/accounts/service.js';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/database.js';
+import type { RateLimiter } from '../server/http/rate-limit.js';
+import { InvitationMail } from '../server/invitations/mail.js';
+import { InvitationService } from '../server/invitations/service.js';
+import { clientInfo } from '../server/oidc/clients.js';
+import { loadKeys } from '../server/oidc/keys.js';
 import { Renderer } from '../server/render.js';
+import type { Caller } from '../server/tenants/access.js';
 import { insertMembership, TenantService } from '../server/tenants/service.js';
-import { type Seed, SEED_MEMBERSHIPS, SEED_PASSWORD, SEED_PEOPLE, SEED_TENANTS, seedFile } from './seed-data.js';
+import {
+  type Seed, SEED_INVITATIONS, SEED_MEMBERSHIPS, SEED_PASSWORD, SEED_PEOPLE, SEED_TENANTS, seedFile, type SeedInvitationKey,
+} from './seed-data.js';
 
 const config = loadConfig(process.env);
 const db = await openDatabase(config.database);
@@ -38,7 +47,26 @@ try {
     }
   });
 
-  const seed: Seed = { people, tenants: seededTenants };
+  // Issued as Ivy Inviter, the admin of the invitation tenants, so the pages say who invited. The server's
+  // per-tenant quota on issuing is no concern of the seed: it gets a limiter that never says no.
+  const noQuota: RateLimiter = { consume: async () => {}, reset: async () => {} };
+  const invitations = new InvitationService(
+    db, await loadKeys(db), config.issuer, new InvitationMail(new Renderer(config.issuer)), (id) => clientInfo(db, id), noQuota,
+  );
+  const ivy: Caller = { kind: 'user', accountId: people.inviter.id, scopes: new Set(['tenants:admin']) };
+  const seededInvitations = {} as Seed['invitations'];
+  for (const [key, spec] of Object.entries(SEED_INVITATIONS) as [SeedInvitationKey, (typeof SEED_INVITATIONS)[SeedInvitationKey]][]) {
+    const tenantId = seededTenants[spec.tenant].id;
+    const issued = await invitations.create(ivy, tenantId, {
+      roles: [...spec.roles], deliver: 'none',
+      ...('maxUses' in spec ? { maxUses: spec.maxUses } : {}),
+      ...('email' in spec ? { email: people[spec.email].email } : {}),
+    });
+    if ('revoke' in spec && spec.revoke) await invitations.revoke(ivy, tenantId, issued.id);
+    seededInvitations[key] = { id: issued.id, url: issued.url!, token: issued.token! };
+  }
+
+  const seed: Seed = { people, tenants: seededTenants, invitations: seededInvitations };
   writeFileSync(seedFile(), `${JSON.stringify(seed, null, 2)}\n`);
 } finally {
   await db.close();

@@ -21,7 +21,8 @@ export class LoginPage {
   }
 
   async expectShown(client = 'Tessera demo app'): Promise<void> {
-    await expect(this.page).toHaveURL(/\/interaction\/[\w-]+(\/login)?$/); // /login after a failed attempt
+    // /login after a failed attempt; ?screen=login from "Continue to sign in" or the registration page's "Sign in"
+    await expect(this.page).toHaveURL(/\/interaction\/[\w-]+(\/login|\?screen=login)?$/);
     await expect(this.heading).toHaveText(`Sign in to continue to ${client}`);
   }
 

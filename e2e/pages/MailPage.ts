@@ -7,6 +7,9 @@ export const SUBJECTS = {
   alreadyRegistered: 'You already have an account',
 } as const;
 
+/** The subject of an invitation mail. */
+export const invitationSubject = (inviter: string, tenant: string) => `${inviter} invited you to join ${tenant}`;
+
 export class MailPage {
   readonly heading: Locator;
 
@@ -21,9 +24,9 @@ export class MailPage {
 
   /**
    * Opens the newest message to `recipient` with `subject` (the list is newest first) and returns
-   * the first link in it whose path is `path`, as an absolute URL.
+   * the first link in it whose path is `path` (or matches it), as an absolute URL.
    */
-  async newestLink(recipient: string, subject: string, path: string): Promise<string> {
+  async newestLink(recipient: string, subject: string, path: string | RegExp): Promise<string> {
     await this.open();
     const row = this.page.getByRole('row').filter({ has: this.page.getByRole('cell', { name: recipient, exact: true }) })
       .filter({ has: this.page.getByRole('link', { name: subject, exact: true }) }).first();
@@ -32,7 +35,8 @@ export class MailPage {
     await expect(this.page).toHaveURL(/\/dev\/mail\/[0-9a-f-]{36}$/);
     await expect(this.page.getByRole('cell', { name: recipient, exact: true })).toBeVisible();
     const hrefs = await this.page.locator('a.mail-link').evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
-    const link = hrefs.find((href) => new URL(href).pathname === path);
+    const pathname = (href: string) => new URL(href).pathname;
+    const link = hrefs.find((href) => (typeof path === 'string' ? pathname(href) === path : path.test(pathname(href))));
     expect(link, `no ${path} link in "${subject}" to ${recipient}; links: ${hrefs.join(', ')}`).toBeDefined();
     return link!;
   }

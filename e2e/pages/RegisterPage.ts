@@ -18,8 +18,9 @@ export class RegisterPage {
     this.errors = page.getByRole('alert');
   }
 
-  async expectShown(client = 'Tessera demo app'): Promise<void> {
-    await expect(this.page).toHaveURL(/\/interaction\/[\w-]+\/register$/);
+  /** `opensDirectly`: a link asked for the form (an invitation's "Create an account"), so it is the interaction's own page. */
+  async expectShown(client = 'Tessera demo app', { opensDirectly = false } = {}): Promise<void> {
+    await expect(this.page).toHaveURL(opensDirectly ? /\/interaction\/[\w-]+$/ : /\/interaction\/[\w-]+\/register$/);
     await expect(this.heading).toHaveText(`Create an account for ${client}`);
   }
 

@@ -1,4 +1,5 @@
-// The tenant admin page /tenants/:tenantId/manage: members with their roles, the role catalogue.
+// The tenant admin page /tenants/:tenantId/manage: members with their roles, the role catalogue,
+// and the invitations section (issue an invitation, its link shown once, status, revoke).
 import { expect, type Locator, type Page } from '@playwright/test';
 
 export class TenantAdminPage {
@@ -10,6 +11,16 @@ export class TenantAdminPage {
   readonly newRoleName: Locator;
   readonly newRoleDescription: Locator;
   readonly addRoleButton: Locator;
+  /** The "Create invitation" form and its fields. */
+  readonly issueForm: Locator;
+  readonly inviteDays: Locator;
+  readonly inviteUses: Locator;
+  readonly inviteEmail: Locator;
+  readonly createInvitationButton: Locator;
+  /** The readonly field showing a new link, once, right after it was created. */
+  readonly issuedLink: Locator;
+  /** The invitations table's rows, newest first. */
+  readonly invitations: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1 });
@@ -20,6 +31,13 @@ export class TenantAdminPage {
     this.newRoleName = page.getByLabel('New role', { exact: true });
     this.newRoleDescription = page.getByLabel('Description (optional)', { exact: true });
     this.addRoleButton = page.getByRole('button', { name: 'Add role', exact: true });
+    this.issueForm = page.getByRole('form', { name: 'Create invitation', exact: true });
+    this.inviteDays = page.getByLabel('Valid for (days)', { exact: true });
+    this.inviteUses = page.getByLabel('Number of people who may use it', { exact: true });
+    this.inviteEmail = page.getByLabel('E-mail address (optional)', { exact: true });
+    this.createInvitationButton = page.getByRole('button', { name: 'Create invitation', exact: true });
+    this.issuedLink = page.getByLabel('Invitation link', { exact: true });
+    this.invitations = page.locator('table.invitations tbody tr');
   }
 
   static path(tenantId: string): string {
@@ -77,5 +95,37 @@ export class TenantAdminPage {
 
   async expectNotice(text: string): Promise<void> {
     await expect(this.notice).toHaveText(text);
+  }
+
+  /** The "Roles to grant" checkbox of a role in the "Create invitation" form. */
+  inviteRole(role: string): Locator {
+    return this.issueForm.getByRole('group', { name: 'Roles to grant' }).getByRole('checkbox', { name: role, exact: true });
+  }
+
+  /** Fills "Create invitation" (only what is given; the rest keeps its defaults) and submits it. */
+  async createInvitation({ roles, days, uses, email }: { roles?: string[]; days?: number; uses?: number; email?: string }): Promise<void> {
+    if (roles) {
+      for (const checkbox of await this.issueForm.getByRole('checkbox').all()) {
+        await checkbox.setChecked(roles.includes((await checkbox.getAttribute('value'))!));
+      }
+    }
+    if (days !== undefined) await this.inviteDays.fill(String(days));
+    if (uses !== undefined) await this.inviteUses.fill(String(uses));
+    if (email !== undefined) await this.inviteEmail.fill(email);
+    await this.createInvitationButton.click();
+  }
+
+  /** The row of the invitation for an address (or "anyone with the link"), newest first. */
+  invitationFor(who: string): Locator {
+    return this.invitations.filter({ has: this.page.getByRole('cell', { name: who, exact: true }) });
+  }
+
+  /** The status shown in an invitation's row: "pending", "accepted", "revoked", "used up"… */
+  invitationStatus(row: Locator): Locator {
+    return row.locator('.status');
+  }
+
+  revokeButton(row: Locator): Locator {
+    return row.getByRole('button', { name: 'Revoke', exact: true });
   }
 }

@@ -60,22 +60,24 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     const token = UUID.test(id) ? ctx.cookies.get(cookieName(id), { signed: true }) : undefined;
     if (!token) return page.render(ctx, 'pages/invitation-problem.njk', { problem: 'missing' }, 400);
     const accountId = await browser.accountId(ctx);
+    const account = accountId ? await accounts.findById(accountId) : null;
+    const flow = (options: { switchAccount?: boolean; register?: boolean; email?: string | null } = {}) => browser.signInUrl(ctx, `/invitations/${id}/done`, {
+      switchAccount: options.switchAccount,
+      params: { invitation: token, ...(options.email ? { login_hint: options.email } : {}), ...(options.register ? { screen: 'register' } : {}) },
+    });
     let invitation;
     try {
       invitation = await redemption.open(token, accountId);
     } catch (error) {
-      if (error instanceof InvitationRefused) return problem(ctx, error);
-      throw error;
+      if (!(error instanceof InvitationRefused)) throw error;
+      // Signed in as someone the invitation is not for: say who, and offer to switch.
+      const extra = error.problem === 'wrong_account' && account ? { who: account.email ?? account.name, switchUrl: flow({ switchAccount: true }) } : {};
+      return page.render(ctx, 'pages/invitation-problem.njk', { problem: error.problem, ...extra }, refusalStatus(error.problem));
     }
-    const flow = (options: { switchAccount?: boolean; register?: boolean } = {}) => browser.signInUrl(ctx, `/invitations/${id}/done`, {
-      switchAccount: options.switchAccount,
-      params: { invitation: token, ...(invitation.email ? { login_hint: invitation.email } : {}), ...(options.register ? { screen: 'register' } : {}) },
-    });
-    const account = accountId ? await accounts.findById(accountId) : null;
     // Before sign-in only the tenant's name is shown; roles and inviter once someone is signed in.
     return page.render(ctx, 'pages/invitation-landing.njk', account
-      ? { invitation, who: account.email ?? account.name, continueUrl: flow(), switchUrl: flow({ switchAccount: true }) }
-      : { invitation: { tenantName: invitation.tenantName }, signInUrl: flow(), registerUrl: flow({ register: true }) });
+      ? { invitation, who: account.email ?? account.name, continueUrl: flow(), switchUrl: flow({ switchAccount: true, email: invitation.email }) }
+      : { invitation: { tenantName: invitation.tenantName }, signInUrl: flow({ email: invitation.email }), registerUrl: flow({ register: true, email: invitation.email }) });
   });
 
   router.get('/invitations/:id/done', async (ctx) => {

@@ -47,17 +47,27 @@ describeEachDatabase('oidc-provider adapter over TypeORM', ['oidc_payloads', 'cl
     assert.ok(await tokens.find('fresh'));
   });
 
-  test('revokeByGrantId deletes every token of the grant, across models, and runs the hooks', async () => {
-    const revoked: string[] = [];
-    const Adapter = createAdapter(db(), [async (grantId) => void revoked.push(grantId)]);
+  test('revokeByGrantId deletes the grant\'s tokens of its own model only, never a session or interaction', async () => {
+    const Adapter = createAdapter(db());
     await new Adapter('AccessToken').upsert('at', { grantId: 'g9' }, 60);
     await new Adapter('RefreshToken').upsert('rt', { grantId: 'g9' }, 60);
     await new Adapter('RefreshToken').upsert('other', { grantId: 'g10' }, 60);
+    await new Adapter('Interaction').upsert('in-flight', { grantId: 'g9' }, 60);
     await new Adapter('RefreshToken').revokeByGrantId('g9');
+    await new Adapter('AccessToken').revokeByGrantId('g9');
     assert.equal(await new Adapter('AccessToken').find('at'), undefined);
     assert.equal(await new Adapter('RefreshToken').find('rt'), undefined);
     assert.ok(await new Adapter('RefreshToken').find('other'));
-    assert.deepEqual(revoked, ['g9']);
+    assert.ok(await new Adapter('Interaction').find('in-flight'), 'a sign-in under way survives');
+  });
+
+  test('destroying a grant runs the hooks (the active tenant kept for it goes too)', async () => {
+    const gone: string[] = [];
+    const Adapter = createAdapter(db(), [async (grantId) => void gone.push(grantId)]);
+    await new Adapter('Grant').upsert('g11', { accountId: 'a' }, 60);
+    await new Adapter('AccessToken').destroy('not-a-grant');
+    await new Adapter('Grant').destroy('g11');
+    assert.deepEqual(gone, ['g11']);
   });
 
   test('destroy deletes one payload', async () => {

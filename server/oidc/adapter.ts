@@ -4,7 +4,7 @@ import { IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { Client, OidcPayload } from '../db/entities/index.js';
 
-/** Hooks other features attach to grant revocation (e.g. the active tenant kept per grant). */
+/** Hooks other features attach to a grant's deletion (e.g. the active tenant kept per grant). */
 export type GrantRevocationHook = (grantId: string) => Promise<void>;
 
 export function createAdapter(db: Database, onRevokeGrant: GrantRevocationHook[] = []): new (name: string) => Adapter {
@@ -44,11 +44,15 @@ export function createAdapter(db: Database, onRevokeGrant: GrantRevocationHook[]
 
     async destroy(id: string): Promise<void> {
       await db.read((m) => m.delete(OidcPayload, { model: this.model, id }));
+      if (this.model === 'Grant') for (const hook of onRevokeGrant) await hook(id);
     }
 
+    /**
+     * The provider calls this once per token model. Only this model's rows go: sessions and interactions
+     * also carry a grant id, and deleting them would end a sign-in that is under way (e.g. switching account).
+     */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.read((m) => m.delete(OidcPayload, { grantId }));
-      for (const hook of onRevokeGrant) await hook(grantId);
+      await db.read((m) => m.delete(OidcPayload, { model: this.model, grantId }));
     }
 
     private async findBy(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
