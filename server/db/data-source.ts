@@ -21,15 +21,13 @@ export function createDataSource(database: DatabaseConfig): DataSource {
   }
   const file = resolve(database.file);
   mkdirSync(dirname(file), { recursive: true });
-  return new DataSource({
-    ...common,
-    type: 'sqljs',
-    location: file,
-    autoSave: true,
-    // Write to a temporary file and rename, so a crash mid-write never leaves a torn database.
-    autoSaveCallback: (data: Uint8Array) => {
-      writeFileSync(`${file}.tmp`, data);
-      renameSync(`${file}.tmp`, file);
-    },
-  } satisfies DataSourceOptions);
+  // Loaded from `location` at start; saved by Database (write-behind), not after every statement.
+  return new DataSource({ ...common, type: 'sqljs', location: file, autoSave: false } satisfies DataSourceOptions);
+}
+
+/** Writes the database to a temporary file and renames it, so a crash mid-write never leaves a torn file. */
+export function saveSqliteFile(dataSource: DataSource, file: string): void {
+  const data = (dataSource.driver as unknown as { export(): Uint8Array }).export();
+  writeFileSync(`${file}.tmp`, data);
+  renameSync(`${file}.tmp`, file);
 }
