@@ -237,6 +237,19 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     assert.ok(silent.tokens.access_token, 'never under prompt=none');
   });
 
+  test('race through HTTP: ten signed-in people press Join on one single-use link at once; exactly one becomes a member', async () => {
+    const { url, id } = await invite();
+    const people = await Promise.all(Array.from({ length: 10 }, (_, i) => person(server(), `Racer${i}`)));
+    const ready = [];
+    for (const who of people) ready.push(await throughLink(url!, who));
+    const pages = await Promise.all(ready.map(({ browser, page }) => browser.submit(page, /\/invitation$/, { decision: 'accept' })));
+    assert.equal(pages.filter((p) => /You have joined Umbrella/.test(p.html)).length, 1);
+    assert.equal(pages.filter((p) => p.status === 410 && /has been used/.test(p.html)).length, 9);
+    const joined = await server().db.read((m) => m.countBy(Membership, { invitationId: id }));
+    assert.equal(joined, 1);
+    assert.equal((await server().db.read((m) => m.findOneByOrFail(Invitation, { id }))).useCount, 1);
+  });
+
   test('every step is audited: created, accepted, declined, revoked, refused (with why)', async () => {
     const types = (await server().db.read((m) => m.findBy(AuditEvent, { tenantId }))).map((e) => e.type);
     for (const t of ['invitation.created', 'invitation.accepted', 'invitation.declined', 'invitation.revoked', 'invitation.delivered']) assert.ok(types.includes(t), t);
