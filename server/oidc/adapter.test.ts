@@ -85,4 +85,12 @@ describeEachDatabase('oidc-provider adapter over TypeORM', ['oidc_payloads', 'cl
     assert.deepEqual(client?.redirect_uris, ['https://app.example/cb']);
     assert.equal(await adapter('Client').find('nobody'), undefined);
   });
+
+  test('a client row is reused for a few seconds, so token requests do not read it each time', async () => {
+    const { id } = await createClient(db(), { name: 'Cached', redirectUris: ['https://app.example/cb'] });
+    const clients = adapter('Client');
+    assert.equal((await clients.find(id))?.client_name, 'Cached');
+    await db().read((m) => m.delete('clients', { id }));
+    assert.equal((await clients.find(id))?.client_name, 'Cached', 'still cached');
+  });
 });

@@ -7,7 +7,23 @@ import { Client, OidcPayload } from '../db/entities/index.js';
 /** Hooks other features attach to a grant's deletion (e.g. the active tenant kept per grant). */
 export type GrantRevocationHook = (grantId: string) => Promise<void>;
 
+/**
+ * How long a client's row is reused. The provider reads the client on every token request; a change
+ * or deletion made with the CLI reaches every instance within this time.
+ */
+export const CLIENT_CACHE_MS = 10_000;
+
 export function createAdapter(db: Database, onRevokeGrant: GrantRevocationHook[] = []): new (name: string) => Adapter {
+  const clients = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
+  const findClientCached = async (id: string) => {
+    const hit = clients.get(id);
+    if (hit && hit.until > Date.now()) return hit.payload;
+    const payload = await findClient(db, id);
+    if (clients.size > 10_000) clients.clear(); // unknown ids must not grow it without bound
+    clients.set(id, { payload, until: Date.now() + CLIENT_CACHE_MS });
+    return payload;
+  };
+
   return class TypeOrmAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
@@ -26,7 +42,7 @@ export function createAdapter(db: Database, onRevokeGrant: GrantRevocationHook[]
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.model === 'Client') return findClient(db, id);
+      if (this.model === 'Client') return findClientCached(id);
       return this.findBy({ id });
     }
 
