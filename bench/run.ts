@@ -350,7 +350,7 @@ async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resultsDir:
         else {
           warmMs = ms;
           await sleep(2000);
-          rssAtRest = rssMiB(await srv.pid(/^\S*node\s.*server\/main\.ts/));
+          rssAtRest = rssMiB(await srv.pid(/^\S*node\s.*(server\/main\.ts|dist\/server\/main\.js)/));
         }
         await release(srv);
         log(`  npm start → ready (${phase === 'cold' ? 'first start: keys generated' : 'restart'}): ${fmt(ms)} ms${rssAtRest && phase === 'warm' ? `, RSS at rest ${fmt(rssAtRest, 1)} MiB` : ''}`);

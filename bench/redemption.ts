@@ -1,0 +1,102 @@
+// Invitation redemption under load: N concurrent accepts (default 32) of one multi-use invitation by
+// fresh accounts, each a full redemption transaction (verify token, check the row, count the use
+// atomically, re-check roles, write the membership and the decision, audit). Service level: the HTTP
+// page and the sign-in in front of it are measured by run.ts's sign-in scenario.
+//
+//   taskset -c 0 node --import tsx bench/redemption.ts --db mysql --concurrency 32 --seconds 10
+//
+// MySQL: the database `tessera_bench_redeem` is dropped and created each run. Prints figures and
+// appends them to bench/results/redemption-<time>.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import mysql from 'mysql2/promise';
+import { AccountMail } from '../server/accounts/mail.js';
+import { PasswordHasher } from '../server/accounts/passwords.js';
+import { AccountService } from '../server/accounts/service.js';
+import { openDatabase } from '../server/db/database.js';
+import { createRateLimiter } from '../server/http/rate-limit.js';
+import { InvitationMail } from '../server/invitations/mail.js';
+import { RedemptionService } from '../server/invitations/redemption.js';
+import { InvitationService } from '../server/invitations/service.js';
+import { loadKeys } from '../server/oidc/keys.js';
+import { Renderer } from '../server/render.js';
+import { TenantService } from '../server/tenants/service.js';
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'mysql' },
+    concurrency: { type: 'string', default: '32' },
+    seconds: { type: 'string', default: '10' },
+    accounts: { type: 'string', default: '20000' },
+  },
+});
+const concurrency = Number(args.concurrency);
+const seconds = Number(args.seconds);
+const issuer = 'http://127.0.0.1:1';
+const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+async function database() {
+  if (args.db === 'sqlite') return openDatabase({ kind: 'sqlite', file: join(tmpdir(), `tessera-redeem-${process.pid}.sqlite`) });
+  const admin = await mysql.createConnection({ uri: 'mysql://root@127.0.0.1:3306/' });
+  await admin.query('DROP DATABASE IF EXISTS tessera_bench_redeem');
+  await admin.query('CREATE DATABASE tessera_bench_redeem');
+  await admin.end();
+  return openDatabase({ kind: 'mysql', url: 'mysql://root@127.0.0.1:3306/tessera_bench_redeem' });
+}
+
+const db = await database();
+await db.migrate();
+const keys = await loadKeys(db);
+const renderer = new Renderer(issuer);
+const noClients = async () => undefined;
+const quota = createRateLimiter(db, { keyPrefix: 'bench', points: 1e9, durationSeconds: 3600 });
+const invitations = new InvitationService(db, keys, issuer, new InvitationMail(renderer), noClients, quota);
+const redemption = new RedemptionService(db, keys, issuer, new InvitationMail(renderer), noClients);
+const accounts = new AccountService(db, new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), new AccountMail(renderer));
+const tenant = await new TenantService(db, false).create({ kind: 'client', clientId: 'bench', manage: true }, { name: 'Bench Co' });
+const { token } = await invitations.create({ kind: 'client', clientId: 'bench', manage: true }, tenant.id, {
+  roles: ['tenant-user'], deliver: 'none', maxUses: 1000, expiresIn: 3600,
+});
+await db.read((m) => m.query('UPDATE invitations SET max_uses = ?', [1e9])); // beyond the API's limit, for a long run
+
+log(`creating ${args.accounts} accounts (${args.db})…`);
+const ids: string[] = [];
+for (let i = 0; i < Number(args.accounts); i += 200) {
+  const batch = await Promise.all(Array.from({ length: 200 }, (_, j) =>
+    accounts.createAccount({ email: `r${i + j}@bench.test`, name: `R${i + j}`, password: 'bench passphrase', verified: true })));
+  ids.push(...batch.map((a) => a.id));
+}
+
+log(`redeeming with ${concurrency} concurrent accepts for ${seconds} s…`);
+const latencies: number[] = [];
+let next = 0;
+let failed = 0;
+const until = performance.now() + seconds * 1000;
+await Promise.all(Array.from({ length: concurrency }, async () => {
+  while (performance.now() < until && next < ids.length) {
+    const accountId = ids[next++]!;
+    const started = performance.now();
+    try {
+      const decided = await redemption.accept({ token: token! }, accountId);
+      if (decided.outcome !== 'joined') failed++;
+    } catch {
+      failed++;
+    }
+    latencies.push(performance.now() - started);
+  }
+}));
+const elapsed = seconds;
+latencies.sort((a, b) => a - b);
+const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+const members = await db.read((m) => m.query('SELECT COUNT(*) AS n FROM memberships'));
+const result = {
+  db: args.db, concurrency, seconds, ok: latencies.length - failed, failed, perSecond: Math.round((latencies.length - failed) / elapsed),
+  p50: +pct(50).toFixed(1), p99: +pct(99).toFixed(1), max: +latencies[latencies.length - 1]!.toFixed(1),
+  memberships: Number((members as { n: number | string }[])[0]!.n),
+};
+log(`${result.perSecond} redemptions/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${failed} failed, ${result.memberships} memberships`);
+mkdirSync('bench/results', { recursive: true });
+writeFileSync(`bench/results/redemption-${args.db}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));
+await db.close();
