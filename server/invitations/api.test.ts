@@ -6,40 +6,14 @@ import { before, test } from 'node:test';
 import { Invitation, OutboxMessage } from '../db/entities/index.js';
 import { createClient } from '../oidc/clients.js';
 import { insertMembership } from '../tenants/service.js';
+import { apiClient, type Reply } from '../../test/support/api.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken, type Person, person, userToken } from '../../test/support/tokens.js';
 import { UserAgent } from '../../test/support/user-agent.js';
+import type { IssuedInvitation } from './service.js';
 import { verifyInvitationToken } from './token.js';
 
-interface Reply<T = Record<string, unknown>> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-interface View {
-  id: string;
-  tenant_id: string;
-  status: string;
-  roles: string[];
-  email: string | null;
-  phone: string | null;
-  expires_at: string;
-  max_uses: number;
-  use_count: number;
-  created_at: string;
-  created_by: string;
-  client_id: string | null;
-  redirect_uri: string | null;
-  metadata: Record<string, unknown>;
-  locale: string | null;
-  delivery: string;
-  notify_inviter: boolean;
-  token?: string;
-  url?: string;
-  error?: string;
-  error_description?: string;
-}
+type View = IssuedInvitation & { error?: string; error_description?: string };
 
 interface Listing {
   items: View[];
@@ -55,31 +29,10 @@ const atSecond = <T extends { created_at: string; expires_at: string }>(view: T)
 
 /** The HTTP helpers both suites use: JSON calls, tenants with members, and the outbox. */
 function helpers(server: () => TestServer) {
-  async function call<T = View>(method: string, path: string, token?: string, body?: unknown): Promise<Reply<T>> {
-    const res = await fetch(`${server().url}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as T };
-  }
-
-  /** A tenant created by the backend, with the given people as members. */
-  async function tenantWith(manage: string, name: string, admins: Person[] = [], users: Person[] = []): Promise<string> {
-    const created = await call<{ id: string }>('POST', '/api/tenants', manage, { name });
-    assert.equal(created.status, 201);
-    await server().db.transaction(async (m) => {
-      for (const p of admins) await insertMembership(m, created.body.id, p.id, ['tenant-admin'], null);
-      for (const p of users) await insertMembership(m, created.body.id, p.id, ['tenant-user'], null);
-    });
-    return created.body.id;
-  }
-
+  const { call, tenantWith } = apiClient(server);
   const outboxTo = (recipient: string) =>
     server().db.read((m) => m.find(OutboxMessage, { where: { recipient }, order: { createdAt: 'ASC' } }));
-
-  return { call, tenantWith, outboxTo };
+  return { call: <T = View>(...args: Parameters<typeof call>) => call<T>(...args), tenantWith, outboxTo };
 }
 
 const linkIn = (text: string) => /https?:\/\/\S+\/tenants\/invitation-tokens\/[\w-]+\.[\w-]+\.[\w-]+/.exec(text)?.[0];

@@ -2,14 +2,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { AuditEvent } from '../db/entities/index.js';
+import { apiClient, type Reply } from '../../test/support/api.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken, type Person, person, signIn, userToken } from '../../test/support/tokens.js';
-import { insertMembership } from './service.js';
-
-interface Reply<T = Record<string, unknown>> {
-  status: number;
-  body: T;
-}
 
 describeWithServer('Management API: tenants, roles, memberships', (server: () => TestServer) => {
   let manage: string;
@@ -21,26 +16,10 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
   let bobToken: string;
   let carolToken: string;
 
-  async function call<T = Record<string, unknown>>(method: string, path: string, token?: string, body?: unknown): Promise<Reply<T>> {
-    const res = await fetch(`${server().url}${path}`, {
-      method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as T };
-  }
-
+  const client = apiClient(server);
+  const call = client.call;
   /** A tenant created by the backend, with the given people as members (first one admin). */
-  async function tenantWith(name: string, admins: Person[], users: Person[] = []): Promise<string> {
-    const created = await call<{ id: string }>('POST', '/api/tenants', manage, { name });
-    assert.equal(created.status, 201);
-    await server().db.transaction(async (m) => {
-      for (const p of admins) await insertMembership(m, created.body.id, p.id, ['tenant-admin'], null);
-      for (const p of users) await insertMembership(m, created.body.id, p.id, ['tenant-user'], null);
-    });
-    return created.body.id;
-  }
+  const tenantWith = (name: string, admins: Person[], users: Person[] = []) => client.tenantWith(manage, name, admins, users);
 
   const membershipOf = async (tenantId: string, who: Person) =>
     (await call<{ items: { id: string; roles: string[] }[] }>('GET', `/api/tenants/${tenantId}/memberships?account_id=${who.id}`, manage)).body.items[0]!;
