@@ -31,27 +31,12 @@ export class AccountService {
     private readonly mail: AccountMail,
   ) {}
 
-  /** Creates an unverified account and mails a verification link; an existing e-mail gets a notice instead. */
-  async register(input: Registration): Promise<void> {
-    const identifier = normaliseEmail(input.email);
-    const secretHash = await this.hasher.hash(input.password);
-    await this.db.transaction(async (m) => {
-      const existing = await m.findOneBy(Credential, { type: 'password', identifier });
-      if (existing) {
-        await this.send(m, identifier, this.mail.alreadyRegistered({ locale: input.locale }));
-        return;
-      }
-      const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: false });
-      await recordAudit(m, { type: 'account.registered', actor: account.id, subject: account.id });
-      await this.sendVerification(m, account);
-    });
-  }
-
   /**
-   * Registration whose e-mail is already proven (the person opened a link Tessera mailed to it):
-   * the account is verified at once. An e-mail that already signs in gets the usual notice instead.
+   * Creates an account and mails a verification link; an e-mail that already signs in gets a notice
+   * instead (and undefined is returned). With `emailProven` (the person opened a link Tessera mailed to
+   * that address) the account is verified at once and no link is sent.
    */
-  async registerVerified(input: Registration): Promise<Account | undefined> {
+  async register(input: Registration, { emailProven = false } = {}): Promise<Account | undefined> {
     const identifier = normaliseEmail(input.email);
     const secretHash = await this.hasher.hash(input.password);
     return this.db.transaction(async (m) => {
@@ -59,8 +44,9 @@ export class AccountService {
         await this.send(m, identifier, this.mail.alreadyRegistered({ locale: input.locale }));
         return undefined;
       }
-      const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: true });
-      await recordAudit(m, { type: 'account.registered', actor: account.id, subject: account.id, data: { email_proven_by: 'invitation' } });
+      const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: emailProven });
+      await recordAudit(m, { type: 'account.registered', actor: account.id, subject: account.id, ...(emailProven ? { data: { email_proven_by: 'invitation' } } : {}) });
+      if (!emailProven) await this.sendVerification(m, account);
       return account;
     });
   }

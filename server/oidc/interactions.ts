@@ -128,13 +128,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     await limits.registerPerIp.consume(ctx.ip);
     const registration = { ...form.data, locale: page.locale(ctx) };
     const proven = await deps.provenEmail?.(interaction.params);
-    if (proven && proven === normaliseEmail(form.data.email)) {
-      // The invitation link was mailed to this address: the mailbox is proven, so sign the person in at once.
-      const account = await accounts.registerVerified(registration);
-      if (account) return finish(ctx, { login: { accountId: account.id } }, false);
-      return page.render(ctx, 'pages/check-inbox.njk', { ...common, email: form.data.email });
-    }
-    await accounts.register(registration);
+    const account = await accounts.register(registration, { emailProven: proven !== undefined && proven === normaliseEmail(form.data.email) });
+    // An invitation link mailed to this address proved the mailbox: the person is signed in at once.
+    if (account?.emailVerified) return finish(ctx, { login: { accountId: account.id } }, false);
     return page.render(ctx, 'pages/check-inbox.njk', { ...common, email: form.data.email });
   });
 
