@@ -49,8 +49,8 @@ export async function registeredAndVerified(page: Page, firstName: string): Prom
   return person;
 }
 
-/** Demo app → sign in → allow → the demo page shows the claims. */
-export async function signInThroughDemo(page: Page, person: Pick<Person, 'email' | 'password'>): Promise<void> {
+/** Demo app → sign in → allow; returns the demo page (what comes next depends on the person's tenants). */
+export async function signInToDemoAndAllow(page: Page, person: Pick<Person, 'email' | 'password'>): Promise<DemoPage> {
   const demo = new DemoPage(page);
   await demo.open();
   await demo.startSignIn();
@@ -60,5 +60,10 @@ export async function signInThroughDemo(page: Page, person: Pick<Person, 'email'
   const consent = new ConsentPage(page);
   await consent.expectShown();
   await consent.allow();
-  await demo.expectSignedIn();
+  return demo;
+}
+
+/** Demo app → sign in → allow → the demo page shows the claims. */
+export async function signInThroughDemo(page: Page, person: Pick<Person, 'email' | 'password'>): Promise<void> {
+  await (await signInToDemoAndAllow(page, person)).expectSignedIn();
 }

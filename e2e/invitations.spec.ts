@@ -5,7 +5,7 @@
 // page's own tests issue theirs on the page. Everyone else in a test gets a browser of their own.
 import type { BrowserContext, Page } from '@playwright/test';
 import { expect, expectAccessibleBasics, screenshot, test as base } from './fixtures.js';
-import { confirmEmailFromOutbox, newPerson, registeredAndVerified } from './flows.js';
+import { confirmEmailFromOutbox, newPerson, registeredAndVerified, signInThroughDemo } from './flows.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
 import {
@@ -41,16 +41,6 @@ async function openAdminPageSigningIn(page: Page, tenant: SeededTenant, person: 
   await login.signIn(person.email, person.password);
   await admin.expectShown(tenant);
   return admin;
-}
-
-/** Demo app → sign in → allow: the person is signed in to Tessera (no tenant choice: at most one membership). */
-async function signInToDemo(page: Page, person: SeededPerson): Promise<void> {
-  const demo = new DemoPage(page);
-  await demo.open();
-  await demo.startSignIn();
-  await new LoginPage(page).signIn(person.email, person.password);
-  await new ConsentPage(page).allow();
-  await demo.expectSignedIn();
 }
 
 /** Signed out: opens the link, signs in from the landing page, and stops at the invitation prompt. */
@@ -230,7 +220,7 @@ test.describe('Joining through an invitation link', () => {
 
     await test.step(`${people.sharedSecond.name}, already signed in, sees the whole invitation on the landing page and joins without a password`, async () => {
       const page = await anotherBrowser();
-      await signInToDemo(page, people.sharedSecond);
+      await signInThroughDemo(page, people.sharedSecond);
       const landing = new InvitationLandingPage(page);
       await landing.openLink(url);
       await landing.expectSignedInView('Umbrella', { inviter: people.inviter.name, roles: ['tenant-user'], who: people.sharedSecond.email });
@@ -325,7 +315,7 @@ test.describe('Joining through an invitation link', () => {
   test('a bound invitation opened while signed in with another account says so, shows who is signed in, and offers "Use another account"', async ({ page }) => {
     const { people, invitations } = seeded();
     const walt = people.wrongAccount;
-    await signInToDemo(page, walt);
+    await signInThroughDemo(page, walt);
     const response = await page.goto(invitations.ritaToHooli.url);
     expect(response?.status()).toBe(403);
     const problem = new InvitationProblemPage(page);

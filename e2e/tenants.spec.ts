@@ -2,7 +2,7 @@
 // The people and tenants are seeded before the server starts (e2e/seed-data.ts says who is who).
 import type { Page } from '@playwright/test';
 import { expect, expectAccessibleBasics, screenshot, test } from './fixtures.js';
-import { ConsentPage } from './pages/ConsentPage.js';
+import { signInToDemoAndAllow } from './flows.js';
 import { DemoPage } from './pages/DemoPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { SelectTenantPage } from './pages/SelectTenantPage.js';
@@ -13,15 +13,7 @@ const LAST_ADMIN = 'This is the last tenant-admin of the tenant; make someone el
 
 /** Demo app → sign in → allow; the person then chooses an organisation (they have several). */
 async function signInToDemoUntilTenantChoice(page: Page, person: SeededPerson): Promise<SelectTenantPage> {
-  const demo = new DemoPage(page);
-  await demo.open();
-  await demo.startSignIn();
-  const login = new LoginPage(page);
-  await login.expectShown();
-  await login.signIn(person.email, person.password);
-  const consent = new ConsentPage(page);
-  await consent.expectShown();
-  await consent.allow();
+  await signInToDemoAndAllow(page, person);
   const select = new SelectTenantPage(page);
   await select.expectShown();
   return select;
