@@ -1,6 +1,7 @@
 // The password sign-in flow as a browser does it, over plain HTTP: authorize → login page → POST
 // credentials → back to the provider → code at the redirect URI → token exchange with PKCE.
 import { createHash, randomBytes } from 'node:crypto';
+import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
 
 export interface FlowClient {
   issuer: string;
@@ -24,45 +25,9 @@ export class FlowError extends Error {
   }
 }
 
-interface Reply {
-  status: number;
-  location?: string;
-  text: string;
-}
-
-/** One browser: a cookie jar (names only, like the test harness: paths are ignored) and manual redirects. */
-class Browser {
-  private readonly cookies = new Map<string, string>();
-
-  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Reply> {
-    const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-    let body: string | undefined;
-    if (init.form) {
-      headers['content-type'] = 'application/x-www-form-urlencoded';
-      body = new URLSearchParams(init.form).toString();
-    }
-    const res = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) this.store(line);
-    const location = res.headers.get('location') ?? undefined;
-    return { status: res.status, location: location && new URL(location, url).href, text: await res.text() };
-  }
-
-  private store(line: string): void {
-    const pair = line.split(';', 1)[0]!;
-    const at = pair.indexOf('=');
-    const name = pair.slice(0, at).trim();
-    const value = pair.slice(at + 1).trim();
-    if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-    else this.cookies.set(name, value);
-  }
-}
-
 const b64url = (buf: Buffer) => buf.toString('base64url');
-const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-
-function expectRedirect(step: string, reply: Reply): string {
-  if (reply.status < 300 || reply.status > 399 || !reply.location) throw new FlowError(step, reply.status, reply.text);
+function expectRedirect(step: string, reply: Page): string {
+  if (reply.status < 300 || reply.status > 399 || !reply.location) throw new FlowError(step, reply.status, reply.html);
   return reply.location;
 }
 
@@ -78,7 +43,8 @@ export type Step = (typeof STEPS)[number];
  * `timings`, when given, receives each step's duration in ms.
  */
 export async function signInFlow(client: FlowClient, email: string, password: string, scope = 'openid email profile', timings?: Partial<Record<Step, number>>): Promise<TokenSet> {
-  const browser = new Browser();
+  // The test harness's browser: a cookie jar (names only, paths ignored) and manual redirects.
+  const browser = new UserAgent(client.issuer);
   let mark = performance.now();
   const lap = (step: Step) => {
     const now = performance.now();
@@ -97,12 +63,16 @@ export async function signInFlow(client: FlowClient, email: string, password: st
   lap('authorize');
   const page = await browser.request(interaction);
   lap('login page');
-  if (page.status !== 200) throw new FlowError('login page', page.status, page.text);
-  const form = /<form[^>]*action="([^"]*\/login)"[^>]*>([\s\S]*?)<\/form>/i.exec(page.text);
-  const csrf = form && /name="_csrf"\s+value="([^"]*)"/.exec(form[2]!)?.[1];
-  if (!form || csrf === undefined || csrf === null) throw new FlowError('login page', page.status, 'no login form with _csrf');
+  if (page.status !== 200) throw new FlowError('login page', page.status, page.html);
+  let form;
+  try {
+    form = findForm(page.html, /\/login$/);
+  } catch {
+    throw new FlowError('login page', page.status, 'no login form');
+  }
+  if (form.hidden._csrf === undefined) throw new FlowError('login page', page.status, 'no login form with _csrf');
 
-  const resume = expectRedirect('login', await browser.request(new URL(decode(form[1]!), interaction).href, { form: { _csrf: decode(csrf), email, password } }));
+  const resume = expectRedirect('login', await browser.request(new URL(form.action, interaction).href, { form: { ...form.hidden, email, password } }));
   lap('POST login');
   let next = resume;
   // Back at the provider: it may hop once more (resume → redirect_uri); stop at the redirect URI.
