@@ -124,7 +124,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const quota = createRateLimiter(db, { keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
   const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota);
   const provider = createProvider({
-    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onRevokeGrant: [(id) => directory.forgetGrant(id)],
+    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed: [(id) => directory.forgetGrant(id)],
   });
   const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts });
   const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));

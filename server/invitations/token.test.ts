@@ -5,7 +5,7 @@ import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, rando
 import { describe, test } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { KeySet, type PublishedKey, type SigningAlg } from '../oidc/keys.js';
-import { INVITATION_TYP, InvitationTokenError, signInvitationToken, unverifiedInvitationId, verifyInvitationToken, type TokenProblem } from './token.js';
+import { INVITATION_TYP, InvitationTokenError, signInvitationToken, verifyInvitationToken, type TokenProblem } from './token.js';
 
 const ISSUER = 'https://id.tessera.test';
 
@@ -77,7 +77,6 @@ describe('invitation tokens', () => {
     assert.equal(payload.exp, input.exp);
     assert.ok(Math.abs((payload.iat as number) - Date.now() / 1000) < 5, 'iat is now');
     assert.ok(!('sub' in payload) && !('email' in payload), 'no sub, no e-mail');
-    assert.equal(unverifiedInvitationId(token), input.inv);
   });
 
   test('a tampered payload is invalid (more roles, another tenant, a later expiry)', () => {
@@ -180,7 +179,6 @@ describe('invitation tokens', () => {
     for (const garbage of ['', 'garbage', 'abc.def', 'a.b.c', '...', `${b64('not json')}.${b64('{}')}.x`, `${b64({ alg: 'ES256' })}.${b64('"a string"')}.x`]) {
       refused(garbage, 'malformed');
     }
-    assert.equal(unverifiedInvitationId('garbage'), undefined);
   });
 
   test('both published algorithms verify: a token signed with the current RS256 key is accepted', () => {

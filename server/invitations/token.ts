@@ -62,9 +62,3 @@ export function verifyInvitationToken(keys: KeySet, issuer: string, token: strin
   }
   return { inv, jti, tid, roles: roles as string[], exp };
 }
-
-/** The invitation id a token names, without trusting it: only for pages about an expired token. */
-export function unverifiedInvitationId(token: string): string | undefined {
-  const payload = jwt.decode(token);
-  return payload && typeof payload === 'object' && isString(payload.inv) ? payload.inv : undefined;
-}

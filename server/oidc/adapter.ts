@@ -5,7 +5,7 @@ import type { Database } from '../db/database.js';
 import { Client, OidcPayload } from '../db/entities/index.js';
 
 /** Hooks other features attach to a grant's deletion (e.g. the active tenant kept per grant). */
-export type GrantRevocationHook = (grantId: string) => Promise<void>;
+export type GrantDestroyedHook = (grantId: string) => Promise<void>;
 
 /**
  * How long a client's row is reused. The provider reads the client on every token request; a change
@@ -13,7 +13,7 @@ export type GrantRevocationHook = (grantId: string) => Promise<void>;
  */
 export const CLIENT_CACHE_MS = 10_000;
 
-export function createAdapter(db: Database, onRevokeGrant: GrantRevocationHook[] = []): new (name: string) => Adapter {
+export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook[] = []): new (name: string) => Adapter {
   const clients = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
   const findClientCached = async (id: string) => {
     const hit = clients.get(id);
@@ -60,7 +60,7 @@ export function createAdapter(db: Database, onRevokeGrant: GrantRevocationHook[]
 
     async destroy(id: string): Promise<void> {
       await db.read((m) => m.delete(OidcPayload, { model: this.model, id }));
-      if (this.model === 'Grant') for (const hook of onRevokeGrant) await hook(id);
+      if (this.model === 'Grant') for (const hook of onGrantDestroyed) await hook(id);
     }
 
     /**

@@ -8,7 +8,7 @@ import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
 import type { RedemptionService } from '../invitations/redemption.js';
 import type { TenantDirectory } from '../tenants/claims.js';
-import { createAdapter, type GrantRevocationHook } from './adapter.js';
+import { createAdapter, type GrantDestroyedHook } from './adapter.js';
 import type { KeySet } from './keys.js';
 import { invitationPrompts } from './invitation-prompts.js';
 import { tenantPrompts, TENANTS_SCOPE } from './tenant-prompts.js';
@@ -39,7 +39,7 @@ export interface ProviderDeps {
   renderer: Renderer;
   tenants: TenantDirectory;
   redemption: RedemptionService;
-  onRevokeGrant?: GrantRevocationHook[];
+  onGrantDestroyed?: GrantDestroyedHook[];
 }
 
 function standardClaims(account: Account) {
@@ -88,7 +88,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const api = apiResource(config.issuer);
 
   const provider = new Provider(config.issuer, {
-    adapter: createAdapter(deps.db, deps.onRevokeGrant),
+    adapter: createAdapter(deps.db, deps.onGrantDestroyed),
     jwks: deps.keys.providerJwks() as never,
     cookies: {
       keys: deps.cookieKeys,
