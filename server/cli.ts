@@ -7,7 +7,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { getMessage, listMessages } from './delivery/outbox.js';
 import { ClientError, createClient, deleteClient, listClients } from './oidc/clients.js';
-import { listKeys, retireKeys, rotateKeys } from './oidc/keys.js';
+import { listKeys, retireKeys, rotateKeys } from './keys/keys.js';
 import { Renderer } from './render.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);

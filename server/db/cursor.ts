@@ -1,5 +1,5 @@
 // Opaque pagination cursors: the id of the last row seen, so pages stay stable while rows are added.
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 
 export interface Page<T> {
   items: T[];

@@ -11,7 +11,7 @@
 //    browsers post even same-origin forms with `Origin: null` (Fetch spec; checked in Chromium).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, Middleware } from 'koa';
-import { Forbidden } from './errors.js';
+import { Forbidden } from '../errors.js';
 
 export interface CsrfOptions {
   /** The issuer; its origin is the only one our forms are posted from. */

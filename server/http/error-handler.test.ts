@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import Koa, { type Middleware } from 'koa';
 import { z } from 'zod';
 import { errorHandler, type ErrorResponse } from './error-handler.js';
-import { Conflict, TooManyRequests } from './errors.js';
+import { Conflict, TooManyRequests } from '../errors.js';
 import { accessLog } from './logging.js';
 import { captureLogs, send } from './test-support.js';
 

@@ -2,7 +2,7 @@
 // `{error, error_description}` for the API and JSON clients, the error page for browsers.
 import type { Context, Middleware } from 'koa';
 import { core as zodCore } from 'zod';
-import { AppError, BadRequest, codeForStatus, NotFound } from './errors.js';
+import { AppError, BadRequest, codeForStatus, NotFound } from '../errors.js';
 import { redactUrl, requestIdOf, type Logger } from './logging.js';
 
 export interface ErrorResponse {

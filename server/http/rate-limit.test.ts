@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadConfig } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
-import { TooManyRequests } from './errors.js';
+import { TooManyRequests } from '../errors.js';
 import { createRateLimiter } from './rate-limit.js';
 
 const mysqlUrl = process.env.TEST_MYSQL_URL;

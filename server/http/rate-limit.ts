@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterMemory, RateLimiterMySQL, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../db/database.js';
-import { TooManyRequests } from './errors.js';
+import { TooManyRequests } from '../errors.js';
 
 export interface RateLimitOptions {
   /** Attempts allowed per key within the window. */

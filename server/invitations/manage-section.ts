@@ -2,7 +2,7 @@
 // A link is shown once, in the answer to the POST that created it (never in a URL, never again).
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import type { ManageSection } from '../tenants/pages.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
 import { DAY, type InvitationService } from './service.js';

@@ -7,7 +7,7 @@ import { PasswordHasher } from '../accounts/passwords.js';
 import { AccountService } from '../accounts/service.js';
 import { AuditEvent, Invitation, InvitationRedemption, Membership, MembershipRole } from '../db/entities/index.js';
 import { createRateLimiter } from '../http/rate-limit.js';
-import { type KeySet, loadKeys } from '../oidc/keys.js';
+import { type KeySet, loadKeys } from '../keys/keys.js';
 import { Renderer } from '../render.js';
 import type { Caller } from '../tenants/access.js';
 import { insertMembership, TenantService } from '../tenants/service.js';

@@ -7,7 +7,7 @@ import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { Account, Invitation, InvitationRedemption, Membership, MembershipRole, Tenant } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
-import type { KeySet } from '../oidc/keys.js';
+import type { KeySet } from '../keys/keys.js';
 import { assertRolesExist, insertMembership } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
 import { type FindClient, hashHandle } from './service.js';

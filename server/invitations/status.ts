@@ -2,7 +2,7 @@
 // accepted (single use, used), exhausted (multi-use, used up), expired, pending.
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { Account, type Invitation } from '../db/entities/index.js';
-import type { KeySet } from '../oidc/keys.js';
+import type { KeySet } from '../keys/keys.js';
 import { signInvitationToken } from './token.js';
 
 export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { describe, test } from 'node:test';
 import jwt from 'jsonwebtoken';
-import { KeySet, type PublishedKey, type SigningAlg } from '../oidc/keys.js';
+import { KeySet, type PublishedKey, type SigningAlg } from '../keys/keys.js';
 import { INVITATION_TYP, InvitationTokenError, signInvitationToken, verifyInvitationToken, type TokenProblem } from './token.js';
 
 const ISSUER = 'https://id.tessera.test';

@@ -1,7 +1,7 @@
 // Invitation tokens: a compact JWS signed with Tessera's current key, not bound to any account.
 // Every path verifies through verifyInvitationToken; the database row decides the rest.
 import jwt from 'jsonwebtoken';
-import type { KeySet } from '../oidc/keys.js';
+import type { KeySet } from '../keys/keys.js';
 
 export const INVITATION_TYP = 'tessera-invitation+jwt';
 const ALGORITHMS = ['ES256', 'RS256'] as const;

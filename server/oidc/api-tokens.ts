@@ -3,10 +3,10 @@
 import jwt from 'jsonwebtoken';
 import type { AccountService } from '../accounts/service.js';
 import type { Database } from '../db/database.js';
-import { Unauthorized } from '../http/errors.js';
+import { Unauthorized } from '../errors.js';
 import type { Caller } from '../tenants/access.js';
 import { clientFlags } from './clients.js';
-import type { KeySet } from './keys.js';
+import type { KeySet } from '../keys/keys.js';
 import { apiResource } from './provider.js';
 
 export type Authenticate = (authorization: string | undefined) => Promise<Caller>;

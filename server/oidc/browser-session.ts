@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 
 export const INTERNAL_CLIENT_ID = 'tessera-internal';
 const RETURN_COOKIE = 'tessera.return';

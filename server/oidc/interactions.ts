@@ -6,7 +6,7 @@ import { errors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
 import { type AccountService, normaliseEmail } from '../accounts/service.js';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { type PageRenderer } from '../page.js';
 

@@ -4,7 +4,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/service.js';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 import { type Decided, type InvitationDetails, InvitationRefused, refusalStatus, type RedemptionService } from '../invitations/redemption.js';
 import type { PageRenderer } from '../page.js';
 import type { TenantDirectory } from '../tenants/claims.js';

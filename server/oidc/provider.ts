@@ -9,7 +9,7 @@ import type { Renderer } from '../render.js';
 import type { RedemptionService } from '../invitations/redemption.js';
 import type { TenantDirectory } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
-import type { KeySet } from './keys.js';
+import type { KeySet } from '../keys/keys.js';
 import { invitationPrompts } from './invitation-prompts.js';
 import { tenantPrompts, TENANTS_SCOPE } from './tenant-prompts.js';
 

@@ -4,7 +4,7 @@ import { before, test } from 'node:test';
 import * as jose from 'jose';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { createClient } from './clients.js';
-import { rotateKeys } from './keys.js';
+import { rotateKeys } from '../keys/keys.js';
 
 describeWithServer('signing keys across restarts', (server: () => TestServer) => {
   let basic: string;

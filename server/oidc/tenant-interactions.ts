@@ -2,7 +2,7 @@
 import type Router from '@koa/router';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
-import { BadRequest } from '../http/errors.js';
+import { BadRequest } from '../errors.js';
 import type { PageRenderer } from '../page.js';
 import type { TenantDirectory } from '../tenants/claims.js';
 import type { TenantService } from '../tenants/service.js';

@@ -2,7 +2,7 @@
 import type { EntityManager } from 'typeorm';
 import { IsNull } from 'typeorm';
 import { MembershipRole, Membership, Tenant } from '../db/entities/index.js';
-import { Forbidden, NotFound } from '../http/errors.js';
+import { Forbidden, NotFound } from '../errors.js';
 
 export const TENANT_ADMIN = 'tenant-admin';
 export const TENANT_USER = 'tenant-user';

@@ -3,7 +3,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { AppError, Forbidden } from '../http/errors.js';
+import { AppError, Forbidden } from '../errors.js';
 import type { PageRenderer } from '../page.js';
 import type { Caller } from './access.js';
 import type { MembershipService } from './memberships.js';

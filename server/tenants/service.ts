@@ -6,7 +6,7 @@ import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
-import { Conflict, Forbidden, NotFound, Unprocessable } from '../http/errors.js';
+import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
 
 export interface TenantView {

@@ -1,5 +1,5 @@
 // Typed errors that services throw. They carry a status number and a machine-readable code, and
-// know nothing else of HTTP: error-handler.ts turns them into JSON or an error page, once.
+// know nothing else of HTTP: http/error-handler.ts turns them into JSON or an error page, once.
 
 export interface AppErrorOptions {
   /** Response headers the error needs, e.g. WWW-Authenticate or Retry-After. */
