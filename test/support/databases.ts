@@ -59,22 +59,17 @@ export async function openTestDatabase(target: TestDatabase): Promise<{ db: Data
 export function describeEachDatabase(name: string, tables: string[], body: (db: () => Database) => void): void {
   for (const target of testDatabases()) {
     describe(`${name} [${target.label}]`, () => {
-      let db: Database | undefined;
-      let dispose = async () => {};
+      let opened: Awaited<ReturnType<typeof openTestDatabase>> | undefined;
       before(async () => {
-        const opened = await target.open();
-        dispose = opened.dispose;
-        db = await openDatabase(opened.config);
-        await db.migrate();
+        opened = await openTestDatabase(target);
       });
       after(async () => {
-        await db?.close();
-        await dispose();
+        await opened?.dispose();
       });
       beforeEach(async () => {
-        for (const table of tables) await db!.read((m) => m.query(`DELETE FROM ${table}`));
+        for (const table of tables) await opened!.db.read((m) => m.query(`DELETE FROM ${table}`));
       });
-      body(() => db!);
+      body(() => opened!.db);
     });
   }
 }

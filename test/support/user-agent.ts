@@ -1,5 +1,9 @@
 // A minimal browser for protocol tests: keeps cookies, follows redirects on request, reads forms.
-// Browser tests use real Chromium (e2e/); this drives the same pages over plain HTTP.
+// Browser tests use real Chromium (e2e/); this drives the same pages over plain HTTP. Cookies go through
+// a real cookie jar (Path, Expires, Max-Age and Domain honoured, as Tessera's path-scoped cookies need),
+// and pages through an HTML parser, so the tests see what a browser would.
+import { parse } from 'node-html-parser';
+import { CookieJar } from 'tough-cookie';
 
 export interface Page {
   status: number;
@@ -8,8 +12,11 @@ export interface Page {
   html: string;
 }
 
+/** No request of a test may hang the suite: each one gives up after this long. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
 export class UserAgent {
-  private readonly cookies = new Map<string, string>();
+  private readonly jar = new CookieJar();
 
   constructor(private readonly origin: string) {}
 
@@ -17,14 +24,17 @@ export class UserAgent {
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
     const absolute = new URL(url, this.origin).href;
     const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    const cookie = await this.jar.getCookieString(absolute);
+    if (cookie) headers.cookie = cookie;
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(absolute, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) this.store(line);
+    const res = await fetch(absolute, {
+      method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    for (const line of res.headers.getSetCookie()) await this.jar.setCookie(line, absolute, { ignoreError: true });
     const location = res.headers.get('location') ?? undefined;
     return { status: res.status, url: absolute, location: location && new URL(location, absolute).href, html: await res.text() };
   }
@@ -45,31 +55,23 @@ export class UserAgent {
     return this.follow(new URL(form.action, page.url).href, { form: { ...form.hidden, ...fields } });
   }
 
+  /** A live cookie of this origin by name, whatever its path. */
   cookie(name: string): string | undefined {
-    return this.cookies.get(name);
-  }
-
-  private store(line: string): void {
-    const [pair] = line.split(';');
-    const index = pair!.indexOf('=');
-    const name = pair!.slice(0, index).trim();
-    const value = pair!.slice(index + 1).trim();
-    if (value === '' || /expires=Thu, 01 Jan 1970/i.test(line)) this.cookies.delete(name);
-    else this.cookies.set(name, value);
+    const all = this.jar.serializeSync()?.cookies ?? [];
+    const live = all.filter((c) => c.key === name && (!c.expires || c.expires === 'Infinity' || new Date(String(c.expires)).getTime() > Date.now()));
+    return live.at(-1)?.value as string | undefined;
   }
 }
 
-const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
-
+/** The first form whose action is (or ends with) `action`, with its hidden inputs' values. */
 export function findForm(html: string, action: string | RegExp): { action: string; hidden: Record<string, string> } {
-  for (const match of html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/gi)) {
-    const tag = match[0];
-    const formAction = decode(/action="([^"]*)"/.exec(tag)?.[1] ?? '');
+  for (const form of parse(html).querySelectorAll('form')) {
+    const formAction = form.getAttribute('action') ?? '';
     if (typeof action === 'string' ? formAction !== action && !formAction.endsWith(action) : !action.test(formAction)) continue;
     const hidden: Record<string, string> = {};
-    for (const input of tag.matchAll(/<input\b[^>]*type="hidden"[^>]*>/gi)) {
-      const name = /name="([^"]*)"/.exec(input[0])?.[1];
-      if (name) hidden[name] = decode(/value="([^"]*)"/.exec(input[0])?.[1] ?? '');
+    for (const input of form.querySelectorAll('input[type="hidden"]')) {
+      const name = input.getAttribute('name');
+      if (name) hidden[name] = input.getAttribute('value') ?? '';
     }
     return { action: formAction, hidden };
   }
