@@ -127,7 +127,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed: [(id) => directory.forgetGrant(id)],
   });
   const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts });
-  const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));
+  const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined), { checkResponses: config.env === 'test' });
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });

@@ -41,12 +41,23 @@ const empty = z.object({}).strict();
 /** Unknown fields are refused (strict schemas); query strings arrive as strings, so schemas coerce. */
 const pick = (source: unknown, schema: AnyObject | undefined): unknown => (schema ?? empty).parse(source ?? {});
 
+export interface ApiRouterOptions {
+  /**
+   * Check every answer against the schema documented for its status, failing the request when they differ
+   * (on in tests: the document cannot drift from what the server says, and it costs nothing in production).
+   */
+  checkResponses?: boolean;
+}
+
 /** `C` is the authenticated caller: secured routes authenticate first, so a missing token is 401 before any 400. */
 export class ApiRouter<C> {
   readonly router = new Router();
   private readonly specs: RouteSpec<AnyObject, AnyObject, z.ZodType>[] = [];
 
-  constructor(private readonly authenticate: (ctx: Context) => Promise<C>) {}
+  constructor(
+    private readonly authenticate: (ctx: Context) => Promise<C>,
+    private readonly options: ApiRouterOptions = {},
+  ) {}
 
   route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
     spec: RouteSpec<P, Q, B>,
@@ -61,6 +72,7 @@ export class ApiRouter<C> {
         body: spec.body ? spec.body.parse(ctx.request.body ?? {}) : undefined,
       } as Input<P, Q, B>;
       const reply = await handler({ ...input, caller, ctx });
+      if (this.options.checkResponses) checkReply(spec, reply);
       for (const [name, value] of Object.entries(reply.headers ?? {})) ctx.set(name, value);
       ctx.status = reply.status ?? 200;
       if (reply.body !== undefined) ctx.body = reply.body;
@@ -97,6 +109,28 @@ export class ApiRouter<C> {
     };
   }
 }
+
+/** Throws when an answer's status is not documented, or its body does not match the documented schema. */
+function checkReply(spec: RouteSpec<AnyObject, AnyObject, z.ZodType>, reply: Reply): void {
+  const status = reply.status ?? 200;
+  const documented = spec.responses[status];
+  if (!documented) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${status}, which it does not document`);
+  const checked = documented.schema?.safeParse(reply.body);
+  const what = `${spec.method.toUpperCase()} ${spec.path} ${status}`;
+  if (checked && !checked.success) throw new Error(`${what} does not match its schema: ${z.prettifyError(checked.error)}`);
+  // zod drops fields its objects do not name: a field it dropped is one the document does not show.
+  const hidden = checked ? undocumentedFields(JSON.parse(JSON.stringify(reply.body ?? null)), checked.data) : [];
+  if (hidden.length) throw new Error(`${what} answers fields its schema does not document: ${hidden.join(', ')}`);
+}
+
+function undocumentedFields(sent: unknown, documented: unknown, path = ''): string[] {
+  if (Array.isArray(sent) && Array.isArray(documented)) return sent.flatMap((item, i) => undocumentedFields(item, documented[i], `${path}[${i}]`));
+  if (!isPlainObject(sent) || !isPlainObject(documented)) return [];
+  return Object.keys(sent).flatMap((key) =>
+    key in documented ? undocumentedFields(sent[key], documented[key], path ? `${path}.${key}` : key) : [path ? `${path}.${key}` : key]);
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * One schema as JSON Schema 2020-12. Named schemas (`.meta({ id })`) go to components/schemas, since

@@ -39,7 +39,7 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
     assert.ok(routed.length >= 11);
   });
 
-  test('real responses of every read route validate against the documented schemas', async () => {
+  test('real responses of every route, tenants and invitations, validate against the documented schemas', async () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats.default(ajv);
     // Validate as tools do: references resolve against the whole document (components/schemas).
@@ -70,6 +70,18 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
     await check('POST', '/api/tenants/{tenantId}/roles', `/api/tenants/${tenant.id}/roles`, { name: 'viewer' });
     await check('GET', '/api/tenants/{tenantId}/memberships', `/api/tenants/${tenant.id}/memberships`);
     await check('DELETE', '/api/tenants/{tenantId}/roles/{role}', `/api/tenants/${tenant.id}/roles/viewer`);
+
+    const tokens = '/api/tenants/{tenantId}/invitations/tokens';
+    const base = `/api/tenants/${tenant.id}/invitations/tokens`;
+    const issued = await check('POST', tokens, base, { roles: ['tenant-user'], max_uses: 3, metadata: { plan: 'pro' } });
+    assert.ok(issued.token && issued.url, 'deliver=none hands the link back once');
+    await check('POST', tokens, base, { roles: ['no-such-role'] });
+    await check('GET', tokens, `${base}?status=pending`);
+    await check('GET', `${tokens}/{tokenId}`, `${base}/${issued.id}`);
+    await check('GET', `${tokens}/{tokenId}`, `${base}/${crypto.randomUUID()}`);
+    await check('POST', `${tokens}/{tokenId}/resend`, `${base}/${issued.id}/resend`);
+    await check('DELETE', `${tokens}/{tokenId}`, `${base}/${issued.id}`);
+    await check('POST', `${tokens}/{tokenId}/resend`, `${base}/${issued.id}/resend`);
     await check('DELETE', '/api/tenants/{tenantId}', `/api/tenants/${tenant.id}`);
   });
 });
