@@ -41,9 +41,10 @@ export function createApiAuthenticator({ issuer, keys, db, accounts }: { issuer:
     if (!token) throw new Unauthorized('A bearer access token for this API is required.', 'invalid_token');
     const claims = verify(token);
     const scopes = new Set((claims.scope ?? '').split(' ').filter(Boolean));
+    // Every token, a person's too, dies with the client it was issued to (clients:delete), not at its expiry.
+    const flags = await clientFlags(db, claims.client_id);
+    if (!flags) throw invalid('The client of this token no longer exists.');
     if (claims.sub === claims.client_id) {
-      const flags = await clientFlags(db, claims.client_id);
-      if (!flags) throw invalid('The client of this token no longer exists.');
       return { kind: 'client', clientId: claims.client_id, manage: flags.tenantsManage && scopes.has('tenants:manage') };
     }
     const account = await accounts.findById(claims.sub);
