@@ -22,11 +22,8 @@ export function errorHandler(options: ErrorHandlerOptions): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (nothingAnswered(ctx)) await respond(ctx, new NotFound(), options);
-      else if (ctx.status === 405 && ctx.body == null && !ctx.headerSent) {
-        // The router's allowedMethods set 405 and Allow, but no body: answer it like every other error.
-        await respond(ctx, new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`), options);
-      }
+      if (methodRefused(ctx)) await respond(ctx, new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`), options);
+      else if (nothingAnswered(ctx)) await respond(ctx, new NotFound(), options);
     } catch (err) {
       const error = toAppError(err);
       if (error.status >= 500) logFailure(ctx, err, options.logger);
@@ -39,6 +36,21 @@ export function errorHandler(options: ErrorHandlerOptions): Middleware {
 // Koa leaves status 404 with no body when no middleware answered: an unknown route.
 function nothingAnswered(ctx: Context): boolean {
   return ctx.status === 404 && ctx.body == null && ctx.respond !== false && !ctx.headerSent;
+}
+
+// The methods some route of ours or of the provider serves. Anything else (TRACE, PROPFIND, …) is
+// refused everywhere, rather than answered 404 by the provider or 501 by the router.
+const SERVED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * A method this address does not take, with no answer written yet: the router's allowedMethods
+ * (405 for a known path, 501 for a method it does not implement, both with Allow and no body), or
+ * a method no route serves that fell through to a 404.
+ */
+function methodRefused(ctx: Context): boolean {
+  if (ctx.body != null || ctx.respond === false || ctx.headerSent) return false;
+  if (ctx.status === 405 || ctx.status === 501) return true;
+  return ctx.status === 404 && !SERVED_METHODS.has(ctx.method);
 }
 
 /** What the client may learn about an error: never more than we chose to tell. */
@@ -84,6 +96,8 @@ function logFailure(ctx: Context, err: unknown, logger: Logger): void {
 
 async function respond(ctx: Context, appError: AppError, options: ErrorHandlerOptions): Promise<void> {
   clearRepresentationHeaders(ctx);
+  // The router sends an empty Allow for a path it does not know, which would claim that no method is allowed.
+  if (!ctx.response.get('Allow')) ctx.remove('Allow');
   ctx.status = appError.status;
   ctx.set({ ...appError.headers });
   const error: ErrorResponse = { status: appError.status, code: appError.code, description: appError.description };
@@ -110,6 +124,8 @@ function clearRepresentationHeaders(ctx: Context): void {
   }
 }
 
+// The routers match paths without regard to letter case, so /API/… is the API too.
 function wantsJson(ctx: Context): boolean {
-  return ctx.path === '/api' || ctx.path.startsWith('/api/') || ctx.accepts('html', 'json') === 'json';
+  const path = ctx.path.toLowerCase();
+  return path === '/api' || path.startsWith('/api/') || ctx.accepts('html', 'json') === 'json';
 }
