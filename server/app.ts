@@ -24,6 +24,8 @@ import { clientInfo, ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './keys/keys.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
+import { DpopVerifier } from './oidc/dpop.js';
+import { DpopReplayStore } from './oidc/dpop-replay.js';
 import { BrowserSessions, INTERNAL_CLIENT_ID } from './oidc/browser-session.js';
 import { createProvider } from './oidc/provider.js';
 import { tenantInteractions } from './oidc/tenant-interactions.js';
@@ -126,8 +128,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const provider = createProvider({
     config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed: [(id) => directory.forgetGrant(id)],
   });
-  const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts });
-  const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined));
+  const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts, dpop: new DpopVerifier(new DpopReplayStore(db)) });
+  const api = new ApiRouter<Caller>((ctx) =>
+    authenticate({ authorization: ctx.get('authorization') || undefined, dpop: ctx.get('dpop') || undefined, method: ctx.method, path: ctx.path }));
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
