@@ -93,6 +93,14 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
     assert.deepEqual(discovery.dpop_signing_alg_values_supported, [...DPOP_ALGS]);
   });
 
+  test('the OpenAPI document offers the DPoP scheme beside Bearer', async () => {
+    const document = (await (await fetch(`${server().url}/api/openapi.json`)).json()) as {
+      security: Record<string, unknown>[]; components: { securitySchemes: Record<string, { scheme?: string }> };
+    };
+    assert.deepEqual(document.security, [{ bearer: [] }, { dpop: [] }]);
+    assert.equal(document.components.securitySchemes.dpop?.scheme, 'DPoP');
+  });
+
   test('the provider binds the API token to the key of the proof (cnf.jkt is its RFC 7638 thumbprint)', async () => {
     assert.equal(payloadOf(bound).cnf?.jkt, await jose.calculateJwkThumbprint(await jose.exportJWK(key.pair.publicKey)));
   });
