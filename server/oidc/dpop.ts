@@ -46,17 +46,18 @@ export class DpopVerifier {
   async verify(request: DpopRequest): Promise<void> {
     if (!request.proof) throw dpopUnauthorized('A DPoP-bound token needs a DPoP proof header.');
     const { payload, protectedHeader } = await this.verifySignature(request.proof);
-    const { htm, htu, ath, iat, jti } = payload;
+    const { htm, htu, ath, jti } = payload;
+    const iat = payload.iat as number; // required, and a number: jose checked both
     if (htm !== request.method) throw dpopUnauthorized('The DPoP proof is for another HTTP method (htm).');
     if (!sameResource(htu, request.url)) throw dpopUnauthorized('The DPoP proof is for another URL (htu).');
     const nowSeconds = Math.floor(this.now().getTime() / 1000);
-    if (Math.abs(nowSeconds - iat!) > DPOP_IAT_WINDOW_SECONDS) throw dpopUnauthorized('The DPoP proof is not fresh (iat).');
+    if (Math.abs(nowSeconds - iat) > DPOP_IAT_WINDOW_SECONDS) throw dpopUnauthorized('The DPoP proof is not fresh (iat).');
     if (ath !== createHash('sha256').update(request.accessToken).digest('base64url')) throw dpopUnauthorized('The DPoP proof is for another access token (ath).');
     // The header's jwk is what the signature was checked with; its thumbprint must be the token's binding.
     if ((await calculateJwkThumbprint(protectedHeader.jwk!)) !== request.jkt) throw dpopUnauthorized('The DPoP proof is not signed by the key this token is bound to.');
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw dpopUnauthorized('The DPoP proof needs a jti.');
     // Remembered until the proof could no longer pass the iat check anyway.
-    const keepUntil = new Date((iat! + DPOP_IAT_WINDOW_SECONDS + 1) * 1000);
+    const keepUntil = new Date((iat + DPOP_IAT_WINDOW_SECONDS + 1) * 1000);
     if (!(await this.replays.firstUse(request.jkt, jti, keepUntil))) throw dpopUnauthorized('The DPoP proof was used before (jti).');
   }
 
