@@ -28,6 +28,7 @@ import { DpopVerifier } from './oidc/dpop.js';
 import { DpopReplayStore } from './oidc/dpop-replay.js';
 import { BrowserSessions, INTERNAL_CLIENT_ID } from './oidc/browser-session.js';
 import { createProvider } from './oidc/provider.js';
+import { providerMethodsAt } from './oidc/provider-methods.js';
 import { tenantInteractions } from './oidc/tenant-interactions.js';
 import { loadCookieKeys } from './oidc/secrets.js';
 import { PageRenderer } from './page.js';
@@ -176,7 +177,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy, maxIpsCount: 1 });
   app.use(pinOrigin(config.issuer));
   app.use(accessLog(logger));
-  app.use(errorHandler({ logger, renderErrorPage: (ctx, error) => page.render(ctx, 'pages/error.njk', { ...error }, error.status) }));
+  app.use(errorHandler({
+    logger, methodsAt: providerMethodsAt, renderErrorPage: (ctx, error) => page.render(ctx, 'pages/error.njk', { ...error }, error.status),
+  }));
   app.use(securityHeaders({ issuer: config.issuer }));
   const health = healthRoutes(db);
   app.use(health.routes());

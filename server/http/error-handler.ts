@@ -14,6 +14,8 @@ export interface ErrorResponse {
 export interface ErrorHandlerOptions {
   renderErrorPage: (ctx: Context, error: ErrorResponse) => Promise<void> | void;
   logger: Logger;
+  /** The methods a path takes where a router cannot tell (the provider's endpoints); undefined for other paths. */
+  methodsAt?: (path: string) => readonly string[] | undefined;
 }
 
 const serverError = new AppError(500, 'server_error', 'Something went wrong on our side. Please try again later.');
@@ -22,7 +24,8 @@ export function errorHandler(options: ErrorHandlerOptions): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (methodRefused(ctx)) await respond(ctx, new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`), options);
+      const refused = methodRefused(ctx, options.methodsAt);
+      if (refused) await respond(ctx, new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`, { headers: refused.headers }), options);
       else if (nothingAnswered(ctx)) await respond(ctx, new NotFound(), options);
     } catch (err) {
       const error = toAppError(err);
@@ -44,13 +47,17 @@ const SERVED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
 
 /**
  * A method this address does not take, with no answer written yet: the router's allowedMethods
- * (405 for a known path, 501 for a method it does not implement, both with Allow and no body), or
- * a method no route serves that fell through to a 404.
+ * (405 for a known path, 501 for a method it does not implement, both with Allow and no body), a
+ * method `methodsAt` knows the path does not take, or a method no route serves that fell through
+ * to a 404. Returns the Allow header to send when the router has not set one.
  */
-function methodRefused(ctx: Context): boolean {
-  if (ctx.body != null || ctx.respond === false || ctx.headerSent) return false;
-  if (ctx.status === 405 || ctx.status === 501) return true;
-  return ctx.status === 404 && !SERVED_METHODS.has(ctx.method);
+function methodRefused(ctx: Context, methodsAt: ErrorHandlerOptions['methodsAt']): { headers: Record<string, string> } | undefined {
+  if (ctx.body != null || ctx.respond === false || ctx.headerSent) return undefined;
+  if (![404, 405, 501].includes(ctx.status)) return undefined;
+  const known = methodsAt?.(ctx.path);
+  const headers: Record<string, string> = known && !ctx.response.get('Allow') ? { Allow: known.join(', ') } : {};
+  if (ctx.status !== 404 || (known && !known.includes(ctx.method)) || !SERVED_METHODS.has(ctx.method)) return { headers };
+  return undefined;
 }
 
 /** What the client may learn about an error: never more than we chose to tell. */

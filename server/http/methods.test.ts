@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
+import { PROVIDER_ENDPOINTS } from '../oidc/provider-methods.js';
 
 interface Answer {
   status: number;
@@ -12,10 +13,10 @@ interface Answer {
 }
 
 /** node:http, because fetch refuses to send TRACE. */
-function send(base: string, method: string, path: string, accept: string): Promise<Answer> {
+function send(base: string, method: string, path: string, accept: string, headers: Record<string, string> = {}): Promise<Answer> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: hostname, port, method, path, headers: { accept }, timeout: 10_000 }, (res) => {
+    const outgoing = request({ host: hostname, port, method, path, headers: { accept, ...headers }, timeout: 10_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({
@@ -66,6 +67,41 @@ describeWithServer('HTTP methods and API paths', (server: () => TestServer) => {
     const put = await send(server().url, 'PUT', '/healthz', JSON_ACCEPT);
     assert.equal(put.status, 405);
     assert.deepEqual(put.allow?.split(/,\s*/).sort(), ['GET', 'HEAD']);
+  });
+
+  test('a provider endpoint answers a method it does not take with 405 and the methods it does take', async () => {
+    const cases: [string, string, string[]][] = [
+      ['GET', '/token', ['OPTIONS', 'POST']],
+      ['PUT', '/jwks', ['GET', 'HEAD', 'OPTIONS']],
+      ['DELETE', '/.well-known/openid-configuration', ['GET', 'HEAD', 'OPTIONS']],
+      ['POST', '/auth', ['GET', 'HEAD']],
+      ['TRACE', '/Token/', ['OPTIONS', 'POST']],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await send(server().url, method, path, JSON_ACCEPT);
+      assert.equal(res.status, 405, `${method} ${path}`);
+      assert.equal((JSON.parse(res.text) as { error: string }).error, 'method_not_allowed', `${method} ${path}`);
+      assert.deepEqual(res.allow?.split(/,\s*/).sort(), allow, `${method} ${path}`);
+    }
+  });
+
+  test('the table of provider methods matches the running provider: listed methods reach it, the others are 405', async () => {
+    const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+    // A CORS preflight, which is what the provider's OPTIONS routes answer.
+    const preflight = { origin: 'https://app.example', 'access-control-request-method': 'POST' };
+    for (const { path, methods: listed } of PROVIDER_ENDPOINTS) {
+      const target = path.replace(/:\w+/g, 'some-id');
+      for (const method of methods) {
+        const res = await send(server().url, method, target, JSON_ACCEPT, method === 'OPTIONS' ? preflight : {});
+        const error = res.text.startsWith('{') ? (JSON.parse(res.text) as { error?: string }).error : undefined;
+        if (listed.includes(method)) {
+          assert.ok(res.status !== 405 && error !== 'not_found', `${method} ${target} is listed, but the provider did not take it: ${res.status} ${res.text.slice(0, 200)}`);
+        } else {
+          assert.equal(res.status, 405, `${method} ${target} is not listed, but answered ${res.status} ${res.text.slice(0, 200)}`);
+          assert.deepEqual(res.allow?.split(/,\s*/).sort(), [...listed].sort(), `${method} ${target}`);
+        }
+      }
+    }
   });
 
   test('the API answers errors as JSON whatever the letter case of its path, even to a browser', async () => {
