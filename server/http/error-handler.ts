@@ -56,8 +56,10 @@ function methodRefused(ctx: Context, methodsAt: ErrorHandlerOptions['methodsAt']
   if (![404, 405, 501].includes(ctx.status)) return undefined;
   const known = methodsAt?.(ctx.path);
   const headers: Record<string, string> = known && !ctx.response.get('Allow') ? { Allow: known.join(', ') } : {};
-  if (ctx.status !== 404 || (known && !known.includes(ctx.method)) || !SERVED_METHODS.has(ctx.method)) return { headers };
-  return undefined;
+  const refused = ctx.status !== 404 // the router refused it already
+    || (known !== undefined && !known.includes(ctx.method)) // a provider endpoint that takes other methods
+    || !SERVED_METHODS.has(ctx.method); // no route anywhere serves it
+  return refused ? { headers } : undefined;
 }
 
 /** What the client may learn about an error: never more than we chose to tell. */
