@@ -44,6 +44,8 @@ export class DpopReplayStore {
     const now = this.now().getTime();
     if (now < this.nextPurge) return;
     this.nextPurge = now + PURGE_EVERY_MS;
-    await this.purgeExpired();
+    // Best effort: a failed cleanup (a lock wait, a cluster abort) must not fail the API call that
+    // ran it; expired rows refuse nothing that the iat check would accept, and the next purge takes them.
+    await this.purgeExpired().catch(() => 0);
   }
 }
