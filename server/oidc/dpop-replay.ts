@@ -45,7 +45,7 @@ export class DpopReplayStore {
     if (now < this.nextPurge) return;
     this.nextPurge = now + PURGE_EVERY_MS;
     // Best effort: a failed cleanup (a lock wait, a cluster abort) must not fail the API call that
-    // ran it; expired rows refuse nothing that the iat check would accept, and the next purge takes them.
+    // ran it; an expired row left behind only refuses a reused jti, which no honest client sends.
     await this.purgeExpired().catch(() => 0);
   }
 }
