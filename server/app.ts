@@ -24,8 +24,11 @@ import { clientInfo, ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './keys/keys.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
+import { DpopVerifier } from './oidc/dpop.js';
+import { DpopReplayStore } from './oidc/dpop-replay.js';
 import { BrowserSessions, INTERNAL_CLIENT_ID } from './oidc/browser-session.js';
 import { createProvider } from './oidc/provider.js';
+import { providerMethodsAt } from './oidc/provider-methods.js';
 import { tenantInteractions } from './oidc/tenant-interactions.js';
 import { loadCookieKeys } from './oidc/secrets.js';
 import { PageRenderer } from './page.js';
@@ -126,8 +129,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const provider = createProvider({
     config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed: [(id) => directory.forgetGrant(id)],
   });
-  const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts });
-  const api = new ApiRouter<Caller>((ctx) => authenticate(ctx.get('authorization') || undefined), { checkResponses: config.env === 'test' });
+  const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts, dpop: new DpopVerifier(new DpopReplayStore(db)) });
+  const api = new ApiRouter<Caller>((ctx) =>
+    authenticate({ authorization: ctx.get('authorization') || undefined, dpop: ctx.get('dpop') || undefined, method: ctx.method, path: ctx.path }), { checkResponses: config.env === 'test' });
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
@@ -173,7 +177,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy, maxIpsCount: 1 });
   app.use(pinOrigin(config.issuer));
   app.use(accessLog(logger));
-  app.use(errorHandler({ logger, renderErrorPage: (ctx, error) => page.render(ctx, 'pages/error.njk', { ...error }, error.status) }));
+  app.use(errorHandler({
+    logger, methodsAt: providerMethodsAt, renderErrorPage: (ctx, error) => page.render(ctx, 'pages/error.njk', { ...error }, error.status),
+  }));
   app.use(securityHeaders({ issuer: config.issuer }));
   const health = healthRoutes(db);
   app.use(health.routes());

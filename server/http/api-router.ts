@@ -103,8 +103,15 @@ export class ApiRouter<C> {
       openapi: '3.1.0',
       info: { title: info.title, version: info.version },
       servers: [{ url: info.serverUrl }],
-      security: [{ bearer: [] }],
-      components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      // Either scheme: a token bound to a key (cnf.jkt) goes as DPoP with a proof, any other as Bearer.
+      security: [{ bearer: [] }, { dpop: [] }],
+      components: {
+        schemas,
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          dpop: { type: 'http', scheme: 'DPoP', bearerFormat: 'JWT', description: 'A DPoP-bound access token with a DPoP proof header (RFC 9449).' },
+        },
+      },
       paths,
     };
   }

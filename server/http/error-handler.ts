@@ -14,6 +14,8 @@ export interface ErrorResponse {
 export interface ErrorHandlerOptions {
   renderErrorPage: (ctx: Context, error: ErrorResponse) => Promise<void> | void;
   logger: Logger;
+  /** The methods a path takes where a router cannot tell (the provider's endpoints); undefined for other paths. */
+  methodsAt?: (path: string) => readonly string[] | undefined;
 }
 
 const serverError = new AppError(500, 'server_error', 'Something went wrong on our side. Please try again later.');
@@ -22,11 +24,9 @@ export function errorHandler(options: ErrorHandlerOptions): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (nothingAnswered(ctx)) await respond(ctx, new NotFound(), options);
-      else if (ctx.status === 405 && ctx.body == null && !ctx.headerSent) {
-        // The router's allowedMethods set 405 and Allow, but no body: answer it like every other error.
-        await respond(ctx, new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`), options);
-      }
+      const refused = methodRefused(ctx, options.methodsAt);
+      if (refused) await respond(ctx, new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`, { headers: refused.headers }), options);
+      else if (nothingAnswered(ctx)) await respond(ctx, new NotFound(), options);
     } catch (err) {
       const error = toAppError(err);
       if (error.status >= 500) logFailure(ctx, err, options.logger);
@@ -39,6 +39,27 @@ export function errorHandler(options: ErrorHandlerOptions): Middleware {
 // Koa leaves status 404 with no body when no middleware answered: an unknown route.
 function nothingAnswered(ctx: Context): boolean {
   return ctx.status === 404 && ctx.body == null && ctx.respond !== false && !ctx.headerSent;
+}
+
+// The methods some route of ours or of the provider serves. Anything else (TRACE, PROPFIND, …) is
+// refused everywhere, rather than answered 404 by the provider or 501 by the router.
+const SERVED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/**
+ * A method this address does not take, with no answer written yet: the router's allowedMethods
+ * (405 for a known path, 501 for a method it does not implement, both with Allow and no body), a
+ * method `methodsAt` knows the path does not take, or a method no route serves that fell through
+ * to a 404. Returns the Allow header to send when the router has not set one.
+ */
+function methodRefused(ctx: Context, methodsAt: ErrorHandlerOptions['methodsAt']): { headers: Record<string, string> } | undefined {
+  if (ctx.body != null || ctx.respond === false || ctx.headerSent) return undefined;
+  if (![404, 405, 501].includes(ctx.status)) return undefined;
+  const known = methodsAt?.(ctx.path);
+  const headers: Record<string, string> = known && !ctx.response.get('Allow') ? { Allow: known.join(', ') } : {};
+  const refused = ctx.status !== 404 // the router refused it already
+    || (known !== undefined && !known.includes(ctx.method)) // a provider endpoint that takes other methods
+    || !SERVED_METHODS.has(ctx.method); // no route anywhere serves it
+  return refused ? { headers } : undefined;
 }
 
 /** What the client may learn about an error: never more than we chose to tell. */
@@ -84,6 +105,8 @@ function logFailure(ctx: Context, err: unknown, logger: Logger): void {
 
 async function respond(ctx: Context, appError: AppError, options: ErrorHandlerOptions): Promise<void> {
   clearRepresentationHeaders(ctx);
+  // The router sends an empty Allow for a path it does not know, which would claim that no method is allowed.
+  if (!ctx.response.get('Allow')) ctx.remove('Allow');
   ctx.status = appError.status;
   ctx.set({ ...appError.headers });
   const error: ErrorResponse = { status: appError.status, code: appError.code, description: appError.description };
@@ -110,6 +133,8 @@ function clearRepresentationHeaders(ctx: Context): void {
   }
 }
 
+// The routers match paths without regard to letter case, so /API/… is the API too.
 function wantsJson(ctx: Context): boolean {
-  return ctx.path === '/api' || ctx.path.startsWith('/api/') || ctx.accepts('html', 'json') === 'json';
+  const path = ctx.path.toLowerCase();
+  return path === '/api' || path.startsWith('/api/') || ctx.accepts('html', 'json') === 'json';
 }

@@ -6,20 +6,34 @@ import type { Database } from '../db/database.js';
 import { Unauthorized } from '../errors.js';
 import type { Caller } from '../tenants/access.js';
 import { clientFlags } from './clients.js';
+import { dpopUnauthorized, type DpopVerifier } from './dpop.js';
 import type { KeySet } from '../keys/keys.js';
 import { apiResource } from './provider.js';
 
-export type Authenticate = (authorization: string | undefined) => Promise<Caller>;
+/** What authentication needs of an API request. */
+export interface ApiRequest {
+  authorization: string | undefined;
+  /** The `DPoP` header: a proof of possession for a key-bound token. */
+  dpop: string | undefined;
+  method: string;
+  path: string;
+}
+
+export type Authenticate = (request: ApiRequest) => Promise<Caller>;
 
 interface AccessTokenClaims {
   sub: string;
   client_id: string;
   scope?: string;
+  /** RFC 9449: the thumbprint of the key the token is bound to, when it was issued with a DPoP proof. */
+  cnf?: { jkt?: unknown };
 }
 
 const invalid = (why: string) => new Unauthorized(why, 'invalid_token');
 
-export function createApiAuthenticator({ issuer, keys, db, accounts }: { issuer: string; keys: KeySet; db: Database; accounts: AccountService }): Authenticate {
+export function createApiAuthenticator({ issuer, keys, db, accounts, dpop }: {
+  issuer: string; keys: KeySet; db: Database; accounts: AccountService; dpop: DpopVerifier;
+}): Authenticate {
   const audience = apiResource(issuer);
 
   function verify(token: string): AccessTokenClaims {
@@ -36,14 +50,31 @@ export function createApiAuthenticator({ issuer, keys, db, accounts }: { issuer:
     }
   }
 
-  return async (authorization) => {
-    const token = /^Bearer ([\w.~+/-]+=*)$/i.exec(authorization ?? '')?.[1];
-    if (!token) throw new Unauthorized('A bearer access token for this API is required.', 'invalid_token');
+  /**
+   * A key-bound token is accepted only as `DPoP` with a valid proof, never as `Bearer` (whoever
+   * copied it would not hold the key); a token that is not bound has no business with `DPoP`.
+   */
+  async function checkBinding(scheme: 'bearer' | 'dpop', token: string, claims: AccessTokenClaims, request: ApiRequest): Promise<void> {
+    const jkt = claims.cnf?.jkt;
+    if (scheme === 'bearer') {
+      if (jkt !== undefined) throw dpopUnauthorized('This token is bound to a key: send it as Authorization: DPoP, with a DPoP proof.', 'invalid_token');
+      return;
+    }
+    if (typeof jkt !== 'string') throw dpopUnauthorized('This token is not bound to a key: send it as Authorization: Bearer.', 'invalid_token');
+    // The URL the client was meant to call: ISSUER, never the Host header, and the path without the query.
+    await dpop.verify({ proof: request.dpop, method: request.method, url: `${issuer}${request.path}`, accessToken: token, jkt });
+  }
+
+  return async (request) => {
+    const [, scheme, token] = /^(Bearer|DPoP) ([\w.~+/-]+=*)$/i.exec(request.authorization ?? '') ?? [];
+    if (!scheme || !token) throw new Unauthorized('A bearer access token for this API is required.', 'invalid_token');
     const claims = verify(token);
+    await checkBinding(scheme.toLowerCase() === 'dpop' ? 'dpop' : 'bearer', token, claims, request);
     const scopes = new Set((claims.scope ?? '').split(' ').filter(Boolean));
+    // Every token, a person's too, dies with the client it was issued to (clients:delete), not at its expiry.
+    const flags = await clientFlags(db, claims.client_id);
+    if (!flags) throw invalid('The client of this token no longer exists.');
     if (claims.sub === claims.client_id) {
-      const flags = await clientFlags(db, claims.client_id);
-      if (!flags) throw invalid('The client of this token no longer exists.');
       return { kind: 'client', clientId: claims.client_id, manage: flags.tenantsManage && scopes.has('tenants:manage') };
     }
     const account = await accounts.findById(claims.sub);

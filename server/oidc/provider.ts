@@ -11,6 +11,7 @@ import type { TenantDirectory } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
 import type { KeySet } from '../keys/keys.js';
 import { invitationPrompts } from './invitation-prompts.js';
+import { DPOP_ALGS } from './dpop.js';
 import { tenantPrompts, TENANTS_SCOPE } from './tenant-prompts.js';
 
 /** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
@@ -118,6 +119,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     conformIdTokenClaims: false,
+    // Discovery advertises exactly the DPoP proof algorithms that the token endpoint and the API accept.
+    enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
@@ -169,6 +172,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       origin !== 'null' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     features: {
       devInteractions: { enabled: false },
+      // On by default in oidc-provider 9. Tokens it binds to a key (cnf.jkt) are refused by the
+      // Management API without a proof by that key (oidc/dpop.ts), which checks the same algorithms.
+      dPoP: { enabled: true },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true },

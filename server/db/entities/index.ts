@@ -2,6 +2,7 @@ import { Account } from './account.js';
 import { AuditEvent } from './audit-event.js';
 import { Client } from './client.js';
 import { Credential } from './credential.js';
+import { DpopProof } from './dpop-proof.js';
 import { GrantTenant } from './grant-tenant.js';
 import { Invitation } from './invitation.js';
 import { InvitationRedemption } from './invitation-redemption.js';
@@ -21,9 +22,11 @@ export type { Delivery } from './invitation.js';
 export {
   Account, AuditEvent, Client, Credential, GrantTenant, Invitation, InvitationRedemption, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
   Tenant, TenantRole, VerificationCode,
+  DpopProof,
 };
 
 export const entities = [
   Account, AuditEvent, Client, Credential, GrantTenant, Invitation, InvitationRedemption, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
   Tenant, TenantRole, VerificationCode,
+  DpopProof,
 ];
