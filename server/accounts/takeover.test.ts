@@ -114,6 +114,26 @@ describeWithServer('a pre-registered address and its real owner', (server: () =>
     assert.ok(signsIn(await signInAs(new UserAgent(server().url), email, VICTOR_PASSWORD)));
     assert.equal(await server().db.read((m) => m.countBy(Account, { email })), 1);
   });
+
+  test('registering through an invitation mailed to the address replaces the unconfirmed account at once: the owner\'s password and name, signed in', async () => {
+    const email = victimAddress();
+    await malloryPreRegisters(email);
+    const backend = { kind: 'client', clientId: 'test', manage: true } as const;
+    const tenant = await server().tessera.tenants.create(backend, { name: 'Umbrella' });
+    await server().tessera.invitations.create(backend, tenant.id, { roles: ['tenant-user'], deliver: 'email', email });
+    const invitation = (await mailsTo(server(), email)).map((m) => /https?:\/\/\S+invitation-tokens\/\S+/.exec(m.bodyText)?.[0]).find(Boolean);
+    assert.ok(invitation, 'the invitation was mailed');
+
+    const victor = new UserAgent(server().url);
+    const landing = await victor.follow(invitation);
+    const form = await victor.follow(/href="([^"]+)"[^>]*>Create an account</.exec(landing.html)![1]!.replace(/&amp;/g, '&'));
+    const prompt = await victor.submit(form, /\/register$/, { name: 'Victor', email, password: VICTOR_PASSWORD });
+    assert.match(prompt.html, /You are invited to join Umbrella/, 'signed in straight away');
+    const account = await accountOf(email);
+    assert.equal(account.emailVerified, true);
+    assert.equal(account.name, 'Victor');
+    assert.equal((await signInAs(new UserAgent(server().url), email, MALLORY.password)).status, 400);
+  });
 });
 
 describeWithServer('a password reset ends what was signed in before', (server: () => TestServer) => {
