@@ -55,6 +55,8 @@ export interface AccountServiceOptions {
 export const normaliseEmail = (email: string) => email.trim().normalize('NFC').toLowerCase();
 
 export class AccountService {
+  private readonly later: Later;
+
   constructor(
     private readonly db: Database,
     private readonly hasher: PasswordHasher,
@@ -63,8 +65,6 @@ export class AccountService {
   ) {
     this.later = options.later ?? new AfterAnswer();
   }
-
-  private readonly later: Later;
 
   /**
    * Creates an account and mails a verification link. An e-mail that already signs in gets a notice
