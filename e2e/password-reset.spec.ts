@@ -60,6 +60,24 @@ test.describe('Password reset', () => {
     expect(await demo.idTokenClaims()).toMatchObject({ email: person.email, email_verified: true });
   });
 
+  test('a reset ends the sessions signed in before: in the old browser the demo app\'s next sign-in asks for the password again', async ({ page, browser, baseURL }) => {
+    const person = await registeredAndVerified(page, 'Mary');
+    await signInThroughDemo(page, person);
+
+    const elsewhere = await browser.newContext({ baseURL, locale: 'en-GB' });
+    const other = await elsewhere.newPage();
+    await other.goto(await requestResetLink(other, person));
+    const reset = new ResetPages(other);
+    await reset.choose('a passphrase only the owner knows');
+    await reset.expectDone();
+    await elsewhere.close();
+
+    const demo = new DemoPage(page);
+    await demo.open();
+    await demo.startSignIn();
+    await new LoginPage(page).expectShown();
+  });
+
   test('a reset link that was already used shows "This link is no longer valid"', async ({ page }) => {
     const person = await registeredAndVerified(page, 'Frances');
     const link = await requestResetLink(page, person);

@@ -6,7 +6,7 @@ import { DemoPage, LogoutPages } from './pages/DemoPage.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { MailPage, SUBJECTS } from './pages/MailPage.js';
 import { CheckInboxPage, RegisterPage } from './pages/RegisterPage.js';
-import { VerifyEmailPages } from './pages/ResetPages.js';
+import { ResetPages, VerifyEmailPages } from './pages/ResetPages.js';
 
 test.describe('Registration', () => {
   test('a newcomer registers from the demo app, confirms the e-mail, signs in, consents, sees their claims and signs out', async ({ page, context }) => {
@@ -123,6 +123,46 @@ test.describe('Registration', () => {
     await demo.open();
     await demo.startSignIn();
     await login.expectShown();
+  });
+
+  test('someone registers another person\'s address: in the owner\'s browser the link asks for the password chosen at registration, and the owner chooses their own instead', async ({ page, browser, baseURL }) => {
+    const mallory = newPerson('Mallory');
+    await registerThroughDemo(page, mallory);
+
+    const owner = await browser.newContext({ baseURL, locale: 'en-GB' });
+    const inbox = await owner.newPage();
+    const mail = new MailPage(inbox);
+    const link = await mail.newestLink(mallory.email, SUBJECTS.verifyEmail, '/verify-email');
+    await expect(inbox.locator('#mail-body')).toContainText('If you did not create this account');
+    await expect(inbox.locator('#mail-body')).not.toContainText('Mallory');
+
+    await inbox.goto(link);
+    const verify = new VerifyEmailPages(inbox);
+    await verify.expectConfirmShown();
+    await expect(verify.password).toBeVisible();
+    await verify.confirmButton.click();
+    await expect(verify.error).toHaveText('Enter the password of this account to confirm the address.');
+    await expectAccessibleBasics(inbox);
+    await screenshot(inbox, '07b-verify-asks-password');
+
+    await verify.chooseOwnPassword.click();
+    const reset = new ResetPages(inbox);
+    await reset.expectNewPasswordShown();
+    await expect(inbox.getByLabel('Your name', { exact: true })).toHaveValue('');
+    await expectAccessibleBasics(inbox);
+    await screenshot(inbox, '07c-take-over-address');
+    const ownPassword = 'the owner picks this one';
+    await reset.choose(ownPassword, 'Olive Owner');
+    await reset.expectDone();
+
+    // Mallory's password no longer signs in; the owner's does, with the owner's name and the address confirmed.
+    await new CheckInboxPage(page).continueToSignIn.click();
+    const login = new LoginPage(page);
+    await login.signIn(mallory.email, mallory.password);
+    await login.expectError('That e-mail and password do not match. Check them and try again.');
+    await signInThroughDemo(inbox, { email: mallory.email, password: ownPassword });
+    expect(await new DemoPage(inbox).idTokenClaims()).toMatchObject({ email: mallory.email, email_verified: true, name: 'Olive Owner' });
+    await owner.close();
   });
 
   test('signing out without an app to return to ends on the "You are signed out" page', async ({ page }) => {

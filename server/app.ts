@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
+import { AfterAnswer } from './accounts/later.js';
 import { AccountMail } from './accounts/mail.js';
 import { accountPageRoutes } from './accounts/pages.js';
 import { PasswordHasher } from './accounts/passwords.js';
@@ -26,6 +27,7 @@ import { type KeySet, loadKeys } from './keys/keys.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
 import { DpopVerifier } from './oidc/dpop.js';
 import { DpopReplayStore } from './oidc/dpop-replay.js';
+import { endAccountSessions } from './oidc/adapter.js';
 import { BrowserSessions, INTERNAL_CLIENT_ID } from './oidc/browser-session.js';
 import { createProvider } from './oidc/provider.js';
 import { providerMethodsAt } from './oidc/provider-methods.js';
@@ -117,8 +119,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const [keys, cookieKeys] = await Promise.all([loadKeys(db), loadCookieKeys(db, config.cookieSecrets)]);
   const renderer = new Renderer(config.issuer);
   const page = new PageRenderer(renderer);
-  const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer));
   const directory = new TenantDirectory(db);
+  const onGrantDestroyed = [(id: string) => directory.forgetGrant(id)];
+  // accounts knows nothing of oidc or tenants: a credential change reaches the sessions through this hook.
+  const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
+    later: new AfterAnswer((error) => logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deferred account work failed')),
+    onCredentialChanged: (accountId) => endAccountSessions(db, accountId, onGrantDestroyed),
+  });
   const tenants = new TenantService(db, config.tenantSelfService);
   const findClient = (id: string) => clientInfo(db, id);
   const invitationMail = new InvitationMail(renderer);
@@ -127,7 +134,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const quota = createRateLimiter(db, { keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
   const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota);
   const provider = createProvider({
-    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed: [(id) => directory.forgetGrant(id)],
+    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed,
   });
   const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts, dpop: new DpopVerifier(new DpopReplayStore(db)) });
   const api = new ApiRouter<Caller>((ctx) =>
@@ -158,7 +165,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       invitationTenant: async (params) =>
         typeof params.invitation === 'string' ? (await redemption.open(params.invitation).catch(() => undefined))?.tenantName : undefined,
     }),
-    accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount } }),
+    accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount, signInPerIp, signInPerAccount } }),
     tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),

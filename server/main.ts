@@ -65,6 +65,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   clearInterval(cleanup);
+  await tessera.accounts.settled();
   await worker.stop();
   await db.close();
   logger.info('stopped');

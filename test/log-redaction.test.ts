@@ -51,6 +51,7 @@ describeWithServer('log redaction', (server: () => TestServer) => {
     const logout = await browser.follow(oidc.buildEndSessionUrl(rp, { id_token_hint: refreshed.id_token!, post_logout_redirect_uri: 'https://app.example/out', state }).href);
     await browser.submit(logout, /\/session\/end\/confirm$/, { logout: 'yes' });
     await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email });
+    await server().tessera.accounts.settled(); // the reset mail is written after the answer
     const resetForm = await browser.follow(await mailLink('/reset-password/new'));
     await browser.submit(resetForm, '/reset-password/new', { password: keep('another secret passphrase') });
     await server().restart(); // cookies and codes also pass through start-up logging

@@ -34,7 +34,9 @@ export class ResetPages {
     await expect(this.heading).toHaveText('Choose a new password');
   }
 
-  async choose(password: string): Promise<void> {
+  /** `name`: asked when the address was never confirmed (the registered name may not be the owner's). */
+  async choose(password: string, name?: string): Promise<void> {
+    if (name !== undefined) await this.page.getByLabel('Your name', { exact: true }).fill(name);
     await this.newPassword.fill(password);
     await this.save.click();
   }
@@ -52,10 +54,17 @@ export class ResetPages {
 export class VerifyEmailPages {
   readonly heading: Locator;
   readonly confirmButton: Locator;
+  /** Asked when the link is opened outside the browser that registered. */
+  readonly password: Locator;
+  readonly chooseOwnPassword: Locator;
+  readonly error: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1 });
     this.confirmButton = page.getByRole('button', { name: 'Confirm my address' });
+    this.password = page.getByLabel('Password', { exact: true });
+    this.chooseOwnPassword = page.getByRole('button', { name: 'Choose my own password' });
+    this.error = page.getByRole('alert');
   }
 
   async expectConfirmShown(): Promise<void> {

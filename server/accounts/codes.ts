@@ -13,13 +13,18 @@ const hashCode = (code: string) => createHash('sha256').update(code).digest('hex
 /** Issues a new code and invalidates the account's earlier unused codes for the same purpose. */
 export async function issueCode(m: EntityManager, accountId: string, purpose: CodePurpose, target: string | null): Promise<string> {
   const now = new Date();
-  await m.update(VerificationCode, { accountId, purpose, consumedAt: IsNull() }, { consumedAt: now });
+  await spendOpenCodes(m, accountId, purpose, now);
   const code = randomBytes(32).toString('base64url');
   await m.insert(VerificationCode, {
     id: crypto.randomUUID(), accountId, purpose, codeHash: hashCode(code), target, createdAt: now,
     expiresAt: new Date(now.getTime() + CODE_TTL_MS[purpose]), consumedAt: null,
   });
   return code;
+}
+
+/** Marks the account's unused codes (of one purpose, or all) as used: none of them works afterwards. */
+export async function spendOpenCodes(m: EntityManager, accountId: string, purpose?: CodePurpose, now = new Date()): Promise<void> {
+  await m.update(VerificationCode, { accountId, consumedAt: IsNull(), ...(purpose ? { purpose } : {}) }, { consumedAt: now });
 }
 
 /** Consumes a code atomically: exactly one caller wins, and only before it expires. */

@@ -10,8 +10,17 @@ export interface ComposedMail {
 export class AccountMail {
   constructor(private readonly renderer: Renderer) {}
 
-  verifyEmail({ code, name, locale }: { code: string; name: string | null; locale?: string }): ComposedMail {
-    return this.compose('verify-email', locale, { name, link: this.link('/verify-email', code) });
+  /**
+   * Greets nobody by name: the name was typed by whoever registered, who may not be the reader. Says what
+   * to do for a registration the reader did not start.
+   */
+  verifyEmail({ code, locale }: { code: string; locale?: string }): ComposedMail {
+    return this.compose('verify-email', locale, { link: this.link('/verify-email', code), resetLink: `${this.renderer.issuer}/reset-password` });
+  }
+
+  /** Someone registered an address that an unconfirmed account holds: the mailbox owner may take it over. */
+  registrationPending({ code, locale }: { code: string; locale?: string }): ComposedMail {
+    return this.compose('registration-pending', locale, { link: this.link('/reset-password/new', code) });
   }
 
   passwordReset({ code, locale }: { code: string; locale?: string }): ComposedMail {

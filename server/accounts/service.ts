@@ -1,12 +1,15 @@
 // Accounts and password credentials: registration, e-mail verification, sign-in, password reset.
 // No answer here reveals whether an e-mail is registered: registration and reset requests look
-// the same either way, and the mail tells the mailbox owner what happened.
+// the same either way, and the mail tells the mailbox owner what happened. Confirming an address
+// proves the mailbox and the credential both (see docs/security.md, "Confirming an address"); a
+// credential change ends everything the account had signed in.
 import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
-import { consumeCode, deleteExpiredCodes, issueCode, peekCode } from './codes.js';
+import { consumeCode, deleteExpiredCodes, issueCode, peekCode, spendOpenCodes } from './codes.js';
+import { AfterAnswer, type Later } from './later.js';
 import type { AccountMail } from './mail.js';
 import type { PasswordHasher } from './passwords.js';
 
@@ -19,29 +22,74 @@ export interface Registration {
 
 export type SignInResult =
   | { ok: true; account: Account }
-  | { ok: false; reason: 'invalid_credentials' | 'email_not_verified' | 'account_disabled' };
+  | { ok: false; reason: 'invalid_credentials' | 'account_disabled' }
+  /** The password was right: this browser holds the credential of `accountId`. */
+  | { ok: false; reason: 'email_not_verified'; accountId: string };
+
+/** What confirming an address needs besides the link: the registering browser, or the account's password. */
+export interface ConfirmationProof {
+  /** The account the browser registered (or signed in to while unconfirmed), from its signed cookie. */
+  browserAccountId?: string;
+  password?: string;
+}
+
+export type VerifyResult = 'verified' | 'invalid_link' | 'password_required' | 'wrong_password';
+
+/** A usable reset link: the address it was sent to, and whether the new owner must also give a name. */
+export interface ResetLink {
+  email: string;
+  /** The address was never confirmed: the name on the account was typed by whoever registered it. */
+  askName: boolean;
+}
+
+/** Ends what an account has signed in (sessions, grants, tokens); called inside the credential change's transaction. */
+export type CredentialChangedHook = (accountId: string) => Promise<void>;
+
+export interface AccountServiceOptions {
+  /** Where work that must not delay a reset request's answer runs (default: in this process, after the answer). */
+  later?: Later;
+  onCredentialChanged?: CredentialChangedHook;
+}
 
 /** Sign-in e-mails compare case-insensitively and without surrounding space. */
 export const normaliseEmail = (email: string) => email.trim().normalize('NFC').toLowerCase();
 
 export class AccountService {
+  private readonly later: Later;
+
   constructor(
     private readonly db: Database,
     private readonly hasher: PasswordHasher,
     private readonly mail: AccountMail,
-  ) {}
+    private readonly options: AccountServiceOptions = {},
+  ) {
+    this.later = options.later ?? new AfterAnswer();
+  }
 
   /**
-   * Creates an account and mails a verification link; an e-mail that already signs in gets a notice
-   * instead (and undefined is returned). With `emailProven` (the person opened a link Tessera mailed to
-   * that address) the account is verified at once and no link is sent.
+   * Creates an account and mails a verification link. An e-mail that already signs in gets a notice
+   * instead (and undefined is returned); when that account was never confirmed, the notice carries a
+   * link to take the address over, since an unconfirmed registration reserves nothing. With
+   * `emailProven` (the person opened a link Tessera mailed to that address) the account is verified at
+   * once and no link is sent.
    */
   async register(input: Registration, { emailProven = false } = {}): Promise<Account | undefined> {
     const identifier = normaliseEmail(input.email);
     const secretHash = await this.hasher.hash(input.password);
     return this.db.transaction(async (m) => {
-      if (await m.existsBy(Credential, { type: 'password', identifier })) {
-        await this.send(m, identifier, this.mail.alreadyRegistered({ locale: input.locale }));
+      const existing = await m.findOneBy(Credential, { type: 'password', identifier });
+      if (existing) {
+        const holder = await m.findOneByOrFail(Account, { id: existing.accountId });
+        if (emailProven && !holder.emailVerified) {
+          // The mailed link proved the mailbox, as a reset link would: the unconfirmed registration is replaced.
+          await this.replaceCredential(m, holder.id, identifier, secretHash, input);
+          await recordAudit(m, { type: 'account.registered', actor: holder.id, subject: holder.id, data: { email_proven_by: 'invitation', unconfirmed_before: true } });
+          return m.findOneByOrFail(Account, { id: holder.id });
+        }
+        const mail = holder.emailVerified
+          ? this.mail.alreadyRegistered({ locale: input.locale })
+          : this.mail.registrationPending({ code: await issueCode(m, holder.id, 'reset_password', identifier), locale: input.locale });
+        await this.send(m, identifier, mail);
         return undefined;
       }
       const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: emailProven });
@@ -71,7 +119,7 @@ export class AccountService {
     if (account.disabledAt) return { ok: false, reason: 'account_disabled' };
     if (!account.emailVerified) {
       await this.db.transaction((m) => this.sendVerification(m, account));
-      return { ok: false, reason: 'email_not_verified' };
+      return { ok: false, reason: 'email_not_verified', accountId: account.id };
     }
     if (this.hasher.needsRehash(credential.secretHash)) {
       const secretHash = await this.hasher.hash(password);
@@ -80,25 +128,64 @@ export class AccountService {
     return { ok: true, account };
   }
 
-  /** True while a verification link is still usable (the page asks to confirm; GET changes nothing). */
-  async isVerificationCodeValid(code: string): Promise<boolean> {
-    return (await this.db.read((m) => peekCode(m, code, 'verify_email'))) !== null;
+  /** The account and address a still usable verification link is for (GET shows the page; it changes nothing). */
+  async verificationLink(code: string): Promise<{ accountId: string; email: string } | undefined> {
+    const row = await this.db.read((m) => peekCode(m, code, 'verify_email'));
+    return row?.target ? { accountId: row.accountId, email: row.target } : undefined;
   }
 
-  async verifyEmail(code: string): Promise<boolean> {
+  /**
+   * Confirms the address a link was mailed to. The link proves the mailbox; the account's credential
+   * must be proven too, or whoever registered someone else's address would get it confirmed for them:
+   * by the browser that registered (or signed in with the password), else by the password itself.
+   */
+  async verifyEmail(code: string, proof: ConfirmationProof): Promise<VerifyResult> {
+    const link = await this.verificationLink(code);
+    if (!link) return 'invalid_link';
+    if (proof.browserAccountId !== link.accountId) {
+      if (proof.password === undefined) return 'password_required';
+      const credential = await this.db.read((m) => m.findOneBy(Credential, { accountId: link.accountId, type: 'password' }));
+      if (!(await this.hasher.verify(credential?.secretHash, proof.password))) return 'wrong_password';
+    }
     return this.db.transaction(async (m) => {
       const used = await consumeCode(m, code, 'verify_email');
-      if (!used) return false;
+      if (!used) return 'invalid_link';
       // The code proves the mailbox it was sent to; if the profile e-mail changed since, it proves nothing.
       const result = await m.update(Account, { id: used.accountId, email: used.target ?? '' }, { emailVerified: true, updatedAt: new Date() });
-      if (result.affected !== 1) return false;
+      if (result.affected !== 1) return 'invalid_link';
       await recordAudit(m, { type: 'account.email_verified', actor: used.accountId, subject: used.accountId });
-      return true;
+      return 'verified';
     });
   }
 
-  async requestPasswordReset(email: string, locale?: string): Promise<void> {
+  /**
+   * The mailbox owner who did not register (or lost the password) sets a password instead of confirming:
+   * the verification link, which proved the mailbox, is exchanged for a reset code.
+   */
+  async exchangeForReset(code: string): Promise<(ResetLink & { code: string }) | undefined> {
+    return this.db.transaction(async (m) => {
+      const used = await consumeCode(m, code, 'verify_email');
+      if (!used?.target) return undefined;
+      const account = await m.findOneByOrFail(Account, { id: used.accountId });
+      return { code: await issueCode(m, used.accountId, 'reset_password', used.target), email: used.target, askName: !account.emailVerified };
+    });
+  }
+
+  /**
+   * Answers at once and does the rest later, the same for every address: looking the address up,
+   * issuing a code and writing the mail happen after the answer, so its timing tells nothing.
+   */
+  requestPasswordReset(email: string, locale?: string): void {
     const identifier = normaliseEmail(email);
+    this.later.add(() => this.sendPasswordReset(identifier, locale));
+  }
+
+  /** Resolves once the work that answers did not wait for is done (shutdown, tests). */
+  settled(): Promise<void> {
+    return this.later.settled();
+  }
+
+  private async sendPasswordReset(identifier: string, locale: string | undefined): Promise<void> {
     await this.db.transaction(async (m) => {
       const credential = await m.findOneBy(Credential, { type: 'password', identifier });
       if (!credential) return;
@@ -107,21 +194,28 @@ export class AccountService {
     });
   }
 
-  /** The sign-in e-mail a usable reset code was sent to (shown on the form), or undefined. */
-  async resetCodeTarget(code: string): Promise<string | undefined> {
-    return (await this.db.read((m) => peekCode(m, code, 'reset_password')))?.target ?? undefined;
+  /** What a usable reset code's form shows and asks, or undefined. */
+  async resetLink(code: string): Promise<ResetLink | undefined> {
+    return this.db.read(async (m) => {
+      const row = await peekCode(m, code, 'reset_password');
+      const account = row?.target ? await m.findOneBy(Account, { id: row.accountId }) : null;
+      return row?.target && account ? { email: row.target, askName: !account.emailVerified } : undefined;
+    });
   }
 
-  /** Sets a new password. The link proved the mailbox, so the sign-in e-mail becomes verified. */
-  async resetPassword(code: string, password: string): Promise<boolean> {
+  /**
+   * Sets a new password. The link proved the mailbox, so the sign-in e-mail becomes verified. Whatever
+   * came before the reset ends with it: other codes, every session, grant and token of the account, and,
+   * when the address was never confirmed, the name and language whoever registered it chose (`owner`
+   * gives the new ones).
+   */
+  async resetPassword(code: string, password: string, owner: { name?: string; locale?: string } = {}): Promise<boolean> {
     const secretHash = await this.hasher.hash(password);
     return this.db.transaction(async (m) => {
       const used = await consumeCode(m, code, 'reset_password');
       if (!used) return false;
-      const now = new Date();
-      await m.update(Credential, { accountId: used.accountId, type: 'password' }, { secretHash, updatedAt: now });
-      await m.update(Account, { id: used.accountId, email: used.target ?? '' }, { emailVerified: true, updatedAt: now });
-      await recordAudit(m, { type: 'account.password_reset', actor: used.accountId, subject: used.accountId });
+      const takenOver = await this.replaceCredential(m, used.accountId, used.target ?? '', secretHash, owner);
+      await recordAudit(m, { type: 'account.password_reset', actor: used.accountId, subject: used.accountId, ...(takenOver ? { data: { unconfirmed_before: true } } : {}) });
       return true;
     });
   }
@@ -148,10 +242,31 @@ export class AccountService {
     return account;
   }
 
+  /**
+   * Sets the password of an account whose mailbox was just proven at `email`, and ends everything that
+   * came before: open codes, sessions, grants, tokens; for an address never confirmed, also the name and
+   * language its registrant chose (`owner` gives the new ones). True when the address was unconfirmed.
+   */
+  private async replaceCredential(
+    m: EntityManager, accountId: string, email: string, secretHash: string, owner: { name?: string; locale?: string },
+  ): Promise<boolean> {
+    const now = new Date();
+    const account = await m.findOneByOrFail(Account, { id: accountId });
+    const takenOver = !account.emailVerified;
+    await m.update(Credential, { accountId, type: 'password' }, { secretHash, updatedAt: now });
+    // The code proves the mailbox it was sent to; if the profile e-mail changed since, it confirms nothing.
+    await m.update(Account, { id: accountId, email }, {
+      emailVerified: true, updatedAt: now, ...(takenOver ? { name: owner.name?.trim() || null, locale: owner.locale ?? null } : {}),
+    });
+    await spendOpenCodes(m, accountId, undefined, now);
+    await this.options.onCredentialChanged?.(accountId);
+    return takenOver;
+  }
+
   private async sendVerification(m: EntityManager, account: Account): Promise<void> {
     if (!account.email) return;
     const code = await issueCode(m, account.id, 'verify_email', account.email);
-    await this.send(m, account.email, this.mail.verifyEmail({ code, name: account.name, locale: account.locale ?? undefined }));
+    await this.send(m, account.email, this.mail.verifyEmail({ code, locale: account.locale ?? undefined }));
   }
 
   private async send(m: EntityManager, to: string, message: { subject: string; text: string; html: string }): Promise<void> {

@@ -1,6 +1,6 @@
 // oidc-provider's storage over TypeORM: one table keyed by (model, id), payload as JSON text.
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import { IsNull, LessThan } from 'typeorm';
+import { In, IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { Client, OidcPayload } from '../db/entities/index.js';
 
@@ -35,6 +35,7 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
         payload: JSON.stringify(payload),
         grantId: payload.grantId ?? null,
         uid: payload.uid ?? null,
+        accountId: accountIdOf(payload),
         userCode: payload.userCode ?? null,
         expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
@@ -78,6 +79,30 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
       return row.consumedAt ? { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) } : payload;
     }
   };
+}
+
+/**
+ * The account a row belongs to: sessions, grants and tokens carry it; an interaction carries it once
+ * the person has signed in (its result) or when it started inside a session.
+ */
+function accountIdOf(payload: AdapterPayload): string | null {
+  const p = payload as AdapterPayload & { session?: { accountId?: string }; result?: { login?: { accountId?: string } } };
+  return p.accountId ?? p.result?.login?.accountId ?? p.session?.accountId ?? null;
+}
+
+/**
+ * Ends everything an account has signed in: its sessions, sign-ins under way, grants and every token
+ * and code issued under them, with the hooks of each grant (the grant's active tenant). Joins the
+ * caller's transaction, so a credential change and the end of the old sessions commit together.
+ */
+export async function endAccountSessions(db: Database, accountId: string, onGrantDestroyed: GrantDestroyedHook[] = []): Promise<void> {
+  await db.transaction(async (m) => {
+    const grants = (await m.find(OidcPayload, { select: { id: true }, where: { model: 'Grant', accountId } })).map((g) => g.id);
+    await m.delete(OidcPayload, { accountId });
+    // Rows stored without an account (none are expected) still go with their grant.
+    if (grants.length) await m.delete(OidcPayload, { grantId: In(grants) });
+    for (const grantId of grants) for (const hook of onGrantDestroyed) await hook(grantId);
+  });
 }
 
 async function findClient(db: Database, id: string): Promise<AdapterPayload | undefined> {

@@ -5,6 +5,7 @@ import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
+import { bindRegisteringBrowser } from '../accounts/registering-browser.js';
 import { type AccountService, normaliseEmail } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
@@ -104,6 +105,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     await limits.signInPerAccount.consume(form.data.email.toLowerCase());
     const result = await accounts.signIn(form.data.email, form.data.password);
     if (!result.ok) {
+      // The right password for an unconfirmed address: this browser may confirm it with the link mailed now.
+      if (result.reason === 'email_not_verified') bindRegisteringBrowser(ctx, result.accountId);
       return page.render(ctx, 'pages/login.njk', { ...common, email: form.data.email, error: `login.error.${result.reason}` }, 400);
     }
     await limits.signInPerAccount.reset(form.data.email.toLowerCase());
@@ -131,6 +134,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const account = await accounts.register(registration, { emailProven: proven !== undefined && proven === normaliseEmail(form.data.email) });
     // An invitation link mailed to this address proved the mailbox: the person is signed in at once.
     if (account?.emailVerified) return finish(ctx, { login: { accountId: account.id } }, false);
+    bindRegisteringBrowser(ctx, account?.id);
     return page.render(ctx, 'pages/check-inbox.njk', { ...common, email: form.data.email });
   });
 

@@ -18,6 +18,10 @@ export class OidcPayload {
   @Column({ type: 'varchar', length: 255, nullable: true })
   uid: string | null;
 
+  /** The account a session, grant, token or finished sign-in belongs to: a credential change ends them all. */
+  @Column({ name: 'account_id', type: 'varchar', length: 36, nullable: true })
+  accountId: string | null;
+
   @Column({ name: 'user_code', type: 'varchar', length: 255, nullable: true })
   userCode: string | null;
 
