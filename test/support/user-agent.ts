@@ -1,5 +1,6 @@
 // A minimal browser for protocol tests: keeps cookies, follows redirects on request, reads forms.
 // Browser tests use real Chromium (e2e/); this drives the same pages over plain HTTP.
+import { fetchWithin } from './waits.js';
 
 export interface Page {
   status: number;
@@ -23,7 +24,7 @@ export class UserAgent {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(absolute, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const res = await fetchWithin(absolute, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) this.store(line);
     const location = res.headers.get('location') ?? undefined;
     return { status: res.status, url: absolute, location: location && new URL(location, absolute).href, html: await res.text() };
