@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { unsupportedRuntimeWarning } from '../server/runtime.js';
 import { fetchWithin, ProcessWatch, runWithin } from './support/waits.js';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -47,6 +48,10 @@ describe('the server and the CLI as processes', () => {
     const server = start({ PORT: String(port), HOST: '127.0.0.1' });
     await server.waitForOutput(/Tessera is ready/, 60_000);
     assert.match(server.output(), /"startup_ms":\d+/);
+    const warning = unsupportedRuntimeWarning();
+    if (warning) assert.ok(server.output().includes(`"level":"warn"`) && server.output().includes(warning), `the start-up log warns: ${warning}`);
+    else assert.doesNotMatch(server.output(), /not a supported runtime/, 'no warning on a supported Node.js');
+    assert.match(server.output(), /read them with \/dev\/mail or `npm run tessera -- outbox:list` \(with SQLite: after stopping the server\)/);
     const discovery = (await (await fetchWithin(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as { issuer: string };
     assert.equal(discovery.issuer, `http://localhost:${port}`);
     await assert.rejects(cli('clients:create', '--name', 'Racing', '--grant', 'client_credentials'), (error: { stderr: string }) =>
