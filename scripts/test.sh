@@ -32,7 +32,7 @@ say "Node $(node --version): type-check"
 if ! node_modules/.bin/tsc --noEmit -p .; then problems+=("type-check"); failed=$((failed + 1)); fi
 
 say "MySQL/MariaDB for the integration suite"
-if [ -n "$TEST_MYSQL_URL" ] && node --import tsx scripts/ensure-test-database.ts "$TEST_MYSQL_URL"; then
+if [ -n "$TEST_MYSQL_URL" ] && limit 1m node --import tsx scripts/ensure-test-database.ts "$TEST_MYSQL_URL"; then
   echo "using $TEST_MYSQL_URL"
 else
   missing "MySQL/MariaDB tests: no database at TEST_MYSQL_URL=${TEST_MYSQL_URL:-<unset>}"
