@@ -124,9 +124,10 @@ describeWithServer('log redaction of invitation links however they are spelled',
     const encodeFirst = (s: string) => `%${s.charCodeAt(0).toString(16).toUpperCase()}${s.slice(1)}`;
     const [header, payload, signature] = token.split('.') as [string, string, string];
 
-    // Each of these is answered by the invitation routes (303 to the invitation page)...
+    // Each of these is answered by the invitation routes (303 to the invitation page), the last one of
+    // this line sent in absolute form (GET http://host/I/… HTTP/1.1)...
     const routed = [
-      `/I/${handle}`, `/i/${handle}/`, `/i/${encodeFirst(handle)}`, `/i/${handle}?x=1`,
+      `/I/${handle}`, `/i/${handle}/`, `/i/${encodeFirst(handle)}`, `/i/${handle}?x=1`, `${server().url}/I/${handle}`,
       `/Tenants/Invitation-Tokens/${header}%2E${payload}%2E${signature}`, `/TENANTS/INVITATION-TOKENS/${token}/`,
       `/tenants/invitation-tokens/${encodeFirst(token)}`, `/tenants/invitation-tokens/${header}%2e${payload}%2e${signature}`,
     ];

@@ -43,6 +43,7 @@ test('redactUrl hides invitation tokens and handles in every spelling the router
   for (const url of tokens) assert.match(redactUrl(url), /^\/tenants\/invitation-tokens\/\[redacted\](\?x=\[redacted\])?$/, url);
   assert.equal(redactUrl(`/session/${header}%2E${payload}%2E${signature}/x`), '/session/[redacted]/x', 'a percent-encoded JWT');
   assert.equal(redactUrl('/i/%E0%A4%A/%zz'), '/i/[redacted]', 'malformed escapes do not throw');
+  assert.equal(redactUrl('http://ann:pw@id.example/x?code=C'), 'http://[redacted]@id.example/x?code=[redacted]', 'credentials in an absolute-form target');
 });
 
 test('redactUrl leaves ordinary paths, ids and assets readable', () => {

@@ -48,7 +48,8 @@ const JWT = /^eyJ[\w-]*(\.[\w-]*){2,4}$/; // a JWS (3 parts) or JWE (5): its hea
 const LONG_RANDOM = /^[\w-]{32,}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i; // ids, not secrets
 
-const ABSOLUTE_FORM = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i; // `GET http://host/i/x HTTP/1.1` is routed by its path
+// `GET http://host/i/x HTTP/1.1` is routed by its path; a user:password@ in it is a credential.
+const ABSOLUTE_FORM = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
 
 /**
  * The URL as it may be logged: the path with token-bearing segments replaced, and the query with
@@ -61,7 +62,7 @@ export function redactUrl(url: string): string {
   const queryAt = withoutHash.indexOf('?');
   const path = (queryAt === -1 ? withoutHash : withoutHash.slice(0, queryAt)).slice(origin.length);
   const query = queryAt === -1 ? undefined : withoutHash.slice(queryAt + 1);
-  return origin + redactPath(path) + (query === undefined ? '' : `?${redactQuery(query)}`) + (hashAt === -1 ? '' : `#${REDACTED}`);
+  return origin.replace(/\/\/[^/]*@/, `//${REDACTED}@`) + redactPath(path) + (query === undefined ? '' : `?${redactQuery(query)}`) + (hashAt === -1 ? '' : `#${REDACTED}`);
 }
 
 // Routes whose remaining path is a secret: /tenants/invitation-tokens/{token} carries a signed
