@@ -62,7 +62,8 @@ export function redactUrl(url: string): string {
   const queryAt = withoutHash.indexOf('?');
   const path = (queryAt === -1 ? withoutHash : withoutHash.slice(0, queryAt)).slice(origin.length);
   const query = queryAt === -1 ? undefined : withoutHash.slice(queryAt + 1);
-  return origin.replace(/\/\/[^/]*@/, `//${REDACTED}@`) + redactPath(path) + (query === undefined ? '' : `?${redactQuery(query)}`) + (hashAt === -1 ? '' : `#${REDACTED}`);
+  const withoutUserInfo = origin.replace(/\/\/[^/]*@/, `//${REDACTED}@`);
+  return withoutUserInfo + redactPath(path) + (query === undefined ? '' : `?${redactQuery(query)}`) + (hashAt === -1 ? '' : `#${REDACTED}`);
 }
 
 // Routes whose remaining path is a secret: /tenants/invitation-tokens/{token} carries a signed
