@@ -2,8 +2,9 @@
 # Tessera, production image: compiled with tsc, run with plain Node as an unprivileged user.
 #   docker build -t tessera .
 #   docker run -p 3000:3000 -e ISSUER=https://id.example.com -e DATABASE_URL=mysql://… -e COOKIE_SECRETS=… tessera
-# Admin CLI inside the container: node dist/server/cli.js <command>
+# Admin CLI inside the container (compiled, no tsx): npm run tessera -- <command>, or node dist/server/cli.js <command>
 
+# A supported LTS line: 22 or 24.
 ARG NODE_VERSION=22
 
 # ---- build: every dependency, TypeScript -> dist/ ----
@@ -19,25 +20,19 @@ COPY views ./views
 COPY public ./public
 RUN npm run build
 
-# ---- production dependencies only ----
-FROM node:${NODE_VERSION}-bookworm-slim AS deps
-WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-
-# ---- runtime ----
+# ---- runtime: the build plus production dependencies only (no TypeScript, no tsx) ----
 FROM node:${NODE_VERSION}-bookworm-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0
 WORKDIR /app
-COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
+COPY package.json package-lock.json ./
+# Before dist/ arrives, so this layer is cached until the dependencies change; --ignore-scripts
+# skips `prepare`, which would look for the build (scripts/prepare.js).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# The compiled server reads its templates and stylesheet relative to dist/server/: dist/views and
+# dist/public, which `npm run build` copied there.
 COPY --from=build /app/dist ./dist
-# The compiled server reads its templates and stylesheet relative to dist/server/:
-# dist/views and dist/public.
-COPY views ./dist/views
-COPY public ./dist/public
 # The default DATABASE_URL (sqlite:./data/tessera.sqlite) writes here; mount a volume to keep it.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

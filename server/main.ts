@@ -7,6 +7,7 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createTessera } from './app.js';
 import { createLogger } from './http/logging.js';
 import { deleteExpiredPayloads } from './oidc/adapter.js';
+import { unsupportedRuntimeWarning } from './runtime.js';
 
 const started = performance.now();
 
@@ -22,6 +23,8 @@ function readConfig() {
 
 const config = readConfig();
 const logger = createLogger(config);
+const runtimeWarning = unsupportedRuntimeWarning();
+if (runtimeWarning) logger.warn(runtimeWarning);
 const db = await openDatabase(config.database).catch((error: Error) => {
   logger.fatal(`cannot open the database: ${error.message}`);
   process.exit(1);
@@ -35,7 +38,9 @@ const worker = new DeliveryWorker(db, transports, logger);
 worker.start();
 for (const channel of ['email', 'sms'] as const) {
   if (transports[channel]) continue;
-  const where = config.production ? '`npm run tessera -- outbox:list`' : '/dev/mail or `npm run tessera -- outbox:list`';
+  // The CLI refuses to open an SQLite file while the server holds it.
+  const cli = `\`npm run tessera -- outbox:list\`${config.database.kind === 'sqlite' ? ' (with SQLite: after stopping the server)' : ''}`;
+  const where = config.production ? cli : `/dev/mail or ${cli}`;
   logger.info(`no ${channel === 'email' ? 'SMTP_URL' : 'SMS_WEBHOOK_URL'}: ${channel} messages stay in the outbox; read them with ${where}`);
 }
 

@@ -1,5 +1,6 @@
 // No password, code, token or secret reaches the logs, access logs included, across a full flow.
 import assert from 'node:assert/strict';
+import { get as httpGet } from 'node:http';
 import { test } from 'node:test';
 import * as oidc from 'openid-client';
 import { OutboxMessage } from '../server/db/entities/index.js';
@@ -96,5 +97,52 @@ describeWithServer('log redaction of invitation tokens', (server: () => TestServ
       assert.ok(!logs.includes(token.split('.')[2]!), 'a token signature is in the logs');
       assert.ok(!logs.includes(token.split('.')[1]!), 'a token payload is in the logs');
     }
+  });
+});
+
+/** One GET with the request target exactly as given: fetch and URL would normalise it first. */
+function rawGet(origin: string, path: string): Promise<number> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: hostname, port, path, timeout: 10_000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within 10 s`)));
+    req.on('error', reject);
+  });
+}
+
+describeWithServer('log redaction of invitation links however they are spelled', (server: () => TestServer) => {
+  test('an invitation token or short-link handle sent in another case or encoding reaches the route but not the logs', async () => {
+    const backend = { kind: 'client', clientId: 'b', manage: true } as const;
+    const tenantId = (await server().tessera.tenants.create(backend, { name: 'Spelled' })).id;
+    const token = (await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none' })).token!;
+    const phone = '+491512345678';
+    await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'sms', phone });
+    const sms = await server().db.read((m) => m.findOneByOrFail(OutboxMessage, { recipient: phone }));
+    const handle = /\/i\/([\w-]{22})\b/.exec(sms.bodyText)![1]!;
+    const encodeFirst = (s: string) => `%${s.charCodeAt(0).toString(16).toUpperCase()}${s.slice(1)}`;
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+
+    // Each of these is answered by the invitation routes (303 to the invitation page), the last one of
+    // this line sent in absolute form (GET http://host/I/… HTTP/1.1)...
+    const routed = [
+      `/I/${handle}`, `/i/${handle}/`, `/i/${encodeFirst(handle)}`, `/i/${handle}?x=1`, `${server().url}/I/${handle}`,
+      `/Tenants/Invitation-Tokens/${header}%2E${payload}%2E${signature}`, `/TENANTS/INVITATION-TOKENS/${token}/`,
+      `/tenants/invitation-tokens/${encodeFirst(token)}`, `/tenants/invitation-tokens/${header}%2e${payload}%2e${signature}`,
+    ];
+    // ...and these are not, but carry the secret all the same.
+    const unrouted = [
+      `/i%2F${handle}`, `/i%2f${handle}`, `//i/${handle}`, `/i//${handle}`, `/%69/${handle}`, `/x/../i/${handle}`, `/i/${handle}/extra`,
+      `/tenants%2Finvitation-tokens%2F${token}`, `//tenants//invitation-tokens//${token}`, `/tenants/invitation%2Dtokens/${token}`,
+    ];
+    for (const path of routed) assert.equal(await rawGet(server().url, path), 303, `${path} reaches the invitation route`);
+    for (const path of unrouted) await rawGet(server().url, path);
+
+    const logs = server().logs.join('');
+    assert.match(logs, /"url":"\/i\/\[redacted\]/, 'the short-link requests were logged, redacted');
+    const leaked = [handle, handle.slice(1), header, payload, signature, signature.slice(1)].filter((part) => logs.includes(part));
+    assert.deepEqual(leaked, [], 'no handle, nor any part of a token, is in the logs');
   });
 });

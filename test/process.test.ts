@@ -1,14 +1,14 @@
 // main.ts and cli.ts as real processes: start, ready, refuse bad settings, stop gracefully; admin commands.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
+import { unsupportedRuntimeWarning } from '../server/runtime.js';
+import { fetchWithin, ProcessWatch, runWithin } from './support/waits.js';
 
-const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
 const freePort = () => new Promise<number>((resolve) => {
   const probe = createServer().listen(0, '127.0.0.1', () => {
@@ -27,40 +27,37 @@ describe('the server and the CLI as processes', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: root, env });
+  const cli = (...args: string[]) => runWithin(60_000, process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: root, env });
 
-  function start(extra: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; ready: Promise<void> } {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...env, ...extra } });
-    let output = '';
-    const ready = new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => { output += chunk; if (output.includes('Tessera is ready')) resolve(); };
-      child.stdout!.on('data', onData);
-      child.stderr!.on('data', (chunk: Buffer) => { output += chunk; });
-      child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
-    });
-    ready.catch(() => undefined); // a test that expects the exit awaits the exit instead
-    return { child, output: () => output, ready };
+  const started: ProcessWatch[] = [];
+  after(() => started.forEach(({ child }) => child.kill('SIGKILL'))); // whatever a failed test left running
+  function start(extra: NodeJS.ProcessEnv): ProcessWatch {
+    const watch = new ProcessWatch(spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...env, ...extra } }), 'the server');
+    started.push(watch);
+    return watch;
   }
 
   test('a bad setting stops the start with a message that names the variable', async () => {
-    const { child, output } = start({ PORT: 'eighty' });
-    const code = await new Promise((resolve) => child.on('exit', resolve));
-    assert.equal(code, 1);
-    assert.match(output(), /PORT: expected a port number \(got "eighty"\)/);
+    const server = start({ PORT: 'eighty' });
+    assert.equal(await server.waitForExit(60_000), 1);
+    assert.match(server.output(), /PORT: expected a port number \(got "eighty"\)/);
   });
 
   test('the server starts, reports its start-up time, serves discovery, and stops gracefully on SIGTERM', async () => {
     const port = await freePort();
     const server = start({ PORT: String(port), HOST: '127.0.0.1' });
-    await server.ready;
+    await server.waitForOutput(/Tessera is ready/, 60_000);
     assert.match(server.output(), /"startup_ms":\d+/);
-    const discovery = (await (await fetch(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as { issuer: string };
+    const warning = unsupportedRuntimeWarning();
+    if (warning) assert.ok(server.output().includes(`"level":"warn"`) && server.output().includes(warning), `the start-up log warns: ${warning}`);
+    else assert.doesNotMatch(server.output(), /not a supported runtime/, 'no warning on a supported Node.js');
+    assert.match(server.output(), /read them with \/dev\/mail or `npm run tessera -- outbox:list` \(with SQLite: after stopping the server\)/);
+    const discovery = (await (await fetchWithin(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as { issuer: string };
     assert.equal(discovery.issuer, `http://localhost:${port}`);
     await assert.rejects(cli('clients:create', '--name', 'Racing', '--grant', 'client_credentials'), (error: { stderr: string }) =>
       /in use by another Tessera process \(pid \d+\)/.test(error.stderr));
     server.child.kill('SIGTERM');
-    const code = await new Promise((resolve) => server.child.on('exit', resolve));
-    assert.equal(code, 0);
+    assert.equal(await server.waitForExit(30_000), 0);
     assert.match(server.output(), /"msg":"stopped"/);
   });
 

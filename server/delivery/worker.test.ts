@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { OutboxMessage } from '../db/entities/outbox-message.js';
 import { enqueueMessage, getMessage, type NewMessage } from './outbox.js';
 import { describeEachDatabase } from '../../test/support/databases.js';
+import { within } from '../../test/support/waits.js';
 import type { Transport } from './transports.js';
 import { DeliveryWorker, MAX_ATTEMPTS, type DeliveryLogger } from './worker.js';
 
@@ -183,13 +184,13 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
     const theWorker = worker();
 
     theWorker.start(10);
-    await sendStarted;
+    await within(10_000, 'the worker to start sending', sendStarted);
     let stopped = false;
     const stopping = theWorker.stop().then(() => (stopped = true));
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(stopped, false, 'stop returned while a send was in progress');
     release();
-    await stopping;
+    await within(10_000, 'the worker to stop once the send finished', stopping);
 
     assert.equal((await row(id)).status, 'sent');
   });

@@ -48,31 +48,56 @@ const JWT = /^eyJ[\w-]*(\.[\w-]*){2,4}$/; // a JWS (3 parts) or JWE (5): its hea
 const LONG_RANDOM = /^[\w-]{32,}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i; // ids, not secrets
 
+// `GET http://host/i/x HTTP/1.1` is routed by its path; a user:password@ in it is a credential.
+const ABSOLUTE_FORM = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
+
 /**
  * The URL as it may be logged: the path with token-bearing segments replaced, and the query with
  * its parameter names kept but every value not known to be harmless replaced.
  */
 export function redactUrl(url: string): string {
+  const origin = ABSOLUTE_FORM.exec(url)?.[0] ?? '';
   const hashAt = url.indexOf('#');
   const withoutHash = hashAt === -1 ? url : url.slice(0, hashAt);
   const queryAt = withoutHash.indexOf('?');
-  const path = queryAt === -1 ? withoutHash : withoutHash.slice(0, queryAt);
+  const path = (queryAt === -1 ? withoutHash : withoutHash.slice(0, queryAt)).slice(origin.length);
   const query = queryAt === -1 ? undefined : withoutHash.slice(queryAt + 1);
-  return redactPath(path) + (query === undefined ? '' : `?${redactQuery(query)}`) + (hashAt === -1 ? '' : `#${REDACTED}`);
+  const withoutUserInfo = origin.replace(/\/\/[^/]*@/, `//${REDACTED}@`);
+  return withoutUserInfo + redactPath(path) + (query === undefined ? '' : `?${redactQuery(query)}`) + (hashAt === -1 ? '' : `#${REDACTED}`);
 }
+
+// Routes whose remaining path is a secret: /tenants/invitation-tokens/{token} carries a signed
+// invitation, /i/{handle} its short SMS form.
+const SECRET_ROUTES = [['i'], ['tenants', 'invitation-tokens']];
 
 function redactPath(path: string): string {
-  const segments = path.split('/');
-  return segments.map((segment, i) => (isTokenSegment(segments, i) ? REDACTED : segment)).join('/');
+  const secretRoute = secretRouteOf(path);
+  if (secretRoute) return `/${[...secretRoute, REDACTED].join('/')}`;
+  return path.split('/').map((segment) => (looksLikeToken(percentDecoded(segment)) ? REDACTED : segment)).join('/');
 }
 
-function isTokenSegment(segments: string[], i: number): boolean {
-  const segment = segments[i]!;
-  if (segment === '') return false;
-  // /tenants/invitation-tokens/{token} carries a signed invitation; /i/{handle} its short SMS form.
-  if (segments[i - 1] === 'invitation-tokens' && segments[i - 2] === 'tenants') return true;
-  if (segments[i - 1] === 'i' && segments[i - 2] === '' && i === 2) return true;
+/**
+ * The secret route a path leads to, compared the way the router compares (case-insensitively, after
+ * percent-decoding, trailing slash or not) and more loosely still (encoded slashes, empty and dot
+ * segments), so that no spelling of an invitation link gets its token into the log.
+ */
+function secretRouteOf(path: string): string[] | undefined {
+  const segments: string[] = [];
+  for (const segment of percentDecoded(path).toLowerCase().split('/')) {
+    if (segment === '..') segments.pop();
+    else if (segment !== '' && segment !== '.') segments.push(segment);
+  }
+  return SECRET_ROUTES.find((route) => segments.length > route.length && route.every((name, i) => segments[i] === name));
+}
+
+function looksLikeToken(segment: string): boolean {
   return JWT.test(segment) || (LONG_RANDOM.test(segment) && !UUID.test(segment));
+}
+
+// ASCII escapes only, so it never throws on a malformed or partial UTF-8 sequence; route names and
+// tokens are ASCII.
+function percentDecoded(text: string): string {
+  return text.replace(/%([0-7][\da-f])/gi, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 function redactQuery(query: string): string {

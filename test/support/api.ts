@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { insertMembership } from '../../server/tenants/service.js';
 import type { TestServer } from './server.js';
 import type { Person } from './tokens.js';
+import { fetchWithin } from './waits.js';
 
 export interface Reply<T = Record<string, unknown>> {
   status: number;
@@ -12,7 +13,7 @@ export interface Reply<T = Record<string, unknown>> {
 
 export function apiClient(server: () => TestServer) {
   async function call<T = Record<string, unknown>>(method: string, path: string, token?: string, body?: unknown): Promise<Reply<T>> {
-    const res = await fetch(`${server().url}${path}`, {
+    const res = await fetchWithin(`${server().url}${path}`, {
       method,
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

@@ -67,7 +67,10 @@ export async function signIn(
   });
   let page = await browser.follow(url.href);
   if (/action="\/interaction\/[^"]+\/login"/.test(page.html)) page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
-  while (!page.location?.includes('/app/callback') && onPage) page = await onPage(page);
+  for (let steps = 0; !page.location?.includes('/app/callback') && onPage; steps++) {
+    if (steps === 10) throw new Error(`sign-in still not back at the app after 10 pages: ${page.status} ${page.url}`);
+    page = await onPage(page);
+  }
   if (!page.location?.includes('/app/callback')) throw new Error(`sign-in did not return to the app: ${page.status} ${page.html.slice(0, 800)}`);
   const tokens = await oidc.authorizationCodeGrant(rp, new URL(page.location), { pkceCodeVerifier: verifier, expectedState: 's' }, resource);
   return { tokens, browser, rp };

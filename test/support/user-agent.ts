@@ -4,6 +4,7 @@
 // and pages through an HTML parser, so the tests see what a browser would.
 import { parse } from 'node-html-parser';
 import { CookieJar } from 'tough-cookie';
+import { fetchWithin } from './waits.js';
 
 export interface Page {
   status: number;
@@ -11,9 +12,6 @@ export interface Page {
   location?: string;
   html: string;
 }
-
-/** No request of a test may hang the suite: each one gives up after this long. */
-const REQUEST_TIMEOUT_MS = 15_000;
 
 export class UserAgent {
   private readonly jar = new CookieJar();
@@ -31,9 +29,7 @@ export class UserAgent {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(absolute, {
-      method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
+    const res = await fetchWithin(absolute, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) await this.jar.setCookie(line, absolute, { ignoreError: true });
     const location = res.headers.get('location') ?? undefined;
     return { status: res.status, url: absolute, location: location && new URL(location, absolute).href, html: await res.text() };
