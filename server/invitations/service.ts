@@ -9,7 +9,7 @@ import type { Database } from '../db/database.js';
 import { type Delivery, Invitation } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { BadRequest, Conflict, NotFound, Unprocessable } from '../errors.js';
-import type { RateLimiter } from '../http/rate-limit.js';
+import type { Quota } from '../http/rate-limit.js';
 import type { KeySet } from '../keys/keys.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { assertRolesExist } from '../tenants/service.js';
@@ -55,7 +55,7 @@ export class InvitationService {
     private readonly mail: InvitationMail,
     private readonly findClient: FindClient,
     /** Per-tenant limit on creating and resending, counted only for callers allowed to (no one else can spend it). */
-    private readonly quota: RateLimiter,
+    private readonly quota: Quota,
   ) {}
 
   linkFor(token: string): string {
@@ -68,7 +68,7 @@ export class InvitationService {
       requireAdmin(access);
       // Only now, for an admin: otherwise the answers would tell strangers which clients exist.
       await this.checkTarget(input);
-      await this.quota.consume(tenantId);
+      await this.quota.consume(m, tenantId);
       const roles = input.roles.length ? input.roles : ['tenant-user'];
       await assertRolesExist(m, tenantId, roles);
       // Whole seconds, as MySQL's DATETIME stores them and the token's exp says.
@@ -121,7 +121,7 @@ export class InvitationService {
     return this.db.transaction(async (m) => {
       const access = await accessTo(m, caller, tenantId);
       requireAdmin(access);
-      await this.quota.consume(tenantId);
+      await this.quota.consume(m, tenantId);
       const invitation = await this.find(m, tenantId, id);
       const status = statusOf(invitation);
       if (status !== 'pending') throw new Conflict(`Only a pending invitation can be resent; this one is ${status}.`, 'not_pending');
