@@ -45,9 +45,9 @@ export class Database {
   async read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const current = this.held.getStore();
     if (current) return fn(current);
-    if (!this.mutex) return withConflicts(() => fn(this.dataSource.manager));
+    if (!this.mutex) return this.withConflicts(() => fn(this.dataSource.manager));
     try {
-      return await withConflicts(() => this.mutex!.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager))));
+      return await this.withConflicts(() => this.mutex!.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager))));
     } finally {
       this.scheduleSave();
     }
@@ -62,7 +62,7 @@ export class Database {
     if (current?.queryRunner?.isTransactionActive) return fn(current);
     // A connection pinned by withLock: the transaction runs on it, not on a second one from the pool.
     const inside = (manager: EntityManager) => this.held.run(manager, () => fn(manager));
-    const run = () => withConflicts(() => (current?.queryRunner ? current.transaction(inside) : this.dataSource.transaction(inside)));
+    const run = () => this.withConflicts(() => (current?.queryRunner ? current.transaction(inside) : this.dataSource.transaction(inside)));
     if (!this.mutex) return run();
     try {
       return await this.mutex.runExclusive(run);
@@ -70,6 +70,18 @@ export class Database {
       this.scheduleSave();
     }
   }
+
+  /** Runs `fn`, turning a unique-key clash into a 409 that names the field (the one place that does). */
+  private async withConflicts<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toUniqueViolation(error, this.primaryKeyOf) ?? error;
+    }
+  }
+
+  private readonly primaryKeyOf = (table: string) =>
+    this.dataSource.entityMetadatas.find((e) => e.tableName === table)?.primaryColumns.map((c) => c.databaseName);
 
   /** sql.js: write the file soon, once for all the changes made meanwhile. */
   private scheduleSave(): void {
@@ -147,15 +159,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     throw error;
   }
   return new Database(dataSource, release, file, config.kind === 'mysql' ? config.pool?.waitMs : undefined);
-}
-
-/** Runs `fn`, turning a unique-key clash into a 409 that names the field (the one place that does). */
-async function withConflicts<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw toUniqueViolation(error) ?? error;
-  }
 }
 
 interface PooledConnection {

@@ -27,14 +27,17 @@ const KEYS: Readonly<Record<string, { field: string; code: string; description: 
   credentials: { field: 'email', code: 'email_taken', description: 'This e-mail address signs in to another account already.' },
 };
 
+/** A table's primary-key columns, for a clash MySQL reports only as "for key 'PRIMARY'". */
+export type PrimaryKeyOf = (table: string) => string[] | undefined;
+
 /** The 409 for a unique-key clash, naming the field; undefined for any other error. */
-export function toUniqueViolation(error: unknown): UniqueViolation | undefined {
+export function toUniqueViolation(error: unknown, primaryKeyOf: PrimaryKeyOf = () => undefined): UniqueViolation | undefined {
   if (error instanceof UniqueViolation) return error;
   if (!isUniqueViolation(error)) return undefined;
   const table = tableOf(error);
   const known = table === undefined ? undefined : KEYS[table];
   if (known) return new UniqueViolation(known.field, known.description, known.code);
-  const field = fieldOf(error, table);
+  const field = fieldOf(error, table, primaryKeyOf);
   return new UniqueViolation(field, `Another record has the same ${field}.`, 'conflict');
 }
 
@@ -49,10 +52,11 @@ function tableOf(error: unknown): string | undefined {
 }
 
 /** The columns (SQLite) or the key's name (MySQL) of a clash on a key not described above. */
-function fieldOf(error: unknown, table: string | undefined): string {
+function fieldOf(error: unknown, table: string | undefined, primaryKeyOf: PrimaryKeyOf): string {
   const message = (error as Error).message ?? '';
   const columns = /UNIQUE constraint failed: (.+)$/im.exec(message)?.[1];
   if (columns) return columns.split(',').map((c) => c.trim().replace(/^\w+\./, '')).join(', ');
   const key = /for key '(?:\w+\.)?(\w+)'/i.exec(message)?.[1];
+  if (key === 'PRIMARY' && table) return primaryKeyOf(table)?.join(', ') ?? 'id';
   return key ? key.replace(new RegExp(`^uq_${table ?? ''}_?`), '') : 'value';
 }
