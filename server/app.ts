@@ -114,15 +114,17 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const [keys, cookieKeys] = await Promise.all([loadKeys(db), loadCookieKeys(db, config.cookieSecrets)]);
   const renderer = new Renderer(config.issuer);
   const page = new PageRenderer(renderer);
-  const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer));
+  const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), config.mailLimits);
   const directory = new TenantDirectory(db);
-  const tenants = new TenantService(db, config.tenantSelfService);
+  const tenants = new TenantService(db, config.tenantSelfService, config.tenantSelfServiceMax);
   const findClient = (id: string) => clientInfo(db, id);
   const invitationMail = new InvitationMail(renderer);
   const redemption = new RedemptionService(db, keys, config.issuer, invitationMail, findClient);
   // Per-tenant quota on creating and resending invitations, so one tenant cannot flood mailboxes.
   const quota = createQuota({ keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
-  const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota);
+  const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota, {
+    mail: config.mailLimits, pendingPerEmail: config.invitationPendingPerEmail,
+  });
   const provider = createProvider({
     config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed: [(id) => directory.forgetGrant(id)],
   });

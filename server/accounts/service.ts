@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueWithinLimits, type MailLimits, UNLIMITED_MAIL } from '../delivery/outbox.js';
 import { consumeCode, deleteExpiredCodes, issueCode, peekCode } from './codes.js';
 import type { AccountMail } from './mail.js';
 import type { PasswordHasher } from './passwords.js';
@@ -29,6 +29,7 @@ export class AccountService {
     private readonly db: Database,
     private readonly hasher: PasswordHasher,
     private readonly mail: AccountMail,
+    private readonly mailLimits: MailLimits = UNLIMITED_MAIL,
   ) {}
 
   /**
@@ -154,7 +155,11 @@ export class AccountService {
     await this.send(m, account.email, this.mail.verifyEmail({ code, name: account.name, locale: account.locale ?? undefined }));
   }
 
+  /**
+   * Anyone can make Tessera mail an address (register it, ask for a reset): past the address's hourly
+   * limit the message is silently not sent, and the answer stays the same either way (no enumeration).
+   */
   private async send(m: EntityManager, to: string, message: { subject: string; text: string; html: string }): Promise<void> {
-    await enqueueMessage(m, { channel: 'email', recipient: to, subject: message.subject, bodyText: message.text, bodyHtml: message.html });
+    await enqueueWithinLimits(m, { channel: 'email', recipient: to, subject: message.subject, bodyText: message.text, bodyHtml: message.html }, this.mailLimits);
   }
 }

@@ -7,7 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { type DatabaseConfig, POOL_DEFAULTS } from '../config.js';
 import { ServiceUnavailable } from '../errors.js';
 import { createDataSource, saveSqliteFile } from './data-source.js';
-import { toUniqueViolation } from './errors.js';
+import { isDeadlock, toUniqueViolation } from './errors.js';
 import { lockSqliteFile } from './sqlite-lock.js';
 
 /**
@@ -63,7 +63,7 @@ export class Database {
     // A connection pinned by withLock: the transaction runs on it, not on a second one from the pool.
     const inside = (manager: EntityManager) => this.held.run(manager, () => fn(manager));
     const run = () => this.withConflicts(() => (current?.queryRunner ? current.transaction(inside) : this.dataSource.transaction(inside)));
-    if (!this.mutex) return run();
+    if (!this.mutex) return retryDeadlocks(run);
     try {
       return await this.mutex.runExclusive(run);
     } finally {
@@ -159,6 +159,19 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     throw error;
   }
   return new Database(dataSource, release, file, config.kind === 'mysql' ? config.pool?.waitMs : undefined);
+}
+
+/** How often a transaction that InnoDB chose as a deadlock victim is run again (it was rolled back whole). */
+const DEADLOCK_ATTEMPTS = 3;
+
+async function retryDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+    }
+  }
 }
 
 interface PooledConnection {

@@ -8,6 +8,12 @@ export function isUniqueViolation(error: unknown): boolean {
   return e?.code === 'ER_DUP_ENTRY' || e?.driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/i.test(e?.message ?? '');
 }
 
+/** InnoDB chose this transaction as a deadlock victim and rolled it back (ER_LOCK_DEADLOCK, 1213): run it again. */
+export function isDeadlock(error: unknown): boolean {
+  const e = error as { code?: string; errno?: number; driverError?: { code?: string } } | undefined;
+  return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213 || e?.driverError?.code === 'ER_LOCK_DEADLOCK';
+}
+
 /** A 409 for a value that must be unique: two requests raced for it, or it was taken already. */
 export class UniqueViolation extends Conflict {
   constructor(

@@ -4,7 +4,7 @@ import { type EntityManager, In } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
-import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
+import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
 
@@ -52,6 +52,8 @@ export class TenantService {
   constructor(
     private readonly db: Database,
     private readonly selfService: boolean,
+    /** How many tenants one person may create through self-service, deleted ones included. */
+    private readonly selfServiceMax = Number.POSITIVE_INFINITY,
   ) {}
 
   async list(caller: Caller, { limit, cursor }: { limit: number; cursor?: string }): Promise<Page<TenantView>> {
@@ -79,6 +81,7 @@ export class TenantService {
 
   private async insertTenant(caller: Caller, input: NewTenant): Promise<TenantView> {
     return this.db.transaction(async (m) => {
+      if (caller.kind === 'user') await this.assertMayCreateAnother(m, caller.accountId);
       const slug = await this.freeSlug(m, input.slug, input.name);
       const now = new Date();
       const tenant = Object.assign(new Tenant(), {
@@ -90,6 +93,20 @@ export class TenantService {
       await recordAudit(m, { type: 'tenant.created', actor: actorOf(caller), tenantId: tenant.id, subject: tenant.id, data: { slug } });
       return toTenantView(tenant);
     });
+  }
+
+  /**
+   * Self-service has a cap per person. The account's row is locked before the count is read, so one
+   * person's parallel creates count one after the other and cannot pass the cap together.
+   */
+  private async assertMayCreateAnother(m: EntityManager, accountId: string): Promise<void> {
+    if (m.connection.options.type === 'mysql') {
+      await m.createQueryBuilder(Account, 'a').setLock('pessimistic_write').where('a.id = :accountId', { accountId }).getOne();
+    }
+    const created = await m.countBy(AuditEvent, { actor: accountId, type: 'tenant.created' });
+    if (created >= this.selfServiceMax) {
+      throw new Conflict(`You have created ${created} tenants, as many as one person may.`, 'tenant_limit_reached');
+    }
   }
 
   /** The caller's access to a live tenant (404 when they cannot see it). */
