@@ -60,8 +60,8 @@ export class Database {
   async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const current = this.held.getStore();
     if (current?.queryRunner?.isTransactionActive) return fn(current);
-    // A connection pinned by withLock: the transaction runs on it, not on a second one from the pool.
     const inside = (manager: EntityManager) => this.held.run(manager, () => fn(manager));
+    // A connection pinned by withLock: the transaction runs on it, not on a second one from the pool.
     const run = () => this.withConflicts(() => (current?.queryRunner ? current.transaction(inside) : this.dataSource.transaction(inside)));
     if (!this.mutex) return retryDeadlocks(run);
     try {
