@@ -10,7 +10,7 @@ import { PasswordHasher } from '../server/accounts/passwords.js';
 import { AccountService } from '../server/accounts/service.js';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/database.js';
-import type { RateLimiter } from '../server/http/rate-limit.js';
+import type { Quota } from '../server/http/rate-limit.js';
 import { InvitationMail } from '../server/invitations/mail.js';
 import { InvitationService } from '../server/invitations/service.js';
 import { clientInfo } from '../server/oidc/clients.js';
@@ -49,7 +49,7 @@ try {
 
   // Issued as Ivy Inviter, the admin of the invitation tenants, so the pages say who invited. The server's
   // per-tenant quota on issuing is no concern of the seed: it gets a limiter that never says no.
-  const noQuota: RateLimiter = { consume: async () => {}, reset: async () => {} };
+  const noQuota: Quota = { consume: async () => {} };
   const invitations = new InvitationService(
     db, await loadKeys(db), config.issuer, new InvitationMail(new Renderer(config.issuer)), (id) => clientInfo(db, id), noQuota,
   );

@@ -16,10 +16,10 @@ import { DEMO_CLIENT_ID, demoRoutes } from './demo/routes.js';
 import { bodyParser } from './http/body.js';
 import { csrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
-import { AppError } from './errors.js';
+import { AppError, ServiceUnavailable } from './errors.js';
 import { accessLog, type Logger } from './http/logging.js';
 import { pinOrigin } from './http/pin-origin.js';
-import { createRateLimiter } from './http/rate-limit.js';
+import { createQuota, createRateLimiter } from './http/rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
 import { clientInfo, ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
@@ -125,16 +125,25 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
     later: new AfterAnswer((error) => logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deferred account work failed')),
     onCredentialChanged: (accountId) => endAccountSessions(db, accountId, onGrantDestroyed),
+    mailLimits: config.mailLimits,
   });
-  const tenants = new TenantService(db, config.tenantSelfService);
+  const tenants = new TenantService(db, config.tenantSelfService, config.tenantSelfServiceMax);
   const findClient = (id: string) => clientInfo(db, id);
   const invitationMail = new InvitationMail(renderer);
   const redemption = new RedemptionService(db, keys, config.issuer, invitationMail, findClient);
   // Per-tenant quota on creating and resending invitations, so one tenant cannot flood mailboxes.
-  const quota = createRateLimiter(db, { keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
-  const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota);
+  const quota = createQuota({ keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
+  const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota, {
+    mail: config.mailLimits, pendingPerEmail: config.invitationPendingPerEmail,
+  });
   const provider = createProvider({
     config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed,
+  });
+  // The provider answers 500 for errors it does not know; a busy database is 503 with Retry-After there too.
+  provider.on('server_error', (ctx: Koa.Context, error: unknown) => {
+    if (!(error instanceof ServiceUnavailable)) return;
+    ctx.status = error.status;
+    ctx.set({ ...error.headers });
   });
   const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts, dpop: new DpopVerifier(new DpopReplayStore(db)) });
   const api = new ApiRouter<Caller>((ctx) =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, POOL_DEFAULTS } from './config.js';
 
 test('with no environment, Tessera runs on port 3000 with an embedded SQLite file and the demo on', () => {
   const config = loadConfig({});
@@ -23,7 +23,7 @@ test('the demo is off in production unless asked for, and DEMO=false turns it of
 });
 
 test('mysql:// and mariadb:// URLs select MySQL', () => {
-  assert.deepEqual(loadConfig({ DATABASE_URL: 'mariadb://u:p@db:3306/tessera' }).database, { kind: 'mysql', url: 'mysql://u:p@db:3306/tessera' });
+  assert.deepEqual(loadConfig({ DATABASE_URL: 'mariadb://u:p@db:3306/tessera' }).database, { kind: 'mysql', url: 'mysql://u:p@db:3306/tessera', pool: POOL_DEFAULTS });
 });
 
 test('every bad value is reported at once, naming the variable and what it expected', () => {

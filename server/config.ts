@@ -11,6 +11,8 @@ const bool = (fallback: boolean) =>
 const positiveInt = (fallback: number) =>
   z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').positive('expected a positive number').default(fallback);
 
+export const POOL_DEFAULTS: PoolOptions = { size: 10, waitMs: 3000, queueLimit: 200 };
+
 const url = (protocols: string[]) =>
   z
     .string()
@@ -61,6 +63,13 @@ const schema = z
     TENANT_SELF_SERVICE: bool(false),
     INVITATION_QUOTA_PER_HOUR: positiveInt(200),
     SHUTDOWN_TIMEOUT_SECONDS: positiveInt(10),
+    DATABASE_POOL_SIZE: positiveInt(POOL_DEFAULTS.size),
+    DATABASE_POOL_WAIT_MS: positiveInt(POOL_DEFAULTS.waitMs),
+    DATABASE_POOL_QUEUE_LIMIT: positiveInt(POOL_DEFAULTS.queueLimit),
+    MAIL_PER_RECIPIENT_PER_HOUR: positiveInt(10),
+    MAIL_PER_SENDER_PER_HOUR: positiveInt(100),
+    TENANT_SELF_SERVICE_MAX: positiveInt(3),
+    INVITATION_PENDING_PER_EMAIL: positiveInt(3),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -71,7 +80,7 @@ const schema = z
       port: env.PORT,
       host: env.HOST,
       issuer,
-      database: parseDatabaseUrl(env.DATABASE_URL),
+      database: parseDatabaseUrl(env.DATABASE_URL, { size: env.DATABASE_POOL_SIZE, waitMs: env.DATABASE_POOL_WAIT_MS, queueLimit: env.DATABASE_POOL_QUEUE_LIMIT }),
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,
       smsWebhookUrl: env.SMS_WEBHOOK_URL,
@@ -82,17 +91,27 @@ const schema = z
       rateLimit: { perAccount: env.RATE_LIMIT_LOGIN, perIp: env.RATE_LIMIT_IP, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS },
       argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS },
       tenantSelfService: env.TENANT_SELF_SERVICE,
+      tenantSelfServiceMax: env.TENANT_SELF_SERVICE_MAX,
       invitationQuotaPerHour: env.INVITATION_QUOTA_PER_HOUR,
+      invitationPendingPerEmail: env.INVITATION_PENDING_PER_EMAIL,
+      mailLimits: { perRecipientPerHour: env.MAIL_PER_RECIPIENT_PER_HOUR, perSenderPerHour: env.MAIL_PER_SENDER_PER_HOUR },
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     };
   });
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'mysql'; url: string };
+/** MySQL's connection pool: its size, how long a request may wait for a connection, and how many may wait. */
+export interface PoolOptions {
+  size: number;
+  waitMs: number;
+  queueLimit: number;
+}
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'mysql'; url: string; pool?: PoolOptions };
 export type Config = z.output<typeof schema>;
 
-function parseDatabaseUrl(value: string): DatabaseConfig {
+function parseDatabaseUrl(value: string, pool: PoolOptions): DatabaseConfig {
   if (value.startsWith('sqlite:')) return { kind: 'sqlite', file: value.slice('sqlite:'.length) || './data/tessera.sqlite' };
-  return { kind: 'mysql', url: value.replace(/^mariadb:/, 'mysql:') };
+  return { kind: 'mysql', url: value.replace(/^mariadb:/, 'mysql:'), pool };
 }
 
 export class ConfigError extends Error {

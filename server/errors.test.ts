@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AppError, BadRequest, Conflict, Forbidden, NotFound, TooManyRequests, Unauthorized, Unprocessable } from './errors.js';
+import { AppError, BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests, Unauthorized, Unprocessable } from './errors.js';
 
 test('each error kind carries its status and default code, and is an AppError', () => {
   const expected: [AppError, number, string][] = [
@@ -11,6 +11,7 @@ test('each error kind carries its status and default code, and is an AppError', 
     [new Conflict(), 409, 'conflict'],
     [new Unprocessable(), 422, 'unprocessable_entity'],
     [new TooManyRequests(5), 429, 'too_many_requests'],
+    [new ServiceUnavailable(), 503, 'temporarily_unavailable'],
   ];
   for (const [error, status, code] of expected) {
     assert.ok(error instanceof AppError);
@@ -36,4 +37,9 @@ test('too many requests tells the client when to retry, in whole seconds rounded
 
 test('unauthorized names the Bearer scheme, as RFC 6750 asks', () => {
   assert.equal(new Unauthorized().headers['WWW-Authenticate'], 'Bearer error="invalid_token"');
+});
+
+test('service unavailable tells the client to come back soon', () => {
+  assert.equal(new ServiceUnavailable().headers['Retry-After'], '1');
+  assert.equal(new ServiceUnavailable(2.5).headers['Retry-After'], '3');
 });

@@ -37,6 +37,7 @@ const codeByStatus: Readonly<Record<number, string>> = {
   415: 'unsupported_media_type',
   422: 'unprocessable_entity',
   429: 'too_many_requests',
+  503: 'temporarily_unavailable',
 };
 
 export function codeForStatus(status: number): string {
@@ -76,5 +77,16 @@ export class TooManyRequests extends AppError {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
     super(429, code, description, { headers: { 'Retry-After': String(seconds) } });
     this.retryAfterSeconds = seconds;
+  }
+}
+
+/** The server cannot take the request now (e.g. no database connection came free in time); retry soon. */
+export class ServiceUnavailable extends AppError {
+  constructor(
+    retryAfterSeconds = 1,
+    description = 'The server is busy. Please try again in a moment.',
+    code = 'temporarily_unavailable',
+  ) {
+    super(503, code, description, { headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) } });
   }
 }

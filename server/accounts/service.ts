@@ -7,7 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
-import { enqueueMessage } from '../delivery/outbox.js';
+import { enqueueWithinLimits, type MailLimits, UNLIMITED_MAIL } from '../delivery/outbox.js';
 import { consumeCode, deleteExpiredCodes, issueCode, peekCode, spendOpenCodes } from './codes.js';
 import { AfterAnswer, type Later } from './later.js';
 import type { AccountMail } from './mail.js';
@@ -49,6 +49,8 @@ export interface AccountServiceOptions {
   /** Where work that must not delay a reset request's answer runs (default: in this process, after the answer). */
   later?: Later;
   onCredentialChanged?: CredentialChangedHook;
+  /** Hourly limits on mail to one address (default: none). */
+  mailLimits?: MailLimits;
 }
 
 /** Sign-in e-mails compare case-insensitively and without surrounding space. */
@@ -269,7 +271,11 @@ export class AccountService {
     await this.send(m, account.email, this.mail.verifyEmail({ code, locale: account.locale ?? undefined }));
   }
 
+  /**
+   * Anyone can make Tessera mail an address (register it, ask for a reset): past the address's hourly
+   * limit the message is silently not sent, and the answer stays the same either way (no enumeration).
+   */
   private async send(m: EntityManager, to: string, message: { subject: string; text: string; html: string }): Promise<void> {
-    await enqueueMessage(m, { channel: 'email', recipient: to, subject: message.subject, bodyText: message.text, bodyHtml: message.html });
+    await enqueueWithinLimits(m, { channel: 'email', recipient: to, subject: message.subject, bodyText: message.text, bodyHtml: message.html }, this.options.mailLimits ?? UNLIMITED_MAIL);
   }
 }

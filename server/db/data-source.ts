@@ -4,7 +4,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
-import type { DatabaseConfig } from '../config.js';
+import { type DatabaseConfig, POOL_DEFAULTS } from '../config.js';
 import { entities } from './entities/index.js';
 
 export function createDataSource(database: DatabaseConfig): DataSource {
@@ -16,7 +16,8 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       url: database.url,
       timezone: 'Z',
       charset: 'utf8mb4_unicode_ci',
-      extra: { connectionLimit: 10 },
+      // mysql2 has no acquire timeout: Database bounds the wait; the queue limit bounds how many wait.
+      extra: { connectionLimit: (database.pool ?? POOL_DEFAULTS).size, queueLimit: (database.pool ?? POOL_DEFAULTS).queueLimit },
     } satisfies DataSourceOptions);
   }
   const file = resolve(database.file);

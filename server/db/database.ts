@@ -4,8 +4,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import { Mutex } from 'async-mutex';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { DatabaseConfig } from '../config.js';
+import { type DatabaseConfig, POOL_DEFAULTS } from '../config.js';
+import { ServiceUnavailable } from '../errors.js';
 import { createDataSource, saveSqliteFile } from './data-source.js';
+import { isDeadlock, toUniqueViolation } from './errors.js';
 import { lockSqliteFile } from './sqlite-lock.js';
 
 /**
@@ -14,6 +16,9 @@ import { lockSqliteFile } from './sqlite-lock.js';
  * loses at most this much of the latest changes (MySQL has no such window).
  */
 export const SQLITE_SAVE_DELAY_MS = 250;
+
+/** How long `/readyz` waits for a connection and an answer before it calls the database unreachable. */
+export const PING_TIMEOUT_MS = 2000;
 
 export class Database {
   private readonly mutex: Mutex | undefined;
@@ -25,9 +30,11 @@ export class Database {
     readonly dataSource: DataSource,
     private readonly release: () => void = () => {},
     private readonly sqliteFile?: string,
+    poolWaitMs = POOL_DEFAULTS.waitMs,
   ) {
     this.mutex = dataSource.options.type === 'sqljs' ? new Mutex() : undefined;
     if (this.sqliteFile) process.once('exit', this.flushAtExit);
+    if (!this.mutex) boundPoolWait(dataSource, poolWaitMs);
   }
 
   get kind(): 'sqlite' | 'mysql' {
@@ -38,26 +45,43 @@ export class Database {
   async read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const current = this.held.getStore();
     if (current) return fn(current);
-    if (!this.mutex) return fn(this.dataSource.manager);
+    if (!this.mutex) return this.withConflicts(() => fn(this.dataSource.manager));
     try {
-      return await this.mutex.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager)));
+      return await this.withConflicts(() => this.mutex!.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager))));
     } finally {
       this.scheduleSave();
     }
   }
 
-  /** Runs `fn` in one transaction: all of it commits, or none of it does. */
+  /**
+   * Runs `fn` in one transaction: all of it commits, or none of it does. Inside it, `read` and
+   * `transaction` use the same connection, so nothing inside waits on the pool for a second one.
+   */
   async transaction<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const current = this.held.getStore();
     if (current?.queryRunner?.isTransactionActive) return fn(current);
-    const run = () => this.dataSource.transaction((manager) => this.held.run(manager, () => fn(manager)));
-    if (!this.mutex) return run();
+    const inside = (manager: EntityManager) => this.held.run(manager, () => fn(manager));
+    // A connection pinned by withLock: the transaction runs on it, not on a second one from the pool.
+    const run = () => this.withConflicts(() => (current?.queryRunner ? current.transaction(inside) : this.dataSource.transaction(inside)));
+    if (!this.mutex) return retryDeadlocks(run);
     try {
       return await this.mutex.runExclusive(run);
     } finally {
       this.scheduleSave();
     }
   }
+
+  /** Runs `fn`, turning a unique-key clash into a 409 that names the field (the one place that does). */
+  private async withConflicts<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toUniqueViolation(error, this.primaryKeyOf) ?? error;
+    }
+  }
+
+  private readonly primaryKeyOf = (table: string) =>
+    this.dataSource.entityMetadatas.find((e) => e.tableName === table)?.primaryColumns.map((c) => c.databaseName);
 
   /** sql.js: write the file soon, once for all the changes made meanwhile. */
   private scheduleSave(): void {
@@ -85,7 +109,8 @@ export class Database {
       const [row] = (await runner.query('SELECT GET_LOCK(?, 30) AS locked', [`tessera:${name}`])) as { locked: number }[];
       if (Number(row?.locked) !== 1) throw new Error(`Could not take the database lock "${name}" within 30 s`);
       try {
-        return await fn();
+        // fn's queries run on the connection that holds the lock, never waiting on the pool for another.
+        return await this.held.run(runner.manager, fn);
       } finally {
         await runner.query('SELECT RELEASE_LOCK(?)', [`tessera:${name}`]);
       }
@@ -94,8 +119,17 @@ export class Database {
     }
   }
 
-  async ping(): Promise<void> {
-    await this.read((m) => m.query('SELECT 1'));
+  /** Fails unless a connection can be had and answers within `timeoutMs` (an exhausted pool is not ready). */
+  async ping(timeoutMs = PING_TIMEOUT_MS): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ServiceUnavailable(1, `The database did not answer within ${timeoutMs} ms.`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.read((m) => m.query('SELECT 1')), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async migrate(): Promise<string[]> {
@@ -124,5 +158,53 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     release();
     throw error;
   }
-  return new Database(dataSource, release, file);
+  return new Database(dataSource, release, file, config.kind === 'mysql' ? config.pool?.waitMs : undefined);
+}
+
+/** How often a transaction that InnoDB chose as a deadlock victim is run again (it was rolled back whole). */
+const DEADLOCK_ATTEMPTS = 3;
+
+async function retryDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
+    }
+  }
+}
+
+interface PooledConnection {
+  release(): void;
+}
+
+/**
+ * mysql2's pool lets a request wait for a connection forever. Every connection TypeORM takes goes
+ * through `obtainMasterConnection`: bound it, so that an exhausted pool answers 503 quickly; a
+ * connection that arrives after its request gave up goes straight back to the pool.
+ */
+function boundPoolWait(dataSource: DataSource, waitMs: number): void {
+  const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
+  const obtain = driver.obtainMasterConnection.bind(driver);
+  const busy = () => new ServiceUnavailable(1, 'The server is busy (no database connection came free in time). Please retry.');
+  driver.obtainMasterConnection = () =>
+    new Promise((resolve, reject) => {
+      let gaveUp = false;
+      const timer = setTimeout(() => {
+        gaveUp = true;
+        reject(busy());
+      }, waitMs);
+      obtain().then(
+        (connection) => {
+          clearTimeout(timer);
+          if (gaveUp) connection.release();
+          else resolve(connection);
+        },
+        (error: Error) => {
+          clearTimeout(timer);
+          // mysql2 refuses at once when queueLimit requests wait already.
+          reject(/Queue limit reached/.test(error.message) ? busy() : error);
+        },
+      );
+    });
 }

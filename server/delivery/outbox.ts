@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
+import { countUse } from '../db/counter.js';
 import { OutboxMessage } from '../db/entities/outbox-message.js';
 
 export type Channel = OutboxMessage['channel'];
@@ -56,4 +57,34 @@ export async function listMessages(db: Database, options: { limit: number; recip
 
 export async function getMessage(db: Database, id: string): Promise<OutboxMessage | null> {
   return db.read((m) => m.findOneBy(OutboxMessage, { id }));
+}
+
+/** How many messages one address may receive, and one sender may cause, per hour (all tenants together). */
+export interface MailLimits {
+  perRecipientPerHour: number;
+  perSenderPerHour: number;
+}
+
+/** No limits: for tools (CLI, seeds, benchmarks) that build services without the server's configuration. */
+export const UNLIMITED_MAIL: MailLimits = { perRecipientPerHour: Number.MAX_SAFE_INTEGER, perSenderPerHour: Number.MAX_SAFE_INTEGER };
+
+export type Queued = { queued: true; id: string } | { queued: false; limit: 'recipient' | 'sender'; retryAfterSeconds: number };
+
+/**
+ * Queues a message unless its recipient, or its sender (who caused it: an account id or `client:<id>`),
+ * had their hour's worth. Counted in the database on the caller's connection, so every instance shares
+ * the count and a refused request that rolls back spends nothing. The caller decides what a refusal
+ * means: an error for an invitation, silence for a notice whose answer must not differ.
+ */
+export async function enqueueWithinLimits(manager: EntityManager, msg: NewMessage, limits: MailLimits, sender?: string): Promise<Queued> {
+  const hour = 3600;
+  // Sender before recipient, always: one lock order for every transaction, so they cannot deadlock.
+  if (sender !== undefined) {
+    const bySender = await countUse(manager, { keyPrefix: 'mail-sender', points: limits.perSenderPerHour, durationSeconds: hour }, sender);
+    if (!bySender.allowed) return { queued: false, limit: 'sender', retryAfterSeconds: bySender.retryAfterSeconds };
+  }
+  const recipient = msg.channel === 'email' ? msg.recipient.trim().toLowerCase() : msg.recipient;
+  const byRecipient = await countUse(manager, { keyPrefix: 'mail-recipient', points: limits.perRecipientPerHour, durationSeconds: hour }, recipient);
+  if (!byRecipient.allowed) return { queued: false, limit: 'recipient', retryAfterSeconds: byRecipient.retryAfterSeconds };
+  return { queued: true, id: await enqueueMessage(manager, msg) };
 }

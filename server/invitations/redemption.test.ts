@@ -6,7 +6,7 @@ import { AccountMail } from '../accounts/mail.js';
 import { PasswordHasher } from '../accounts/passwords.js';
 import { AccountService } from '../accounts/service.js';
 import { AuditEvent, Invitation, InvitationRedemption, Membership, MembershipRole } from '../db/entities/index.js';
-import { createRateLimiter } from '../http/rate-limit.js';
+import { createQuota } from '../http/rate-limit.js';
 import { type KeySet, loadKeys } from '../keys/keys.js';
 import { Renderer } from '../render.js';
 import type { Caller } from '../tenants/access.js';
@@ -30,7 +30,7 @@ describeEachDatabase('invitation redemption', [], (db) => {
     keys = await loadKeys(db());
     const renderer = new Renderer(ISSUER);
     const findClient = async () => undefined;
-    const quota = createRateLimiter(db(), { keyPrefix: 'test', points: 10_000, durationSeconds: 3600 });
+    const quota = createQuota({ keyPrefix: 'test', points: 10_000, durationSeconds: 3600 });
     invitations = new InvitationService(db(), keys, ISSUER, new InvitationMail(renderer), findClient, quota);
     redemption = new RedemptionService(db(), keys, ISSUER, new InvitationMail(renderer), findClient);
     accounts = new AccountService(db(), new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), new AccountMail(renderer));

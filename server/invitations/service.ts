@@ -7,9 +7,9 @@ import { recordAudit } from '../db/audit.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { type Delivery, Invitation } from '../db/entities/index.js';
-import { enqueueMessage } from '../delivery/outbox.js';
-import { BadRequest, Conflict, NotFound, Unprocessable } from '../errors.js';
-import type { RateLimiter } from '../http/rate-limit.js';
+import { enqueueWithinLimits, type MailLimits, type NewMessage, UNLIMITED_MAIL } from '../delivery/outbox.js';
+import { BadRequest, Conflict, NotFound, TooManyRequests, Unprocessable } from '../errors.js';
+import type { Quota } from '../http/rate-limit.js';
 import type { KeySet } from '../keys/keys.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { assertRolesExist } from '../tenants/service.js';
@@ -45,6 +45,13 @@ export type FindClient = (clientId: string) => Promise<ClientInfo | undefined>;
 /** Created or resent: the view, plus the link itself only when Tessera does not deliver it. */
 export type IssuedInvitation = InvitationView & { token?: string; url?: string };
 
+/** Limits against using Tessera to mail people: per recipient and sender, and pending invitations per address. */
+export interface InvitationLimits {
+  mail: MailLimits;
+  /** Pending invitations bound to one address, per tenant. */
+  pendingPerEmail: number;
+}
+
 export const hashHandle = (handle: string) => createHash('sha256').update(handle).digest('hex');
 
 export class InvitationService {
@@ -55,7 +62,8 @@ export class InvitationService {
     private readonly mail: InvitationMail,
     private readonly findClient: FindClient,
     /** Per-tenant limit on creating and resending, counted only for callers allowed to (no one else can spend it). */
-    private readonly quota: RateLimiter,
+    private readonly quota: Quota,
+    private readonly limits: InvitationLimits = { mail: UNLIMITED_MAIL, pendingPerEmail: Number.POSITIVE_INFINITY },
   ) {}
 
   linkFor(token: string): string {
@@ -68,7 +76,7 @@ export class InvitationService {
       requireAdmin(access);
       // Only now, for an admin: otherwise the answers would tell strangers which clients exist.
       await this.checkTarget(input);
-      await this.quota.consume(tenantId);
+      await this.quota.consume(m, tenantId);
       const roles = input.roles.length ? input.roles : ['tenant-user'];
       await assertRolesExist(m, tenantId, roles);
       // Whole seconds, as MySQL's DATETIME stores them and the token's exp says.
@@ -80,6 +88,7 @@ export class InvitationService {
         clientId: input.clientId ?? null, redirectUri: input.redirectUri ?? null, metadata: JSON.stringify(input.metadata ?? {}),
         locale: input.locale ?? null, delivery: input.deliver, notifyInviter: input.notifyInviter ?? false, handleHash: null,
       });
+      if (invitation.email) await this.assertFewPending(m, tenantId, invitation.email);
       const issued = await this.issue(m, invitation, access.tenant.name, caller);
       await m.insert(Invitation, invitation);
       await recordAudit(m, { type: 'invitation.created', actor: actorOf(caller), tenantId, subject: invitation.id, data: { roles, delivery: input.deliver, bound: Boolean(invitation.email) } });
@@ -121,7 +130,7 @@ export class InvitationService {
     return this.db.transaction(async (m) => {
       const access = await accessTo(m, caller, tenantId);
       requireAdmin(access);
-      await this.quota.consume(tenantId);
+      await this.quota.consume(m, tenantId);
       const invitation = await this.find(m, tenantId, id);
       const status = statusOf(invitation);
       if (status !== 'pending') throw new Conflict(`Only a pending invitation can be resent; this one is ${status}.`, 'not_pending');
@@ -140,14 +149,37 @@ export class InvitationService {
     const context = { tenantName, inviterName: await inviterNameOf(m, actorOf(caller), this.clientName), expiresAt: invitation.expiresAt, locale: invitation.locale, link: this.linkFor(token) };
     if (invitation.delivery === 'email') {
       const mail = this.mail.invitation(context);
-      await enqueueMessage(m, { channel: 'email', recipient: invitation.email!, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html });
+      await this.deliver(m, { channel: 'email', recipient: invitation.email!, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html }, caller);
     } else {
       const handle = randomBytes(16).toString('base64url');
       invitation.handleHash = hashHandle(handle);
-      await enqueueMessage(m, { channel: 'sms', recipient: invitation.phone!, subject: 'invitation', bodyText: this.mail.sms({ ...context, link: `${this.issuer}/i/${handle}` }) });
+      await this.deliver(m, { channel: 'sms', recipient: invitation.phone!, subject: 'invitation', bodyText: this.mail.sms({ ...context, link: `${this.issuer}/i/${handle}` }) }, caller);
     }
     await recordAudit(m, { type: 'invitation.delivered', actor: actorOf(caller), tenantId: invitation.tenantId, subject: invitation.id, data: { channel: invitation.delivery } });
     return {};
+  }
+
+  /** Queues the message within the mail limits; a refusal is a 429 and rolls the invitation back. */
+  private async deliver(m: EntityManager, message: NewMessage, caller: Caller): Promise<void> {
+    const queued = await enqueueWithinLimits(m, message, this.limits.mail, actorOf(caller));
+    if (queued.queued) return;
+    if (queued.limit === 'sender') {
+      throw new TooManyRequests(queued.retryAfterSeconds, 'You have sent as many invitations as one sender may this hour. Please try again later.', 'sender_mail_limit');
+    }
+    throw new TooManyRequests(queued.retryAfterSeconds, 'This address has been sent as many messages as it may receive this hour. Please try again later.', 'recipient_mail_limit');
+  }
+
+  /** An address holds only a few pending invitations per tenant: resend one instead of piling up more. */
+  private async assertFewPending(m: EntityManager, tenantId: string, email: string): Promise<void> {
+    const q = m.createQueryBuilder(Invitation, 'i').where('i.tenant_id = :tenantId AND i.email = :email', { tenantId, email });
+    whereStatus(q, 'pending');
+    // A locking read sees what a parallel create committed a moment ago (the tenant's quota row makes them
+    // take turns). FOR UPDATE, since MariaDB has no FOR SHARE; a gap-lock deadlock is retried by Database.
+    if (m.connection.options.type === 'mysql') q.setLock('pessimistic_write');
+    const pending = await q.getCount();
+    if (pending >= this.limits.pendingPerEmail) {
+      throw new Conflict(`This address has ${pending} pending invitations to this tenant already; resend or revoke one instead.`, 'too_many_pending');
+    }
   }
 
   private readonly clientName = async (id: string) => (await this.findClient(id))?.name;

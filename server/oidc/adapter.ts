@@ -1,5 +1,5 @@
 // oidc-provider's storage over TypeORM: one table keyed by (model, id), payload as JSON text.
-import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
 import { In, IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { Client, OidcPayload } from '../db/entities/index.js';
@@ -13,6 +13,12 @@ export type GrantDestroyedHook = (grantId: string) => Promise<void>;
  */
 export const CLIENT_CACHE_MS = 10_000;
 
+/** The models that tokens of a grant are stored as; what oidc-provider revokes when a grant is revoked. */
+const GRANT_TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
+
+/** How the provider words a second use, per model. */
+const SECOND_USE: Readonly<Record<string, string>> = { AuthorizationCode: 'authorization code already consumed', RefreshToken: 'refresh token already used' };
+
 export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook[] = []): new (name: string) => Adapter {
   const clients = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
   const findClientCached = async (id: string) => {
@@ -24,7 +30,12 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
     return payload;
   };
 
-  return class TypeOrmAdapter implements Adapter {
+  const revokeGrant = async (grantId: string) => {
+    for (const model of GRANT_TOKEN_MODELS) await new TypeOrmAdapter(model).revokeByGrantId(grantId);
+    await new TypeOrmAdapter('Grant').destroy(grantId);
+  };
+
+  class TypeOrmAdapter implements Adapter {
     constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
@@ -55,8 +66,17 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
       return this.findBy({ userCode });
     }
 
+    /**
+     * Spends a code or refresh token once. The provider read it unspent a moment ago; if a parallel request
+     * spent it since, this one loses: a second use means the token leaked, so, as for a second use in
+     * sequence, the grant and all its tokens are revoked (RFC 9700 §4.14.2) and the request gets invalid_grant.
+     */
     async consume(id: string): Promise<void> {
-      await db.read((m) => m.update(OidcPayload, { model: this.model, id, consumedAt: IsNull() }, { consumedAt: new Date() }));
+      const spent = await db.read((m) => m.update(OidcPayload, { model: this.model, id, consumedAt: IsNull() }, { consumedAt: new Date() }));
+      if (spent.affected === 1) return;
+      const row = await db.read((m) => m.findOneBy(OidcPayload, { model: this.model, id }));
+      if (row?.grantId) await revokeGrant(row.grantId);
+      throw new errors.InvalidGrant(SECOND_USE[this.model] ?? `${this.model} already used`);
     }
 
     async destroy(id: string): Promise<void> {
@@ -78,7 +98,8 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
       const payload = JSON.parse(row.payload) as AdapterPayload;
       return row.consumedAt ? { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) } : payload;
     }
-  };
+  }
+  return TypeOrmAdapter;
 }
 
 /**

@@ -4,8 +4,7 @@ import { type EntityManager, In } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
-import { isUniqueViolation } from '../db/errors.js';
-import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
+import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
 
@@ -53,6 +52,8 @@ export class TenantService {
   constructor(
     private readonly db: Database,
     private readonly selfService: boolean,
+    /** How many tenants one person may create through self-service, deleted ones included. */
+    private readonly selfServiceMax = Number.POSITIVE_INFINITY,
   ) {}
 
   async list(caller: Caller, { limit, cursor }: { limit: number; cursor?: string }): Promise<Page<TenantView>> {
@@ -75,17 +76,12 @@ export class TenantService {
     if (caller.kind === 'client' ? !caller.manage : !(this.selfService && caller.scopes.has('tenants:admin'))) {
       throw new Forbidden('You may not create tenants.', 'forbidden');
     }
-    try {
-      return await this.insertTenant(caller, input);
-    } catch (error) {
-      // Two creates with one slug at the same moment: the unique index let one through.
-      if (isUniqueViolation(error)) throw new Conflict('That slug was just taken.', 'slug_taken');
-      throw error;
-    }
+    return this.insertTenant(caller, input);
   }
 
   private async insertTenant(caller: Caller, input: NewTenant): Promise<TenantView> {
     return this.db.transaction(async (m) => {
+      if (caller.kind === 'user') await this.assertMayCreateAnother(m, caller.accountId);
       const slug = await this.freeSlug(m, input.slug, input.name);
       const now = new Date();
       const tenant = Object.assign(new Tenant(), {
@@ -97,6 +93,20 @@ export class TenantService {
       await recordAudit(m, { type: 'tenant.created', actor: actorOf(caller), tenantId: tenant.id, subject: tenant.id, data: { slug } });
       return toTenantView(tenant);
     });
+  }
+
+  /**
+   * Self-service has a cap per person. The account's row is locked before the count is read, so one
+   * person's parallel creates count one after the other and cannot pass the cap together.
+   */
+  private async assertMayCreateAnother(m: EntityManager, accountId: string): Promise<void> {
+    if (m.connection.options.type === 'mysql') {
+      await m.createQueryBuilder(Account, 'a').setLock('pessimistic_write').where('a.id = :accountId', { accountId }).getOne();
+    }
+    const created = await m.countBy(AuditEvent, { actor: accountId, type: 'tenant.created' });
+    if (created >= this.selfServiceMax) {
+      throw new Conflict(`You have created ${created} tenants, as many as one person may.`, 'tenant_limit_reached');
+    }
   }
 
   /** The caller's access to a live tenant (404 when they cannot see it). */
@@ -142,7 +152,6 @@ export class TenantService {
   async createRole(caller: Caller, tenantId: string, input: { name: string; description?: string }): Promise<RoleView> {
     return this.db.transaction(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
-      if (await m.existsBy(TenantRole, { tenantId, name: input.name })) throw new Conflict(`The role "${input.name}" exists already.`, 'role_exists');
       const role = Object.assign(new TenantRole(), { tenantId, name: input.name, description: input.description ?? null, createdAt: new Date() });
       await m.insert(TenantRole, role);
       await recordAudit(m, { type: 'role.created', actor: actorOf(caller), tenantId, subject: input.name });
@@ -164,12 +173,12 @@ export class TenantService {
     });
   }
 
-  /** The given slug if free (else 409); with none, one made from the name, suffixed when taken. */
+  /**
+   * The given slug; with none, one made from the name, suffixed when taken. A taken slug, like a taken
+   * role name, is refused by its unique key, which Database turns into 409 (no check-then-insert race).
+   */
   private async freeSlug(m: EntityManager, wanted: string | undefined, name: string): Promise<string> {
-    if (wanted !== undefined) {
-      if (await m.existsBy(Tenant, { slug: wanted })) throw new Conflict(`The slug "${wanted}" is taken.`, 'slug_taken');
-      return wanted;
-    }
+    if (wanted !== undefined) return wanted;
     const base = slugify(name);
     if (!(await m.existsBy(Tenant, { slug: base }))) return base;
     return `${base}-${randomBytes(3).toString('hex')}`;
