@@ -20,7 +20,7 @@ import { createRateLimiter } from '../server/http/rate-limit.js';
 import { InvitationMail } from '../server/invitations/mail.js';
 import { RedemptionService } from '../server/invitations/redemption.js';
 import { InvitationService } from '../server/invitations/service.js';
-import { loadKeys } from '../server/oidc/keys.js';
+import { loadKeys } from '../server/keys/keys.js';
 import { Renderer } from '../server/render.js';
 import { TenantService } from '../server/tenants/service.js';
 

@@ -14,7 +14,7 @@ import type { RateLimiter } from '../server/http/rate-limit.js';
 import { InvitationMail } from '../server/invitations/mail.js';
 import { InvitationService } from '../server/invitations/service.js';
 import { clientInfo } from '../server/oidc/clients.js';
-import { loadKeys } from '../server/oidc/keys.js';
+import { loadKeys } from '../server/keys/keys.js';
 import { Renderer } from '../server/render.js';
 import type { Caller } from '../server/tenants/access.js';
 import { insertMembership, TenantService } from '../server/tenants/service.js';
