@@ -7,15 +7,13 @@ import type { AccountService } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
 import { type Decided, type InvitationDetails, InvitationRefused, refusalStatus, type RedemptionService } from '../invitations/redemption.js';
 import type { PageRenderer } from '../page.js';
-import type { TenantDirectory } from '../tenants/claims.js';
 import type { Interaction, InteractionExtension, InteractionKit } from './interactions.js';
-import { grantExpiry } from './tenant-prompts.js';
+import { chosenInResult, tenantChoice } from './tenant-choice.js';
 
 interface Deps {
   provider: Provider;
   accounts: AccountService;
   redemption: RedemptionService;
-  tenants: TenantDirectory;
   page: PageRenderer;
 }
 
@@ -29,20 +27,19 @@ export function switchAccountUrl(interaction: Interaction): string {
   return `/auth?${params.toString()}`;
 }
 
-export function invitationInteractions({ provider, accounts, redemption, tenants, page }: Deps): InteractionExtension {
+/** A joined tenant becomes the request's tenant choice, so the tokens of its code carry it. */
+const joinedTenant = (decided: Decided) => (decided.outcome === 'declined' ? undefined : decided.invitation.tenantId);
+
+/** The interaction result part that keeps a tenant chosen earlier in this interaction (a review accept). */
+const choiceOf = (tenantId: string | undefined) => (tenantId ? tenantChoice(tenantId) : {});
+
+export function invitationInteractions({ provider, accounts, redemption, page }: Deps): InteractionExtension {
   const signedIn = async (interaction: Interaction) => {
     const accountId = interaction.session?.accountId;
     if (!accountId) throw new BadRequest('Sign in first.', 'session_not_found');
     const account = await accounts.findById(accountId);
     return { accountId, who: account?.email ?? account?.name ?? accountId };
   };
-
-  /** The joined tenant becomes the grant's active tenant, so the app's tokens carry it. */
-  async function activate(interaction: Interaction, accountId: string, decided: Decided): Promise<void> {
-    if (!interaction.grantId || decided.outcome === 'declined') return;
-    const grant = await provider.Grant.find(interaction.grantId);
-    await tenants.choose(interaction.grantId, accountId, decided.invitation.tenantId, grantExpiry(grant?.exp));
-  }
 
   return (router: Router, kit: InteractionKit) => {
     const problemPage = async (ctx: Context, interaction: Interaction, error: InvitationRefused, who?: string) =>
@@ -65,10 +62,10 @@ export function invitationInteractions({ provider, accounts, redemption, tenants
       });
     };
 
-    const showReview = async (ctx: Context, interaction: Interaction, extra: Record<string, unknown> = {}) => {
+    const showReview = async (ctx: Context, interaction: Interaction, extra: Record<string, unknown> = {}, chosen = chosenInResult(interaction.result)) => {
       const { accountId, who } = await signedIn(interaction);
       const pending = await redemption.pendingFor(accountId);
-      if (!pending.length) return kit.finish(ctx, { review_invitations: { done: true } });
+      if (!pending.length) return kit.finish(ctx, { review_invitations: { done: true }, ...choiceOf(chosen) });
       return page.render(ctx, 'pages/review-invitations.njk', { ...(await kit.common(interaction)), pending, who, ...extra });
     };
 
@@ -85,8 +82,7 @@ export function invitationInteractions({ provider, accounts, redemption, tenants
           throw new BadRequest('This form does not match the invitation shown.', 'invitation_mismatch');
         }
         const decided = body.decision === 'accept' ? await redemption.accept({ token }, accountId) : await redemption.decline({ token }, accountId);
-        await activate(interaction, accountId, decided);
-        return kit.finish(ctx, { invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId } });
+        return kit.finish(ctx, { invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId }, ...choiceOf(joinedTenant(decided)) });
       } catch (error) {
         if (error instanceof InvitationRefused) return problemPage(ctx, interaction, error, who);
         throw error;
@@ -97,14 +93,16 @@ export function invitationInteractions({ provider, accounts, redemption, tenants
       const interaction = await kit.details(ctx);
       const { accountId } = await signedIn(interaction);
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      if (body.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true } });
+      if (body.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true }, ...choiceOf(chosenInResult(interaction.result)) });
       const id = typeof body.invitation_id === 'string' ? body.invitation_id : '';
       // Only invitations this page lists (bound to this account's verified e-mail) can be decided here.
       if (!(await redemption.pendingFor(accountId)).some((i) => i.id === id)) throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
       try {
         const decided = body.decision === 'accept' ? await redemption.accept({ id }, accountId) : await redemption.decline({ id }, accountId);
-        await activate(interaction, accountId, decided);
-        return showReview(ctx, interaction, { notice: `review.done.${decided.outcome === 'declined' ? 'declined' : 'accepted'}`, tenant: decided.invitation.tenantName });
+        // The page stays for the other invitations: the choice is kept in this interaction's result meanwhile.
+        const chosen = joinedTenant(decided) ?? chosenInResult(interaction.result);
+        if (chosen) await provider.interactionResult(ctx.req, ctx.res, tenantChoice(chosen));
+        return showReview(ctx, interaction, { notice: `review.done.${decided.outcome === 'declined' ? 'declined' : 'accepted'}`, tenant: decided.invitation.tenantName }, chosen);
       } catch (error) {
         if (error instanceof InvitationRefused) return showReview(ctx, interaction, { error: `invitation.problem.${error.problem}.body` });
         throw error;

@@ -2,7 +2,7 @@
 // Read from the database at every token issuance, so a removed member's next token drops the tenant.
 import { In, IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
-import { GrantTenant, Membership, MembershipRole, Tenant } from '../db/entities/index.js';
+import { GrantTenant, Membership, MembershipRole, PendingTenantChoice, Tenant } from '../db/entities/index.js';
 
 /** The shape of the keycloak-multi-tenancy extension, so apps written for it work unchanged. */
 export interface TenantClaim {
@@ -60,9 +60,22 @@ export class TenantDirectory {
     return { ...(active ? { active_tenant: claimOf(active) } : {}), all_tenants: memberships.map(claimOf) };
   }
 
-  /** Records the active tenant of a grant; the caller has checked the membership. */
-  async choose(grantId: string, accountId: string, tenantId: string, expiresAt: Date): Promise<void> {
-    await this.db.read((m) => m.upsert(GrantTenant, { grantId, accountId, tenantId, expiresAt }, ['grantId']));
+  /**
+   * Holds a tenant chosen in an authorization request until its code is redeemed (`applyHeld`); the caller
+   * has checked the membership. The hold expires with the code.
+   */
+  async hold(codeId: string, choice: { grantId: string; accountId: string; tenantId: string }, expiresAt: Date): Promise<void> {
+    await this.db.read((m) => m.insert(PendingTenantChoice, { codeId, ...choice, expiresAt }));
+  }
+
+  /** The code was redeemed: the choice held for it becomes the grant's active tenant, for as long as the grant lives. */
+  async applyHeld(codeId: string, grantExpiresAt: Date): Promise<void> {
+    const held = await this.db.read((m) => m.findOneBy(PendingTenantChoice, { codeId }));
+    if (!held) return;
+    await this.db.transaction(async (m) => {
+      await m.delete(PendingTenantChoice, { codeId });
+      await m.upsert(GrantTenant, { grantId: held.grantId, accountId: held.accountId, tenantId: held.tenantId, expiresAt: grantExpiresAt }, ['grantId']);
+    });
   }
 
   /** A `tenant_hint` (id or slug) names one of the account's tenants, or nothing. */
@@ -74,7 +87,12 @@ export class TenantDirectory {
     await this.db.read((m) => m.delete(GrantTenant, { grantId }));
   }
 
+  /** Choices of expired grants, and held choices whose code expired unredeemed. */
   async deleteExpired(now = new Date()): Promise<number> {
-    return (await this.db.read((m) => m.delete(GrantTenant, { expiresAt: LessThan(now) }))).affected ?? 0;
+    return this.db.read(async (m) => {
+      const grants = await m.delete(GrantTenant, { expiresAt: LessThan(now) });
+      const held = await m.delete(PendingTenantChoice, { expiresAt: LessThan(now) });
+      return (grants.affected ?? 0) + (held.affected ?? 0);
+    });
   }
 }

@@ -9,6 +9,7 @@ import { Membership } from './membership.js';
 import { MembershipRole } from './membership-role.js';
 import { OidcPayload } from './oidc-payload.js';
 import { OutboxMessage } from './outbox-message.js';
+import { PendingTenantChoice } from './pending-tenant-choice.js';
 import { Secret } from './secret.js';
 import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
@@ -21,9 +22,11 @@ export type { Delivery } from './invitation.js';
 export {
   Account, AuditEvent, Client, Credential, GrantTenant, Invitation, InvitationRedemption, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
   Tenant, TenantRole, VerificationCode,
+  PendingTenantChoice,
 };
 
 export const entities = [
   Account, AuditEvent, Client, Credential, GrantTenant, Invitation, InvitationRedemption, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
   Tenant, TenantRole, VerificationCode,
+  PendingTenantChoice,
 ];
