@@ -3,6 +3,7 @@
 import { In, IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { GrantTenant, Membership, MembershipRole, PendingTenantChoice, Tenant } from '../db/entities/index.js';
+import { looksLikeUuid } from './schemas.js';
 
 /** The shape of the keycloak-multi-tenancy extension, so apps written for it work unchanged. */
 export interface TenantClaim {
@@ -78,9 +79,15 @@ export class TenantDirectory {
     });
   }
 
-  /** A `tenant_hint` (id or slug) names one of the account's tenants, or nothing. */
+  /**
+   * A `tenant_hint` names one of the account's tenants, or nothing: an id first; a hint shaped like an id
+   * is only ever an id; otherwise a slug. Never a pick among several matches.
+   */
   resolveHint(hint: string, memberships: TenantMembership[]): TenantMembership | undefined {
-    return memberships.find((x) => x.tenant_id === hint || x.slug === hint);
+    const only = (matches: TenantMembership[]) => (matches.length === 1 ? matches[0] : undefined);
+    const byId = memberships.filter((x) => x.tenant_id === hint);
+    if (byId.length || looksLikeUuid(hint)) return only(byId);
+    return only(memberships.filter((x) => x.slug === hint));
   }
 
   async forgetGrant(grantId: string): Promise<void> {
