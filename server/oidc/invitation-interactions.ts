@@ -7,6 +7,7 @@ import type { AccountService } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
 import { type Decided, type InvitationDetails, InvitationRefused, refusalStatus, type RedemptionService } from '../invitations/redemption.js';
 import type { PageRenderer } from '../page.js';
+import { InvitationForm, parseForm, ReviewForm } from './forms.js';
 import type { Interaction, InteractionExtension, InteractionKit } from './interactions.js';
 import { chosenInResult, tenantChoice } from './tenant-choice.js';
 
@@ -70,18 +71,16 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
     };
 
     router.post('/invitation', async (ctx) => {
+      const form = parseForm(InvitationForm, ctx.request.body);
       const interaction = await kit.details(ctx);
       const { accountId, who } = await signedIn(interaction);
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      if (body.decision === 'skip') return kit.finish(ctx, { invitation: { result: 'skipped' } });
+      if (form.decision === 'skip') return kit.finish(ctx, { invitation: { result: 'skipped' } });
       const token = tokenOf(interaction);
       try {
         const shown = await redemption.open(token);
         // Act on exactly the invitation the page showed.
-        if (body.invitation_id !== shown.id || (body.decision !== 'accept' && body.decision !== 'decline')) {
-          throw new BadRequest('This form does not match the invitation shown.', 'invitation_mismatch');
-        }
-        const decided = body.decision === 'accept' ? await redemption.accept({ token }, accountId) : await redemption.decline({ token }, accountId);
+        if (form.invitation_id !== shown.id) throw new BadRequest('This form does not match the invitation shown.', 'invitation_mismatch');
+        const decided = form.decision === 'accept' ? await redemption.accept({ token }, accountId) : await redemption.decline({ token }, accountId);
         return kit.finish(ctx, { invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId }, ...choiceOf(joinedTenant(decided)) });
       } catch (error) {
         if (error instanceof InvitationRefused) return problemPage(ctx, interaction, error, who);
@@ -90,15 +89,15 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
     });
 
     router.post('/review', async (ctx) => {
+      const form = parseForm(ReviewForm, ctx.request.body);
       const interaction = await kit.details(ctx);
       const { accountId } = await signedIn(interaction);
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      if (body.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true }, ...choiceOf(chosenInResult(interaction.result)) });
-      const id = typeof body.invitation_id === 'string' ? body.invitation_id : '';
+      if (form.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true }, ...choiceOf(chosenInResult(interaction.result)) });
+      const id = form.invitation_id;
       // Only invitations this page lists (bound to this account's verified e-mail) can be decided here.
       if (!(await redemption.pendingFor(accountId)).some((i) => i.id === id)) throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
       try {
-        const decided = body.decision === 'accept' ? await redemption.accept({ id }, accountId) : await redemption.decline({ id }, accountId);
+        const decided = form.decision === 'accept' ? await redemption.accept({ id }, accountId) : await redemption.decline({ id }, accountId);
         // The page stays for the other invitations: the choice is kept in this interaction's result meanwhile.
         const chosen = joinedTenant(decided) ?? chosenInResult(interaction.result);
         if (chosen) await provider.interactionResult(ctx.req, ctx.res, tenantChoice(chosen));

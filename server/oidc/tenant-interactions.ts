@@ -1,15 +1,12 @@
 // The pages of the tenant prompts: choose the active tenant, or create a first tenant (self-service).
 import type Router from '@koa/router';
-import { z } from 'zod';
 import { BadRequest } from '../errors.js';
 import type { PageRenderer } from '../page.js';
 import type { TenantDirectory } from '../tenants/claims.js';
 import type { TenantService } from '../tenants/service.js';
+import { CreateTenantForm, SelectTenantForm } from './forms.js';
 import type { InteractionExtension } from './interactions.js';
 import { chosenInResult, tenantChoice } from './tenant-choice.js';
-
-const chosenTenant = z.object({ tenant_id: z.uuid() });
-const newTenant = z.object({ name: z.string().trim().min(1).max(200) });
 
 interface Deps {
   tenants: TenantDirectory;
@@ -29,8 +26,8 @@ export function tenantInteractions({ tenants, service, page }: Deps): Interactio
       const interaction = await kit.details(ctx);
       const accountId = accountOf(interaction);
       const memberships = await tenants.membershipsOf(accountId);
-      if (memberships.length === 0) return kit.finish(ctx, { select_tenant: { tenantId: null } });
-      const form = chosenTenant.safeParse(ctx.request.body);
+      const form = SelectTenantForm.safeParse(ctx.request.body ?? {});
+      if (form.success && memberships.length === 0) return kit.finish(ctx, { select_tenant: { tenantId: null } });
       const chosen = form.success ? memberships.find((x) => x.tenant_id === form.data.tenant_id) : undefined;
       if (!chosen || !interaction.grantId) {
         return page.render(ctx, 'pages/select-tenant.njk', { ...(await kit.common(interaction)), memberships, error: 'select_tenant.error.choose' }, 400);
@@ -41,10 +38,9 @@ export function tenantInteractions({ tenants, service, page }: Deps): Interactio
     router.post('/create-tenant', async (ctx) => {
       const interaction = await kit.details(ctx);
       const accountId = accountOf(interaction);
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      if (body.skip === 'yes') return kit.finish(ctx, { create_tenant: { skipped: true } });
-      const form = newTenant.safeParse(body);
+      const form = CreateTenantForm.safeParse(ctx.request.body ?? {});
       if (!form.success) return page.render(ctx, 'pages/create-tenant.njk', { ...(await kit.common(interaction)), error: 'create_tenant.error.name' }, 400);
+      if ('skip' in form.data) return kit.finish(ctx, { create_tenant: { skipped: true } });
       const tenant = await service.create({ kind: 'user', accountId, scopes: new Set(['tenants:admin']) }, { name: form.data.name });
       return kit.finish(ctx, { create_tenant: { tenantId: tenant.id }, ...tenantChoice(tenant.id) });
     });
