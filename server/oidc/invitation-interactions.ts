@@ -66,8 +66,8 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
     const showReview = async (ctx: Context, interaction: Interaction, extra: Record<string, unknown> = {}, chosen = chosenInResult(interaction.result)) => {
       const { accountId, who } = await signedIn(interaction);
       const pending = await redemption.pendingFor(accountId);
-      if (!pending.length) return kit.finish(ctx, { review_invitations: { done: true }, ...choiceOf(chosen) });
-      return page.render(ctx, 'pages/review-invitations.njk', { ...(await kit.common(interaction)), pending, who, ...extra });
+      if (!pending.items.length) return kit.finish(ctx, { review_invitations: { done: true }, ...choiceOf(chosen) });
+      return page.render(ctx, 'pages/review-invitations.njk', { ...(await kit.common(interaction)), pending: pending.items, more: pending.more, who, ...extra });
     };
 
     router.post('/invitation', async (ctx) => {
@@ -95,7 +95,7 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
       if (form.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true }, ...choiceOf(chosenInResult(interaction.result)) });
       const id = form.invitation_id;
       // Only invitations this page lists (bound to this account's verified e-mail) can be decided here.
-      if (!(await redemption.pendingFor(accountId)).some((i) => i.id === id)) throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
+      if (!(await redemption.isPendingFor(accountId, id))) throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
       try {
         const decided = form.decision === 'accept' ? await redemption.accept({ id }, accountId) : await redemption.decline({ id }, accountId);
         // The page stays for the other invitations: the choice is kept in this interaction's result meanwhile.
