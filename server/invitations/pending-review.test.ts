@@ -2,7 +2,6 @@
 // many wait, listed a page at a time, and never one the person's membership already covers.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import * as oidc from 'openid-client';
 import type { Logger } from 'typeorm';
 import { AccountMail } from '../accounts/mail.js';
 import { PasswordHasher } from '../accounts/passwords.js';
@@ -14,8 +13,7 @@ import type { Caller } from '../tenants/access.js';
 import { insertMembership, TenantService } from '../tenants/service.js';
 import { describeEachDatabase } from '../../test/support/databases.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { firstPartyApp, person } from '../../test/support/tokens.js';
-import { UserAgent } from '../../test/support/user-agent.js';
+import { pageAfterSignIn, person } from '../../test/support/tokens.js';
 import { InvitationMail } from './mail.js';
 import { REVIEW_PAGE_SIZE, RedemptionService } from './redemption.js';
 import { InvitationService } from './service.js';
@@ -121,13 +119,7 @@ describeWithServer('the review page with many invitations', (server: () => TestS
     const who = await person(server(), 'Popular');
     const tenantId = (await server().tessera.tenants.create(backend, { name: 'Busy Inc' })).id;
     for (let i = 0; i < 25; i++) await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none', email: who.email });
-    const browser = new UserAgent(server().url);
-    const rp = await firstPartyApp(server());
-    const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: `${server().url}/app/callback`, scope: 'openid', state: 's',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    });
-    const page = await browser.submit(await browser.follow(url.href), /\/login$/, { email: who.email, password: who.password });
+    const { page } = await pageAfterSignIn(server(), who, { scope: 'openid' });
     assert.match(page.html, /You have invitations/);
     assert.equal([...page.html.matchAll(/name="invitation_id"/g)].length, REVIEW_PAGE_SIZE);
     assert.match(page.html, /More invitations are waiting/);

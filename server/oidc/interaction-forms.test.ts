@@ -6,9 +6,8 @@ import { Invitation, InvitationRedemption, Membership, Tenant } from '../db/enti
 import type { Caller } from '../tenants/access.js';
 import { insertMembership } from '../tenants/service.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { firstPartyApp, type Person, person } from '../../test/support/tokens.js';
-import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
-import * as oidc from 'openid-client';
+import { pageAfterSignIn, type Person, person } from '../../test/support/tokens.js';
+import { findForm, type Page, type UserAgent } from '../../test/support/user-agent.js';
 
 const backend: Caller = { kind: 'client', clientId: 'backend', manage: true };
 
@@ -19,17 +18,7 @@ describeWithServer('forms of the invitation and tenant pages', (server: () => Te
     tenantId = (await server().tessera.tenants.create(backend, { name: 'Forms Inc' })).id;
   });
 
-  /** Signs in through the app and stops at the first page after the password. */
-  async function pageAfterSignIn(who: Person, params: Record<string, string> = {}): Promise<{ browser: UserAgent; page: Page }> {
-    const rp = await firstPartyApp(server());
-    const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: `${server().url}/app/callback`, scope: 'openid tenants', state: 's', ...params,
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    });
-    const browser = new UserAgent(server().url);
-    const login = await browser.follow(url.href);
-    return { browser, page: await browser.submit(login, /\/login$/, { email: who.email, password: who.password }) };
-  }
+  const signedInPage = (who: Person, params: Record<string, string> = {}) => pageAfterSignIn(server(), who, { params });
 
   /** Posts to a page's form with its CSRF token and exactly `fields` besides. */
   const post = (browser: UserAgent, page: Page, action: RegExp, fields: Record<string, string>) => {
@@ -47,7 +36,7 @@ describeWithServer('forms of the invitation and tenant pages', (server: () => Te
   test('the review of bound invitations: a body without a decision, or with an unknown one, a bad id or an extra field, is 400 and the invitation stays pending', async () => {
     const rae = await person(server(), 'Rae');
     const { id } = await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none', email: rae.email });
-    const { browser, page } = await pageAfterSignIn(rae);
+    const { browser, page } = await signedInPage(rae);
     assert.match(page.html, /You have invitations/);
     const before = await state(id);
     const bad: Record<string, string>[] = [
@@ -69,7 +58,7 @@ describeWithServer('forms of the invitation and tenant pages', (server: () => Te
   test('the invitation in an app\'s sign-in: a body without a decision, or with a bad id, is 400 and nothing changes', async () => {
     const vic = await person(server(), 'Vic');
     const { id, token } = await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none' });
-    const { browser, page } = await pageAfterSignIn(vic, { invitation: token! });
+    const { browser, page } = await signedInPage(vic, { invitation: token! });
     assert.match(page.html, /You are invited to join Forms Inc/);
     const before = await state(id);
     const bad: Record<string, string>[] = [{ invitation_id: id }, { decision: 'accept', invitation_id: 'x' }, { decision: 'skip', invitation_id: id, extra: '1' }];
@@ -86,7 +75,7 @@ describeWithServer('forms of the invitation and tenant pages', (server: () => Te
       await insertMembership(m, tenantId, two.id, ['tenant-user'], null);
       await insertMembership(m, other, two.id, ['tenant-user'], null);
     });
-    const { browser, page } = await pageAfterSignIn(two);
+    const { browser, page } = await signedInPage(two);
     assert.match(page.html, /Choose an organisation/);
     const bad: Record<string, string>[] = [{}, { tenant_id: 'acme' }, { tenant_id: other, extra: '1' }];
     for (const fields of bad) {
@@ -100,13 +89,7 @@ describeWithServer('forms of the invitation and tenant pages', (server: () => Te
 describeWithServer('the create-tenant form', (server: () => TestServer) => {
   test('a body that is neither a name nor "skip" is 400 and no tenant is created', async () => {
     const founder = await person(server(), 'Founder');
-    const rp = await firstPartyApp(server());
-    const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: `${server().url}/app/callback`, scope: 'openid tenants', state: 's',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    });
-    const browser = new UserAgent(server().url);
-    const page = await browser.submit(await browser.follow(url.href), /\/login$/, { email: founder.email, password: founder.password });
+    const { browser, page } = await pageAfterSignIn(server(), founder);
     assert.match(page.html, /Create your organisation/);
     const csrf = findForm(page.html, /\/create-tenant$/).hidden._csrf!;
     const action = new URL(findForm(page.html, /\/create-tenant$/).action, page.url).href;
