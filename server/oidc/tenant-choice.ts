@@ -12,7 +12,7 @@ const RESULT_KEY = 'active_tenant';
 const CODE_ROUTES = new Set(['authorization', 'resume']);
 
 /** When the grant will expire: its own exp, or a day from now if it has none. */
-export const grantExpiry = (exp: number | undefined) => new Date((exp ?? Math.floor(Date.now() / 1000) + 86_400) * 1000);
+const grantExpiry = (exp: number | undefined) => new Date((exp ?? Math.floor(Date.now() / 1000) + 86_400) * 1000);
 
 /** The interaction result to merge in when a page of the request chose a tenant. */
 export const tenantChoice = (tenantId: string) => ({ [RESULT_KEY]: { tenantId } });
