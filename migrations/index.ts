@@ -4,10 +4,11 @@ import { Tenants1732200000002 } from './1732200000002-tenants.js';
 import { Invitations1732200000003 } from './1732200000003-invitations.js';
 import { OidcPayloadAccounts1732200000030 } from './1732200000030-oidc-payload-accounts.js';
 import { DpopProofs1732200000040 } from './1732200000040-dpop-proofs.js';
+import { PendingTenantChoices1732200000050 } from './1732200000050-pending-tenant-choices.js';
 import { AuditActor1732200000101 } from './1732200000101-audit-actor.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
   Foundation1732200000000, RateLimits1732200000001, Tenants1732200000002, Invitations1732200000003, OidcPayloadAccounts1732200000030,
-  DpopProofs1732200000040, AuditActor1732200000101,
+  DpopProofs1732200000040, PendingTenantChoices1732200000050, AuditActor1732200000101,
 ];

@@ -167,8 +167,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     interactionRoutes({
       provider, accounts, page, limits: { signInPerIp, signInPerAccount, registerPerIp },
       extensions: [
-        invitationInteractions({ provider, accounts, redemption, tenants: directory, page }),
-        tenantInteractions({ provider, tenants: directory, service: tenants, page }),
+        invitationInteractions({ provider, accounts, redemption, page }),
+        tenantInteractions({ tenants: directory, service: tenants, page }),
       ],
       provenEmail: async (params) => (typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined),
       invitationTenant: async (params) =>

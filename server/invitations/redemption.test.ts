@@ -146,12 +146,12 @@ describeEachDatabase('invitation redemption', [], (db) => {
     const first = await invite(tenantId, { email });
     await invite(await newTenant(), { email: `someone-else-${email}` });
     await invite(tenantId);
-    assert.deepEqual((await redemption.pendingFor(accountId)).map((i) => i.id), [first.id]);
+    assert.deepEqual((await redemption.pendingFor(accountId)).items.map((i) => i.id), [first.id]);
     await redemption.accept({ id: first.id }, accountId);
-    assert.deepEqual(await redemption.pendingFor(accountId), []);
+    assert.deepEqual(await redemption.pendingFor(accountId), { items: [], more: false });
     const unverified = await newAccount(`u-${email}`, false);
     await invite(tenantId, { email: `u-${email}` });
-    assert.deepEqual(await redemption.pendingFor(unverified), [], 'an unverified e-mail proves nothing');
+    assert.deepEqual(await redemption.pendingFor(unverified), { items: [], more: false }, 'an unverified e-mail proves nothing');
   });
 
   test('race: 50 accounts accept one single-use invitation at once: exactly one membership, one use', async () => {

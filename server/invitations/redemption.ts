@@ -1,6 +1,6 @@
 // Redeeming invitations: open (verify token, read the row), accept, decline, and the pending
 // invitations of an account. Membership is granted to the signed-in subject, never matched by e-mail.
-import { In, IsNull, MoreThan, type EntityManager } from 'typeorm';
+import { In, IsNull, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { normaliseEmail } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
@@ -11,7 +11,7 @@ import type { KeySet } from '../keys/keys.js';
 import { assertRolesExist, insertMembership } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
 import { type FindClient, hashHandle } from './service.js';
-import { inviterNameOf, rolesOf, statusOf, tokenForRow } from './status.js';
+import { inviterNameOf, inviterNamesOf, rolesOf, statusOf, tokenForRow, whereStatus } from './status.js';
 import { InvitationTokenError, verifyInvitationToken } from './token.js';
 
 export type Problem =
@@ -36,6 +36,15 @@ export interface InvitationDetails {
 }
 
 export type Outcome = 'joined' | 'extended' | 'already_member';
+
+/** How many waiting invitations the review page lists at once. */
+export const REVIEW_PAGE_SIZE = 20;
+
+export interface PendingPage {
+  items: InvitationDetails[];
+  /** More invitations wait beyond these. */
+  more: boolean;
+}
 
 export interface Decided {
   outcome: Outcome | 'declined';
@@ -112,28 +121,32 @@ export class RedemptionService {
     }
   }
 
-  /** Pending invitations bound to the account's verified e-mail that it has not decided on. */
-  async pendingFor(accountId: string): Promise<InvitationDetails[]> {
+  /**
+   * The first invitations waiting for the account's decision (bound to its verified e-mail, oldest first),
+   * and whether more remain; deciding on these brings the next ones. A fixed number of queries, however
+   * many are waiting.
+   */
+  async pendingFor(accountId: string, limit = REVIEW_PAGE_SIZE): Promise<PendingPage> {
     return this.db.read(async (m) => {
-      const account = await m.findOneBy(Account, { id: accountId });
-      if (!account?.email || !account.emailVerified) return [];
-      const invitations = await m.findBy(Invitation, {
-        email: normaliseEmail(account.email), revokedAt: IsNull(), endedAt: IsNull(), expiresAt: MoreThan(new Date()),
-      });
-      const open = invitations.filter((i) => statusOf(i) === 'pending');
-      if (!open.length) return [];
-      const decided = await m.findBy(InvitationRedemption, { accountId, invitationId: In(open.map((i) => i.id)) });
-      const tenants = await m.findBy(Tenant, { id: In(open.map((i) => i.tenantId)), deletedAt: IsNull() });
-      const result: InvitationDetails[] = [];
-      for (const invitation of open) {
-        const tenant = tenants.find((t) => t.id === invitation.tenantId);
-        if (!tenant || decided.some((d) => d.invitationId === invitation.id)) continue;
-        const missing = await this.missingRoles(m, invitation, accountId);
-        if (missing?.length === 0) continue;
-        result.push(await this.details(m, invitation, tenant));
-      }
-      return result;
+      const pending = await this.pendingQuery(m, accountId);
+      if (!pending) return { items: [], more: false };
+      const rows = await pending.orderBy('i.created_at', 'ASC').addOrderBy('i.id', 'ASC').limit(limit + 1).getMany();
+      const shown = rows.slice(0, limit);
+      const tenants = shown.length ? await m.findBy(Tenant, { id: In([...new Set(shown.map((i) => i.tenantId))]) }) : [];
+      const inviters = await inviterNamesOf(m, shown.map((i) => i.createdBy), async (id) => (await this.findClient(id))?.name);
+      const items = shown.map((invitation) => this.detailsWith(invitation, tenants.find((t) => t.id === invitation.tenantId)!, inviters.get(invitation.createdBy)!));
+      return { items, more: rows.length > limit };
     });
+  }
+
+  /** Whether any invitation waits for the account's decision (the sign-in's review prompt asks only this). */
+  async hasPending(accountId: string): Promise<boolean> {
+    return this.db.read(async (m) => (await this.pendingQuery(m, accountId))?.getExists() ?? false);
+  }
+
+  /** Whether this invitation is one waiting for the account's decision (only those can be decided on the review page). */
+  async isPendingFor(accountId: string, invitationId: string): Promise<boolean> {
+    return this.db.read(async (m) => (await this.pendingQuery(m, accountId))?.andWhere('i.id = :invitationId', { invitationId }).getExists() ?? false);
   }
 
   /**
@@ -170,6 +183,29 @@ export class RedemptionService {
     url.searchParams.set('iss', this.issuer);
     url.searchParams.set('tenant_hint', invitation.tenantId);
     return url.href;
+  }
+
+  /**
+   * The invitations waiting for the account's decision, as one query (alias `i`); undefined without a
+   * verified e-mail. Waiting: bound to that e-mail, pending, tenant live, not decided by the account, and
+   * not already covered by its membership (every role held: accepting would change nothing). Role names
+   * never contain `"`, so an invitation's roles (a JSON array of strings) number its `"`s / 2, and a held
+   * role is among them when `"role"` occurs in it.
+   */
+  private async pendingQuery(m: EntityManager, accountId: string): Promise<SelectQueryBuilder<Invitation> | undefined> {
+    const account = await m.findOneBy(Account, { id: accountId });
+    if (!account?.email || !account.emailVerified) return undefined;
+    const held = 'SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND INSTR(i.roles, CONCAT(\'"\', mr.role, \'"\')) > 0';
+    const wanted = "(LENGTH(i.roles) - LENGTH(REPLACE(i.roles, '\"', ''))) / 2";
+    const query = m.createQueryBuilder(Invitation, 'i')
+      .innerJoin(Tenant, 't', 't.id = i.tenant_id AND t.deleted_at IS NULL')
+      .leftJoin(InvitationRedemption, 'r', 'r.invitation_id = i.id AND r.account_id = :accountId', { accountId })
+      .leftJoin(Membership, 'mb', 'mb.tenant_id = i.tenant_id AND mb.account_id = :accountId')
+      .where('i.email = :email', { email: normaliseEmail(account.email) })
+      .andWhere('r.invitation_id IS NULL')
+      .andWhere(`(mb.id IS NULL OR (${held}) < ${wanted})`);
+    whereStatus(query, 'pending');
+    return query;
   }
 
   private async acceptIn(m: EntityManager, ref: { token: string } | { id: string }, accountId: string): Promise<Decided> {
@@ -274,9 +310,12 @@ export class RedemptionService {
   }
 
   private async details(m: EntityManager, invitation: Invitation, tenant: Tenant): Promise<InvitationDetails> {
+    return this.detailsWith(invitation, tenant, await inviterNameOf(m, invitation.createdBy, async (id) => (await this.findClient(id))?.name));
+  }
+
+  private detailsWith(invitation: Invitation, tenant: Tenant, inviterName: string): InvitationDetails {
     return {
-      id: invitation.id, tenantId: tenant.id, tenantName: tenant.name, roles: rolesOf(invitation), inviterName: await inviterNameOf(m, invitation.createdBy, async (id) => (await this.findClient(id))?.name),
-      email: invitation.email, expiresAt: invitation.expiresAt,
+      id: invitation.id, tenantId: tenant.id, tenantName: tenant.name, roles: rolesOf(invitation), inviterName, email: invitation.email, expiresAt: invitation.expiresAt,
     };
   }
 

@@ -1,6 +1,6 @@
 // An invitation's status is computed when read, first match wins: revoked, declined (ended),
 // accepted (single use, used), exhausted (multi-use, used up), expired, pending.
-import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { Account, type Invitation } from '../db/entities/index.js';
 import type { KeySet } from '../keys/keys.js';
 import { signInvitationToken } from './token.js';
@@ -63,9 +63,24 @@ export const toInvitationView = (inv: Invitation, now = new Date()): InvitationV
 export const tokenForRow = (keys: KeySet, issuer: string, inv: Invitation) =>
   signInvitationToken(keys, issuer, { inv: inv.id, jti: inv.tokenJti, tid: inv.tenantId, roles: rolesOf(inv), exp: Math.floor(inv.expiresAt.getTime() / 1000) });
 
+type ClientName = (id: string) => Promise<string | undefined>;
+
 /** Who invited, for pages and mail: a person's name (or e-mail), or the backend client's name. */
-export async function inviterNameOf(m: EntityManager, createdBy: string, clientName: (id: string) => Promise<string | undefined>): Promise<string> {
-  if (createdBy.startsWith('client:')) return (await clientName(createdBy.slice('client:'.length))) ?? 'An administrator';
-  const account = await m.findOneBy(Account, { id: createdBy });
-  return account?.name ?? account?.email ?? 'A colleague';
+export async function inviterNameOf(m: EntityManager, createdBy: string, clientName: ClientName): Promise<string> {
+  return (await inviterNamesOf(m, [createdBy], clientName)).get(createdBy)!;
+}
+
+/** The same for many invitations at once: one query for the people, one look-up per distinct client. */
+export async function inviterNamesOf(m: EntityManager, createdBys: string[], clientName: ClientName): Promise<Map<string, string>> {
+  const distinct = [...new Set(createdBys)];
+  const clients = distinct.filter((c) => c.startsWith('client:'));
+  const people = distinct.filter((c) => !c.startsWith('client:'));
+  const accounts = people.length ? await m.findBy(Account, { id: In(people) }) : [];
+  const names = new Map<string, string>();
+  for (const id of people) {
+    const account = accounts.find((a) => a.id === id);
+    names.set(id, account?.name ?? account?.email ?? 'A colleague');
+  }
+  for (const c of clients) names.set(c, (await clientName(c.slice('client:'.length))) ?? 'An administrator');
+  return names;
 }

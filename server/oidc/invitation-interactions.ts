@@ -7,15 +7,14 @@ import type { AccountService } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
 import { type Decided, type InvitationDetails, InvitationRefused, refusalStatus, type RedemptionService } from '../invitations/redemption.js';
 import type { PageRenderer } from '../page.js';
-import type { TenantDirectory } from '../tenants/claims.js';
+import { InvitationForm, parseForm, ReviewForm } from './forms.js';
 import type { Interaction, InteractionExtension, InteractionKit } from './interactions.js';
-import { grantExpiry } from './tenant-prompts.js';
+import { chosenInResult, tenantChoice } from './tenant-choice.js';
 
 interface Deps {
   provider: Provider;
   accounts: AccountService;
   redemption: RedemptionService;
-  tenants: TenantDirectory;
   page: PageRenderer;
 }
 
@@ -29,20 +28,19 @@ export function switchAccountUrl(interaction: Interaction): string {
   return `/auth?${params.toString()}`;
 }
 
-export function invitationInteractions({ provider, accounts, redemption, tenants, page }: Deps): InteractionExtension {
+/** A joined tenant becomes the request's tenant choice, so the tokens of its code carry it. */
+const joinedTenant = (decided: Decided) => (decided.outcome === 'declined' ? undefined : decided.invitation.tenantId);
+
+/** The interaction result part that keeps a tenant chosen earlier in this interaction (a review accept). */
+const choiceOf = (tenantId: string | undefined) => (tenantId ? tenantChoice(tenantId) : {});
+
+export function invitationInteractions({ provider, accounts, redemption, page }: Deps): InteractionExtension {
   const signedIn = async (interaction: Interaction) => {
     const accountId = interaction.session?.accountId;
     if (!accountId) throw new BadRequest('Sign in first.', 'session_not_found');
     const account = await accounts.findById(accountId);
     return { accountId, who: account?.email ?? account?.name ?? accountId };
   };
-
-  /** The joined tenant becomes the grant's active tenant, so the app's tokens carry it. */
-  async function activate(interaction: Interaction, accountId: string, decided: Decided): Promise<void> {
-    if (!interaction.grantId || decided.outcome === 'declined') return;
-    const grant = await provider.Grant.find(interaction.grantId);
-    await tenants.choose(interaction.grantId, accountId, decided.invitation.tenantId, grantExpiry(grant?.exp));
-  }
 
   return (router: Router, kit: InteractionKit) => {
     const problemPage = async (ctx: Context, interaction: Interaction, error: InvitationRefused, who?: string) =>
@@ -65,28 +63,25 @@ export function invitationInteractions({ provider, accounts, redemption, tenants
       });
     };
 
-    const showReview = async (ctx: Context, interaction: Interaction, extra: Record<string, unknown> = {}) => {
+    const showReview = async (ctx: Context, interaction: Interaction, extra: Record<string, unknown> = {}, chosen = chosenInResult(interaction.result)) => {
       const { accountId, who } = await signedIn(interaction);
       const pending = await redemption.pendingFor(accountId);
-      if (!pending.length) return kit.finish(ctx, { review_invitations: { done: true } });
-      return page.render(ctx, 'pages/review-invitations.njk', { ...(await kit.common(interaction)), pending, who, ...extra });
+      if (!pending.items.length) return kit.finish(ctx, { review_invitations: { done: true }, ...choiceOf(chosen) });
+      return page.render(ctx, 'pages/review-invitations.njk', { ...(await kit.common(interaction)), pending: pending.items, more: pending.more, who, ...extra });
     };
 
     router.post('/invitation', async (ctx) => {
+      const form = parseForm(InvitationForm, ctx.request.body);
       const interaction = await kit.details(ctx);
       const { accountId, who } = await signedIn(interaction);
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      if (body.decision === 'skip') return kit.finish(ctx, { invitation: { result: 'skipped' } });
+      if (form.decision === 'skip') return kit.finish(ctx, { invitation: { result: 'skipped' } });
       const token = tokenOf(interaction);
       try {
         const shown = await redemption.open(token);
         // Act on exactly the invitation the page showed.
-        if (body.invitation_id !== shown.id || (body.decision !== 'accept' && body.decision !== 'decline')) {
-          throw new BadRequest('This form does not match the invitation shown.', 'invitation_mismatch');
-        }
-        const decided = body.decision === 'accept' ? await redemption.accept({ token }, accountId) : await redemption.decline({ token }, accountId);
-        await activate(interaction, accountId, decided);
-        return kit.finish(ctx, { invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId } });
+        if (form.invitation_id !== shown.id) throw new BadRequest('This form does not match the invitation shown.', 'invitation_mismatch');
+        const decided = form.decision === 'accept' ? await redemption.accept({ token }, accountId) : await redemption.decline({ token }, accountId);
+        return kit.finish(ctx, { invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId }, ...choiceOf(joinedTenant(decided)) });
       } catch (error) {
         if (error instanceof InvitationRefused) return problemPage(ctx, interaction, error, who);
         throw error;
@@ -94,17 +89,19 @@ export function invitationInteractions({ provider, accounts, redemption, tenants
     });
 
     router.post('/review', async (ctx) => {
+      const form = parseForm(ReviewForm, ctx.request.body);
       const interaction = await kit.details(ctx);
       const { accountId } = await signedIn(interaction);
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      if (body.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true } });
-      const id = typeof body.invitation_id === 'string' ? body.invitation_id : '';
+      if (form.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true }, ...choiceOf(chosenInResult(interaction.result)) });
+      const id = form.invitation_id;
       // Only invitations this page lists (bound to this account's verified e-mail) can be decided here.
-      if (!(await redemption.pendingFor(accountId)).some((i) => i.id === id)) throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
+      if (!(await redemption.isPendingFor(accountId, id))) throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
       try {
-        const decided = body.decision === 'accept' ? await redemption.accept({ id }, accountId) : await redemption.decline({ id }, accountId);
-        await activate(interaction, accountId, decided);
-        return showReview(ctx, interaction, { notice: `review.done.${decided.outcome === 'declined' ? 'declined' : 'accepted'}`, tenant: decided.invitation.tenantName });
+        const decided = form.decision === 'accept' ? await redemption.accept({ id }, accountId) : await redemption.decline({ id }, accountId);
+        // The page stays for the other invitations: the choice is kept in this interaction's result meanwhile.
+        const chosen = joinedTenant(decided) ?? chosenInResult(interaction.result);
+        if (chosen) await provider.interactionResult(ctx.req, ctx.res, tenantChoice(chosen));
+        return showReview(ctx, interaction, { notice: `review.done.${decided.outcome === 'declined' ? 'declined' : 'accepted'}`, tenant: decided.invitation.tenantName }, chosen);
       } catch (error) {
         if (error instanceof InvitationRefused) return showReview(ctx, interaction, { error: `invitation.problem.${error.problem}.body` });
         throw error;

@@ -12,7 +12,7 @@ export function invitationPrompts(redemption: RedemptionService): PromptT[] {
   const review = new Prompt({ name: 'review_invitations', requestable: false }, new Check('pending_invitations', 'invitations await a decision', async (ctx) => {
     const here = promptContext(ctx, { tenantsScope: false });
     if (!here || ctx.oidc.promptPending('none') || ctx.oidc.result?.review_invitations || ctx.oidc.params?.invitation) return Check.NO_NEED_TO_PROMPT;
-    return (await redemption.pendingFor(here.accountId)).length > 0;
+    return redemption.hasPending(here.accountId);
   }));
 
   // Shown whatever the token's state: a bad invitation gets Tessera's own page with "continue without joining".

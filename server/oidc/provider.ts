@@ -12,6 +12,7 @@ import { createAdapter, type GrantDestroyedHook } from './adapter.js';
 import type { KeySet } from '../keys/keys.js';
 import { invitationPrompts } from './invitation-prompts.js';
 import { DPOP_ALGS } from './dpop.js';
+import { holdTenantChoice, redeemTenantChoice } from './tenant-choice.js';
 import { tenantPrompts, TENANTS_SCOPE } from './tenant-prompts.js';
 
 /** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
@@ -147,6 +148,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       const account = await deps.accounts.findById(sub);
       if (!account || account.disabledAt) return undefined;
       const grantId = token?.grantId ?? ctx.oidc.entities.Grant?.jti;
+      if (token?.kind === 'AuthorizationCode') await redeemTenantChoice(deps.tenants, ctx, token);
       return {
         accountId: account.id,
         // Memberships are read at every issuance, and only when the tenants scope is granted.
@@ -220,5 +222,10 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
   });
   provider.proxy = config.trustProxy;
+  // After a code is issued, before the redirect carrying it leaves: the request's tenant choice waits for that code.
+  provider.use(async (ctx, next) => {
+    await next();
+    await holdTenantChoice(deps.tenants, ctx as KoaContextWithOIDC);
+  });
   return provider;
 }

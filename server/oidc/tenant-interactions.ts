@@ -1,28 +1,20 @@
 // The pages of the tenant prompts: choose the active tenant, or create a first tenant (self-service).
 import type Router from '@koa/router';
-import type Provider from 'oidc-provider';
-import { z } from 'zod';
 import { BadRequest } from '../errors.js';
 import type { PageRenderer } from '../page.js';
 import type { TenantDirectory } from '../tenants/claims.js';
 import type { TenantService } from '../tenants/service.js';
+import { CreateTenantForm, SelectTenantForm } from './forms.js';
 import type { InteractionExtension } from './interactions.js';
-import { grantExpiry } from './tenant-prompts.js';
-
-const chosenTenant = z.object({ tenant_id: z.uuid() });
-const newTenant = z.object({ name: z.string().trim().min(1).max(200) });
+import { chosenInResult, tenantChoice } from './tenant-choice.js';
 
 interface Deps {
-  provider: Provider;
   tenants: TenantDirectory;
   service: TenantService;
   page: PageRenderer;
 }
 
-export function tenantInteractions({ provider, tenants, service, page }: Deps): InteractionExtension {
-  /** The choice lives as long as the grant, so refreshes keep it. */
-  const expiryOf = async (grantId: string) => grantExpiry((await provider.Grant.find(grantId))?.exp);
-
+export function tenantInteractions({ tenants, service, page }: Deps): InteractionExtension {
   return (router: Router, kit) => {
     const accountOf = (interaction: { session?: { accountId?: string } }) => {
       const accountId = interaction.session?.accountId;
@@ -34,32 +26,29 @@ export function tenantInteractions({ provider, tenants, service, page }: Deps): 
       const interaction = await kit.details(ctx);
       const accountId = accountOf(interaction);
       const memberships = await tenants.membershipsOf(accountId);
-      if (memberships.length === 0) return kit.finish(ctx, { select_tenant: { tenantId: null } });
-      const form = chosenTenant.safeParse(ctx.request.body);
+      const form = SelectTenantForm.safeParse(ctx.request.body ?? {});
+      if (form.success && memberships.length === 0) return kit.finish(ctx, { select_tenant: { tenantId: null } });
       const chosen = form.success ? memberships.find((x) => x.tenant_id === form.data.tenant_id) : undefined;
       if (!chosen || !interaction.grantId) {
         return page.render(ctx, 'pages/select-tenant.njk', { ...(await kit.common(interaction)), memberships, error: 'select_tenant.error.choose' }, 400);
       }
-      await tenants.choose(interaction.grantId, accountId, chosen.tenant_id, await expiryOf(interaction.grantId));
-      return kit.finish(ctx, { select_tenant: { tenantId: chosen.tenant_id } });
+      return kit.finish(ctx, { select_tenant: { tenantId: chosen.tenant_id }, ...tenantChoice(chosen.tenant_id) });
     });
 
     router.post('/create-tenant', async (ctx) => {
       const interaction = await kit.details(ctx);
       const accountId = accountOf(interaction);
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      if (body.skip === 'yes') return kit.finish(ctx, { create_tenant: { skipped: true } });
-      const form = newTenant.safeParse(body);
+      const form = CreateTenantForm.safeParse(ctx.request.body ?? {});
       if (!form.success) return page.render(ctx, 'pages/create-tenant.njk', { ...(await kit.common(interaction)), error: 'create_tenant.error.name' }, 400);
+      if ('skip' in form.data) return kit.finish(ctx, { create_tenant: { skipped: true } });
       const tenant = await service.create({ kind: 'user', accountId, scopes: new Set(['tenants:admin']) }, { name: form.data.name });
-      if (interaction.grantId) await tenants.choose(interaction.grantId, accountId, tenant.id, await expiryOf(interaction.grantId));
-      return kit.finish(ctx, { create_tenant: { tenantId: tenant.id } });
+      return kit.finish(ctx, { create_tenant: { tenantId: tenant.id }, ...tenantChoice(tenant.id) });
     });
 
     return {
       select_tenant: async (ctx, interaction) => {
         const memberships = await tenants.membershipsOf(accountOf(interaction));
-        const current = await tenants.chosenFor(interaction.grantId);
+        const current = chosenInResult(interaction.lastSubmission) ?? (await tenants.chosenFor(interaction.grantId));
         return page.render(ctx, 'pages/select-tenant.njk', { ...(await kit.common(interaction)), memberships, current });
       },
       create_tenant: async (ctx, interaction) => page.render(ctx, 'pages/create-tenant.njk', await kit.common(interaction)),

@@ -1,16 +1,14 @@
 // The tenant prompts: create a first tenant (self-service), then choose the active tenant.
-// They run after consent so the grant exists, and the choice is kept with the grant.
+// They run after consent so the grant exists; the choice counts once the app redeems the code (tenant-choice.ts).
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { interactionPolicy } from 'oidc-provider';
 import type { TenantDirectory } from '../tenants/claims.js';
+import { chosenInRequest, noteHintedTenant } from './tenant-choice.js';
 
 const { Check, Prompt } = interactionPolicy;
 type PromptT = InstanceType<typeof Prompt>;
 
 export const TENANTS_SCOPE = 'tenants';
-
-/** When the grant will expire: its own exp, or a day from now if it has none. */
-export const grantExpiry = (exp: number | undefined) => new Date((exp ?? Math.floor(Date.now() / 1000) + 86_400) * 1000);
 
 interface PromptContext {
   accountId: string;
@@ -45,12 +43,13 @@ export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfS
     const hint = ctx.oidc.params?.tenant_hint;
     const hinted = typeof hint === 'string' ? tenants.resolveHint(hint, memberships) : undefined;
     if (hinted) {
-      // A valid hint chooses silently, even under prompt=none.
-      await tenants.choose(here.grantId, here.accountId, hinted.tenant_id, grantExpiry(ctx.oidc.grant?.exp));
+      // A valid hint chooses silently, even under prompt=none (for this request's code only).
+      noteHintedTenant(ctx, hinted.tenant_id);
       return Check.NO_NEED_TO_PROMPT;
     }
     if (ctx.oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
-    if (tenants.activeOf(await tenants.chosenFor(here.grantId), memberships)) return Check.NO_NEED_TO_PROMPT;
+    const chosen = chosenInRequest(ctx) ?? (await tenants.chosenFor(here.grantId));
+    if (tenants.activeOf(chosen, memberships)) return Check.NO_NEED_TO_PROMPT;
     return memberships.length >= 2;
   })));
 

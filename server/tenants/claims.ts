@@ -2,7 +2,8 @@
 // Read from the database at every token issuance, so a removed member's next token drops the tenant.
 import { In, IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
-import { GrantTenant, Membership, MembershipRole, Tenant } from '../db/entities/index.js';
+import { GrantTenant, Membership, MembershipRole, PendingTenantChoice, Tenant } from '../db/entities/index.js';
+import { looksLikeUuid } from './schemas.js';
 
 /** The shape of the keycloak-multi-tenancy extension, so apps written for it work unchanged. */
 export interface TenantClaim {
@@ -60,21 +61,45 @@ export class TenantDirectory {
     return { ...(active ? { active_tenant: claimOf(active) } : {}), all_tenants: memberships.map(claimOf) };
   }
 
-  /** Records the active tenant of a grant; the caller has checked the membership. */
-  async choose(grantId: string, accountId: string, tenantId: string, expiresAt: Date): Promise<void> {
-    await this.db.read((m) => m.upsert(GrantTenant, { grantId, accountId, tenantId, expiresAt }, ['grantId']));
+  /**
+   * Holds a tenant chosen in an authorization request until its code is redeemed (`applyHeld`); the caller
+   * has checked the membership. The hold expires with the code.
+   */
+  async hold(codeId: string, choice: { grantId: string; accountId: string; tenantId: string }, expiresAt: Date): Promise<void> {
+    await this.db.read((m) => m.insert(PendingTenantChoice, { codeId, ...choice, expiresAt }));
   }
 
-  /** A `tenant_hint` (id or slug) names one of the account's tenants, or nothing. */
+  /** The code was redeemed: the choice held for it becomes the grant's active tenant, for as long as the grant lives. */
+  async applyHeld(codeId: string, grantExpiresAt: Date): Promise<void> {
+    const held = await this.db.read((m) => m.findOneBy(PendingTenantChoice, { codeId }));
+    if (!held) return;
+    await this.db.transaction(async (m) => {
+      await m.delete(PendingTenantChoice, { codeId });
+      await m.upsert(GrantTenant, { grantId: held.grantId, accountId: held.accountId, tenantId: held.tenantId, expiresAt: grantExpiresAt }, ['grantId']);
+    });
+  }
+
+  /**
+   * A `tenant_hint` names one of the account's tenants, or nothing: an id first; a hint shaped like an id
+   * is only ever an id; otherwise a slug. Never a pick among several matches.
+   */
   resolveHint(hint: string, memberships: TenantMembership[]): TenantMembership | undefined {
-    return memberships.find((x) => x.tenant_id === hint || x.slug === hint);
+    const only = (matches: TenantMembership[]) => (matches.length === 1 ? matches[0] : undefined);
+    const byId = memberships.filter((x) => x.tenant_id === hint);
+    if (byId.length || looksLikeUuid(hint)) return only(byId);
+    return only(memberships.filter((x) => x.slug === hint));
   }
 
   async forgetGrant(grantId: string): Promise<void> {
     await this.db.read((m) => m.delete(GrantTenant, { grantId }));
   }
 
+  /** Choices of expired grants, and held choices whose code expired unredeemed. */
   async deleteExpired(now = new Date()): Promise<number> {
-    return (await this.db.read((m) => m.delete(GrantTenant, { expiresAt: LessThan(now) }))).affected ?? 0;
+    return this.db.read(async (m) => {
+      const grants = await m.delete(GrantTenant, { expiresAt: LessThan(now) });
+      const held = await m.delete(PendingTenantChoice, { expiresAt: LessThan(now) });
+      return (grants.affected ?? 0) + (held.affected ?? 0);
+    });
   }
 }

@@ -44,9 +44,15 @@ async function toViews(m: EntityManager, memberships: Membership[]): Promise<Mem
   });
 }
 
-/** Throws 409 when the change would leave the tenant with no tenant-admin (callers hold the tenant lock). */
+/**
+ * Throws 409 when the change would leave the tenant with no tenant-admin (callers hold the tenant lock).
+ * On MySQL the admins are read with a locking read, which sees the latest committed rows whatever
+ * snapshot the transaction may already hold (a plain read under REPEATABLE READ could see a stale one).
+ */
 async function assertAnotherAdminRemains(m: EntityManager, tenantId: string, membershipId: string): Promise<void> {
-  const admins = await m.findBy(MembershipRole, { tenantId, role: TENANT_ADMIN });
+  const query = m.createQueryBuilder(MembershipRole, 'r').where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN });
+  if (m.connection.options.type === 'mysql') query.setLock('pessimistic_write'); // FOR SHARE is MySQL 8 only; sql.js is serialised already
+  const admins = await query.getMany();
   if (admins.length === 1 && admins[0]!.membershipId === membershipId) {
     throw new Conflict('This is the last tenant-admin of the tenant; make someone else an admin first.', 'last_admin');
   }
@@ -75,9 +81,9 @@ export class MembershipService {
   /** Replaces a member's roles; every role must be in the catalogue, and an admin must remain. */
   async setRoles(caller: Caller, tenantId: string, membershipId: string, roles: string[]): Promise<MembershipView> {
     return this.db.transaction(async (m) => {
+      await lockTenant(m, tenantId); // first: every read below must see the changes of whoever held the lock before
       const access = await accessTo(m, caller, tenantId);
       requireAdmin(access);
-      await lockTenant(m, tenantId);
       const membership = await this.find(m, tenantId, membershipId);
       await assertRolesExist(m, tenantId, roles);
       if (!roles.includes(TENANT_ADMIN)) await assertAnotherAdminRemains(m, tenantId, membershipId);
@@ -91,9 +97,9 @@ export class MembershipService {
   /** An admin removes a member, or a member leaves; the last admin can do neither to themselves. */
   async remove(caller: Caller, tenantId: string, membershipId: string): Promise<void> {
     await this.db.transaction(async (m) => {
+      await lockTenant(m, tenantId); // first: every read below must see the changes of whoever held the lock before
       const access = await accessTo(m, caller, tenantId);
       if (!isOwn(access, membershipId)) requireAdmin(access);
-      await lockTenant(m, tenantId);
       const membership = await this.find(m, tenantId, membershipId);
       await assertAnotherAdminRemains(m, tenantId, membershipId);
       await m.delete(Membership, { id: membershipId });

@@ -3,7 +3,10 @@ import { z } from 'zod';
 
 export const Uuid = z.uuid({ error: 'expected a UUID' });
 export const RoleName = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, 'expected a role name: lower-case letters, digits, "_", ".", ":" or "-", at most 64');
-export const Slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a slug: lower-case letters, digits and "-", at most 63');
+/** Shaped like a tenant id: such a slug could pass for another tenant's id in a tenant_hint. */
+export const looksLikeUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+export const Slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a slug: lower-case letters, digits and "-", at most 63')
+  .refine((v) => !looksLikeUuid(v), 'a slug must not look like a UUID (tenant ids are UUIDs)');
 const Name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
 const Attributes = z
   .record(z.string().max(100), z.json())

@@ -7,6 +7,7 @@ import type { Database } from '../db/database.js';
 import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
+import { looksLikeUuid } from './schemas.js';
 
 export interface TenantView {
   id: string;
@@ -39,7 +40,7 @@ const toRoleView = (r: TenantRole): RoleView => ({ name: r.name, description: r.
 /** A URL-friendly slug from a name: "Acme GmbH & Co." -> "acme-gmbh-co". */
 export function slugify(name: string): string {
   const base = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50);
-  return base.length >= 2 ? base : `tenant-${base}`.replace(/-+$/, '');
+  return base.length >= 2 && !looksLikeUuid(base) ? base : `tenant-${base}`.replace(/-+$/, '');
 }
 
 /** On MySQL, serialises concurrent changes to one tenant's memberships (the last-admin rule needs it). */

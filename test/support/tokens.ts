@@ -80,3 +80,17 @@ export async function signIn(
 export async function userToken(server: TestServer, who: Person, scope = 'openid tenants:admin'): Promise<string> {
   return (await signIn(server, who, { scope, api: true })).tokens.access_token;
 }
+
+/** Starts the app's sign-in in a new browser and submits the password; returns the first page after it. */
+export async function pageAfterSignIn(
+  server: TestServer, who: Person, { scope = 'openid tenants', params = {} }: { scope?: string; params?: Record<string, string> } = {},
+): Promise<{ browser: UserAgent; page: Awaited<ReturnType<UserAgent['follow']>> }> {
+  const rp = await firstPartyApp(server);
+  const url = oidc.buildAuthorizationUrl(rp, {
+    redirect_uri: `${server.url}/app/callback`, scope, state: 's', ...params,
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+  });
+  const browser = new UserAgent(server.url);
+  const login = await browser.follow(url.href);
+  return { browser, page: await browser.submit(login, /\/login$/, { email: who.email, password: who.password }) };
+}

@@ -10,6 +10,7 @@ import { Membership } from './membership.js';
 import { MembershipRole } from './membership-role.js';
 import { OidcPayload } from './oidc-payload.js';
 import { OutboxMessage } from './outbox-message.js';
+import { PendingTenantChoice } from './pending-tenant-choice.js';
 import { Secret } from './secret.js';
 import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
@@ -23,10 +24,12 @@ export {
   Account, AuditEvent, Client, Credential, GrantTenant, Invitation, InvitationRedemption, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
   Tenant, TenantRole, VerificationCode,
   DpopProof,
+  PendingTenantChoice,
 };
 
 export const entities = [
   Account, AuditEvent, Client, Credential, GrantTenant, Invitation, InvitationRedemption, Membership, MembershipRole, OidcPayload, OutboxMessage, Secret, SigningKey,
   Tenant, TenantRole, VerificationCode,
   DpopProof,
+  PendingTenantChoice,
 ];
