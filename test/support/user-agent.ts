@@ -17,7 +17,7 @@ export class UserAgent {
   async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
     const absolute = new URL(url, this.origin).href;
     const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
-    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (this.cookies.size) headers.cookie = this.cookieHeader();
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -47,6 +47,11 @@ export class UserAgent {
 
   cookie(name: string): string | undefined {
     return this.cookies.get(name);
+  }
+
+  /** Every cookie held, as a Cookie header. */
+  cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
   private store(line: string): void {
