@@ -48,13 +48,16 @@ describeWithServer('fuzzing with bad input', (server: () => TestServer) => {
     return sums;
   }
 
-  async function signInUntil(who: Person, browser: UserAgent, params: Record<string, string> = {}, rp?: oidc.Configuration): Promise<Page> {
-    const client = rp ?? (await firstPartyApp(server()));
-    const url = oidc.buildAuthorizationUrl(client, {
+  async function authorizationUrl(params: Record<string, string> = {}, rp?: oidc.Configuration): Promise<string> {
+    return oidc.buildAuthorizationUrl(rp ?? (await firstPartyApp(server())), {
       redirect_uri: `${server().url}/app/callback`, scope: 'openid email tenants', state: 's', ...params,
       code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    });
-    const login = await browser.follow(url.href);
+    }).href;
+  }
+
+  /** Signs in through the pages and returns the page that follows the password (a prompt, for these people). */
+  async function signInUntil(who: Person, browser: UserAgent, params: Record<string, string> = {}, rp?: oidc.Configuration): Promise<Page> {
+    const login = await browser.follow(await authorizationUrl(params, rp));
     return browser.submit(login, /\/login$/, { email: who.email, password: who.password });
   }
 
@@ -78,7 +81,7 @@ describeWithServer('fuzzing with bad input', (server: () => TestServer) => {
 
     forms = [];
     const fresh = new UserAgent(server().url);
-    const login = await fresh.follow((await firstPartyAuthUrl()).href);
+    const login = await fresh.follow(await authorizationUrl());
     forms.push(...formsFrom(login, fresh, /\/login"/));
     const register = await fresh.follow(`${new URL(login.url).pathname.replace(/\/$/, '')}/register`);
     forms.push(...formsFrom(register, fresh, /\/register"/));
@@ -104,13 +107,6 @@ describeWithServer('fuzzing with bad input', (server: () => TestServer) => {
     const adminPage = await adaBrowser.follow(`/tenants/${acme}/manage`);
     forms.push(...formsFrom(adminPage, adaBrowser, /\/manage\/roles"/));
   });
-
-  async function firstPartyAuthUrl(): Promise<URL> {
-    return oidc.buildAuthorizationUrl(await firstPartyApp(server()), {
-      redirect_uri: `${server().url}/app/callback`, scope: 'openid', state: 's',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
-    });
-  }
 
   const report = (result: FuzzResult) => {
     const statuses = [...result.byStatus].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ');

@@ -258,8 +258,8 @@ export async function send(baseUrl: string, request: FuzzRequest): Promise<{ sta
 }
 
 /**
- * Runs `numRuns` generated requests with fast-check (fixed `seed`, so a failure replays) and fails
- * on the first 5xx, shrunk to a small example.
+ * Runs `numRuns` generated requests with fast-check (fixed `seed`, so a failure replays) and stops
+ * at the first 5xx.
  */
 export async function fuzz(baseUrl: string, requests: fc.Arbitrary<FuzzRequest>, { seed, numRuns, onProgress }: { seed: number; numRuns: number; onProgress?: (result: FuzzResult) => void }): Promise<FuzzResult> {
   const result: FuzzResult = { sent: 0, byStatus: new Map() };
@@ -275,12 +275,11 @@ export async function fuzz(baseUrl: string, requests: fc.Arbitrary<FuzzRequest>,
       }
       return true;
     }),
+    // No shrinking: the failing request is shown as sent, and the seed replays it.
     { seed, numRuns, endOnFailure: true },
   );
-  if (details.failed && details.counterexample) {
-    const [request] = details.counterexample;
-    result.failure = { request, ...(await send(baseUrl, request)) };
-  }
+  // A thrown error (not a 5xx) is a fault of the fuzzer or the connection: say so rather than pass.
+  if (details.failed && !result.failure) throw details.errorInstance ?? new Error('fuzzing stopped without a result');
   return result;
 }
 
