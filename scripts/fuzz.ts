@@ -8,7 +8,7 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { apiRequests, describeRequest, type FormSpec, formRequests, formsOf, fuzz } from '../test/support/fuzz.js';
+import { apiRequests, describeRequest, type FormSpec, formRequests, formsOf, fuzz, PROVIDER_FORMS } from '../test/support/fuzz.js';
 import { UserAgent } from '../test/support/user-agent.js';
 
 const isLoopback = (address: string) => (isIP(address) === 4 ? address.startsWith('127.') : address === '::1' || address === '::ffff:127.0.0.1');
@@ -32,7 +32,7 @@ async function manageToken(base: URL, clientId: string, clientSecret: string): P
   return body.access_token;
 }
 
-/** The forms anyone can reach: a sign-in started from the admin page of a tenant that does not exist, registration, reset. */
+/** The forms anyone can reach: a sign-in started from the admin page of a tenant that does not exist, registration, reset, the token endpoints. */
 async function publicForms(base: URL): Promise<FormSpec[]> {
   const browser = new UserAgent(base.origin);
   const login = await browser.follow(`/tenants/${crypto.randomUUID()}/manage`);
@@ -44,7 +44,7 @@ async function publicForms(base: URL): Promise<FormSpec[]> {
   forms.push({ action: '/reset-password/new', fields: ['code', 'password'], hidden, cookie: browser.cookieHeader() });
   forms.push({ action: '/verify-email', fields: ['code'], hidden, cookie: browser.cookieHeader() });
   // The cancel button ends the interaction on any well-formed post: only refused envelopes go there.
-  return forms.map((f) => ({ ...f, envelopeOnly: f.fields.length === 0 || f.action.endsWith('/abort') }));
+  return [...forms.map((f) => ({ ...f, envelopeOnly: f.fields.length === 0 || f.action.endsWith('/abort') })), ...PROVIDER_FORMS];
 }
 
 async function main(): Promise<void> {

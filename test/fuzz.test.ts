@@ -9,7 +9,7 @@ import * as oidc from 'openid-client';
 import { createClient } from '../server/oidc/clients.js';
 import { insertMembership } from '../server/tenants/service.js';
 import { apiClient } from './support/api.js';
-import { apiRequests, describeRequest, type FormSpec, formRequests, formsOf, fuzz, type FuzzResult } from './support/fuzz.js';
+import { apiRequests, describeRequest, type FormSpec, formRequests, formsOf, fuzz, type FuzzResult, PROVIDER_FORMS } from './support/fuzz.js';
 import { describeWithServer, type TestServer } from './support/server.js';
 import { clientToken, firstPartyApp, type Person, person, userToken } from './support/tokens.js';
 import { type Page, UserAgent } from './support/user-agent.js';
@@ -78,7 +78,7 @@ describeWithServer('fuzzing with bad input', (server: () => TestServer) => {
     const memberships = await call<{ items: { id: string }[] }>('GET', `/api/tenants/${acme}/memberships`, manage);
     realIds = { tenantId: [acme, other], tokenId: [bound.body.id, open.body.id], membershipId: memberships.body.items.map((m) => m.id), role: ['tenant-admin', 'tenant-user'] };
 
-    forms = [];
+    forms = [...PROVIDER_FORMS];
     const fresh = new UserAgent(server().url);
     const login = await fresh.follow(await authorizationUrl());
     forms.push(...formsFrom(login, fresh, /\/login"/));
@@ -114,7 +114,7 @@ describeWithServer('fuzzing with bad input', (server: () => TestServer) => {
 
   test('every API operation and every page form refuses generated bad input with a 4xx and changes nothing', async (t) => {
     const covered = new Set(forms.map((f) => f.action.replace(/\/interaction\/[^/]+/, '/interaction/:uid').replace(/[0-9a-f-]{36}/g, ':id')));
-    for (const expected of ['/login', '/register', '/consent', '/abort', '/review', '/invitation', '/select-tenant', '/create-tenant', '/reset-password', '/reset-password/new', '/verify-email', '/manage/roles', '/manage/invitations']) {
+    for (const expected of ['/login', '/register', '/consent', '/abort', '/review', '/invitation', '/select-tenant', '/create-tenant', '/reset-password', '/reset-password/new', '/verify-email', '/manage/roles', '/manage/invitations', '/token']) {
       assert.ok([...covered].some((action) => action.endsWith(expected)), `no form posts to …${expected}: ${[...covered].join(', ')}`);
     }
     const document = (await (await fetch(`${server().url}/api/openapi.json`)).json()) as Parameters<typeof apiRequests>[0];

@@ -44,6 +44,13 @@ export function formsOf(html: string, cookie: string): FormSpec[] {
   return forms;
 }
 
+/** oidc-provider's form endpoints, fuzzed without a client's credentials (so nothing they do can succeed). */
+export const PROVIDER_FORMS: FormSpec[] = [
+  { action: '/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'client_id', 'scope', 'resource', 'tenant'], hidden: {}, cookie: '' },
+  { action: '/token/introspection', fields: ['token', 'token_type_hint', 'client_id'], hidden: {}, cookie: '' },
+  { action: '/token/revocation', fields: ['token', 'token_type_hint', 'client_id'], hidden: {}, cookie: '' },
+];
+
 // ---- values no field of ours accepts -------------------------------------------------------------
 
 /** Longer than every field's limit (the longest, redirect_uri, is 2000), short enough to fit a body. */
@@ -120,6 +127,7 @@ const refusedEnvelope = (valid: () => string): fc.Arbitrary<{ headers: Record<st
     fc.integer({ min: 33, max: 20_000 }).map((depth) => ({ headers: { 'content-type': 'application/json' }, body: `{"x":${'['.repeat(depth)}${']'.repeat(depth)}}` })),
     fc.constantFrom(70_000, 150_000).map((size) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${valid()}&pad=${'x'.repeat(size)}` })),
     fc.constant({ headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(120_000)}"}` }),
+    fc.constant(null).map(() => ({ headers: {}, body: new TextEncoder().encode(valid()) })),
   );
 
 const encodeForm = (pairs: Pairs) => {
