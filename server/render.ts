@@ -24,6 +24,26 @@ export function translate(locale: string, key: string, params: Record<string, un
   return message.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? ''));
 }
 
+/**
+ * Names in a mail subject are cut to this many characters with an ellipsis: names may be 200
+ * characters long, and a subject with two of them must still fit the outbox's column (300).
+ */
+export const SUBJECT_NAME_MAX = 80;
+
+/** A mail subject from the catalogue, its placeholders shortened so that every subject fits. */
+export function translateSubject(locale: string, key: string, params: Record<string, unknown> = {}): string {
+  const shortened = Object.entries(params).map(([name, value]) => [name, typeof value === 'string' ? shorten(value, SUBJECT_NAME_MAX) : value]);
+  return translate(locale, key, Object.fromEntries(shortened));
+}
+
+/** At most `max` UTF-16 units (what the outbox counts), never splitting a surrogate pair. */
+function shorten(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  if (/[\uD800-\uDBFF]/.test(text[end - 1] ?? '')) end--;
+  return `${text.slice(0, end)}…`;
+}
+
 export class Renderer {
   private readonly env: nunjucks.Environment;
 

@@ -51,3 +51,21 @@ test('a request without a body passes untouched', async () => {
   const get = await send(echoApp(), { path: '/api/x', headers: { 'Content-Type': 'text/plain' } });
   assert.equal(get.status, 200);
 });
+
+test('a body that claims a compression it lacks answers 400 invalid_body; an unknown coding 415', async () => {
+  for (const encoding of ['gzip', 'deflate', 'br']) {
+    const res = await send(echoApp(), { ...post('application/json', '{"name":"Acme"}'), headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding } });
+    assert.equal(res.status, 400, encoding);
+    assert.equal((res.json() as { error: string }).error, 'invalid_body');
+  }
+  const unknown = await send(echoApp(), { ...post('application/json', '{}'), headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' } });
+  assert.equal(unknown.status, 415);
+});
+
+test('JSON nested deeper than 32 levels answers 400 invalid_body before the handler', async () => {
+  const deep = (depth: number) => `{"a":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+  const refused = await send(echoApp(), post('application/json', deep(100)));
+  assert.equal(refused.status, 400);
+  assert.equal((refused.json() as { error: string }).error, 'invalid_body');
+  assert.equal((await send(echoApp(), post('application/json', deep(30)))).status, 200);
+});

@@ -1,6 +1,6 @@
 // The messages an invitation sends, in the invitation's locale; links are built from the issuer only.
 import type { ComposedMail } from '../accounts/mail.js';
-import { type Renderer, resolveLocale, translate } from '../render.js';
+import { type Renderer, resolveLocale, translate, translateSubject } from '../render.js';
 
 export interface InvitationMailContext {
   tenantName: string;
@@ -17,7 +17,7 @@ export class InvitationMail {
     const locale = resolveLocale(c.locale);
     const context = { locale, tenant: c.tenantName, inviter: c.inviterName, link: c.link, expires: c.expiresAt.toISOString().slice(0, 10) };
     return {
-      subject: translate(locale, 'mail.invitation.subject', context),
+      subject: translateSubject(locale, 'mail.invitation.subject', context),
       text: this.renderer.render('mail/invitation.txt.njk', context),
       html: this.renderer.render('mail/invitation.html.njk', context),
     };
@@ -33,7 +33,7 @@ export class InvitationMail {
     const lang = resolveLocale(locale);
     const context = { locale: lang, tenant: tenantName, who, decision };
     return {
-      subject: translate(lang, `mail.invitation-${decision}.subject`, context),
+      subject: translateSubject(lang, `mail.invitation-${decision}.subject`, context),
       text: this.renderer.render('mail/invitation-decided.txt.njk', context),
       html: this.renderer.render('mail/invitation-decided.html.njk', context),
     };

@@ -1,5 +1,6 @@
 // Request and response schemas of the invitation routes (validation + OpenAPI).
 import { z } from 'zod';
+import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
 import { DAY, MAX_EXPIRES_IN } from './service.js';
 import { STATUSES } from './status.js';
@@ -14,7 +15,7 @@ export const CreateInvitation = z.object({
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, e.g. +4915112345678').optional(),
   client_id: z.string().min(1).max(100).optional(),
   redirect_uri: z.url().max(2000).optional(),
-  metadata: z.record(z.string().max(100), z.json()).refine((v) => JSON.stringify(v).length <= 16_384, 'metadata: at most 16 KiB of JSON').optional(),
+  metadata: boundedJsonObject(FREE_FORM_JSON).optional().describe('free-form JSON for the integrating app'),
   locale: z.string().regex(/^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$/, 'expected a language tag such as en or de-CH').optional(),
   deliver: z.enum(['email', 'sms', 'none']).default('none'),
   notify_inviter: z.boolean().default(false),

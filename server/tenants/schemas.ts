@@ -1,5 +1,6 @@
 // Request and response schemas of the tenant routes: they validate input and feed /api/openapi.json.
 import { z } from 'zod';
+import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
 
 export const Uuid = z.uuid({ error: 'expected a UUID' });
 export const RoleName = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, 'expected a role name: lower-case letters, digits, "_", ".", ":" or "-", at most 64');
@@ -8,10 +9,7 @@ export const looksLikeUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-
 export const Slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a slug: lower-case letters, digits and "-", at most 63')
   .refine((v) => !looksLikeUuid(v), 'a slug must not look like a UUID (tenant ids are UUIDs)');
 const Name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
-const Attributes = z
-  .record(z.string().max(100), z.json())
-  .refine((v) => JSON.stringify(v).length <= 16_384, 'attributes: at most 16 KiB of JSON')
-  .describe('free-form JSON for the integrating app');
+const Attributes = boundedJsonObject(FREE_FORM_JSON).describe('free-form JSON for the integrating app');
 
 export const TenantParams = z.object({ tenantId: Uuid }).strict();
 export const RoleParams = z.object({ tenantId: Uuid, role: RoleName }).strict();

@@ -53,9 +53,17 @@ export class UserAgent {
 
   /** A live cookie of this origin by name, whatever its path. */
   cookie(name: string): string | undefined {
+    return this.live().filter((c) => c.key === name).at(-1)?.value as string | undefined;
+  }
+
+  /** Every live cookie held, whatever its path, as one Cookie header (for requests made outside this agent). */
+  cookieHeader(): string {
+    return this.live().map((c) => `${c.key}=${String(c.value)}`).join('; ');
+  }
+
+  private live() {
     const all = this.jar.serializeSync()?.cookies ?? [];
-    const live = all.filter((c) => c.key === name && (!c.expires || c.expires === 'Infinity' || new Date(String(c.expires)).getTime() > Date.now()));
-    return live.at(-1)?.value as string | undefined;
+    return all.filter((c) => !c.expires || c.expires === 'Infinity' || new Date(String(c.expires)).getTime() > Date.now());
   }
 }
 
