@@ -124,7 +124,7 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
     const browser = new UserAgent(server().url);
     await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email });
     await server().tessera.accounts.settled();
-    await server().db.read((m) => m.update(VerificationCode, { target: email }, { expiresAt: new Date(Date.now() - 1000) }));
+    await server().db.write((m) => m.update(VerificationCode, { target: email }, { expiresAt: new Date(Date.now() - 1000) }));
     const page = await browser.follow(await linkIn(email, '/reset-password/new'));
     assert.equal(page.status, 400);
     assert.match(page.html, /no longer valid/);

@@ -125,7 +125,7 @@ export class AccountService {
     }
     if (this.hasher.needsRehash(credential.secretHash)) {
       const secretHash = await this.hasher.hash(password);
-      await this.db.read((m) => m.update(Credential, { id: credential.id }, { secretHash, updatedAt: new Date() }));
+      await this.db.write((m) => m.update(Credential, { id: credential.id }, { secretHash, updatedAt: new Date() }));
     }
     return { ok: true, account };
   }
@@ -223,7 +223,7 @@ export class AccountService {
   }
 
   async deleteExpiredCodes(): Promise<number> {
-    return this.db.read((m) => deleteExpiredCodes(m));
+    return this.db.write((m) => deleteExpiredCodes(m));
   }
 
   async findById(id: string): Promise<Account | null> {

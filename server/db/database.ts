@@ -41,8 +41,21 @@ export class Database {
     return this.mutex ? 'sqlite' : 'mysql';
   }
 
-  /** Runs `fn` with an EntityManager outside a transaction (serialised on sql.js). */
-  async read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /** Reads with an EntityManager outside a transaction (serialised on sql.js). */
+  read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.outside(fn);
+  }
+
+  /**
+   * Writes outside a transaction: for one statement, which is atomic by itself (an upsert, a conditional
+   * update whose row count decides, a cleanup). Changes that must hold together belong in `transaction`.
+   */
+  write<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.outside(fn);
+  }
+
+  /** Runs `fn` with an EntityManager outside a transaction, each statement committing on its own. */
+  private async outside<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const current = this.held.getStore();
     if (current) return fn(current);
     if (!this.mutex) return this.withConflicts(() => fn(this.dataSource.manager));
@@ -133,14 +146,14 @@ export class Database {
   }
 
   async migrate(): Promise<string[]> {
-    const done = await this.read(() => this.dataSource.runMigrations({ transaction: 'each' }));
+    const done = await this.outside(() => this.dataSource.runMigrations({ transaction: 'each' }));
     return done.map((m) => m.name);
   }
 
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) {
       await (this.mutex ? this.mutex.runExclusive(async () => this.saveNow()) : Promise.resolve());
-      await this.read(() => this.dataSource.destroy());
+      await this.outside(() => this.dataSource.destroy());
     }
     clearTimeout(this.saveTimer);
     process.removeListener('exit', this.flushAtExit);

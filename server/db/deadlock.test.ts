@@ -7,7 +7,7 @@ import { Secret } from './entities/index.js';
 describeEachDatabase('deadlocks', ['secrets'], (db) => {
   test('two transactions that lock two rows in opposite order both commit', { timeout: 30_000 }, async (t) => {
     if (db().kind !== 'mysql') return t.skip('sql.js runs one transaction at a time');
-    await db().read((m) => m.insert(Secret, [{ name: 'a', value: '0', createdAt: new Date() }, { name: 'b', value: '0', createdAt: new Date() }]));
+    await db().write((m) => m.insert(Secret, [{ name: 'a', value: '0', createdAt: new Date() }, { name: 'b', value: '0', createdAt: new Date() }]));
     // Each holds its first row until the other holds its own: the first attempt deadlocks, a retry does not wait.
     let arrive!: () => void;
     const bothHold = new Promise<void>((resolve) => {

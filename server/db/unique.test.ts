@@ -23,8 +23,8 @@ describeEachDatabase('unique-key clashes', ['secrets', 'tenants'], (db) => {
 
   test('a clash on a key no one described, outside a transaction, is a 409 naming its column', async () => {
     const secret = { name: 'cookie', value: 'v', createdAt: new Date() };
-    await db().read((m) => m.insert(Secret, secret));
-    await assert.rejects(db().read((m) => m.insert(Secret, secret)), (error: unknown) => {
+    await db().write((m) => m.insert(Secret, secret));
+    await assert.rejects(db().write((m) => m.insert(Secret, secret)), (error: unknown) => {
       assert.ok(error instanceof UniqueViolation);
       assert.equal(error.code, 'conflict');
       assert.equal(error.field, 'name');

@@ -46,7 +46,7 @@ describeEachDatabase('outbox', ['outbox'], (db) => {
     for (const [i, recipient] of ['ada@example.com', 'bob@example.com', 'ada@example.com', 'ada@example.com'].entries()) {
       const id = await db().transaction((m) => enqueueMessage(m, { ...welcome, recipient }));
       // MySQL keeps whole seconds: give each message its own second so the order is certain.
-      await db().read((m) => m.update(OutboxMessage, { id }, { createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, i)) }));
+      await db().write((m) => m.update(OutboxMessage, { id }, { createdAt: new Date(Date.UTC(2030, 0, 1, 0, 0, i)) }));
       ids.push(id);
     }
 

@@ -152,9 +152,9 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
     const recentSent = await enqueue(email);
     const oldQueued = await enqueue(sms);
     const daysAgo = (days: number) => new Date(clock.getTime() - days * 24 * 60 * 60_000);
-    await db().read((m) => m.update(OutboxMessage, { id: oldSent }, { status: 'sent', sentAt: daysAgo(8), createdAt: daysAgo(8) }));
-    await db().read((m) => m.update(OutboxMessage, { id: recentSent }, { status: 'sent', sentAt: daysAgo(6) }));
-    await db().read((m) => m.update(OutboxMessage, { id: oldQueued }, { createdAt: daysAgo(30) }));
+    await db().write((m) => m.update(OutboxMessage, { id: oldSent }, { status: 'sent', sentAt: daysAgo(8), createdAt: daysAgo(8) }));
+    await db().write((m) => m.update(OutboxMessage, { id: recentSent }, { status: 'sent', sentAt: daysAgo(6) }));
+    await db().write((m) => m.update(OutboxMessage, { id: oldQueued }, { createdAt: daysAgo(30) }));
     const theWorker = worker();
 
     await theWorker.runOnce();
@@ -163,7 +163,7 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
     assert.ok(await getMessage(db(), recentSent));
     assert.ok(await getMessage(db(), oldQueued), 'unsent messages are kept');
 
-    await db().read((m) => m.update(OutboxMessage, { id: recentSent }, { sentAt: daysAgo(8) }));
+    await db().write((m) => m.update(OutboxMessage, { id: recentSent }, { sentAt: daysAgo(8) }));
     await theWorker.runOnce();
     assert.ok(await getMessage(db(), recentSent), 'no second clean-up within the hour');
     later(60 * 60_000);

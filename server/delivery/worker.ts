@@ -149,7 +149,7 @@ export class DeliveryWorker {
   // Every write is conditional on the attempt count we hold, so a worker whose lease ran out
   // cannot overwrite the record of the worker that took the message after it.
   private async updateClaimed(id: string, attempts: number, values: QueryDeepPartialEntity<OutboxMessage>): Promise<boolean> {
-    const result = await this.db.read((m) =>
+    const result = await this.db.write((m) =>
       m
         .createQueryBuilder()
         .update(OutboxMessage)
@@ -166,7 +166,7 @@ export class DeliveryWorker {
     if (now - this.lastCleanupAt < CLEANUP_EVERY_MS) return;
     this.lastCleanupAt = now;
     const cutoff = new Date(now - SENT_RETENTION_MS);
-    await this.db.read((m) =>
+    await this.db.write((m) =>
       m.createQueryBuilder().delete().from(OutboxMessage).where('status = :sent AND sent_at < :cutoff', { sent: 'sent', cutoff }).execute(),
     );
   }

@@ -27,7 +27,7 @@ export function createRateLimiter(db: Database, options: RateLimitOptions): Rate
       if (!use.allowed) throw new TooManyRequests(use.retryAfterSeconds);
     },
     async reset(key) {
-      await db.read((m) => forgetUses(m, options, key));
+      await db.write((m) => forgetUses(m, options, key));
     },
   };
 }

@@ -182,7 +182,7 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     const declined = await made({ email: erin.email });
     await server().tessera.redemption.decline({ token: declined.token! }, erin.id);
     const expired = await made();
-    await server().db.read((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
+    await server().db.write((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
     const revoked = await made();
     assert.equal((await call('DELETE', `${base(tenantId)}/${revoked.id}`, manage)).status, 204);
     const exhausted = await made({ max_uses: 2 });
@@ -304,7 +304,7 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     const accepted = (await create(tenantId)).body;
     await server().tessera.redemption.accept({ token: accepted.token! }, erin.id);
     const expired = (await create(tenantId)).body;
-    await server().db.read((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
+    await server().db.write((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
     const declined = (await create(tenantId, { email: erin.email })).body;
     await server().tessera.redemption.decline({ token: declined.token! }, erin.id);
     for (const [inv, status] of [[accepted, 'accepted'], [expired, 'expired'], [declined, 'declined']] as const) {

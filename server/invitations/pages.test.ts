@@ -143,7 +143,7 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'tessera-invitation+jwt' })).toString('base64url')}.${p}.`;
     const hmac = jwt.sign(payload, 'guessed-secret', { algorithm: 'HS256', header: { alg: 'HS256', typ: 'tessera-invitation+jwt', kid: JSON.parse(Buffer.from(h!, 'base64url').toString()).kid } });
     const expired = await invite();
-    await server().db.read((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
+    await server().db.write((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
     const revoked = await invite();
     await server().tessera.invitations.revoke(backend, tenantId, revoked.id);
     const used = await invite();

@@ -91,7 +91,7 @@ describeEachDatabase('invitation redemption', [], (db) => {
     await assert.rejects(redemption.accept({ token: revoked.token }, accountId), refused('revoked'));
 
     const expired = await invite(tenantId);
-    await db().read((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
+    await db().write((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
     await assert.rejects(redemption.accept({ token: expired.token }, accountId), refused('expired'));
 
     const resent = await invite(tenantId);

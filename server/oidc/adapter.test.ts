@@ -90,7 +90,7 @@ describeEachDatabase('oidc-provider adapter over TypeORM', ['oidc_payloads', 'cl
     const { id } = await createClient(db(), { name: 'Cached', redirectUris: ['https://app.example/cb'] });
     const clients = adapter('Client');
     assert.equal((await clients.find(id))?.client_name, 'Cached');
-    await db().read((m) => m.delete('clients', { id }));
+    await db().write((m) => m.delete('clients', { id }));
     assert.equal((await clients.find(id))?.client_name, 'Cached', 'still cached');
   });
 });

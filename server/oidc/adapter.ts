@@ -50,7 +50,7 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
         userCode: payload.userCode ?? null,
         expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
-      await db.read((m) => m.upsert(OidcPayload, row, ['model', 'id']));
+      await db.write((m) => m.upsert(OidcPayload, row, ['model', 'id']));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -72,7 +72,7 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
      * sequence, the grant and all its tokens are revoked (RFC 9700 §4.14.2) and the request gets invalid_grant.
      */
     async consume(id: string): Promise<void> {
-      const spent = await db.read((m) => m.update(OidcPayload, { model: this.model, id, consumedAt: IsNull() }, { consumedAt: new Date() }));
+      const spent = await db.write((m) => m.update(OidcPayload, { model: this.model, id, consumedAt: IsNull() }, { consumedAt: new Date() }));
       if (spent.affected === 1) return;
       const row = await db.read((m) => m.findOneBy(OidcPayload, { model: this.model, id }));
       if (row?.grantId) await revokeGrant(row.grantId);
@@ -80,7 +80,7 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
     }
 
     async destroy(id: string): Promise<void> {
-      await db.read((m) => m.delete(OidcPayload, { model: this.model, id }));
+      await db.write((m) => m.delete(OidcPayload, { model: this.model, id }));
       if (this.model === 'Grant') for (const hook of onGrantDestroyed) await hook(id);
     }
 
@@ -89,7 +89,7 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
      * also carry a grant id, and deleting them would end a sign-in that is under way (e.g. switching account).
      */
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.read((m) => m.delete(OidcPayload, { model: this.model, grantId }));
+      await db.write((m) => m.delete(OidcPayload, { model: this.model, grantId }));
     }
 
     private async findBy(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
@@ -134,6 +134,6 @@ async function findClient(db: Database, id: string): Promise<AdapterPayload | un
 
 /** Deletes rows whose expiry has passed; the provider already ignores them, this keeps the table small. */
 export async function deleteExpiredPayloads(db: Database, now = new Date()): Promise<number> {
-  const result = await db.read((m) => m.delete(OidcPayload, { expiresAt: LessThan(now) }));
+  const result = await db.write((m) => m.delete(OidcPayload, { expiresAt: LessThan(now) }));
   return result.affected ?? 0;
 }

@@ -111,7 +111,7 @@ export async function clientFlags(db: Database, id: string): Promise<{ tenantsMa
 }
 
 export async function deleteClient(db: Database, id: string): Promise<boolean> {
-  const result = await db.read((m) => m.delete(Client, { id }));
+  const result = await db.write((m) => m.delete(Client, { id }));
   return (result.affected ?? 0) > 0;
 }
 
@@ -125,7 +125,7 @@ export async function ensureClient(db: Database, id: string, build: () => NewCli
     const row = await db.read((m) => m.findOneBy(Client, { id }));
     if (!row) return createClient(db, { ...wanted, id });
     const metadata: Record<string, unknown> = { ...(JSON.parse(row.metadata) as Record<string, unknown>), redirect_uris: wanted.redirectUris, post_logout_redirect_uris: wanted.postLogoutRedirectUris ?? [] };
-    await db.read((m) => m.update(Client, { id }, { metadata: JSON.stringify(metadata) }));
+    await db.write((m) => m.update(Client, { id }, { metadata: JSON.stringify(metadata) }));
     return { id, secret: metadata.client_secret as string | undefined };
   });
 }

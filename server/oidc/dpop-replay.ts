@@ -26,7 +26,7 @@ export class DpopReplayStore {
     // Keyed by the key's thumbprint too: a caller with another key cannot use up someone else's jti.
     const id = createHash('sha256').update(`${jkt}.${jti}`).digest('hex');
     try {
-      await this.db.read((m) => m.insert(DpopProof, { id, expiresAt: keepUntil }));
+      await this.db.write((m) => m.insert(DpopProof, { id, expiresAt: keepUntil }));
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -36,7 +36,7 @@ export class DpopReplayStore {
 
   /** Deletes the rows of proofs that are too old to be accepted anyway. */
   async purgeExpired(): Promise<number> {
-    const result = await this.db.read((m) => m.delete(DpopProof, { expiresAt: LessThan(this.now()) }));
+    const result = await this.db.write((m) => m.delete(DpopProof, { expiresAt: LessThan(this.now()) }));
     return result.affected ?? 0;
   }
 

@@ -119,7 +119,7 @@ describeWithServer('tenant claims in tokens', (server: () => TestServer) => {
     const browser = new UserAgent(server().url);
     const { tokens, rp } = await signIn(server(), leaver, { browser, onPage: choose(browser, 'Globex') });
     assert.equal(claimsOf(tokens).active_tenant?.tenant_id, globex);
-    await server().db.read((m) => m.delete('memberships', { id: membership.id }));
+    await server().db.write((m) => m.delete('memberships', { id: membership.id }));
     const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
     assert.deepEqual(claimsOf(refreshed).all_tenants.map((t) => t.tenant_id), [acme]);
     assert.equal(claimsOf(refreshed).active_tenant?.tenant_id, acme, 'with one membership left, it is the active one');

@@ -66,7 +66,7 @@ export class TenantDirectory {
    * has checked the membership. The hold expires with the code.
    */
   async hold(codeId: string, choice: { grantId: string; accountId: string; tenantId: string }, expiresAt: Date): Promise<void> {
-    await this.db.read((m) => m.insert(PendingTenantChoice, { codeId, ...choice, expiresAt }));
+    await this.db.write((m) => m.insert(PendingTenantChoice, { codeId, ...choice, expiresAt }));
   }
 
   /** The code was redeemed: the choice held for it becomes the grant's active tenant, for as long as the grant lives. */
@@ -91,12 +91,12 @@ export class TenantDirectory {
   }
 
   async forgetGrant(grantId: string): Promise<void> {
-    await this.db.read((m) => m.delete(GrantTenant, { grantId }));
+    await this.db.write((m) => m.delete(GrantTenant, { grantId }));
   }
 
   /** Choices of expired grants, and held choices whose code expired unredeemed. */
   async deleteExpired(now = new Date()): Promise<number> {
-    return this.db.read(async (m) => {
+    return this.db.write(async (m) => {
       const grants = await m.delete(GrantTenant, { expiresAt: LessThan(now) });
       const held = await m.delete(PendingTenantChoice, { expiresAt: LessThan(now) });
       return (grants.affected ?? 0) + (held.affected ?? 0);

@@ -47,7 +47,7 @@ describeWithServer('slugs shaped like tenant ids', (server: () => TestServer) =>
     const impostor = (await server().tessera.tenants.create(backend, { name: 'Hint Impostor' })).id;
     const bystander = (await server().tessera.tenants.create(backend, { name: 'Hint Bystander' })).id;
     // A row from before slugs were checked: the impostor's slug is the target's id.
-    await server().db.read((m) => m.update(Tenant, { id: impostor }, { slug: target }));
+    await server().db.write((m) => m.update(Tenant, { id: impostor }, { slug: target }));
     const both = await person(server(), 'Both');
     const outsider = await person(server(), 'Outsider');
     await server().db.transaction(async (m) => {

@@ -67,7 +67,7 @@ export function describeEachDatabase(name: string, tables: string[], body: (db: 
         await opened?.dispose();
       });
       beforeEach(async () => {
-        for (const table of tables) await opened!.db.read((m) => m.query(`DELETE FROM ${table}`));
+        for (const table of tables) await opened!.db.write((m) => m.query(`DELETE FROM ${table}`));
       });
       body(() => opened!.db);
     });
