@@ -44,7 +44,8 @@ import { invitationRoutes } from './invitations/routes.js';
 import { InvitationService } from './invitations/service.js';
 import { invitationSection } from './invitations/manage-section.js';
 import { invitationPageRoutes } from './invitations/pages.js';
-import { invitationInteractions } from './oidc/invitation-interactions.js';
+import { invitationInteractions } from './invitations/interactions.js';
+import { invitationPrompts } from './invitations/prompts.js';
 import { tenantPageRoutes } from './tenants/pages.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
@@ -137,7 +138,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     mail: config.mailLimits, pendingPerEmail: config.invitationPendingPerEmail,
   });
   const provider = createProvider({
-    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed,
+    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, prompts: invitationPrompts(redemption), onGrantDestroyed,
   });
   // The provider answers 500 for errors it does not know; a busy database is 503 with Retry-After there too.
   provider.on('server_error', (ctx: Koa.Context, error: unknown) => {

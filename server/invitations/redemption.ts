@@ -332,7 +332,3 @@ export class RedemptionService {
   }
 }
 
-/** A page-friendly error for problems the HTTP layer maps to a status. */
-export const refusalStatus = (problem: Problem): number =>
-  ({ malformed: 400, invalid: 400, not_found: 404, wrong_account: 403, tenant_gone: 410, expired: 410, revoked: 410, replaced: 410, declined: 410, used_up: 410, roles_gone: 409 })[problem];
-

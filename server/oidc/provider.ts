@@ -6,11 +6,10 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
-import type { RedemptionService } from '../invitations/redemption.js';
+import type { Prompt } from '../interaction/kit.js';
 import type { TenantDirectory } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
 import type { KeySet } from '../keys/keys.js';
-import { invitationPrompts } from './invitation-prompts.js';
 import { DPOP_ALGS } from './dpop.js';
 import { holdTenantChoice, redeemTenantChoice } from './tenant-choice.js';
 import { tenantPrompts, TENANTS_SCOPE } from './tenant-prompts.js';
@@ -40,7 +39,8 @@ export interface ProviderDeps {
   accounts: AccountService;
   renderer: Renderer;
   tenants: TenantDirectory;
-  redemption: RedemptionService;
+  /** Other features' prompts, after consent and before the tenant prompts (the invitation prompts). */
+  prompts?: Prompt[];
   onGrantDestroyed?: GrantDestroyedHook[];
 }
 
@@ -79,7 +79,7 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
 /** login -> consent -> review invitations -> invitation -> create tenant -> select tenant. */
 function interactionPolicyOf(deps: ProviderDeps) {
   const policy = interactionPolicy.base();
-  for (const prompt of [...invitationPrompts(deps.redemption), ...tenantPrompts(deps.tenants, { selfService: deps.config.tenantSelfService })]) {
+  for (const prompt of [...(deps.prompts ?? []), ...tenantPrompts(deps.tenants, { selfService: deps.config.tenantSelfService })]) {
     policy.add(prompt);
   }
   return policy;

@@ -4,9 +4,8 @@ import { BadRequest } from '../errors.js';
 import type { PageRenderer } from '../page.js';
 import type { TenantDirectory } from '../tenants/claims.js';
 import type { TenantService } from '../tenants/service.js';
+import { chosenInResult, type InteractionExtension, tenantChoice } from '../interaction/kit.js';
 import { CreateTenantForm, SelectTenantForm } from './forms.js';
-import type { InteractionExtension } from './interactions.js';
-import { chosenInResult, tenantChoice } from './tenant-choice.js';
 
 interface Deps {
   tenants: TenantDirectory;
