@@ -1,6 +1,6 @@
-// What a feature's sign-in prompts and pages need from the interaction, and nothing of the protocol
-// module or of any feature: oidc/ runs the interaction and hands each feature's pages this kit;
-// a feature hands oidc/ its prompts and pages through app.ts. Both sides import this, never each other.
+// What a feature's sign-in prompts and pages need from the interaction, knowing neither the protocol
+// module nor any feature: oidc/ runs the interaction and hands each feature's pages this kit; a feature
+// hands its prompts and pages to oidc/ through app.ts, so no feature imports oidc/ for them.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -39,16 +39,4 @@ export function promptContext(ctx: KoaContextWithOIDC, { scope }: { scope?: stri
   const grantId = oidc.grant?.jti;
   if (!accountId || !grantId || (scope !== undefined && !oidc.requestParamScopes.has(scope))) return undefined;
   return { accountId, grantId };
-}
-
-/** The interaction result that carries a tenant chosen on a page; results merge, so the last choice wins. */
-const CHOSEN_TENANT = 'active_tenant';
-
-/** The interaction result to merge in when a page of the request chose a tenant (oidc/ makes it count). */
-export const tenantChoice = (tenantId: string) => ({ [CHOSEN_TENANT]: { tenantId } });
-
-/** The tenant a page of the request chose, if any. */
-export function chosenInResult(result: Record<string, unknown> | undefined): string | undefined {
-  const tenantId = (result?.[CHOSEN_TENANT] as { tenantId?: unknown } | undefined)?.tenantId;
-  return typeof tenantId === 'string' ? tenantId : undefined;
 }

@@ -3,14 +3,19 @@
 // Another site can send a signed-in person's browser to /auth with prompt=none and a tenant_hint, but it
 // never redeems the code: so the choice waits, tied to the code, and applies at the code's exchange.
 import type { AuthorizationCode, KoaContextWithOIDC } from 'oidc-provider';
-import { chosenInResult } from '../interaction/kit.js';
-import type { TenantDirectory } from '../tenants/claims.js';
+import type { TenantDirectory } from './claims.js';
+
+/** The interaction result that carries a tenant chosen on a page; results merge, so the last choice wins. */
+const RESULT_KEY = 'active_tenant';
 
 /** The routes that issue authorization codes (a new request, or one resumed after its pages). */
 const CODE_ROUTES = new Set(['authorization', 'resume']);
 
 /** When the grant will expire: its own exp, or a day from now if it has none. */
 const grantExpiry = (exp: number | undefined) => new Date((exp ?? Math.floor(Date.now() / 1000) + 86_400) * 1000);
+
+/** The interaction result to merge in when a page of the request chose a tenant. */
+export const tenantChoice = (tenantId: string) => ({ [RESULT_KEY]: { tenantId } });
 
 /** A valid tenant_hint resolved in this request (the select-tenant check resolves it). */
 const hinted = new WeakMap<KoaContextWithOIDC, string>();
@@ -22,6 +27,11 @@ export function noteHintedTenant(ctx: KoaContextWithOIDC, tenantId: string): voi
 /** The tenant this request chose: by a valid hint, else on one of its pages; undefined when it chose none. */
 export function chosenInRequest(ctx: KoaContextWithOIDC): string | undefined {
   return hinted.get(ctx) ?? chosenInResult(ctx.oidc.result);
+}
+
+export function chosenInResult(result: Record<string, unknown> | undefined): string | undefined {
+  const tenantId = (result?.[RESULT_KEY] as { tenantId?: unknown } | undefined)?.tenantId;
+  return typeof tenantId === 'string' ? tenantId : undefined;
 }
 
 /**

@@ -1,13 +1,11 @@
 // The tenant prompts: create a first tenant (self-service), then choose the active tenant.
-// They run after consent so the grant exists; the choice counts once the app redeems the code (tenant-choice.ts).
+// They run after consent so the grant exists; the choice counts once the app redeems the code (choice.ts).
 import { interactionPolicy } from 'oidc-provider';
 import { type Prompt as PromptT, promptContext } from '../interaction/kit.js';
-import type { TenantDirectory } from '../tenants/claims.js';
-import { chosenInRequest, noteHintedTenant } from './tenant-choice.js';
+import { chosenInRequest, noteHintedTenant } from './choice.js';
+import { type TenantDirectory, TENANTS_SCOPE } from './claims.js';
 
 const { Check, Prompt } = interactionPolicy;
-
-export const TENANTS_SCOPE = 'tenants';
 
 export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfService: boolean }): PromptT[] {
   const prompts: PromptT[] = [];
