@@ -31,7 +31,6 @@ import { endAccountSessions } from './oidc/adapter.js';
 import { BrowserSessions, INTERNAL_CLIENT_ID } from './oidc/browser-session.js';
 import { createProvider } from './oidc/provider.js';
 import { providerMethodsAt } from './oidc/provider-methods.js';
-import { tenantInteractions } from './oidc/tenant-interactions.js';
 import { loadCookieKeys } from './oidc/secrets.js';
 import { PageRenderer } from './page.js';
 import { Renderer } from './render.js';
@@ -44,8 +43,11 @@ import { invitationRoutes } from './invitations/routes.js';
 import { InvitationService } from './invitations/service.js';
 import { invitationSection } from './invitations/manage-section.js';
 import { invitationPageRoutes } from './invitations/pages.js';
-import { invitationInteractions } from './oidc/invitation-interactions.js';
+import { invitationInteractions } from './invitations/interactions.js';
+import { invitationPrompts } from './invitations/prompts.js';
+import { tenantInteractions } from './tenants/interactions.js';
 import { tenantPageRoutes } from './tenants/pages.js';
+import { tenantPrompts } from './tenants/prompts.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
 import { ApiRouter } from './http/api-router.js';
@@ -137,7 +139,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     mail: config.mailLimits, pendingPerEmail: config.invitationPendingPerEmail,
   });
   const provider = createProvider({
-    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, redemption, onGrantDestroyed,
+    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, onGrantDestroyed,
+    // After consent: review invitations, then the invitation in the request, then create and select a tenant.
+    prompts: [...invitationPrompts(redemption), ...tenantPrompts(directory, { selfService: config.tenantSelfService })],
   });
   // The provider answers 500 for errors it does not know; a busy database is 503 with Retry-After there too.
   provider.on('server_error', (ctx: Koa.Context, error: unknown) => {

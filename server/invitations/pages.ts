@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../accounts/service.js';
 import type { PageRenderer } from '../page.js';
-import { InvitationRefused, refusalStatus, type RedemptionService } from './redemption.js';
+import { InvitationRefused, type Problem, type RedemptionService } from './redemption.js';
 
 /** Supplied by the OIDC layer: who is signed in, and the way through sign-in (with the invitation) and back. */
 export interface InvitationBrowser {
@@ -19,6 +19,10 @@ export interface InvitationPageDeps {
   page: PageRenderer;
   browser: InvitationBrowser;
 }
+
+/** The HTTP status of each refusal's page, here and inside the sign-in. */
+export const refusalStatus = (problem: Problem): number =>
+  ({ malformed: 400, invalid: 400, not_found: 404, wrong_account: 403, tenant_gone: 410, expired: 410, revoked: 410, replaced: 410, declined: 410, used_up: 410, roles_gone: 409 })[problem];
 
 const cookieName = (id: string) => `tessera.inv.${id}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

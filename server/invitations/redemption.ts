@@ -1,18 +1,19 @@
 // Redeeming invitations: open (verify token, read the row), accept, decline, and the pending
 // invitations of an account. Membership is granted to the signed-in subject, never matched by e-mail.
-import { In, IsNull, type EntityManager, type SelectQueryBuilder } from 'typeorm';
-import { normaliseEmail } from '../accounts/service.js';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { displayNamesOf, mailContactOf, verifiedEmailOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { Account, Invitation, InvitationRedemption, Membership, MembershipRole, Tenant } from '../db/entities/index.js';
+import { Invitation, InvitationRedemption, Membership, Tenant } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import type { KeySet } from '../keys/keys.js';
-import { assertRolesExist, insertMembership } from '../tenants/service.js';
+import { type GrantOutcome, grantMembership, liveTenantOf, planGrant, type TenantRef, tenantsOf } from '../tenants/grants.js';
+import { assertRolesExist } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
 import { type FindClient, hashHandle } from './service.js';
-import { inviterNameOf, inviterNamesOf, rolesOf, statusOf, tokenForRow, whereStatus } from './status.js';
-import { InvitationTokenError, verifyInvitationToken } from './token.js';
+import { inviterNameOf, inviterNamesOf, rolesOf, statusOf, whereStatus } from './status.js';
+import { InvitationTokenError, tokenForRow, verifyInvitationToken } from './token.js';
 
 export type Problem =
   | 'malformed' | 'invalid' | 'expired' | 'replaced' | 'revoked' | 'declined' | 'used_up' | 'tenant_gone' | 'wrong_account' | 'roles_gone' | 'not_found';
@@ -35,7 +36,7 @@ export interface InvitationDetails {
   expiresAt: Date;
 }
 
-export type Outcome = 'joined' | 'extended' | 'already_member';
+export type Outcome = GrantOutcome;
 
 /** How many waiting invitations the review page lists at once. */
 export const REVIEW_PAGE_SIZE = 20;
@@ -86,7 +87,7 @@ export class RedemptionService {
   async isAlreadyMember(invitationId: string, accountId: string): Promise<boolean> {
     return this.db.read(async (m) => {
       const invitation = await m.findOneByOrFail(Invitation, { id: invitationId });
-      return (await this.missingRoles(m, invitation, accountId))?.length === 0;
+      return (await this.planGrant(m, invitation, accountId)).outcome === 'already_member';
     });
   }
 
@@ -132,7 +133,7 @@ export class RedemptionService {
       if (!pending) return { items: [], more: false };
       const rows = await pending.orderBy('i.created_at', 'ASC').addOrderBy('i.id', 'ASC').limit(limit + 1).getMany();
       const shown = rows.slice(0, limit);
-      const tenants = shown.length ? await m.findBy(Tenant, { id: In([...new Set(shown.map((i) => i.tenantId))]) }) : [];
+      const tenants = await tenantsOf(m, shown.map((i) => i.tenantId));
       const inviters = await inviterNamesOf(m, shown.map((i) => i.createdBy), async (id) => (await this.findClient(id))?.name);
       const items = shown.map((invitation) => this.detailsWith(invitation, tenants.find((t) => t.id === invitation.tenantId)!, inviters.get(invitation.createdBy)!));
       return { items, more: rows.length > limit };
@@ -167,7 +168,7 @@ export class RedemptionService {
     return this.db.read(async (m) => {
       const row = await m.findOneBy(InvitationRedemption, { invitationId, accountId });
       const invitation = row && (await m.findOneBy(Invitation, { id: invitationId }));
-      const tenant = invitation && (await m.findOneBy(Tenant, { id: invitation.tenantId }));
+      const [tenant] = invitation ? await tenantsOf(m, [invitation.tenantId]) : [];
       return row && tenant ? { decision: row.decision, tenantName: tenant.name } : undefined;
     });
   }
@@ -191,17 +192,20 @@ export class RedemptionService {
    * not already covered by its membership (every role held: accepting would change nothing). Role names
    * never contain `"`, so an invitation's roles (a JSON array of strings) number its `"`s / 2, and a held
    * role is among them when `"role"` occurs in it.
+   * The one place invitations/ reads tenants' tables (tenants, memberships, their roles): a read-only join,
+   * so that the review page costs a fixed number of queries however many invitations wait; a tenants/
+   * function could not take part in this query without knowing invitations.
    */
   private async pendingQuery(m: EntityManager, accountId: string): Promise<SelectQueryBuilder<Invitation> | undefined> {
-    const account = await m.findOneBy(Account, { id: accountId });
-    if (!account?.email || !account.emailVerified) return undefined;
+    const email = await verifiedEmailOf(m, accountId);
+    if (!email) return undefined;
     const held = 'SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND INSTR(i.roles, CONCAT(\'"\', mr.role, \'"\')) > 0';
     const wanted = "(LENGTH(i.roles) - LENGTH(REPLACE(i.roles, '\"', ''))) / 2";
     const query = m.createQueryBuilder(Invitation, 'i')
       .innerJoin(Tenant, 't', 't.id = i.tenant_id AND t.deleted_at IS NULL')
       .leftJoin(InvitationRedemption, 'r', 'r.invitation_id = i.id AND r.account_id = :accountId', { accountId })
       .leftJoin(Membership, 'mb', 'mb.tenant_id = i.tenant_id AND mb.account_id = :accountId')
-      .where('i.email = :email', { email: normaliseEmail(account.email) })
+      .where('i.email = :email', { email })
       .andWhere('r.invitation_id IS NULL')
       .andWhere(`(mb.id IS NULL OR (${held}) < ${wanted})`);
     whereStatus(query, 'pending');
@@ -214,8 +218,8 @@ export class RedemptionService {
     await this.assertBindingAllows(m, invitation, accountId);
     const roles = rolesOf(invitation);
     await this.assertRolesRemain(m, invitation);
-    const missing = await this.missingRoles(m, invitation, accountId);
-    if (missing?.length === 0) {
+    const grant = await this.planGrant(m, invitation, accountId);
+    if (grant.outcome === 'already_member') {
       await this.upsertDecision(m, invitation.id, accountId, 'accepted'); // recorded, but no use is counted
       return { outcome: 'already_member', invitation: await this.details(m, invitation, tenant) };
     }
@@ -228,24 +232,16 @@ export class RedemptionService {
       .execute();
     if (counted.affected !== 1) throw new InvitationRefused('used_up', invitation.id);
 
-    if (missing === undefined) {
-      await insertMembership(m, invitation.tenantId, accountId, roles, invitation.id);
-    } else {
-      const membership = await m.findOneByOrFail(Membership, { tenantId: invitation.tenantId, accountId });
-      await m.insert(MembershipRole, missing.map((role) => ({ membershipId: membership.id, role, tenantId: invitation.tenantId })));
-    }
+    await grantMembership(m, grant);
     await this.upsertDecision(m, invitation.id, accountId, 'accepted');
     await recordAudit(m, { type: 'invitation.accepted', actor: accountId, tenantId: invitation.tenantId, subject: invitation.id, data: { roles } });
     await this.notifyInviter(m, invitation, tenant, accountId, 'accepted');
-    return { outcome: missing === undefined ? 'joined' : 'extended', invitation: await this.details(m, invitation, tenant) };
+    return { outcome: grant.outcome, invitation: await this.details(m, invitation, tenant) };
   }
 
-  /** The roles of the invitation the account lacks; undefined when it is not a member at all. */
-  private async missingRoles(m: EntityManager, invitation: Invitation, accountId: string): Promise<string[] | undefined> {
-    const membership = await m.findOneBy(Membership, { tenantId: invitation.tenantId, accountId });
-    if (!membership) return undefined;
-    const have = (await m.findBy(MembershipRole, { membershipId: membership.id })).map((r) => r.role);
-    return rolesOf(invitation).filter((r) => !have.includes(r));
+  /** What accepting would grant the account: tenants/ reads its membership; nothing is written yet. */
+  private planGrant(m: EntityManager, invitation: Invitation, accountId: string) {
+    return planGrant(m, { tenantId: invitation.tenantId, accountId, roles: rolesOf(invitation), invitationId: invitation.id });
   }
 
   /** The row a reference stands for, usable now: a token must verify and still be the current one. */
@@ -284,8 +280,8 @@ export class RedemptionService {
     });
   }
 
-  private async liveTenant(m: EntityManager, invitation: Invitation): Promise<Tenant> {
-    const tenant = await m.findOneBy(Tenant, { id: invitation.tenantId, deletedAt: IsNull() });
+  private async liveTenant(m: EntityManager, invitation: Invitation): Promise<TenantRef> {
+    const tenant = await liveTenantOf(m, invitation.tenantId);
     if (!tenant) throw new InvitationRefused('tenant_gone', invitation.id);
     return tenant;
   }
@@ -293,8 +289,7 @@ export class RedemptionService {
   /** A bound invitation is for the account whose verified e-mail matches; nobody else may accept or decline it. */
   private async assertBindingAllows(m: EntityManager, invitation: Invitation, accountId: string): Promise<void> {
     if (!invitation.email) return;
-    const account = await m.findOneBy(Account, { id: accountId });
-    if (!account?.email || !account.emailVerified || normaliseEmail(account.email) !== invitation.email) {
+    if ((await verifiedEmailOf(m, accountId)) !== invitation.email) {
       throw new InvitationRefused('wrong_account', invitation.id);
     }
   }
@@ -306,25 +301,27 @@ export class RedemptionService {
   private async detailsOf(m: EntityManager, ref: { token: string } | { id: string }): Promise<InvitationDetails> {
     const id = 'id' in ref ? ref.id : verifyInvitationToken(this.keys, this.issuer, ref.token).inv;
     const invitation = await m.findOneByOrFail(Invitation, { id });
-    return this.details(m, invitation, await m.findOneByOrFail(Tenant, { id: invitation.tenantId }));
+    // A deleted tenant keeps its row: the invitation's tenant is always there.
+    const [tenant] = await tenantsOf(m, [invitation.tenantId]);
+    return this.details(m, invitation, tenant!);
   }
 
-  private async details(m: EntityManager, invitation: Invitation, tenant: Tenant): Promise<InvitationDetails> {
+  private async details(m: EntityManager, invitation: Invitation, tenant: TenantRef): Promise<InvitationDetails> {
     return this.detailsWith(invitation, tenant, await inviterNameOf(m, invitation.createdBy, async (id) => (await this.findClient(id))?.name));
   }
 
-  private detailsWith(invitation: Invitation, tenant: Tenant, inviterName: string): InvitationDetails {
+  private detailsWith(invitation: Invitation, tenant: TenantRef, inviterName: string): InvitationDetails {
     return {
       id: invitation.id, tenantId: tenant.id, tenantName: tenant.name, roles: rolesOf(invitation), inviterName, email: invitation.email, expiresAt: invitation.expiresAt,
     };
   }
 
-  private async notifyInviter(m: EntityManager, invitation: Invitation, tenant: Tenant, accountId: string, decision: 'accepted' | 'declined'): Promise<void> {
+  private async notifyInviter(m: EntityManager, invitation: Invitation, tenant: TenantRef, accountId: string, decision: 'accepted' | 'declined'): Promise<void> {
     if (!invitation.notifyInviter || invitation.createdBy.startsWith('client:')) return;
-    const inviter = await m.findOneBy(Account, { id: invitation.createdBy });
-    if (!inviter?.email) return;
-    const who = await m.findOneBy(Account, { id: accountId });
-    const mail = this.mail.decided({ tenantName: tenant.name, who: who?.name ?? who?.email ?? 'Someone', decision, locale: inviter.locale });
+    const inviter = await mailContactOf(m, invitation.createdBy);
+    if (!inviter) return;
+    const who = (await displayNamesOf(m, [accountId])).get(accountId) ?? 'Someone';
+    const mail = this.mail.decided({ tenantName: tenant.name, who, decision, locale: inviter.locale });
     await enqueueMessage(m, { channel: 'email', recipient: inviter.email, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html });
   }
 
@@ -334,8 +331,4 @@ export class RedemptionService {
     await this.db.transaction((m) => recordAudit(m, { type: 'invitation.refused', actor: accountId, tenantId, subject: error.invitationId, data: { why: error.problem } }));
   }
 }
-
-/** A page-friendly error for problems the HTTP layer maps to a status. */
-export const refusalStatus = (problem: Problem): number =>
-  ({ malformed: 400, invalid: 400, not_found: 404, wrong_account: 403, tenant_gone: 410, expired: 410, revoked: 410, replaced: 410, declined: 410, used_up: 410, roles_gone: 409 })[problem];
 

@@ -14,7 +14,8 @@ import type { KeySet } from '../keys/keys.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { assertRolesExist } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
-import { type InvitationStatus, inviterNameOf, statusOf, tokenForRow, toInvitationView, type InvitationView, whereStatus } from './status.js';
+import { type InvitationStatus, inviterNameOf, statusOf, toInvitationView, type InvitationView, whereStatus } from './status.js';
+import { tokenForRow } from './token.js';
 
 export const DAY = 24 * 3600;
 export const DEFAULT_EXPIRES_IN = 7 * DAY;

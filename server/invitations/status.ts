@@ -1,9 +1,8 @@
 // An invitation's status is computed when read, first match wins: revoked, declined (ended),
 // accepted (single use, used), exhausted (multi-use, used up), expired, pending.
-import { type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
-import { Account, type Invitation } from '../db/entities/index.js';
-import type { KeySet } from '../keys/keys.js';
-import { signInvitationToken } from './token.js';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { displayNamesOf } from '../accounts/profiles.js';
+import type { Invitation } from '../db/entities/index.js';
 
 export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
 export type InvitationStatus = (typeof STATUSES)[number];
@@ -59,10 +58,6 @@ export const toInvitationView = (inv: Invitation, now = new Date()): InvitationV
   locale: inv.locale, delivery: inv.delivery, notify_inviter: inv.notifyInviter,
 });
 
-/** A token for the row as it is now: its current jti, tenant, roles and expiry. */
-export const tokenForRow = (keys: KeySet, issuer: string, inv: Invitation) =>
-  signInvitationToken(keys, issuer, { inv: inv.id, jti: inv.tokenJti, tid: inv.tenantId, roles: rolesOf(inv), exp: Math.floor(inv.expiresAt.getTime() / 1000) });
-
 type ClientName = (id: string) => Promise<string | undefined>;
 
 /** Who invited, for pages and mail: a person's name (or e-mail), or the backend client's name. */
@@ -75,12 +70,9 @@ export async function inviterNamesOf(m: EntityManager, createdBys: string[], cli
   const distinct = [...new Set(createdBys)];
   const clients = distinct.filter((c) => c.startsWith('client:'));
   const people = distinct.filter((c) => !c.startsWith('client:'));
-  const accounts = people.length ? await m.findBy(Account, { id: In(people) }) : [];
+  const accounts = await displayNamesOf(m, people);
   const names = new Map<string, string>();
-  for (const id of people) {
-    const account = accounts.find((a) => a.id === id);
-    names.set(id, account?.name ?? account?.email ?? 'A colleague');
-  }
+  for (const id of people) names.set(id, accounts.get(id) ?? 'A colleague');
   for (const c of clients) names.set(c, (await clientName(c.slice('client:'.length))) ?? 'An administrator');
   return names;
 }

@@ -1,7 +1,9 @@
 // Invitation tokens: a compact JWS signed with Tessera's current key, not bound to any account.
 // Every path verifies through verifyInvitationToken; the database row decides the rest.
 import jwt from 'jsonwebtoken';
+import type { Invitation } from '../db/entities/index.js';
 import type { KeySet } from '../keys/keys.js';
+import { rolesOf } from './status.js';
 
 export const INVITATION_TYP = 'tessera-invitation+jwt';
 const ALGORITHMS = ['ES256', 'RS256'] as const;
@@ -62,3 +64,7 @@ export function verifyInvitationToken(keys: KeySet, issuer: string, token: strin
   }
   return { inv, jti, tid, roles: roles as string[], exp };
 }
+
+/** A token for the row as it is now: its current jti, tenant, roles and expiry. */
+export const tokenForRow = (keys: KeySet, issuer: string, inv: Invitation) =>
+  signInvitationToken(keys, issuer, { inv: inv.id, jti: inv.tokenJti, tid: inv.tenantId, roles: rolesOf(inv), exp: Math.floor(inv.expiresAt.getTime() / 1000) });

@@ -9,22 +9,8 @@ import { bindRegisteringBrowser } from '../accounts/registering-browser.js';
 import { type AccountService, normaliseEmail } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import type { Interaction, InteractionExtension, InteractionKit, PromptPage } from '../interaction/kit.js';
 import { type PageRenderer } from '../page.js';
-
-export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
-
-/** What a prompt's own pages need: the interaction, a way to finish it, and the app's name. */
-export interface InteractionKit {
-  details(ctx: Context): Promise<Interaction>;
-  finish(ctx: Context, result: InteractionResults, merge?: boolean): Promise<void>;
-  common(interaction: Interaction): Promise<{ uid: string; clientName: string }>;
-}
-
-/** Shows the page of one prompt; an extension returns one per prompt name it adds to the policy. */
-export type PromptPage = (ctx: Context, interaction: Interaction) => Promise<void>;
-
-/** Adds a prompt's routes (its POSTs) under /interaction/:uid and returns its pages by prompt name. */
-export type InteractionExtension = (router: Router, kit: InteractionKit) => Record<string, PromptPage>;
 
 export interface InteractionDeps {
   provider: Provider;

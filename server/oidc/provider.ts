@@ -6,14 +6,12 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
-import type { RedemptionService } from '../invitations/redemption.js';
-import type { TenantDirectory } from '../tenants/claims.js';
+import type { Prompt } from '../interaction/kit.js';
+import { holdTenantChoice, redeemTenantChoice } from '../tenants/choice.js';
+import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
 import type { KeySet } from '../keys/keys.js';
-import { invitationPrompts } from './invitation-prompts.js';
 import { DPOP_ALGS } from './dpop.js';
-import { holdTenantChoice, redeemTenantChoice } from './tenant-choice.js';
-import { tenantPrompts, TENANTS_SCOPE } from './tenant-prompts.js';
 
 /** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
 export const API_SCOPES = ['tenants:manage', 'tenants:admin'] as const;
@@ -40,7 +38,8 @@ export interface ProviderDeps {
   accounts: AccountService;
   renderer: Renderer;
   tenants: TenantDirectory;
-  redemption: RedemptionService;
+  /** The features' prompts, in the order they run after consent (app.ts: invitations, then tenants). */
+  prompts?: Prompt[];
   onGrantDestroyed?: GrantDestroyedHook[];
 }
 
@@ -76,12 +75,10 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
-/** login -> consent -> review invitations -> invitation -> create tenant -> select tenant. */
+/** login -> consent -> the features' prompts, in the order app.ts hands them in. */
 function interactionPolicyOf(deps: ProviderDeps) {
   const policy = interactionPolicy.base();
-  for (const prompt of [...invitationPrompts(deps.redemption), ...tenantPrompts(deps.tenants, { selfService: deps.config.tenantSelfService })]) {
-    policy.add(prompt);
-  }
+  for (const prompt of deps.prompts ?? []) policy.add(prompt);
   return policy;
 }
 

@@ -5,6 +5,9 @@ import type { Database } from '../db/database.js';
 import { GrantTenant, Membership, MembershipRole, PendingTenantChoice, Tenant } from '../db/entities/index.js';
 import { looksLikeUuid } from './schemas.js';
 
+/** The scope an app asks for to get the tenant claims (and the tenant prompts). */
+export const TENANTS_SCOPE = 'tenants';
+
 /** The shape of the keycloak-multi-tenancy extension, so apps written for it work unchanged. */
 export interface TenantClaim {
   tenant_id: string;

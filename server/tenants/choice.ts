@@ -3,7 +3,7 @@
 // Another site can send a signed-in person's browser to /auth with prompt=none and a tenant_hint, but it
 // never redeems the code: so the choice waits, tied to the code, and applies at the code's exchange.
 import type { AuthorizationCode, KoaContextWithOIDC } from 'oidc-provider';
-import type { TenantDirectory } from '../tenants/claims.js';
+import type { TenantDirectory } from './claims.js';
 
 /** The interaction result that carries a tenant chosen on a page; results merge, so the last choice wins. */
 const RESULT_KEY = 'active_tenant';

@@ -1,12 +1,12 @@
 // The pages of the tenant prompts: choose the active tenant, or create a first tenant (self-service).
 import type Router from '@koa/router';
 import { BadRequest } from '../errors.js';
+import type { InteractionExtension } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
-import type { TenantDirectory } from '../tenants/claims.js';
-import type { TenantService } from '../tenants/service.js';
+import { chosenInResult, tenantChoice } from './choice.js';
+import type { TenantDirectory } from './claims.js';
 import { CreateTenantForm, SelectTenantForm } from './forms.js';
-import type { InteractionExtension } from './interactions.js';
-import { chosenInResult, tenantChoice } from './tenant-choice.js';
+import type { TenantService } from './service.js';
 
 interface Deps {
   tenants: TenantDirectory;

@@ -1,28 +1,11 @@
 // The tenant prompts: create a first tenant (self-service), then choose the active tenant.
-// They run after consent so the grant exists; the choice counts once the app redeems the code (tenant-choice.ts).
-import type { KoaContextWithOIDC } from 'oidc-provider';
+// They run after consent so the grant exists; the choice counts once the app redeems the code (choice.ts).
 import { interactionPolicy } from 'oidc-provider';
-import type { TenantDirectory } from '../tenants/claims.js';
-import { chosenInRequest, noteHintedTenant } from './tenant-choice.js';
+import { type Prompt as PromptT, promptContext } from '../interaction/kit.js';
+import { chosenInRequest, noteHintedTenant } from './choice.js';
+import { type TenantDirectory, TENANTS_SCOPE } from './claims.js';
 
 const { Check, Prompt } = interactionPolicy;
-type PromptT = InstanceType<typeof Prompt>;
-
-export const TENANTS_SCOPE = 'tenants';
-
-interface PromptContext {
-  accountId: string;
-  grantId: string;
-}
-
-/** Tenant prompts apply once the person is signed in and the grant exists, and only when the app asked for tenants. */
-export function promptContext(ctx: KoaContextWithOIDC, { tenantsScope = true } = {}): PromptContext | undefined {
-  const { oidc } = ctx;
-  const accountId = oidc.session?.accountId;
-  const grantId = oidc.grant?.jti;
-  if (!accountId || !grantId || (tenantsScope && !oidc.requestParamScopes.has(TENANTS_SCOPE))) return undefined;
-  return { accountId, grantId };
-}
 
 export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfService: boolean }): PromptT[] {
   const prompts: PromptT[] = [];
@@ -30,14 +13,14 @@ export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfS
   if (selfService) {
     // A person with no tenant is offered to create one (never under prompt=none; skipping is allowed).
     prompts.push(new Prompt({ name: 'create_tenant', requestable: false }, new Check('no_tenant', 'the account belongs to no tenant', async (ctx) => {
-      const here = promptContext(ctx);
+      const here = promptContext(ctx, { scope: TENANTS_SCOPE }); // only when the app asked for tenants
       if (!here || ctx.oidc.promptPending('none') || ctx.oidc.result?.create_tenant) return Check.NO_NEED_TO_PROMPT;
       return (await tenants.membershipsOf(here.accountId)).length === 0;
     })));
   }
 
   prompts.push(new Prompt({ name: 'select_tenant', requestable: true }, new Check('active_tenant_missing', 'the active tenant is to be chosen', async (ctx) => {
-    const here = promptContext(ctx);
+    const here = promptContext(ctx, { scope: TENANTS_SCOPE });
     if (!here || ctx.oidc.result?.select_tenant) return Check.NO_NEED_TO_PROMPT;
     const memberships = await tenants.membershipsOf(here.accountId);
     const hint = ctx.oidc.params?.tenant_hint;

@@ -5,11 +5,13 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccountService } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
-import { type Decided, type InvitationDetails, InvitationRefused, refusalStatus, type RedemptionService } from '../invitations/redemption.js';
+import { parseForm } from '../interaction/forms.js';
+import type { Interaction, InteractionExtension, InteractionKit } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
-import { InvitationForm, parseForm, ReviewForm } from './forms.js';
-import type { Interaction, InteractionExtension, InteractionKit } from './interactions.js';
-import { chosenInResult, tenantChoice } from './tenant-choice.js';
+import { chosenInResult, tenantChoice } from '../tenants/choice.js';
+import { InvitationForm, ReviewForm } from './forms.js';
+import { refusalStatus } from './pages.js';
+import { type Decided, type InvitationDetails, InvitationRefused, type RedemptionService } from './redemption.js';
 
 interface Deps {
   provider: Provider;

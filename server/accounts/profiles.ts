@@ -1,0 +1,29 @@
+// What other features may read of an account, inside the caller's transaction: how to name it, where to
+// write to it, and the e-mail it proved. Only accounts/ reads the Account table.
+import { type EntityManager, In } from 'typeorm';
+import { Account } from '../db/entities/index.js';
+import { normaliseEmail } from './service.js';
+
+/** How each account shows to others: its name, else its e-mail; absent when it has neither (or is gone). One query. */
+export async function displayNamesOf(m: EntityManager, accountIds: string[]): Promise<Map<string, string>> {
+  const distinct = [...new Set(accountIds)];
+  const accounts = distinct.length ? await m.findBy(Account, { id: In(distinct) }) : [];
+  const names = new Map<string, string>();
+  for (const account of accounts) {
+    const name = account.name ?? account.email;
+    if (name !== null) names.set(account.id, name);
+  }
+  return names;
+}
+
+/** Where mail to the account goes, in its language; undefined without an e-mail address. */
+export async function mailContactOf(m: EntityManager, accountId: string): Promise<{ email: string; locale: string | null } | undefined> {
+  const account = await m.findOneBy(Account, { id: accountId });
+  return account?.email ? { email: account.email, locale: account.locale } : undefined;
+}
+
+/** The account's e-mail, normalised, once verified; undefined otherwise. */
+export async function verifiedEmailOf(m: EntityManager, accountId: string): Promise<string | undefined> {
+  const account = await m.findOneBy(Account, { id: accountId });
+  return account?.email && account.emailVerified ? normaliseEmail(account.email) : undefined;
+}

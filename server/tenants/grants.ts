@@ -1,0 +1,66 @@
+// What other features may ask of tenants, inside the caller's transaction: a tenant's name, and
+// memberships granted from elsewhere (an accepted invitation). Only tenants/ writes memberships.
+import { type EntityManager, In, IsNull } from 'typeorm';
+import { Membership, MembershipRole, Tenant } from '../db/entities/index.js';
+import { insertMembership } from './service.js';
+
+/** What another feature may know of a tenant. */
+export interface TenantRef {
+  id: string;
+  name: string;
+}
+
+const refOf = (tenant: Tenant): TenantRef => ({ id: tenant.id, name: tenant.name });
+
+/** The tenant, unless it was deleted. */
+export async function liveTenantOf(m: EntityManager, tenantId: string): Promise<TenantRef | undefined> {
+  const tenant = await m.findOneBy(Tenant, { id: tenantId, deletedAt: IsNull() });
+  return tenant ? refOf(tenant) : undefined;
+}
+
+/** These tenants, deleted ones too (a tenant is deleted softly, so its row and name remain): one query. */
+export async function tenantsOf(m: EntityManager, tenantIds: string[]): Promise<TenantRef[]> {
+  if (!tenantIds.length) return [];
+  return (await m.findBy(Tenant, { id: In([...new Set(tenantIds)]) })).map(refOf);
+}
+
+export interface GrantRequest {
+  tenantId: string;
+  accountId: string;
+  roles: string[];
+  /** Where the membership comes from, kept on a new one. */
+  invitationId: string | null;
+}
+
+/** What granting a request changes: joined (a new membership), extended (roles added), or nothing at all. */
+export type GrantOutcome = 'joined' | 'extended' | 'already_member';
+
+/** A grant as read, before anything is written: its outcome and the roles it adds. */
+export interface PlannedGrant {
+  outcome: GrantOutcome;
+  /** The requested roles the account lacks (all of them when it joins). */
+  missing: string[];
+  request: GrantRequest;
+  /** The existing membership a grant extends. */
+  membershipId?: string;
+}
+
+/** What granting would change, read without writing: the caller may decide in between (count a use, refuse). */
+export async function planGrant(m: EntityManager, request: GrantRequest): Promise<PlannedGrant> {
+  const { tenantId, accountId, roles } = request;
+  const membership = await m.findOneBy(Membership, { tenantId, accountId });
+  if (!membership) return { outcome: 'joined', missing: roles, request };
+  const have = (await m.findBy(MembershipRole, { membershipId: membership.id })).map((r) => r.role);
+  const missing = roles.filter((r) => !have.includes(r));
+  return { outcome: missing.length ? 'extended' : 'already_member', missing, request, membershipId: membership.id };
+}
+
+/**
+ * Writes a planned grant, in the same transaction that planned it: a new membership, or only the missing
+ * roles. Two grants to one account at once meet the membership's unique keys; the caller's rollback decides.
+ */
+export async function grantMembership(m: EntityManager, plan: PlannedGrant): Promise<void> {
+  const { tenantId, accountId, roles, invitationId } = plan.request;
+  if (plan.outcome === 'joined') await insertMembership(m, tenantId, accountId, roles, invitationId);
+  else if (plan.outcome === 'extended') await m.insert(MembershipRole, plan.missing.map((role) => ({ membershipId: plan.membershipId!, role, tenantId })));
+}
