@@ -1,8 +1,8 @@
 // A bare oidc-provider 9 with nothing persisted: the ceiling Tessera's persistence and pages add cost to.
 //
-// Configured like server/oidc/provider.ts (same features, ES256 + RS256 keys, JWT ES256 access tokens for
-// the `${issuer}/api` resource, refresh rotation, PKCE, first-party auto-grant) but with an in-memory
-// adapter, a static client and a static account. Its sign-in "page" is a bare form whose POST verifies an
+// Configured with the protocol settings Tessera's provider uses (server/oidc/protocol.ts: lifetimes, scopes,
+// PKCE, refresh rotation, DPoP, the `${issuer}/api` resource with ES256 JWT access tokens, first-party
+// auto-grant) and ES256 + RS256 keys, but with an in-memory adapter, a static client and a static account. Its sign-in "page" is a bare form whose POST verifies an
 // argon2id hash with Tessera's parameters, so the sign-in flow has the same password cost and no other.
 //
 //   PORT=4000 node --import tsx bench/bare-provider.ts
@@ -14,22 +14,17 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
-import type { Adapter, AdapterPayload, KoaContextWithOIDC } from 'oidc-provider';
-import Provider, { errors } from 'oidc-provider';
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import Provider from 'oidc-provider';
+import { protocolSettings, STANDARD_CLAIMS, STANDARD_SCOPES } from '../server/oidc/protocol.js';
 
 const port = Number(process.env.PORT ?? 4000);
 const issuer = `http://127.0.0.1:${port}`;
-const api = `${issuer}/api`;
 const clientId = process.env.CLIENT_ID ?? 'bench-client';
 const clientSecret = process.env.CLIENT_SECRET ?? randomBytes(32).toString('base64url');
 const password = process.env.BENCH_PASSWORD ?? 'bench-password-1';
 const argon2 = { memoryCost: Number(process.env.ARGON2_MEMORY_KIB ?? 7168), timeCost: Number(process.env.ARGON2_ITERATIONS ?? 5) };
 const ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
-
-const TTL = {
-  AccessToken: 3600, AuthorizationCode: 60, ClientCredentials: 600, IdToken: 3600, Interaction: 3600,
-  Session: 14 * 24 * 3600, Grant: 30 * 24 * 3600, RefreshToken: 14 * 24 * 3600,
-} as const;
 
 /** A Map per process; expiry checked on read; one Set per grant for revocation. */
 function mapAdapter(): new (name: string) => Adapter {
@@ -75,32 +70,15 @@ function jwk(alg: 'ES256' | 'RS256') {
   return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(12).toString('base64url'), alg, use: 'sig' };
 }
 
-/** Same as Tessera's: a first-party client gets everything it asks for, no consent page. */
-async function loadExistingGrant(ctx: KoaContextWithOIDC) {
-  const { oidc } = ctx;
-  const client = oidc.client!;
-  const session = oidc.session!;
-  const grantId = oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
-  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
-  if (!client.metadata().first_party) return existing;
-  const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
-  grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
-  const claims = oidc.requestParamClaims ? [...oidc.requestParamClaims] : [];
-  if (claims.length) grant.addOIDCClaims(claims);
-  for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
-    if (server.scope) grant.addResourceScope(indicator, server.scope);
-  }
-  await grant.save();
-  return grant;
-}
-
 const account = {
   sub: ACCOUNT_ID, email: 'bench@example.test', email_verified: true, name: 'Bench Person', locale: 'en',
   updated_at: Math.floor(Date.now() / 1000),
 };
 
 const adapter = process.env.BARE_ADAPTER === 'builtin' ? undefined : mapAdapter();
+const protocol = protocolSettings(issuer);
 const provider = new Provider(issuer, {
+  ...protocol,
   ...(adapter ? { adapter } : {}),
   jwks: { keys: [jwk('ES256'), jwk('RS256')] } as never,
   clients: [{
@@ -119,52 +97,12 @@ const provider = new Provider(issuer, {
     long: { signed: true, httpOnly: true, sameSite: 'lax' },
     short: { signed: true, httpOnly: true, sameSite: 'lax' },
   },
-  claims: {
-    openid: ['sub'],
-    email: ['email', 'email_verified'],
-    profile: ['name', 'locale', 'updated_at'],
-    phone: ['phone_number', 'phone_number_verified'],
-  },
-  scopes: ['openid', 'offline_access', 'email', 'profile', 'phone'],
-  conformIdTokenClaims: false,
-  clientDefaults: {
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    id_token_signed_response_alg: 'ES256',
-    token_endpoint_auth_method: 'client_secret_basic',
-  },
+  claims: STANDARD_CLAIMS,
+  scopes: STANDARD_SCOPES,
   extraClientMetadata: { properties: ['first_party'] },
-  responseTypes: ['code'],
-  pkce: { required: () => true },
-  rotateRefreshToken: true,
-  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-  ttl: { ...TTL },
   findAccount: async (_ctx, sub) => (sub === ACCOUNT_ID ? { accountId: sub, claims: async () => account } : undefined),
-  loadExistingGrant,
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-  features: {
-    devInteractions: { enabled: false },
-    clientCredentials: { enabled: true },
-    introspection: { enabled: true },
-    revocation: { enabled: true },
-    userinfo: { enabled: true },
-    rpInitiatedLogout: { enabled: true },
-    resourceIndicators: {
-      enabled: true,
-      defaultResource: async (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials' ? api : undefined),
-      useGrantedResource: async () => false,
-      getResourceServerInfo: async (_ctx, indicator) => {
-        if (indicator !== api) throw new errors.InvalidTarget();
-        return {
-          scope: 'tenants:manage tenants:admin',
-          audience: api,
-          accessTokenTTL: TTL.AccessToken,
-          accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: 'ES256' } },
-        };
-      },
-    },
-  },
+  features: { ...protocol.features, rpInitiatedLogout: { enabled: true } },
 });
 
 const passwordHash = await hash(password, { algorithm: Algorithm.Argon2id, ...argon2, parallelism: 1 });

@@ -8,7 +8,7 @@ import type { Caller } from '../tenants/access.js';
 import { clientFlags } from './clients.js';
 import { dpopUnauthorized, type DpopVerifier } from './dpop.js';
 import type { KeySet } from '../keys/keys.js';
-import { apiResource } from './provider.js';
+import { apiResource } from './protocol.js';
 
 /** What authentication needs of an API request. */
 export interface ApiRequest {

@@ -11,24 +11,7 @@ import { holdTenantChoice, redeemTenantChoice } from '../tenants/choice.js';
 import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
 import type { KeySet } from '../keys/keys.js';
-import { DPOP_ALGS } from './dpop.js';
-
-/** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
-export const API_SCOPES = ['tenants:manage', 'tenants:admin'] as const;
-export const apiResource = (issuer: string) => `${issuer}/api`;
-
-export const TTL = {
-  AccessToken: 3600,
-  /** Short: a JWT cannot be revoked, and the API re-reads permissions at every call anyway. */
-  ApiAccessToken: 900,
-  AuthorizationCode: 60,
-  ClientCredentials: 600,
-  IdToken: 3600,
-  Interaction: 3600,
-  Session: 14 * 24 * 3600,
-  Grant: 30 * 24 * 3600,
-  RefreshToken: 14 * 24 * 3600,
-} as const;
+import { protocolSettings, STANDARD_CLAIMS, STANDARD_SCOPES } from './protocol.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -56,25 +39,6 @@ function standardClaims(account: Account) {
   };
 }
 
-/** First-party clients are trusted by the operator: everything they ask for is granted without a consent page. */
-async function loadExistingGrant(ctx: KoaContextWithOIDC) {
-  const { oidc } = ctx;
-  const client = oidc.client!;
-  const session = oidc.session!;
-  const grantId = oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
-  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
-  if (!client.metadata().first_party) return existing;
-  const grant = existing ?? new oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId! });
-  grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
-  const claims = oidc.requestParamClaims ? [...oidc.requestParamClaims] : [];
-  if (claims.length) grant.addOIDCClaims(claims);
-  for (const [indicator, server] of Object.entries(oidc.resourceServers ?? {})) {
-    if (server.scope) grant.addResourceScope(indicator, server.scope);
-  }
-  await grant.save();
-  return grant;
-}
-
 /** login -> consent -> the features' prompts, in the order app.ts hands them in. */
 function interactionPolicyOf(deps: ProviderDeps) {
   const policy = interactionPolicy.base();
@@ -84,9 +48,10 @@ function interactionPolicyOf(deps: ProviderDeps) {
 
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, renderer } = deps;
-  const api = apiResource(config.issuer);
+  const protocol = protocolSettings(config.issuer);
 
   const provider = new Provider(config.issuer, {
+    ...protocol,
     adapter: createAdapter(deps.db, deps.onGrantDestroyed),
     jwks: deps.keys.providerJwks() as never,
     cookies: {
@@ -94,14 +59,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
-    claims: {
-      openid: ['sub'],
-      email: ['email', 'email_verified'],
-      profile: ['name', 'locale', 'updated_at'],
-      phone: ['phone_number', 'phone_number_verified'],
-      [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'],
-    },
-    scopes: ['openid', 'offline_access', 'email', 'profile', 'phone', TENANTS_SCOPE],
+    claims: { ...STANDARD_CLAIMS, [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'] },
+    scopes: [...STANDARD_SCOPES, TENANTS_SCOPE],
     extraParams: {
       // Shape only here; whether it names one of the account's tenants is decided after sign-in.
       // Any string up to a JWS's size: a bad token gets Tessera's own page inside the flow, not an error to the app.
@@ -116,30 +75,11 @@ export function createProvider(deps: ProviderDeps): Provider {
         if (value !== undefined && (typeof value !== 'string' || value.length > 100)) throw new errors.InvalidRequest('tenant_hint must be a tenant id or slug');
       },
     },
-    conformIdTokenClaims: false,
-    // Discovery advertises exactly the DPoP proof algorithms that the token endpoint and the API accept.
-    enabledJWA: { dPoPSigningAlgValues: [...DPOP_ALGS] },
-    clientDefaults: {
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-      id_token_signed_response_alg: 'ES256',
-      token_endpoint_auth_method: 'client_secret_basic',
-    },
     extraClientMetadata: {
       properties: ['first_party', 'tenants_manage'],
       validator(_ctx, key, value) {
         if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
       },
-    },
-    responseTypes: ['code'],
-    pkce: { required: () => true },
-    rotateRefreshToken: true,
-    issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
-    ttl: {
-      ...TTL,
-      // A resource server's own lifetime (the Management API's is short); the default otherwise.
-      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.AccessToken,
-      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
     },
     findAccount: async (ctx, sub, token) => {
       const account = await deps.accounts.findById(sub);
@@ -162,7 +102,6 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (!grant?.getOIDCScope().split(' ').includes(TENANTS_SCOPE)) return undefined;
       return { ...(await deps.tenants.claimsFor(token.accountId, grant.jti)) };
     },
-    loadExistingGrant,
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
       policy: interactionPolicyOf(deps),
@@ -170,14 +109,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     clientBasedCORS: (_ctx, origin, client) =>
       origin !== 'null' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     features: {
-      devInteractions: { enabled: false },
-      // On by default in oidc-provider 9. Tokens it binds to a key (cnf.jkt) are refused by the
-      // Management API without a proof by that key (oidc/dpop.ts), which checks the same algorithms.
-      dPoP: { enabled: true },
-      clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
-      userinfo: { enabled: true },
+      ...protocol.features,
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -187,24 +119,6 @@ export function createProvider(deps: ProviderDeps): Provider {
         postLogoutSuccessSource: async (ctx) => {
           ctx.type = 'html';
           ctx.body = renderer.render('pages/logged-out.njk', { clientName: ctx.oidc.client?.clientName });
-        },
-      },
-      resourceIndicators: {
-        enabled: true,
-        // Client credentials without `resource` get a Management API token: it is the only resource.
-        defaultResource: async (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials' ? api : undefined),
-        useGrantedResource: async () => false,
-        getResourceServerInfo: async (_ctx, indicator, client) => {
-          if (indicator !== api) throw new errors.InvalidTarget();
-          // tenants:manage (every tenant) only for clients the operator flagged; the API re-checks the flag.
-          const scopes = client.metadata().tenants_manage === true ? API_SCOPES : API_SCOPES.filter((s) => s !== 'tenants:manage');
-          return {
-            scope: scopes.join(' '),
-            audience: api,
-            accessTokenTTL: TTL.ApiAccessToken,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
-          };
         },
       },
     },
