@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import type { ManageSection } from '../tenants/pages.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
-import { DAY, type InvitationService } from './service.js';
+import { DAY } from './schemas.js';
+import type { InvitationService } from './service.js';
 
 const asList = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
 

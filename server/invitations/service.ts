@@ -2,6 +2,7 @@
 // The raw token leaves the server once, at creation (or resend), and only for deliver=none.
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
 import { normaliseEmail } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
@@ -14,11 +15,8 @@ import type { KeySet } from '../keys/keys.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { assertRolesExist } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
+import { DEFAULT_EXPIRES_IN, type IssuedInvitationBody } from './schemas.js';
 import { type InvitationStatus, inviterNameOf, statusOf, tokenForRow, toInvitationView, type InvitationView, whereStatus } from './status.js';
-
-export const DAY = 24 * 3600;
-export const DEFAULT_EXPIRES_IN = 7 * DAY;
-export const MAX_EXPIRES_IN = 30 * DAY;
 
 export interface NewInvitation {
   roles: string[];
@@ -43,7 +41,7 @@ export interface ClientInfo {
 export type FindClient = (clientId: string) => Promise<ClientInfo | undefined>;
 
 /** Created or resent: the view, plus the link itself only when Tessera does not deliver it. */
-export type IssuedInvitation = InvitationView & { token?: string; url?: string };
+export type IssuedInvitation = z.output<typeof IssuedInvitationBody>;
 
 /** Limits against using Tessera to mail people: per recipient and sender, and pending invitations per address. */
 export interface InvitationLimits {

@@ -3,9 +3,10 @@
 import { type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { Account, type Invitation } from '../db/entities/index.js';
 import type { KeySet } from '../keys/keys.js';
+import type { z } from 'zod';
+import { type InvitationBody, STATUSES } from './schemas.js';
 import { signInvitationToken } from './token.js';
 
-export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
 export type InvitationStatus = (typeof STATUSES)[number];
 
 export function statusOf(inv: Invitation, now = new Date()): InvitationStatus {
@@ -30,25 +31,7 @@ export function whereStatus(q: SelectQueryBuilder<Invitation>, status: Invitatio
   q.andWhere(conditions[status], { now });
 }
 
-export interface InvitationView {
-  id: string;
-  tenant_id: string;
-  status: InvitationStatus;
-  roles: string[];
-  email: string | null;
-  phone: string | null;
-  expires_at: string;
-  max_uses: number;
-  use_count: number;
-  created_at: string;
-  created_by: string;
-  client_id: string | null;
-  redirect_uri: string | null;
-  metadata: Record<string, unknown>;
-  locale: string | null;
-  delivery: Invitation['delivery'];
-  notify_inviter: boolean;
-}
+export type InvitationView = z.output<typeof InvitationBody>;
 
 export const rolesOf = (inv: Invitation) => JSON.parse(inv.roles) as string[];
 

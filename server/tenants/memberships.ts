@@ -1,21 +1,16 @@
 // Memberships of a tenant: listing, changing roles, removing and leaving, with the last-admin rule.
 import { type EntityManager, In } from 'typeorm';
+import type { z } from 'zod';
 import { recordAudit } from '../db/audit.js';
 import { decodeCursor, LIKE_ESCAPE, likePattern, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, Membership, MembershipRole } from '../db/entities/index.js';
 import { Conflict, NotFound } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin, TENANT_ADMIN, type TenantAccess } from './access.js';
+import type { MembershipBody } from './schemas.js';
 import { assertRolesExist, lockTenant } from './service.js';
 
-export interface MembershipView {
-  id: string;
-  tenant_id: string;
-  account: { id: string; name: string | null; email: string | null };
-  roles: string[];
-  created_at: string;
-  invitation_id: string | null;
-}
+export type MembershipView = z.output<typeof MembershipBody>;
 
 export interface MembershipQuery {
   search?: string;
