@@ -5,7 +5,7 @@ import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { normaliseEmail } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
-import { decodeCursor, type Page, toPage } from '../db/cursor.js';
+import { decodeCursor, decodePosition, orderFrom, type Page, timeKey, toPage, toTwoWayPage, type TwoWayPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { type Delivery, Invitation } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits, type NewMessage, UNLIMITED_MAIL } from '../delivery/outbox.js';
@@ -30,6 +30,14 @@ export interface NewInvitation {
   locale?: string;
   deliver: Delivery;
   notifyInviter?: boolean;
+}
+
+export interface InvitationQuery {
+  status?: InvitationStatus;
+  limit: number;
+  cursor?: string;
+  /** `id` (the default) or `newest`: created_at descending, then id descending. */
+  order?: 'id' | 'newest';
 }
 
 /** What invitations need to know of an OIDC client, supplied by the OIDC layer. */
@@ -94,14 +102,22 @@ export class InvitationService {
     });
   }
 
-  async list(caller: Caller, tenantId: string, query: { status?: InvitationStatus; limit: number; cursor?: string }): Promise<Page<InvitationView>> {
-    const after = decodeCursor(query.cursor);
+  /** A page of invitations: by id (the API's stable default), or newest first with cursors both ways (`order: 'newest'`). */
+  async list(caller: Caller, tenantId: string, query: InvitationQuery): Promise<Page<InvitationView> & Partial<TwoWayPage<InvitationView>>> {
+    const newest = query.order === 'newest';
+    const after = newest ? undefined : decodeCursor(query.cursor);
+    const at = newest ? decodePosition(query.cursor) : undefined;
     return this.db.read(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
-      const q = m.createQueryBuilder(Invitation, 'i').where('i.tenant_id = :tenantId', { tenantId }).orderBy('i.id', 'ASC').take(query.limit + 1);
-      if (after) q.andWhere('i.id > :after', { after });
+      const q = m.createQueryBuilder(Invitation, 'i').where('i.tenant_id = :tenantId', { tenantId });
       if (query.status) whereStatus(q, query.status);
-      return toPage(await q.getMany(), query.limit, (i) => i.id, (i) => toInvitationView(i));
+      if (newest) {
+        orderFrom(q, 'i.created_at', 'i.id', 'DESC', at, timeKey);
+        const rows = await q.take(query.limit + 1).getMany();
+        return toTwoWayPage(rows, query.limit, at, (i) => ({ key: i.createdAt.toISOString(), id: i.id }), (i) => toInvitationView(i));
+      }
+      if (after) q.andWhere('i.id > :after', { after });
+      return toPage(await q.orderBy('i.id', 'ASC').take(query.limit + 1).getMany(), query.limit, (i) => i.id, (i) => toInvitationView(i));
     });
   }
 
