@@ -29,7 +29,8 @@ export const CreateInvitation = z.object({
 export const InvitationListQuery = z.object({
   status: z.enum(STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(600).optional(),
+  order: z.enum(['id', 'newest']).default('id').describe('id, or newest: newest first (created_at, then id, descending)'),
 }).strict();
 
 export const InvitationBody = z.object({

@@ -1,8 +1,9 @@
 // The tenant admin page in pages: members by name, invitations newest first, nothing skipped or repeated.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
+import { apiClient, type Reply } from '../../test/support/api.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { type Person, person } from '../../test/support/tokens.js';
+import { clientToken, type Person, person } from '../../test/support/tokens.js';
 import { type Page, UserAgent } from '../../test/support/user-agent.js';
 import { MANAGE_PAGE_SIZE } from './pages.js';
 import { insertMembership } from './service.js';
@@ -117,6 +118,33 @@ describeWithServer('tenant admin page in pages', (server: () => TestServer) => {
     assert.ok(blueByName.length > MANAGE_PAGE_SIZE);
     const members = await walk(`/tenants/${tenantId}/manage?search=BLUE`, 'Pages of Members', memberIds);
     assert.deepEqual(members.flat(), blueByName);
+  });
+
+  test('the Management API lists members by name and invitations newest first when asked, both ways, and by id otherwise', async () => {
+    const { call } = apiClient(server);
+    const token = await clientToken(server(), { manage: true });
+    type Listing = { items: { id: string }[]; next_cursor: string | null; previous_cursor?: string | null };
+    /** Every page of a listing, following next_cursor; and the first page again, reached back from the second. */
+    const walkApi = async (path: string) => {
+      const pages: Listing[] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        assert.ok(pages.length < 10, 'the next cursors end');
+        const reply: Reply<Listing> = await call<Listing>('GET', `${path}&limit=60${cursor ? `&cursor=${cursor}` : ''}`, token);
+        assert.equal(reply.status, 200);
+        pages.push(reply.body);
+        cursor = reply.body.next_cursor;
+      }
+      const back = await call<Listing>('GET', `${path}&limit=60&cursor=${pages[1]!.previous_cursor}`, token);
+      assert.deepEqual(back.body.items, pages[0]!.items);
+      assert.equal(back.body.previous_cursor, null);
+      return pages.flatMap((p) => p.items.map((i) => i.id));
+    };
+    assert.deepEqual(await walkApi(`/api/tenants/${tenantId}/memberships?order=name`), byName);
+    assert.deepEqual(await walkApi(`/api/tenants/${tenantId}/invitations/tokens?order=newest`), newestFirst);
+    const byId = await call<Listing>('GET', `/api/tenants/${tenantId}/invitations/tokens?limit=100`, token);
+    assert.deepEqual(byId.body.items.map((i) => i.id), [...newestFirst].sort().slice(0, 100));
+    assert.equal(byId.body.previous_cursor, undefined);
   });
 
   test('a cursor the server did not give out is a 400 page', async () => {

@@ -27,7 +27,7 @@ export interface ManagePage {
 /** What the page's address may say: a search, a page of members and of invitations, a notice. */
 export const ManageQuery = z.object({
   search: z.string().optional().catch(undefined).transform((s) => s?.trim().slice(0, 200) || undefined),
-  members: z.string().max(600).optional(),
+  members: z.string().max(1200).optional(),
   invitations: z.string().max(600).optional(),
   done: z.string().regex(/^[a-z_]{1,40}$/).optional().catch(undefined),
 });
