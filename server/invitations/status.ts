@@ -4,7 +4,7 @@ import { type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import { Account, type Invitation } from '../db/entities/index.js';
 import type { KeySet } from '../keys/keys.js';
 import type { z } from 'zod';
-import { type InvitationBody, STATUSES } from './schemas.js';
+import type { InvitationBody, STATUSES } from './schemas.js';
 import { signInvitationToken } from './token.js';
 
 export type InvitationStatus = (typeof STATUSES)[number];
