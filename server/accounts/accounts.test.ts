@@ -130,6 +130,22 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
     assert.match(page.html, /no longer valid/);
   });
 
+  test('a reset form with a field the page does not send is a 400 and changes nothing', async () => {
+    const email = uniqueEmail('odd');
+    await server().tessera.accounts.createAccount({ email, name: 'O', password: PASSWORD, verified: true });
+    const browser = new UserAgent(server().url);
+    const asked = await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email, admin: 'yes' });
+    assert.equal(asked.status, 400);
+    await server().tessera.accounts.settled();
+    assert.equal((await mailsTo(email)).length, 0, 'no reset mail');
+    await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email });
+    const form = await browser.follow(await linkIn(email, '/reset-password/new'));
+    const refused = await browser.submit(form, '/reset-password/new', { password: 'the brand new passphrase', role: 'admin' });
+    assert.equal(refused.status, 400);
+    const old = await browser.submit(await loginPage(browser), /\/login$/, { email, password: PASSWORD });
+    assert.ok(old.location?.includes('/app/callback?code='), 'the old password still signs in');
+  });
+
   test('a form posted without its CSRF token is refused and changes nothing', async () => {
     const email = uniqueEmail('csrf');
     const browser = new UserAgent(server().url);

@@ -4,6 +4,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { pageForm, parsePageForm } from '../http/forms.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import type { PageRenderer } from '../page.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.js';
@@ -29,7 +30,11 @@ const newPassword = z.object({
 });
 /** An empty password field is no password: the page asks again rather than checking "". */
 const confirmation = z.object({ password: z.string().max(MAX_PASSWORD_LENGTH).optional().transform((p) => p || undefined) });
-const bodyOf = (ctx: Context) => (ctx.request.body ?? {}) as Record<string, unknown>;
+// The forms' bodies as the pages send them (the hidden username is for password managers); their fields are checked above.
+const verifyBody = pageForm({ code: z.string().optional(), username: z.string().optional(), password: z.string().optional() });
+const codeBody = pageForm({ code: z.string().optional() });
+const resetRequestBody = pageForm({ email: z.string().optional(), return: z.string().optional() });
+const newPasswordBody = pageForm({ code: z.string().optional(), username: z.string().optional(), name: z.string().optional(), password: z.string().optional() });
 
 export function accountPageRoutes({ accounts, page, limits }: AccountPageDeps): Router {
   const router = new Router();
@@ -43,10 +48,11 @@ export function accountPageRoutes({ accounts, page, limits }: AccountPageDeps): 
   });
 
   router.post('/verify-email', async (ctx) => {
-    const code = codeOf(bodyOf(ctx).code);
+    const body = parsePageForm(verifyBody, ctx.request.body);
+    const code = codeOf(body.code);
     const link = code && (await accounts.verificationLink(code));
     if (!code || !link) return invalidLink(ctx);
-    const form = confirmation.safeParse(bodyOf(ctx));
+    const form = confirmation.safeParse(body);
     const password = form.success ? form.data.password : undefined;
     if (password !== undefined) {
       await limits.signInPerIp.consume(ctx.ip);
@@ -63,7 +69,7 @@ export function accountPageRoutes({ accounts, page, limits }: AccountPageDeps): 
 
   // "Not my account": the link proved the mailbox, so its owner may choose a password instead (a reset).
   router.post('/verify-email/new-password', async (ctx) => {
-    const code = codeOf(bodyOf(ctx).code);
+    const code = codeOf(parsePageForm(codeBody, ctx.request.body).code);
     const reset = code && (await accounts.exchangeForReset(code));
     if (!reset) return invalidLink(ctx);
     return page.render(ctx, 'pages/reset-new.njk', { ...reset });
@@ -72,8 +78,9 @@ export function accountPageRoutes({ accounts, page, limits }: AccountPageDeps): 
   router.get('/reset-password', (ctx) => page.render(ctx, 'pages/reset-request.njk', { returnTo: returnOf(ctx.query.return) }));
 
   router.post('/reset-password', async (ctx) => {
-    const form = resetRequest.safeParse(ctx.request.body);
-    const returnTo = returnOf((ctx.request.body as Record<string, unknown> | undefined)?.return);
+    const body = parsePageForm(resetRequestBody, ctx.request.body);
+    const form = resetRequest.safeParse(body);
+    const returnTo = returnOf(body.return);
     if (!form.success) return page.render(ctx, 'pages/reset-request.njk', { error: 'reset.error.email_invalid', returnTo }, 400);
     await limits.resetPerIp.consume(ctx.ip);
     await limits.resetPerAccount.consume(form.data.email.toLowerCase());
@@ -89,13 +96,14 @@ export function accountPageRoutes({ accounts, page, limits }: AccountPageDeps): 
   });
 
   router.post('/reset-password/new', async (ctx) => {
-    const code = codeOf(bodyOf(ctx).code);
+    const body = parsePageForm(newPasswordBody, ctx.request.body);
+    const code = codeOf(body.code);
     const link = code && (await accounts.resetLink(code));
     if (!code || !link) return invalidLink(ctx);
-    const form = newPassword.safeParse(bodyOf(ctx));
+    const form = newPassword.safeParse(body);
     const problem = form.success ? (link.askName && !form.data.name ? 'name_required' : undefined) : form.error.issues[0]?.message;
     if (!form.success || problem) {
-      return page.render(ctx, 'pages/reset-new.njk', { code, ...link, name: bodyOf(ctx).name, error: `reset.error.${problem}` }, 400);
+      return page.render(ctx, 'pages/reset-new.njk', { code, ...link, name: body.name, error: `reset.error.${problem}` }, 400);
     }
     if (!(await accounts.resetPassword(code, form.data.password, { name: form.data.name, locale: page.locale(ctx) }))) return invalidLink(ctx);
     return page.render(ctx, 'pages/reset-done.njk');

@@ -2,36 +2,40 @@
 // A link is shown once, in the answer to the POST that created it (never in a URL, never again).
 import type Router from '@koa/router';
 import { z } from 'zod';
-import { AppError } from '../errors.js';
-import type { ManageSection } from '../tenants/pages.js';
+import { AppError, BadRequest } from '../errors.js';
+import { listOf, pageForm } from '../http/forms.js';
+import { MANAGE_PAGE_SIZE, type ManageSection } from '../tenants/pages.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
-import { DAY, type InvitationService } from './service.js';
-
-const asList = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
+import { DAY } from './schemas.js';
+import type { InvitationService } from './service.js';
 
 // Messages are catalogue keys: the page shows them in the person's language.
-const issueForm = z.object({
-  roles: z.array(RoleName, { error: 'manage.error.roles' }).min(1, 'manage.error.roles').max(20, 'manage.error.roles'),
+const issueForm = pageForm({
+  roles: listOf(z.string()).pipe(z.array(RoleName, { error: 'manage.error.roles' }).min(1, 'manage.error.roles').max(20, 'manage.error.roles')),
   days: z.coerce.number({ error: 'manage.error.days' }).int('manage.error.days').min(1, 'manage.error.days').max(30, 'manage.error.days'),
   uses: z.coerce.number({ error: 'manage.error.uses' }).int('manage.error.uses').min(1, 'manage.error.uses').max(1000, 'manage.error.uses'),
-  email: z.union([z.literal(''), z.email().max(320)], { error: 'manage.error.email' }),
+  email: z.union([z.literal(''), z.email().max(320)], { error: 'manage.error.email' }).default(''),
 });
+const noFields = pageForm({});
 
 export function invitationSection(invitations: InvitationService): ManageSection {
   return {
-    async load(caller, tenantId) {
-      const page = await invitations.list(caller, tenantId, { limit: 100 });
-      const newestFirst = [...page.items].sort((a, b) => b.created_at.localeCompare(a.created_at));
-      return { invitations: newestFirst };
+    async load(caller, tenantId, query) {
+      const page = await invitations.list(caller, tenantId, { limit: MANAGE_PAGE_SIZE, cursor: query.invitations, order: 'newest' });
+      return { invitations: page.items, invitationsNext: page.next_cursor, invitationsPrevious: page.previous_cursor };
     },
 
     routes(router: Router, manage) {
       router.post('/invitations', async (ctx) => {
         const caller = await manage.admin(ctx);
         if (!caller) return;
-        const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-        const form = issueForm.safeParse({ roles: asList(body.roles), days: body.days, uses: body.uses, email: body.email ?? '' });
-        if (!form.success) return manage.show(ctx, caller, { invitationError: form.error.issues[0]?.message }, 400);
+        const form = issueForm.safeParse(ctx.request.body ?? {});
+        if (!form.success) {
+          const message = form.error.issues[0]?.message;
+          // A typing mistake is shown on the form; a field the page does not have (or a shape it never sends) is refused whole.
+          if (!message?.startsWith('manage.error.')) throw new BadRequest('This form is not one the page sent.', 'invalid_form');
+          return manage.show(ctx, caller, { invitationError: message }, 400);
+        }
         try {
           const issued = await invitations.create(caller, ctx.params.tenantId!, {
             roles: form.data.roles, expiresIn: form.data.days * DAY, maxUses: form.data.uses,
@@ -46,7 +50,10 @@ export function invitationSection(invitations: InvitationService): ManageSection
       });
 
       router.post('/invitations/:invitationId/revoke', (ctx) =>
-        manage.change(ctx, (caller) => invitations.revoke(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.invitationId)), 'invitation_revoked'));
+        manage.change(ctx, (caller) => {
+          noFields.parse(ctx.request.body ?? {});
+          return invitations.revoke(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.invitationId));
+        }, 'invitation_revoked'));
     },
   };
 }

@@ -2,14 +2,19 @@
 import { z } from 'zod';
 import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
-import { DAY, MAX_EXPIRES_IN } from './service.js';
-import { STATUSES } from './status.js';
+
+export const DAY = 24 * 3600;
+export const DEFAULT_EXPIRES_IN = 7 * DAY;
+export const MAX_EXPIRES_IN = 30 * DAY;
+
+/** An invitation's status, computed when read (see status.ts). */
+export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
 
 export const InvitationParams = z.object({ tenantId: Uuid, tokenId: Uuid }).strict();
 
 export const CreateInvitation = z.object({
   roles: z.array(RoleName).min(1, 'give at least one role (or leave roles out for tenant-user)').max(20).default(['tenant-user']).transform((r) => [...new Set(r)]),
-  expires_in: z.number().int().min(60).max(MAX_EXPIRES_IN, 'at most 30 days (2592000 seconds)').default(7 * DAY).describe('seconds'),
+  expires_in: z.number().int().min(60).max(MAX_EXPIRES_IN, 'at most 30 days (2592000 seconds)').default(DEFAULT_EXPIRES_IN).describe('seconds'),
   max_uses: z.number().int().min(1).max(1000).default(1),
   email: z.email().max(320).optional().describe('binds the invitation: only an account with this verified e-mail may use it'),
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, e.g. +4915112345678').optional(),
@@ -24,7 +29,8 @@ export const CreateInvitation = z.object({
 export const InvitationListQuery = z.object({
   status: z.enum(STATUSES).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(600).optional(),
+  order: z.enum(['id', 'newest']).default('id').describe('id, or newest: newest first (created_at, then id, descending)'),
 }).strict();
 
 export const InvitationBody = z.object({

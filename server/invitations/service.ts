@@ -2,9 +2,10 @@
 // The raw token leaves the server once, at creation (or resend), and only for deliver=none.
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
 import { normaliseEmail } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
-import { decodeCursor, type Page, toPage } from '../db/cursor.js';
+import { decodeCursor, decodePosition, orderFrom, type Page, timeKey, toPage, toTwoWayPage, type TwoWayPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { type Delivery, Invitation } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits, type NewMessage, UNLIMITED_MAIL } from '../delivery/outbox.js';
@@ -14,12 +15,9 @@ import type { KeySet } from '../keys/keys.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { assertRolesExist } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
+import { DEFAULT_EXPIRES_IN, type IssuedInvitationBody } from './schemas.js';
 import { type InvitationStatus, inviterNameOf, statusOf, toInvitationView, type InvitationView, whereStatus } from './status.js';
 import { tokenForRow } from './token.js';
-
-export const DAY = 24 * 3600;
-export const DEFAULT_EXPIRES_IN = 7 * DAY;
-export const MAX_EXPIRES_IN = 30 * DAY;
 
 export interface NewInvitation {
   roles: string[];
@@ -35,6 +33,14 @@ export interface NewInvitation {
   notifyInviter?: boolean;
 }
 
+export interface InvitationQuery {
+  status?: InvitationStatus;
+  limit: number;
+  cursor?: string;
+  /** `id` (the default) or `newest`: created_at descending, then id descending. */
+  order?: 'id' | 'newest';
+}
+
 /** What invitations need to know of an OIDC client, supplied by the OIDC layer. */
 export interface ClientInfo {
   name: string;
@@ -44,7 +50,7 @@ export interface ClientInfo {
 export type FindClient = (clientId: string) => Promise<ClientInfo | undefined>;
 
 /** Created or resent: the view, plus the link itself only when Tessera does not deliver it. */
-export type IssuedInvitation = InvitationView & { token?: string; url?: string };
+export type IssuedInvitation = z.output<typeof IssuedInvitationBody>;
 
 /** Limits against using Tessera to mail people: per recipient and sender, and pending invitations per address. */
 export interface InvitationLimits {
@@ -97,14 +103,22 @@ export class InvitationService {
     });
   }
 
-  async list(caller: Caller, tenantId: string, query: { status?: InvitationStatus; limit: number; cursor?: string }): Promise<Page<InvitationView>> {
-    const after = decodeCursor(query.cursor);
+  /** A page of invitations: by id (the API's stable default), or newest first with cursors both ways (`order: 'newest'`). */
+  async list(caller: Caller, tenantId: string, query: InvitationQuery): Promise<Page<InvitationView> & Partial<TwoWayPage<InvitationView>>> {
+    const newest = query.order === 'newest';
+    const after = newest ? undefined : decodeCursor(query.cursor);
+    const at = newest ? decodePosition(query.cursor) : undefined;
     return this.db.read(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
-      const q = m.createQueryBuilder(Invitation, 'i').where('i.tenant_id = :tenantId', { tenantId }).orderBy('i.id', 'ASC').take(query.limit + 1);
-      if (after) q.andWhere('i.id > :after', { after });
+      const q = m.createQueryBuilder(Invitation, 'i').where('i.tenant_id = :tenantId', { tenantId });
       if (query.status) whereStatus(q, query.status);
-      return toPage(await q.getMany(), query.limit, (i) => i.id, (i) => toInvitationView(i));
+      if (newest) {
+        orderFrom(q, 'i.created_at', 'i.id', 'DESC', at, timeKey);
+        const rows = await q.take(query.limit + 1).getMany();
+        return toTwoWayPage(rows, query.limit, at, (i) => ({ key: i.createdAt.toISOString(), id: i.id }), (i) => toInvitationView(i));
+      }
+      if (after) q.andWhere('i.id > :after', { after });
+      return toPage(await q.orderBy('i.id', 'ASC').take(query.limit + 1).getMany(), query.limit, (i) => i.id, (i) => toInvitationView(i));
     });
   }
 

@@ -1,10 +1,11 @@
 // An invitation's status is computed when read, first match wins: revoked, declined (ended),
 // accepted (single use, used), exhausted (multi-use, used up), expired, pending.
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
+import type { z } from 'zod';
 import { displayNamesOf } from '../accounts/profiles.js';
 import type { Invitation } from '../db/entities/index.js';
+import type { InvitationBody, STATUSES } from './schemas.js';
 
-export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
 export type InvitationStatus = (typeof STATUSES)[number];
 
 export function statusOf(inv: Invitation, now = new Date()): InvitationStatus {
@@ -29,25 +30,7 @@ export function whereStatus(q: SelectQueryBuilder<Invitation>, status: Invitatio
   q.andWhere(conditions[status], { now });
 }
 
-export interface InvitationView {
-  id: string;
-  tenant_id: string;
-  status: InvitationStatus;
-  roles: string[];
-  email: string | null;
-  phone: string | null;
-  expires_at: string;
-  max_uses: number;
-  use_count: number;
-  created_at: string;
-  created_by: string;
-  client_id: string | null;
-  redirect_uri: string | null;
-  metadata: Record<string, unknown>;
-  locale: string | null;
-  delivery: Invitation['delivery'];
-  notify_inviter: boolean;
-}
+export type InvitationView = z.output<typeof InvitationBody>;
 
 export const rolesOf = (inv: Invitation) => JSON.parse(inv.roles) as string[];
 

@@ -1,28 +1,27 @@
 // Memberships of a tenant: listing, changing roles, removing and leaving, with the last-admin rule.
 import { type EntityManager, In } from 'typeorm';
+import type { z } from 'zod';
 import { recordAudit } from '../db/audit.js';
-import { decodeCursor, LIKE_ESCAPE, likePattern, type Page, toPage } from '../db/cursor.js';
+import { decodeCursor, decodePosition, LIKE_ESCAPE, likePattern, orderFrom, type Page, toPage, toTwoWayPage, type TwoWayPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, Membership, MembershipRole } from '../db/entities/index.js';
 import { Conflict, NotFound } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin, TENANT_ADMIN, type TenantAccess } from './access.js';
+import type { MembershipBody } from './schemas.js';
 import { assertRolesExist, lockTenant } from './service.js';
 
-export interface MembershipView {
-  id: string;
-  tenant_id: string;
-  account: { id: string; name: string | null; email: string | null };
-  roles: string[];
-  created_at: string;
-  invitation_id: string | null;
-}
+export type MembershipView = z.output<typeof MembershipBody>;
 
 export interface MembershipQuery {
   search?: string;
   accountId?: string;
   limit: number;
   cursor?: string;
+  /** `id` (the default) or `name`: the name, or the e-mail address when there is none, case-insensitive, then id. */
+  order?: 'id' | 'name';
 }
+
+const NAME_KEY = "LOWER(COALESCE(a.name, a.email, ''))";
 
 async function rolesByMembership(m: EntityManager, ids: string[]): Promise<Map<string, string[]>> {
   const rows = ids.length ? await m.find(MembershipRole, { where: { membershipId: In(ids) }, order: { role: 'ASC' } }) : [];
@@ -61,18 +60,29 @@ async function assertAnotherAdminRemains(m: EntityManager, tenantId: string, mem
 export class MembershipService {
   constructor(private readonly db: Database) {}
 
-  async list(caller: Caller, tenantId: string, query: MembershipQuery): Promise<Page<MembershipView>> {
-    const after = decodeCursor(query.cursor);
+  /** A page of members: by id (the API's stable default), or by name then id with cursors both ways (`order: 'name'`). */
+  async list(caller: Caller, tenantId: string, query: MembershipQuery): Promise<Page<MembershipView> & Partial<TwoWayPage<MembershipView>>> {
+    const byName = query.order === 'name';
+    const after = byName ? undefined : decodeCursor(query.cursor);
+    const at = byName ? decodePosition(query.cursor) : undefined;
     return this.db.read(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
-      const q = m.createQueryBuilder(Membership, 'mb').where('mb.tenant_id = :tenantId', { tenantId }).orderBy('mb.id', 'ASC').take(query.limit + 1);
-      if (after) q.andWhere('mb.id > :after', { after });
+      const q = m.createQueryBuilder(Membership, 'mb').where('mb.tenant_id = :tenantId', { tenantId });
       if (query.accountId) q.andWhere('mb.account_id = :accountId', { accountId: query.accountId });
+      if (query.search || byName) q.leftJoin(Account, 'a', 'a.id = mb.account_id');
       if (query.search) {
-        q.innerJoin(Account, 'a', 'a.id = mb.account_id')
-          .andWhere(`(LOWER(a.name) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(a.email) LIKE :pattern ${LIKE_ESCAPE})`, { pattern: likePattern(query.search) });
+        q.andWhere(`(LOWER(a.name) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(a.email) LIKE :pattern ${LIKE_ESCAPE})`, { pattern: likePattern(query.search) });
       }
-      const rows = await q.getMany();
+      if (byName) {
+        // As the page shows a member: the name, or the address when there is none.
+        orderFrom(q, NAME_KEY, 'mb.id', 'ASC', at);
+        const { entities, raw } = await q.addSelect(NAME_KEY, 'name_key').limit(query.limit + 1).getRawAndEntities<{ mb_id: string; name_key: string }>();
+        const keys = new Map(raw.map((r) => [r.mb_id, String(r.name_key)]));
+        const page = toTwoWayPage(entities, query.limit, at, (x) => ({ key: keys.get(x.id)!, id: x.id }), (x) => x);
+        return { ...page, items: await toViews(m, page.items) };
+      }
+      if (after) q.andWhere('mb.id > :after', { after });
+      const rows = await q.orderBy('mb.id', 'ASC').take(query.limit + 1).getMany();
       const page = toPage(rows, query.limit, (x) => x.id, (x) => x);
       return { items: await toViews(m, page.items), next_cursor: page.next_cursor };
     });

@@ -93,6 +93,34 @@ describeWithServer('tenant admin page', (server: () => TestServer) => {
     assert.doesNotMatch(issued.html, /invitation-tokens\//);
   });
 
+  test('a form body the page does not send is a 400 and changes nothing', async () => {
+    const { browser, page } = await open(admin);
+    const backend = { kind: 'client' as const, clientId: 't', manage: true };
+    const invitationsBefore = (await server().tessera.invitations.list(backend, tenantId, { limit: 100 })).items.length;
+    const refused = [
+      await browser.submit(page, `/tenants/${tenantId}/manage/members/${memberMembership}/roles`, { roles: 'tenant-admin', admin: 'yes' }),
+      await browser.submit(page, `/tenants/${tenantId}/manage/members/${memberMembership}/remove`, { really: 'yes' }),
+      await browser.submit(page, `/tenants/${tenantId}/manage/roles`, { name: 'auditor2', colour: 'red' }),
+      await browser.submit(page, `/tenants/${tenantId}/manage/invitations`, { roles: 'tenant-user', days: '3', uses: '1', email: '', deliver: 'sms' }),
+    ];
+    assert.deepEqual(refused.map((r) => r.status), [400, 400, 400, 400]);
+    const roles = await server().tessera.tenants.listRoles(backend, tenantId);
+    assert.ok(!roles.some((r) => r.name === 'auditor2'), 'no role was added');
+    const after = await browser.follow(`/tenants/${tenantId}/manage`);
+    const form = new RegExp(`members/${memberMembership}/roles"[\\s\\S]*?</form>`).exec(after.html)?.[0] ?? '';
+    assert.match(form, /value="tenant-user" checked/, 'the member keeps their roles');
+    assert.doesNotMatch(form, /value="tenant-admin" checked/);
+    assert.equal((await server().tessera.invitations.list(backend, tenantId, { limit: 100 })).items.length, invitationsBefore, 'no invitation was issued');
+  });
+
+  test('a typing mistake in the invitation form is shown on the form, with a 400', async () => {
+    const { browser, page } = await open(admin);
+    const mistaken = await browser.submit(page, `/tenants/${tenantId}/manage/invitations`, { roles: 'tenant-user', days: '99', uses: '1', email: '' });
+    assert.equal(mistaken.status, 400);
+    assert.match(mistaken.html, /1 to 30 days/);
+    assert.doesNotMatch(mistaken.html, /id="issued-link"/);
+  });
+
   test('a tenant-user gets 403, a stranger 404, and a malformed id 404', async () => {
     assert.equal((await open(member)).page.status, 403);
     assert.equal((await open(stranger)).page.status, 404);

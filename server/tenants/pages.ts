@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError, Forbidden } from '../errors.js';
+import { listOf, optionalText, pageForm } from '../http/forms.js';
 import type { PageRenderer } from '../page.js';
 import type { Caller } from './access.js';
 import type { MembershipService } from './memberships.js';
@@ -23,9 +24,18 @@ export interface ManagePage {
   show(ctx: Context, caller: Caller, extra?: Record<string, unknown>, status?: number): Promise<void>;
 }
 
+/** What the page's address may say: a search, a page of members and of invitations, a notice. */
+export const ManageQuery = z.object({
+  search: z.string().optional().catch(undefined).transform((s) => s?.trim().slice(0, 200) || undefined),
+  members: z.string().max(1200).optional(),
+  invitations: z.string().max(600).optional(),
+  done: z.string().regex(/^[a-z_]{1,40}$/).optional().catch(undefined),
+});
+export type ManageQuery = z.output<typeof ManageQuery>;
+
 /** A part of the admin page contributed by another feature (invitations): its data and its forms. */
 export interface ManageSection {
-  load(caller: Caller, tenantId: string): Promise<Record<string, unknown>>;
+  load(caller: Caller, tenantId: string, query: ManageQuery): Promise<Record<string, unknown>>;
   routes(router: Router, page: ManagePage): void;
 }
 
@@ -37,9 +47,12 @@ export interface TenantPageDeps {
   sections?: ManageSection[];
 }
 
-const asList = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]).map(String);
-const rolesForm = z.object({ roles: z.array(RoleName).max(50) });
-const newRole = z.object({ name: RoleName, description: z.string().trim().max(300).optional() });
+/** Rows per page of members and of invitations. */
+export const MANAGE_PAGE_SIZE = 50;
+const rolesForm = pageForm({ roles: listOf(RoleName).pipe(z.array(RoleName).max(50)) });
+const newRole = pageForm({ name: RoleName, description: optionalText(z.string().trim().max(300)) });
+const removeRole = pageForm({ force: z.literal('yes').optional() });
+const noFields = pageForm({});
 
 export function tenantPageRoutes({ tenants, memberships, page, browser, sections = [] }: TenantPageDeps): Router {
   const router = new Router({ prefix: '/tenants/:tenantId/manage' });
@@ -60,18 +73,23 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
 
   async function show(ctx: Context, caller: Caller, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
     const tenantId = ctx.params.tenantId!;
-    const search = typeof ctx.query.search === 'string' && ctx.query.search.trim() ? ctx.query.search.trim().slice(0, 200) : undefined;
+    const query = ManageQuery.parse(ctx.query);
     const [tenant, roles, members, ...parts] = await Promise.all([
       tenants.get(caller, tenantId),
       tenants.listRoles(caller, tenantId),
-      memberships.list(caller, tenantId, { limit: 100, search }),
-      ...sections.map((s) => s.load(caller, tenantId)),
+      memberships.list(caller, tenantId, { limit: MANAGE_PAGE_SIZE, search: query.search, cursor: query.members, order: 'name' }),
+      ...sections.map((s) => s.load(caller, tenantId, query)),
     ]);
-    const notice = typeof ctx.query.done === 'string' && /^[a-z_]{1,40}$/.test(ctx.query.done) ? ctx.query.done : undefined;
-    // The first 100 members by id (a stable page), shown by name.
-    const byName = [...members.items].sort((a, b) => (a.account.name ?? a.account.email ?? '').localeCompare(b.account.name ?? b.account.email ?? ''));
+    /** The page's address with one list moved to another page, keeping the search and the other list's page. */
+    const pageHref = (list: 'members' | 'invitations', cursor: string) => {
+      const params = new URLSearchParams();
+      for (const name of ['search', 'members', 'invitations'] as const) if (query[name]) params.set(name, query[name]);
+      params.set(list, cursor);
+      return `${home(tenantId)}?${params}`;
+    };
     page.render(ctx, 'pages/tenant-manage.njk', {
-      tenant, roles, members: byName, more: Boolean(members.next_cursor), search, notice, ...Object.assign({}, ...parts), ...extra,
+      tenant, roles, members: members.items, membersNext: members.next_cursor, membersPrevious: members.previous_cursor,
+      search: query.search, notice: query.done, pageHref, ...Object.assign({}, ...parts), ...extra,
     }, status);
   }
 
@@ -98,24 +116,26 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
 
   router.post('/members/:membershipId/roles', (ctx) =>
     change(ctx, (caller) => {
-      const form = rolesForm.parse({ roles: asList((ctx.request.body as Record<string, unknown>)?.roles) });
+      const form = rolesForm.parse(ctx.request.body ?? {});
       return memberships.setRoles(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId), form.roles);
     }, 'roles_saved'));
 
   router.post('/members/:membershipId/remove', (ctx) =>
-    change(ctx, (caller) => memberships.remove(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId)), 'member_removed'));
+    change(ctx, (caller) => {
+      noFields.parse(ctx.request.body ?? {});
+      return memberships.remove(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId));
+    }, 'member_removed'));
 
   router.post('/roles', (ctx) =>
     change(ctx, (caller) => {
-      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-      const form = newRole.parse({ name: body.name, description: body.description || undefined });
-      return tenants.createRole(caller, ctx.params.tenantId!, form);
+      const form = newRole.parse(ctx.request.body ?? {});
+      return tenants.createRole(caller, ctx.params.tenantId!, { name: form.name, description: form.description });
     }, 'role_added'));
 
   router.post('/roles/:role/remove', (ctx) =>
     change(ctx, (caller) => {
-      const force = (ctx.request.body as Record<string, unknown> | undefined)?.force === 'yes';
-      return tenants.deleteRole(caller, ctx.params.tenantId!, RoleName.parse(ctx.params.role), force);
+      const form = removeRole.parse(ctx.request.body ?? {});
+      return tenants.deleteRole(caller, ctx.params.tenantId!, RoleName.parse(ctx.params.role), form.force === 'yes');
     }, 'role_removed'));
 
   for (const section of sections) section.routes(router, { admin, change, show });

@@ -17,11 +17,12 @@ export const MembershipParams = z.object({ tenantId: Uuid, membershipId: Uuid })
 
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(200).optional(),
+  cursor: z.string().max(1200).optional(),
 }).strict();
 export const MembershipQuery = PageQuery.extend({
   search: z.string().trim().min(1).max(200).optional().describe('part of a name or e-mail address'),
   account_id: Uuid.optional().describe('the subject id (sub) of one account'),
+  order: z.enum(['id', 'name']).default('id').describe('id, or name: by name (the e-mail address when there is none), case-insensitive, then id'),
 }).strict();
 export const ForceQuery = z.object({ force: z.enum(['true', 'false']).default('false') }).strict();
 
@@ -44,4 +45,8 @@ export const MembershipBody = z.object({
   created_at: z.string(),
   invitation_id: Uuid.nullable(),
 }).meta({ id: 'Membership' });
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), next_cursor: z.string().nullable() });
+export const pageOf = <T extends z.ZodType>(item: T) => z.object({
+  items: z.array(item),
+  next_cursor: z.string().nullable(),
+  previous_cursor: z.string().nullable().optional().describe('only with an order other than id: the cursor of the page before (null on the first)'),
+});

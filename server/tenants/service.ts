@@ -1,28 +1,17 @@
 // Tenants and their role catalogues: the rules and the transactions.
 import { randomBytes } from 'node:crypto';
 import { type EntityManager, In } from 'typeorm';
+import type { z } from 'zod';
 import { recordAudit } from '../db/audit.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
-import { looksLikeUuid } from './schemas.js';
+import { looksLikeUuid, type RoleBody, type TenantBody } from './schemas.js';
 
-export interface TenantView {
-  id: string;
-  slug: string;
-  name: string;
-  attributes: Record<string, unknown>;
-  created_at: string;
-  updated_at: string;
-}
-
-export interface RoleView {
-  name: string;
-  description: string | null;
-  builtin: boolean;
-}
+export type TenantView = z.output<typeof TenantBody>;
+export type RoleView = z.output<typeof RoleBody>;
 
 export interface NewTenant {
   name: string;
