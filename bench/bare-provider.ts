@@ -41,8 +41,8 @@ function mapAdapter(): new (name: string) => Adapter {
       if (payload.uid) byUid.set(payload.uid, id);
       if (payload.userCode) byUserCode.set(payload.userCode, id);
       if (payload.grantId) {
-        let set = byGrant.get(payload.grantId);
-        if (!set) byGrant.set(payload.grantId, (set = new Set()));
+        const set = byGrant.get(payload.grantId) ?? new Set<string>();
+        byGrant.set(payload.grantId, set);
         set.add(key);
       }
     }

@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url';
 
 const port = process.env.E2E_PORT ?? '3901';
 // A folder of our own: creating E2E_DIR fails if it exists already, so we never remove someone else's files.
-const dir = process.env.E2E_DIR ? (mkdirSync(process.env.E2E_DIR), process.env.E2E_DIR) : mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
+const ownFolder = (path: string) => {
+  mkdirSync(path);
+  return path;
+};
+const dir = process.env.E2E_DIR ? ownFolder(process.env.E2E_DIR) : mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cleanUp = () => rmSync(dir, { recursive: true, force: true });
 

@@ -17,7 +17,7 @@ export class OidcPayloadAccounts1732200000030 implements MigrationInterface {
     let after = { model: '', id: '' };
     for (;;) {
       const rows = (await q.query(
-        'SELECT model, id, payload FROM oidc_payloads WHERE model > ? OR (model = ? AND id > ?) ORDER BY model, id LIMIT ' + BATCH,
+        `SELECT model, id, payload FROM oidc_payloads WHERE model > ? OR (model = ? AND id > ?) ORDER BY model, id LIMIT ${BATCH}`,
         [after.model, after.model, after.id],
       )) as { model: string; id: string; payload: string }[];
       for (const row of rows) {

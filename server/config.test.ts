@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, POOL_DEFAULTS } from './config.js';
+import { type ConfigError, loadConfig, POOL_DEFAULTS } from './config.js';
 
 test('with no environment, Tessera runs on port 3000 with an embedded SQLite file and the demo on', () => {
   const config = loadConfig({});

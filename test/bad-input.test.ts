@@ -68,7 +68,7 @@ describeWithServer('bad input', (server: () => TestServer) => {
   });
 
   test('verification and reset links with a malformed code say the link is not valid', async () => {
-    for (const path of ['/verify-email?code=%00%01', '/verify-email', '/reset-password/new?code=' + 'x'.repeat(5000)]) {
+    for (const path of ['/verify-email?code=%00%01', '/verify-email', `/reset-password/new?code=${'x'.repeat(5000)}`]) {
       const page = await new UserAgent(server().url).request(path);
       assert.equal(page.status, 400, path);
       assert.match(page.html, /no longer valid/);

@@ -30,7 +30,10 @@ describe('the server and the CLI as processes', () => {
   const cli = (...args: string[]) => runWithin(60_000, process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: root, env });
 
   const started: ProcessWatch[] = [];
-  after(() => started.forEach(({ child }) => child.kill('SIGKILL'))); // whatever a failed test left running
+  // Whatever a failed test left running.
+  after(() => {
+    for (const { child } of started) child.kill('SIGKILL');
+  });
   function start(extra: NodeJS.ProcessEnv): ProcessWatch {
     const watch = new ProcessWatch(spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...env, ...extra } }), 'the server');
     started.push(watch);

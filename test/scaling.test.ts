@@ -39,7 +39,7 @@ describe('two instances behind one issuer, one MySQL database', { skip: mysql ? 
       databases.push(db);
       return createTessera(config, db, createLogger(config));
     }));
-    instances.forEach((t, i) => servers[i]!.on('request', t.app.callback()));
+    for (const [i, t] of instances.entries()) servers[i]!.on('request', t.app.callback());
     let turn = 0;
     balancer.on('request', (req, res) => servers[turn++ % 2]!.emit('request', req, res));
     secret = (await createClient(opened.db, { id: 'lb-app', name: 'App', redirectUris: [`${issuer}/app/callback`], firstParty: true })).secret!;

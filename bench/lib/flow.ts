@@ -64,7 +64,7 @@ export async function signInFlow(client: FlowClient, email: string, password: st
   const page = await browser.request(interaction);
   lap('login page');
   if (page.status !== 200) throw new FlowError('login page', page.status, page.html);
-  let form;
+  let form: ReturnType<typeof findForm>;
   try {
     form = findForm(page.html, /\/login$/);
   } catch {

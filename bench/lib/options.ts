@@ -15,7 +15,7 @@ export function parseArgs(argv: string[]) {
   const get = (name: string) => { const i = argv.indexOf(`--${name}`); return i === -1 ? undefined : argv[i + 1]; };
   const has = (name: string) => argv.includes(`--${name}`);
   if (has('help')) {
-    process.stdout.write(readFileSync(process.argv[1]!, 'utf8').split('\n').filter((l) => l.startsWith('//')).join('\n') + '\n');
+    process.stdout.write(`${readFileSync(process.argv[1]!, 'utf8').split('\n').filter((l) => l.startsWith('//')).join('\n')}\n`);
     process.exit(0);
   }
   const db = get('db') ?? 'both';

@@ -35,7 +35,7 @@ export async function runScenarios(result: TargetResult, client: FlowClient, acc
       const perS = 'okPerSecond' in r ? r.okPerSecond : r.perSecond;
       const bad = 'okPerSecond' in r ? r.non2xx + r.errors : r.failed;
       log(`  ${result.label.padEnd(18)} ${scenario.padEnd(9)} ${fmt(perS).padStart(7)} /s   p50 ${fmt(r.latencyMs.p50, 1)} ms   p99 ${fmt(r.latencyMs.p99, 1)} ms${bad ? `   ${bad} failed` : ''}   CPU: server ${fmt(cpu.server)} %, load gen ${fmt(cpu.loadGenerator)} %${cpu.mariadb ? `, MariaDB ${fmt(cpu.mariadb)} %` : ''}, others ${fmt(cpu.others)} %, I/O stall ${fmt(cpu.ioStall)} %${opts.repeat > 1 ? `   (${attempt}/${opts.repeat})` : ''}`);
-      (result.attempts[scenario] ??= []).push(perS);
+      result.attempts[scenario] = [...(result.attempts[scenario] ?? []), perS];
       if (perS > best) {
         best = perS;
         result.cpu[scenario] = { ...cpu, settleWaitS: settled.waitedS };

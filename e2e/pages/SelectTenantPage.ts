@@ -2,7 +2,7 @@
 // (labelled with the tenant's name and the person's roles in it), and "Continue".
 import { expect, type Locator, type Page } from '@playwright/test';
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class SelectTenantPage {
   readonly heading: Locator;
@@ -23,7 +23,7 @@ export class SelectTenantPage {
 
   /** The radio button of a tenant, found by the tenant's name at the start of its label. */
   option(tenantName: string): Locator {
-    return this.page.getByRole('radio', { name: new RegExp(`^${escape(tenantName)}\\b`) });
+    return this.page.getByRole('radio', { name: new RegExp(`^${escapeRegExp(tenantName)}\\b`) });
   }
 
   /** The label of a tenant's option: its name, then the person's roles in it. */

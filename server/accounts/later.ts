@@ -22,7 +22,10 @@ export class AfterAnswer implements Later {
   ) {}
 
   add(task: () => Promise<void>): void {
-    if (this.pending.size >= this.limit) return this.onError(new Error(`more than ${this.limit} deferred tasks in flight; one was dropped`));
+    if (this.pending.size >= this.limit) {
+      this.onError(new Error(`more than ${this.limit} deferred tasks in flight; one was dropped`));
+      return;
+    }
     const run: Promise<void> = afterThisTurn()
       .then(task)
       .catch(this.onError)

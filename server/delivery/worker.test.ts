@@ -135,7 +135,12 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
 
   test('worker_logsIdsChannelsAndAttempts_butNeverTheBodySubjectOrLinks', async () => {
     let logged = '';
-    const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => ((logged += String(chunk)), done()) }));
+    const logger = pino({ level: 'info' }, new Writable({
+      write: (chunk, _enc, done) => {
+        logged += String(chunk);
+        done();
+      },
+    }));
     const failing = await enqueue(email);
     transport.failWith = new Error(`rejected ${email.bodyText}`);
     await worker(logger).runOnce();

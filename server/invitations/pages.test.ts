@@ -220,7 +220,7 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
         if (reviews === 1) {
           assert.match(page.html, /Umbrella/);
           assert.match(page.html, /Second Co/);
-          const umbrellaId = new RegExp(`Umbrella</strong>[\\s\\S]*?name="invitation_id" value="([^"]+)"`).exec(page.html)![1]!;
+          const umbrellaId = /Umbrella<\/strong>[\s\S]*?name="invitation_id" value="([^"]+)"/.exec(page.html)![1]!;
           const form = /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!;
           const action = /action="(\/interaction\/[^"]+\/review)"/.exec(page.html)![1]!;
           return browser.follow(action, { form: { _csrf: form, invitation_id: umbrellaId, decision: 'accept' } });

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../accounts/service.js';
 import type { PageRenderer } from '../page.js';
-import { InvitationRefused, type Problem, type RedemptionService } from './redemption.js';
+import { type InvitationDetails, InvitationRefused, type Problem, type RedemptionService } from './redemption.js';
 
 /** Supplied by the OIDC layer: who is signed in, and the way through sign-in (with the invitation) and back. */
 export interface InvitationBrowser {
@@ -69,7 +69,7 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
       switchAccount: options.switchAccount,
       params: { invitation: token, ...(options.email ? { login_hint: options.email } : {}), ...(options.register ? { screen: 'register' } : {}) },
     });
-    let invitation;
+    let invitation: InvitationDetails;
     try {
       invitation = await redemption.open(token, accountId);
     } catch (error) {

@@ -253,7 +253,7 @@ export class RedemptionService {
   }
 
   private async fromToken(m: EntityManager, token: string): Promise<Invitation> {
-    let claims;
+    let claims: ReturnType<typeof verifyInvitationToken>;
     try {
       claims = verifyInvitationToken(this.keys, this.issuer, token);
     } catch (error) {

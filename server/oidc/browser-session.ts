@@ -30,7 +30,9 @@ export class BrowserSessions {
   signInUrl(ctx: Context, returnTo: string, { switchAccount = false, params = {} }: { switchAccount?: boolean; params?: Record<string, string> } = {}): string {
     if (!isLocalPath(returnTo)) throw new BadRequest('Cannot return to that address.', 'invalid_return');
     // One state per response: a page may offer several ways through sign-in (sign in, register, switch account).
-    const state = ((ctx.state as { signInState?: string }).signInState ??= randomBytes(16).toString('base64url'));
+    const held = ctx.state as { signInState?: string };
+    held.signInState ??= randomBytes(16).toString('base64url');
+    const state = held.signInState;
     ctx.cookies.set(RETURN_COOKIE, JSON.stringify({ state, returnTo }), { signed: true, httpOnly: true, sameSite: 'lax', maxAge: 3600_000, path: '/signed-in' });
     const url = new URL('/auth', this.issuer);
     url.search = new URLSearchParams({

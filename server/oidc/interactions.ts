@@ -10,7 +10,7 @@ import { type AccountService, normaliseEmail } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import type { Interaction, InteractionExtension, InteractionKit, PromptPage } from '../interaction/kit.js';
-import { type PageRenderer } from '../page.js';
+import type { PageRenderer } from '../page.js';
 
 export interface InteractionDeps {
   provider: Provider;

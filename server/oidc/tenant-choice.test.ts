@@ -75,7 +75,7 @@ describeWithServer('a tenant choice counts only when its code is redeemed', (ser
   test('a choice on the select-tenant page whose code is never redeemed changes nothing', async () => {
     const { browser, refresh } = await signedInOnAcme();
     await crossSiteRequest(browser, { prompt: 'select_tenant' }, async (page) => {
-      const id = new RegExp(`value="([0-9a-f-]{36})"[^>]*>\\s*<span><strong>Globex Choice<`).exec(page.html)?.[1];
+      const id = /value="([0-9a-f-]{36})"[^>]*>\s*<span><strong>Globex Choice</.exec(page.html)?.[1];
       assert.ok(id, `the select page offers Globex: ${page.html.slice(0, 300)}`);
       return browser.submit(page, /\/select-tenant$/, { tenant_id: id });
     });

@@ -65,7 +65,7 @@ describeWithServer('slugs shaped like tenant ids', (server: () => TestServer) =>
       params: { tenant_hint: target },
       onPage: async (page: Page) => {
         asked = true;
-        const id = new RegExp(`value="([0-9a-f-]{36})"[^>]*>\\s*<span><strong>Hint Bystander<`).exec(page.html)?.[1];
+        const id = /value="([0-9a-f-]{36})"[^>]*>\s*<span><strong>Hint Bystander</.exec(page.html)?.[1];
         assert.ok(id, `the select page offers the bystander: ${page.html.slice(0, 300)}`);
         return browser.submit(page, /\/select-tenant$/, { tenant_id: id });
       },

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
 import { OutboxMessage } from '../../server/db/entities/index.js';
 import type { TestServer } from './server.js';
-import { type Page, UserAgent } from './user-agent.js';
+import type { Page, UserAgent } from './user-agent.js';
 
 /** Opens the sign-in of `rp` (redirect URI `<issuer>/app/callback`) in `browser` and returns the login page. */
 export async function appLoginPage(server: TestServer, rp: oidc.Configuration, browser: UserAgent): Promise<Page> {
