@@ -13,11 +13,15 @@ for (let i = 0; i < 5; i++) await verify(stored, 'bench-password-1'); // warm-up
 let done = 0;
 const start = performance.now();
 const deadline = start + seconds * 1000;
-await Promise.all(Array.from({ length: concurrency }, async () => {
-  while (performance.now() < deadline) {
-    await verify(stored, 'bench-password-1');
-    done++;
-  }
-}));
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (performance.now() < deadline) {
+      await verify(stored, 'bench-password-1');
+      done++;
+    }
+  }),
+);
 const elapsed = (performance.now() - start) / 1000;
-process.stdout.write(`${JSON.stringify({ memoryCost, timeCost, concurrency, verifications: done, perSecond: done / elapsed, msEach: (1000 * elapsed) / done })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ memoryCost, timeCost, concurrency, verifications: done, perSecond: done / elapsed, msEach: (1000 * elapsed) / done })}\n`,
+);

@@ -23,7 +23,10 @@ const issuer = `http://127.0.0.1:${port}`;
 const clientId = process.env.CLIENT_ID ?? 'bench-client';
 const clientSecret = process.env.CLIENT_SECRET ?? randomBytes(32).toString('base64url');
 const password = process.env.BENCH_PASSWORD ?? 'bench-password-1';
-const argon2 = { memoryCost: Number(process.env.ARGON2_MEMORY_KIB ?? 7168), timeCost: Number(process.env.ARGON2_ITERATIONS ?? 5) };
+const argon2 = {
+  memoryCost: Number(process.env.ARGON2_MEMORY_KIB ?? 7168),
+  timeCost: Number(process.env.ARGON2_ITERATIONS ?? 5),
+};
 const ACCOUNT_ID = '00000000-0000-4000-8000-000000000001';
 
 /** A Map per process; expiry checked on read; one Set per grant for revocation. */
@@ -34,7 +37,9 @@ function mapAdapter(): new (name: string) => Adapter {
   const byGrant = new Map<string, Set<string>>();
   return class MapAdapter implements Adapter {
     constructor(private readonly model: string) {}
-    private key(id: string) { return `${this.model}:${id}`; }
+    private key(id: string) {
+      return `${this.model}:${id}`;
+    }
     async upsert(id: string, payload: AdapterPayload, expiresIn: number) {
       const key = this.key(id);
       store.set(key, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : Infinity });
@@ -49,13 +54,27 @@ function mapAdapter(): new (name: string) => Adapter {
     async find(id: string) {
       const row = store.get(this.key(id));
       if (!row) return undefined;
-      if (row.expiresAt <= Date.now()) { store.delete(this.key(id)); return undefined; }
+      if (row.expiresAt <= Date.now()) {
+        store.delete(this.key(id));
+        return undefined;
+      }
       return row.payload;
     }
-    async findByUid(uid: string) { const id = byUid.get(uid); return id ? this.find(id) : undefined; }
-    async findByUserCode(code: string) { const id = byUserCode.get(code); return id ? this.find(id) : undefined; }
-    async consume(id: string) { const row = store.get(this.key(id)); if (row) row.payload.consumed = Math.floor(Date.now() / 1000); }
-    async destroy(id: string) { store.delete(this.key(id)); }
+    async findByUid(uid: string) {
+      const id = byUid.get(uid);
+      return id ? this.find(id) : undefined;
+    }
+    async findByUserCode(code: string) {
+      const id = byUserCode.get(code);
+      return id ? this.find(id) : undefined;
+    }
+    async consume(id: string) {
+      const row = store.get(this.key(id));
+      if (row) row.payload.consumed = Math.floor(Date.now() / 1000);
+    }
+    async destroy(id: string) {
+      store.delete(this.key(id));
+    }
     async revokeByGrantId(grantId: string) {
       for (const key of byGrant.get(grantId) ?? []) store.delete(key);
       byGrant.delete(grantId);
@@ -64,14 +83,19 @@ function mapAdapter(): new (name: string) => Adapter {
 }
 
 function jwk(alg: 'ES256' | 'RS256') {
-  const { privateKey } = alg === 'ES256'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey } =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { ...privateKey.export({ format: 'jwk' }), kid: randomBytes(12).toString('base64url'), alg, use: 'sig' };
 }
 
 const account = {
-  sub: ACCOUNT_ID, email: 'bench@example.test', email_verified: true, name: 'Bench Person', locale: 'en',
+  sub: ACCOUNT_ID,
+  email: 'bench@example.test',
+  email_verified: true,
+  name: 'Bench Person',
+  locale: 'en',
   updated_at: Math.floor(Date.now() / 1000),
 };
 
@@ -81,17 +105,19 @@ const provider = new Provider(issuer, {
   ...protocol,
   ...(adapter ? { adapter } : {}),
   jwks: { keys: [jwk('ES256'), jwk('RS256')] } as never,
-  clients: [{
-    client_id: clientId,
-    client_secret: clientSecret,
-    client_name: 'bench',
-    redirect_uris: [`${issuer}/cb`],
-    post_logout_redirect_uris: [],
-    grant_types: ['client_credentials', 'authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    first_party: true,
-  }],
+  clients: [
+    {
+      client_id: clientId,
+      client_secret: clientSecret,
+      client_name: 'bench',
+      redirect_uris: [`${issuer}/cb`],
+      post_logout_redirect_uris: [],
+      grant_types: ['client_credentials', 'authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      first_party: true,
+    },
+  ],
   cookies: {
     keys: [randomBytes(32).toString('base64url')],
     long: { signed: true, httpOnly: true, sameSite: 'lax' },
@@ -120,8 +146,9 @@ provider.use(async (ctx, next) => {
   const details = await provider.interactionDetails(ctx.req, ctx.res);
   if (ctx.method === 'GET' && !match[2]) {
     ctx.type = 'html';
-    ctx.body = `<!doctype html><form method="post" action="/interaction/${details.uid}/login">`
-      + `<input type="hidden" name="_csrf" value="bare"><input name="email"><input name="password" type="password"></form>`;
+    ctx.body =
+      `<!doctype html><form method="post" action="/interaction/${details.uid}/login">` +
+      `<input type="hidden" name="_csrf" value="bare"><input name="email"><input name="password" type="password"></form>`;
     return;
   }
   if (ctx.method === 'POST' && match[2]) {
@@ -132,7 +159,12 @@ provider.use(async (ctx, next) => {
       ctx.body = 'invalid credentials';
       return;
     }
-    const to = await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: ACCOUNT_ID } }, { mergeWithLastSubmission: false });
+    const to = await provider.interactionResult(
+      ctx.req,
+      ctx.res,
+      { login: { accountId: ACCOUNT_ID } },
+      { mergeWithLastSubmission: false },
+    );
     ctx.redirect(to);
     ctx.status = 303;
     return;
@@ -142,8 +174,13 @@ provider.use(async (ctx, next) => {
 
 const server = createServer(provider.callback());
 server.listen(port, '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ ready: true, issuer, clientId, clientSecret, adapter: adapter ? 'map' : 'builtin' })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, issuer, clientId, clientSecret, adapter: adapter ? 'map' : 'builtin' })}\n`,
+  );
 });
-const stop = () => { server.closeAllConnections(); server.close(() => process.exit(0)); };
+const stop = () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+};
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -38,7 +38,8 @@ const issuer = 'http://127.0.0.1:1';
 const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
 async function database() {
-  if (args.db === 'sqlite') return openDatabase({ kind: 'sqlite', file: join(tmpdir(), `tessera-redeem-${process.pid}.sqlite`) });
+  if (args.db === 'sqlite')
+    return openDatabase({ kind: 'sqlite', file: join(tmpdir(), `tessera-redeem-${process.pid}.sqlite`) });
   const admin = await mysql.createConnection({ uri: 'mysql://root@127.0.0.1:3306/' });
   await admin.query('DROP DATABASE IF EXISTS tessera_bench_redeem');
   await admin.query('CREATE DATABASE tessera_bench_redeem');
@@ -54,18 +55,36 @@ const noClients = async () => undefined;
 const quota = createQuota({ keyPrefix: 'bench', points: 1e9, durationSeconds: 3600 });
 const invitations = new InvitationService(db, keys, issuer, new InvitationMail(renderer), noClients, quota);
 const redemption = new RedemptionService(db, keys, issuer, new InvitationMail(renderer), noClients);
-const accounts = new AccountService(db, new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), new AccountMail(renderer));
-const tenant = await new TenantService(db, false).create({ kind: 'client', clientId: 'bench', manage: true }, { name: 'Bench Co' });
+const accounts = new AccountService(
+  db,
+  new PasswordHasher({ memoryCost: 1024, timeCost: 1 }),
+  new AccountMail(renderer),
+);
+const tenant = await new TenantService(db, false).create(
+  { kind: 'client', clientId: 'bench', manage: true },
+  { name: 'Bench Co' },
+);
 const { token } = await invitations.create({ kind: 'client', clientId: 'bench', manage: true }, tenant.id, {
-  roles: ['tenant-user'], deliver: 'none', maxUses: 1000, expiresIn: 3600,
+  roles: ['tenant-user'],
+  deliver: 'none',
+  maxUses: 1000,
+  expiresIn: 3600,
 });
 await db.read((m) => m.query('UPDATE invitations SET max_uses = ?', [1e9])); // beyond the API's limit, for a long run
 
 log(`creating ${args.accounts} accounts (${args.db})…`);
 const ids: string[] = [];
 for (let i = 0; i < Number(args.accounts); i += 200) {
-  const batch = await Promise.all(Array.from({ length: 200 }, (_, j) =>
-    accounts.createAccount({ email: `r${i + j}@bench.test`, name: `R${i + j}`, password: 'bench passphrase', verified: true })));
+  const batch = await Promise.all(
+    Array.from({ length: 200 }, (_, j) =>
+      accounts.createAccount({
+        email: `r${i + j}@bench.test`,
+        name: `R${i + j}`,
+        password: 'bench passphrase',
+        verified: true,
+      }),
+    ),
+  );
   ids.push(...batch.map((a) => a.id));
 }
 
@@ -74,29 +93,43 @@ const latencies: number[] = [];
 let next = 0;
 let failed = 0;
 const until = performance.now() + seconds * 1000;
-await Promise.all(Array.from({ length: concurrency }, async () => {
-  while (performance.now() < until && next < ids.length) {
-    const accountId = ids[next++]!;
-    const started = performance.now();
-    try {
-      const decided = await redemption.accept({ token: token! }, accountId);
-      if (decided.outcome !== 'joined') failed++;
-    } catch {
-      failed++;
+await Promise.all(
+  Array.from({ length: concurrency }, async () => {
+    while (performance.now() < until && next < ids.length) {
+      const accountId = ids[next++]!;
+      const started = performance.now();
+      try {
+        const decided = await redemption.accept({ token: token! }, accountId);
+        if (decided.outcome !== 'joined') failed++;
+      } catch {
+        failed++;
+      }
+      latencies.push(performance.now() - started);
     }
-    latencies.push(performance.now() - started);
-  }
-}));
+  }),
+);
 const elapsed = seconds;
 latencies.sort((a, b) => a - b);
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
 const members = await db.read((m) => m.query('SELECT COUNT(*) AS n FROM memberships'));
 const result = {
-  db: args.db, concurrency, seconds, ok: latencies.length - failed, failed, perSecond: Math.round((latencies.length - failed) / elapsed),
-  p50: +pct(50).toFixed(1), p99: +pct(99).toFixed(1), max: +latencies[latencies.length - 1]!.toFixed(1),
+  db: args.db,
+  concurrency,
+  seconds,
+  ok: latencies.length - failed,
+  failed,
+  perSecond: Math.round((latencies.length - failed) / elapsed),
+  p50: +pct(50).toFixed(1),
+  p99: +pct(99).toFixed(1),
+  max: +latencies[latencies.length - 1]!.toFixed(1),
   memberships: Number((members as { n: number | string }[])[0]!.n),
 };
-log(`${result.perSecond} redemptions/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${failed} failed, ${result.memberships} memberships`);
+log(
+  `${result.perSecond} redemptions/s, p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms, ${failed} failed, ${result.memberships} memberships`,
+);
 mkdirSync('bench/results', { recursive: true });
-writeFileSync(`bench/results/redemption-${args.db}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(result, null, 2));
+writeFileSync(
+  `bench/results/redemption-${args.db}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  JSON.stringify(result, null, 2),
+);
 await db.close();

@@ -34,8 +34,15 @@ import { finish, type Live, prepareBare, prepareTessera, profileTessera, runScen
 import { evaluate, profileScenarios } from './lib/verdicts.js';
 
 async function main(opts: Options) {
-  process.on('SIGINT', () => { state.interrupted = true; log('interrupted: stopping servers'); void cleanup().then(() => process.exit(130)); });
-  process.on('SIGTERM', () => { state.interrupted = true; void cleanup().then(() => process.exit(143)); });
+  process.on('SIGINT', () => {
+    state.interrupted = true;
+    log('interrupted: stopping servers');
+    void cleanup().then(() => process.exit(130));
+  });
+  process.on('SIGTERM', () => {
+    state.interrupted = true;
+    void cleanup().then(() => process.exit(143));
+  });
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const resultsDir = join(ROOT, 'bench', 'results', stamp);
@@ -43,13 +50,23 @@ async function main(opts: Options) {
 
   if (opts.serverNode) state.serverNode = opts.serverNode;
   const machine = await describeMachine(opts);
-  if (opts.dbs.includes('mysql')) state.mariadbPid = Number((await sh('pgrep', ['-x', 'mariadbd']).catch(() => sh('pgrep', ['-x', 'mysqld'])).catch(() => '')).split('\n')[0]) || undefined;
+  if (opts.dbs.includes('mysql'))
+    state.mariadbPid =
+      Number(
+        (
+          await sh('pgrep', ['-x', 'mariadbd'])
+            .catch(() => sh('pgrep', ['-x', 'mysqld']))
+            .catch(() => '')
+        ).split('\n')[0],
+      ) || undefined;
   if (opts.nice) {
     const raised = raisePriority(-10);
     state.restorePriority = raised.restore;
     log(`priority raised: ${raised.done} (servers inherit it)`);
   }
-  log(`Tessera bench: ${machine.cpu}, ${machine.nproc} cores, Node ${machine.node}; load generator on cores ${machine.loadCpus}`);
+  log(
+    `Tessera bench: ${machine.cpu}, ${machine.nproc} cores, Node ${machine.node}; load generator on cores ${machine.loadCpus}`,
+  );
   log(`results in ${resultsDir}`);
 
   try {
@@ -58,7 +75,14 @@ async function main(opts: Options) {
     let argon2: { perSecond: number; msEach: number } | undefined;
     if (opts.only.includes('signin')) {
       log('argon2 limit: argon2id m=7168 KiB t=5 verifications on core 0 for 3 s');
-      const out = await sh('taskset', ['-c', '0', state.serverNode, '--import', 'tsx', join(ROOT, 'bench/argon2-rate.ts')]);
+      const out = await sh('taskset', [
+        '-c',
+        '0',
+        state.serverNode,
+        '--import',
+        'tsx',
+        join(ROOT, 'bench/argon2-rate.ts'),
+      ]);
       argon2 = JSON.parse(out) as { perSecond: number; msEach: number };
       log(`  ${fmt(argon2.perSecond)} verifications/s (${fmt(argon2.msEach, 1)} ms each)`);
     }
@@ -89,10 +113,13 @@ async function main(opts: Options) {
       const wanted = profileScenarios(opts, checks, db);
       if (!wanted.length) continue;
       log(`profiling Tessera on ${db}: ${wanted.join(', ')}`);
-      profiles.push(...await profileTessera(db, wanted, opts, resultsDir));
+      profiles.push(...(await profileTessera(db, wanted, opts, resultsDir)));
     }
     const argv = process.argv.slice(2);
-    writeFileSync(join(resultsDir, 'summary.json'), JSON.stringify({ machine, opts, argv, argon2, targets, checks, profiles }, stripRaw, 2));
+    writeFileSync(
+      join(resultsDir, 'summary.json'),
+      JSON.stringify({ machine, opts, argv, argon2, targets, checks, profiles }, stripRaw, 2),
+    );
 
     const report = renderReport({ machine, opts, argon2, targets, checks, profiles, stamp, argv });
     // An experiment's report stays with its results: bench/REPORT.md is for Tessera as built.
@@ -106,16 +133,27 @@ async function main(opts: Options) {
 }
 
 function stripRaw(key: string, value: unknown) {
-  return key === 'raw' ? { requests: (value as LoadResult['raw']).requests, latency: (value as LoadResult['raw']).latency, statusCodeStats: (value as LoadResult['raw']).statusCodeStats } : value;
+  return key === 'raw'
+    ? {
+        requests: (value as LoadResult['raw']).requests,
+        latency: (value as LoadResult['raw']).latency,
+        statusCodeStats: (value as LoadResult['raw']).statusCodeStats,
+      }
+    : value;
 }
 
 // ---------------------------------------------------------------- entry
 
 // Re-run under `taskset -c 1` so the load generator never shares core 0 with the server under test.
 if (cpus().length >= 2 && allowedCpus() !== '1' && !process.env.BENCH_NO_REPIN) {
-  const child = spawn('taskset', ['-c', '1', process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)], {
-    stdio: 'inherit', env: { ...process.env, BENCH_NO_REPIN: '1' },
-  });
+  const child = spawn(
+    'taskset',
+    ['-c', '1', process.execPath, ...process.execArgv, process.argv[1]!, ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_NO_REPIN: '1' },
+    },
+  );
   process.on('SIGINT', () => {}); // the child gets it from the terminal and cleans up
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
@@ -126,7 +164,8 @@ if (cpus().length >= 2 && allowedCpus() !== '1' && !process.env.BENCH_NO_REPIN) 
 
 /** `--report-only bench/results/<timestamp>`: renders REPORT.md again from a run's summary.json (e.g. after editing findings.md). */
 function rerender(dir: string | undefined) {
-  if (!dir || !existsSync(join(dir, 'summary.json'))) throw new Error('--report-only <results folder with a summary.json>');
+  if (!dir || !existsSync(join(dir, 'summary.json')))
+    throw new Error('--report-only <results folder with a summary.json>');
   const saved = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Parameters<typeof renderReport>[0];
   const stamp = dir.replace(/\/+$/, '').split('/').at(-1)!;
   const report = renderReport({ ...saved, checks: evaluate(saved.targets, saved.argon2), stamp });

@@ -35,10 +35,22 @@ const NAMED_GROUP = 'xpath=ancestor::*[self::fieldset or (self::form and (@aria-
 
 /** The name a screen reader announces for a form (aria-label / aria-labelledby) or fieldset (legend). */
 function groupName(group: unknown): string {
-  const el = group as { tagName: string; getAttribute(name: string): string | null; querySelector(s: string): { textContent: string | null } | null; ownerDocument: { getElementById(id: string): { textContent: string | null } | null } };
+  const el = group as {
+    tagName: string;
+    getAttribute(name: string): string | null;
+    querySelector(s: string): { textContent: string | null } | null;
+    ownerDocument: { getElementById(id: string): { textContent: string | null } | null };
+  };
   if (el.tagName === 'FIELDSET') return (el.querySelector(':scope > legend')?.textContent ?? '').trim();
   const labelledBy = el.getAttribute('aria-labelledby');
-  return (labelledBy ? labelledBy.split(/\s+/).map((id) => el.ownerDocument.getElementById(id)?.textContent ?? '').join(' ') : el.getAttribute('aria-label') ?? '').trim();
+  return (
+    labelledBy
+      ? labelledBy
+          .split(/\s+/)
+          .map((id) => el.ownerDocument.getElementById(id)?.textContent ?? '')
+          .join(' ')
+      : (el.getAttribute('aria-label') ?? '')
+  ).trim();
 }
 
 /**
@@ -57,7 +69,10 @@ export async function expectAccessibleBasics(page: Page): Promise<void> {
   for (const control of await controls.all()) {
     if (!(await control.isVisible())) continue;
     const label = await control.evaluate((el) => {
-      const input = el as unknown as { labels: ArrayLike<{ textContent: string | null }> | null; getAttribute(name: string): string | null };
+      const input = el as unknown as {
+        labels: ArrayLike<{ textContent: string | null }> | null;
+        getAttribute(name: string): string | null;
+      };
       return (input.labels?.[0]?.textContent ?? input.getAttribute('aria-label') ?? '').trim();
     });
     expect(label, `a visible ${await control.evaluate((el) => el.outerHTML)} has no label`).not.toBe('');
@@ -65,11 +80,20 @@ export async function expectAccessibleBasics(page: Page): Promise<void> {
     const repeated = (await page.getByLabel(label, { exact: true }).count()) > 1;
     const group = control.locator(NAMED_GROUP);
     if (repeated) {
-      await expect(group, `getByLabel(${JSON.stringify(label)}) finds several controls, and this one is in no named form or fieldset`).toHaveCount(1);
-      expect(await group.evaluate(groupName), `the group around the repeated label ${JSON.stringify(label)} has no name`).not.toBe('');
+      await expect(
+        group,
+        `getByLabel(${JSON.stringify(label)}) finds several controls, and this one is in no named form or fieldset`,
+      ).toHaveCount(1);
+      expect(
+        await group.evaluate(groupName),
+        `the group around the repeated label ${JSON.stringify(label)} has no name`,
+      ).not.toBe('');
     }
     const byLabel = (repeated ? group : page).getByLabel(label, { exact: true });
-    await expect(byLabel, `getByLabel(${JSON.stringify(label)}) should find exactly one control${repeated ? ' in its group' : ''}`).toHaveCount(1);
+    await expect(
+      byLabel,
+      `getByLabel(${JSON.stringify(label)}) should find exactly one control${repeated ? ' in its group' : ''}`,
+    ).toHaveCount(1);
     expect(await byLabel.evaluate((el, other) => el === other, await control.elementHandle())).toBe(true);
   }
 

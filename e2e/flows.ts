@@ -15,7 +15,11 @@ export interface Person {
 }
 
 export function newPerson(firstName: string): Person {
-  return { name: `${firstName} Example`, email: uniqueEmail(firstName.toLowerCase()), password: `correct horse ${firstName} staple` };
+  return {
+    name: `${firstName} Example`,
+    email: uniqueEmail(firstName.toLowerCase()),
+    password: `correct horse ${firstName} staple`,
+  };
 }
 
 /** From the demo app to "Check your inbox": the account exists, its e-mail not yet confirmed. */

@@ -9,7 +9,11 @@ import { confirmEmailFromOutbox, newPerson, registeredAndVerified, signInThrough
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
 import {
-  InvitationDonePage, InvitationLandingPage, InvitationProblemPage, InvitationPrompt, ReviewInvitationsPage,
+  InvitationDonePage,
+  InvitationLandingPage,
+  InvitationProblemPage,
+  InvitationPrompt,
+  ReviewInvitationsPage,
 } from './pages/InvitationPages.js';
 import { LoginPage } from './pages/LoginPage.js';
 import { invitationSubject, MailPage, SUBJECTS } from './pages/MailPage.js';
@@ -33,7 +37,11 @@ const test = base.extend<{ anotherBrowser: () => Promise<Page> }>({
 const INVITATION_LINK = /^\/tenants\/invitation-tokens\/[\w-]+\.[\w-]+\.[\w-]+$/;
 
 /** Opens the tenant admin page without a session: Tessera's sign-in page comes first, then the page. */
-async function openAdminPageSigningIn(page: Page, tenant: SeededTenant, person: SeededPerson): Promise<TenantAdminPage> {
+async function openAdminPageSigningIn(
+  page: Page,
+  tenant: SeededTenant,
+  person: SeededPerson,
+): Promise<TenantAdminPage> {
   const admin = new TenantAdminPage(page);
   await admin.open(tenant.id);
   const login = new LoginPage(page);
@@ -44,7 +52,12 @@ async function openAdminPageSigningIn(page: Page, tenant: SeededTenant, person: 
 }
 
 /** Signed out: opens the link, signs in from the landing page, and stops at the invitation prompt. */
-async function signInThroughLink(page: Page, url: string, tenant: string, person: SeededPerson): Promise<InvitationPrompt> {
+async function signInThroughLink(
+  page: Page,
+  url: string,
+  tenant: string,
+  person: SeededPerson,
+): Promise<InvitationPrompt> {
   const landing = new InvitationLandingPage(page);
   await landing.openLink(url);
   await landing.expectSignedOutView(tenant);
@@ -58,7 +71,10 @@ async function signInThroughLink(page: Page, url: string, tenant: string, person
 }
 
 test.describe('Joining through an invitation link', () => {
-  test('a newcomer opens a link that was e-mailed to them, creates an account (the address counts as confirmed), joins, and is a member', async ({ page, anotherBrowser }) => {
+  test('a newcomer opens a link that was e-mailed to them, creates an account (the address counts as confirmed), joins, and is a member', async ({
+    page,
+    anotherBrowser,
+  }) => {
     const { people, tenants } = seeded();
     const ivy = people.inviter;
     const newcomer = newPerson('Nina');
@@ -130,7 +146,11 @@ test.describe('Joining through an invitation link', () => {
       await demo.expectSignedIn();
       const claims = await demo.idTokenClaims();
       expect(claims).toMatchObject({ email: newcomer.email, email_verified: true, name: newcomer.name });
-      expect(claims.active_tenant).toEqual({ tenant_id: tenants.initech.id, tenant_name: 'Initech', roles: ['tenant-user'] });
+      expect(claims.active_tenant).toEqual({
+        tenant_id: tenants.initech.id,
+        tenant_name: 'Initech',
+        roles: ['tenant-user'],
+      });
     });
 
     await test.step('on the admin page the newcomer is a member and the invitation is accepted', async () => {
@@ -144,7 +164,10 @@ test.describe('Joining through an invitation link', () => {
     });
   });
 
-  test('a newcomer who registers through a copied link confirms the e-mail first, then signs in and joins', async ({ page, context }) => {
+  test('a newcomer who registers through a copied link confirms the e-mail first, then signs in and joins', async ({
+    page,
+    context,
+  }) => {
     const { invitations } = seeded();
     const newcomer = newPerson('Omar');
     const landing = new InvitationLandingPage(page);
@@ -168,13 +191,20 @@ test.describe('Joining through an invitation link', () => {
       await expect(page.getByRole('status')).toHaveText('Sign in to see your invitation to Umbrella.');
       await login.signIn(newcomer.email, newcomer.password);
       const prompt = new InvitationPrompt(page);
-      await prompt.expectShown('Umbrella', { inviter: seeded().people.inviter.name, roles: ['tenant-user'], who: newcomer.email });
+      await prompt.expectShown('Umbrella', {
+        inviter: seeded().people.inviter.name,
+        roles: ['tenant-user'],
+        who: newcomer.email,
+      });
       await prompt.join('Umbrella');
       await new InvitationDonePage(page).expectJoined('Umbrella');
     });
   });
 
-  test('an existing account opens a link, signs in on the way, sees who invited and as what, and declines; the link stays open for others', async ({ page, anotherBrowser }) => {
+  test('an existing account opens a link, signs in on the way, sees who invited and as what, and declines; the link stays open for others', async ({
+    page,
+    anotherBrowser,
+  }) => {
     const { people, invitations } = seeded();
     const dana = people.decliner;
     const landing = new InvitationLandingPage(page);
@@ -207,7 +237,9 @@ test.describe('Joining through an invitation link', () => {
     });
   });
 
-  test('a link for two people is used by two, and the third finds "This invitation has been used"', async ({ anotherBrowser }) => {
+  test('a link for two people is used by two, and the third finds "This invitation has been used"', async ({
+    anotherBrowser,
+  }) => {
     const { people, invitations } = seeded();
     const { url } = invitations.sharedByTwo;
 
@@ -223,12 +255,20 @@ test.describe('Joining through an invitation link', () => {
       await signInThroughDemo(page, people.sharedSecond);
       const landing = new InvitationLandingPage(page);
       await landing.openLink(url);
-      await landing.expectSignedInView('Umbrella', { inviter: people.inviter.name, roles: ['tenant-user'], who: people.sharedSecond.email });
+      await landing.expectSignedInView('Umbrella', {
+        inviter: people.inviter.name,
+        roles: ['tenant-user'],
+        who: people.sharedSecond.email,
+      });
       await expectAccessibleBasics(page);
       await screenshot(page, '69-invitation-landing-signed-in');
       await landing.reviewLink.click();
       const prompt = new InvitationPrompt(page);
-      await prompt.expectShown('Umbrella', { inviter: people.inviter.name, roles: ['tenant-user'], who: people.sharedSecond.email });
+      await prompt.expectShown('Umbrella', {
+        inviter: people.inviter.name,
+        roles: ['tenant-user'],
+        who: people.sharedSecond.email,
+      });
       await prompt.join('Umbrella');
       await new InvitationDonePage(page).expectJoined('Umbrella');
     });
@@ -245,7 +285,10 @@ test.describe('Joining through an invitation link', () => {
     });
   });
 
-  test('a bound invitation opened with another account shows "This invitation is for someone else" with "Use another account"; the invitation stays for the right person', async ({ page, anotherBrowser }) => {
+  test('a bound invitation opened with another account shows "This invitation is for someone else" with "Use another account"; the invitation stays for the right person', async ({
+    page,
+    anotherBrowser,
+  }) => {
     const { people, invitations } = seeded();
     const walt = people.wrongAccount;
     const rita = people.boundInvitee;
@@ -260,7 +303,9 @@ test.describe('Joining through an invitation link', () => {
       await login.expectShown('Tessera');
       await expect(login.email).toHaveValue(rita.email); // the bound address is suggested
       const [response] = await Promise.all([
-        page.waitForResponse((r) => r.request().method() === 'GET' && /^\/interaction\/[\w-]+$/.test(new URL(r.url()).pathname)),
+        page.waitForResponse(
+          (r) => r.request().method() === 'GET' && /^\/interaction\/[\w-]+$/.test(new URL(r.url()).pathname),
+        ),
         login.signIn(walt.email, walt.password),
       ]);
       expect(response.status()).toBe(403);
@@ -282,7 +327,7 @@ test.describe('Joining through an invitation link', () => {
       await expect(page.getByRole('status')).toHaveText('Sign in to see your invitation to Umbrella.');
     });
 
-    await test.step('Walt\'s attempt used nothing up: Rita, in her own browser, signs in through the link and joins', async () => {
+    await test.step("Walt's attempt used nothing up: Rita, in her own browser, signs in through the link and joins", async () => {
       const ritaPage = await anotherBrowser();
       const prompt = await signInThroughLink(ritaPage, invitations.boundToRita.url, 'Umbrella', rita);
       await expect(ritaPage.getByText('Signed in as')).toContainText(rita.email);
@@ -291,7 +336,9 @@ test.describe('Joining through an invitation link', () => {
     });
   });
 
-  test('after "Use another account" on "This invitation is for someone else", the right person signs in and joins', async ({ page }) => {
+  test('after "Use another account" on "This invitation is for someone else", the right person signs in and joins', async ({
+    page,
+  }) => {
     // Switching account mid-sign-in logs the first account out; the sign-in under way must survive that.
     const { people, invitations } = seeded();
     const walt = people.wrongAccount;
@@ -312,7 +359,9 @@ test.describe('Joining through an invitation link', () => {
     await new InvitationDonePage(page).expectJoined('Umbrella');
   });
 
-  test('a bound invitation opened while signed in with another account says so, shows who is signed in, and offers "Use another account"', async ({ page }) => {
+  test('a bound invitation opened while signed in with another account says so, shows who is signed in, and offers "Use another account"', async ({
+    page,
+  }) => {
     const { people, invitations } = seeded();
     const walt = people.wrongAccount;
     await signInThroughDemo(page, walt);
@@ -327,8 +376,10 @@ test.describe('Joining through an invitation link', () => {
   });
 });
 
-test.describe('Invitations in an app\'s sign-in', () => {
-  test('the demo app passes invitation=: after sign-in and consent the person joins, and the app receives the new tenant as active_tenant', async ({ page }) => {
+test.describe("Invitations in an app's sign-in", () => {
+  test('the demo app passes invitation=: after sign-in and consent the person joins, and the app receives the new tenant as active_tenant', async ({
+    page,
+  }) => {
     const { people, tenants, invitations } = seeded();
     const jo = people.appJoiner;
     const demo = new DemoPage(page);
@@ -355,12 +406,20 @@ test.describe('Invitations in an app\'s sign-in', () => {
       await expectAccessibleBasics(page);
       await screenshot(page, '71-invitation-demo-joined');
       const claims = await demo.idTokenClaims();
-      expect(claims.active_tenant).toEqual({ tenant_id: tenants.umbrella.id, tenant_name: 'Umbrella', roles: ['tenant-user'] });
-      expect(claims.all_tenants).toEqual([{ tenant_id: tenants.umbrella.id, tenant_name: 'Umbrella', roles: ['tenant-user'] }]);
+      expect(claims.active_tenant).toEqual({
+        tenant_id: tenants.umbrella.id,
+        tenant_name: 'Umbrella',
+        roles: ['tenant-user'],
+      });
+      expect(claims.all_tenants).toEqual([
+        { tenant_id: tenants.umbrella.id, tenant_name: 'Umbrella', roles: ['tenant-user'] },
+      ]);
     });
   });
 
-  test('invitations to a confirmed address are reviewed at sign-in: Pat joins one, declines the other, and the app receives the joined tenant', async ({ page }) => {
+  test('invitations to a confirmed address are reviewed at sign-in: Pat joins one, declines the other, and the app receives the joined tenant', async ({
+    page,
+  }) => {
     const { people, tenants } = seeded();
     const pat = people.pendingInvitee;
     const demo = new DemoPage(page);
@@ -394,8 +453,14 @@ test.describe('Invitations in an app\'s sign-in', () => {
       await review.decline('Umbrella');
       await demo.expectSignedIn();
       const claims = await demo.idTokenClaims();
-      expect(claims.active_tenant).toEqual({ tenant_id: tenants.hooli.id, tenant_name: 'Hooli', roles: ['tenant-admin'] });
-      expect(claims.all_tenants).toEqual([{ tenant_id: tenants.hooli.id, tenant_name: 'Hooli', roles: ['tenant-admin'] }]);
+      expect(claims.active_tenant).toEqual({
+        tenant_id: tenants.hooli.id,
+        tenant_name: 'Hooli',
+        roles: ['tenant-admin'],
+      });
+      expect(claims.all_tenants).toEqual([
+        { tenant_id: tenants.hooli.id, tenant_name: 'Hooli', roles: ['tenant-admin'] },
+      ]);
     });
 
     await test.step('signing in again asks nothing more: both invitations are decided', async () => {
@@ -407,7 +472,10 @@ test.describe('Invitations in an app\'s sign-in', () => {
 });
 
 test.describe('Invitations that cannot be used', () => {
-  test('a revoked link shows "This invitation was withdrawn"; inside an app\'s sign-in the person can go on without joining', async ({ page, anotherBrowser }) => {
+  test('a revoked link shows "This invitation was withdrawn"; inside an app\'s sign-in the person can go on without joining', async ({
+    page,
+    anotherBrowser,
+  }) => {
     const { invitations } = seeded();
     const { url, token } = invitations.revoked;
 
@@ -447,7 +515,10 @@ test.describe('Invitations that cannot be used', () => {
 });
 
 test.describe('Invitations on the tenant admin page', () => {
-  test('the admin issues a link, which is shown only once, then revokes it; the link then shows the withdrawn page', async ({ page, anotherBrowser }) => {
+  test('the admin issues a link, which is shown only once, then revokes it; the link then shows the withdrawn page', async ({
+    page,
+    anotherBrowser,
+  }) => {
     const { people, tenants } = seeded();
     let link = '';
     let admin: TenantAdminPage;
@@ -455,7 +526,9 @@ test.describe('Invitations on the tenant admin page', () => {
     await test.step('creating an invitation without an address shows its link, once', async () => {
       admin = await openAdminPageSigningIn(page, tenants.initech, people.inviter);
       await admin.createInvitation({ uses: 3, days: 5 });
-      await expect(admin.notice).toContainText('Copy this link now and send it to the person you invite. It is shown only this once.');
+      await expect(admin.notice).toContainText(
+        'Copy this link now and send it to the person you invite. It is shown only this once.',
+      );
       await expect(admin.issuedLink).toHaveAttribute('readonly', '');
       link = await admin.issuedLink.inputValue();
       expect(new URL(link).pathname).toMatch(INVITATION_LINK);

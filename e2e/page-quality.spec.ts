@@ -11,7 +11,9 @@ import { TenantAdminPage } from './pages/TenantAdminPage.js';
 import { seeded } from './seed-data.js';
 
 async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const { scrollWidth, clientWidth } = await page.locator('html').evaluate((html) => ({ scrollWidth: html.scrollWidth, clientWidth: html.clientWidth }));
+  const { scrollWidth, clientWidth } = await page
+    .locator('html')
+    .evaluate((html) => ({ scrollWidth: html.scrollWidth, clientWidth: html.clientWidth }));
   expect(scrollWidth, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
 }
 
@@ -60,7 +62,8 @@ test.describe('Content Security Policy', () => {
   test('the sign-in and registration pages use nothing the Content Security Policy blocks', async ({ page }) => {
     const violations: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/.test(message.text())) violations.push(`${page.url()}: ${message.text()}`);
+      if (message.type() === 'error' && /Content Security Policy/.test(message.text()))
+        violations.push(`${page.url()}: ${message.text()}`);
     });
     const demo = new DemoPage(page);
     await demo.open();

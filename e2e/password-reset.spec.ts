@@ -34,7 +34,9 @@ async function requestResetLink(page: import('@playwright/test').Page, person: P
 }
 
 test.describe('Password reset', () => {
-  test('a person resets the password through the mail link; the old password stops working and the new one works', async ({ page }) => {
+  test('a person resets the password through the mail link; the old password stops working and the new one works', async ({
+    page,
+  }) => {
     const person = await registeredAndVerified(page, 'Barbara');
     const link = await requestResetLink(page, person, true);
 
@@ -60,7 +62,11 @@ test.describe('Password reset', () => {
     expect(await demo.idTokenClaims()).toMatchObject({ email: person.email, email_verified: true });
   });
 
-  test('a reset ends the sessions signed in before: in the old browser the demo app\'s next sign-in asks for the password again', async ({ page, browser, baseURL }) => {
+  test("a reset ends the sessions signed in before: in the old browser the demo app's next sign-in asks for the password again", async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     const person = await registeredAndVerified(page, 'Mary');
     await signInThroughDemo(page, person);
 

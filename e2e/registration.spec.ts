@@ -9,7 +9,10 @@ import { CheckInboxPage, RegisterPage } from './pages/RegisterPage.js';
 import { ResetPages, VerifyEmailPages } from './pages/ResetPages.js';
 
 test.describe('Registration', () => {
-  test('a newcomer registers from the demo app, confirms the e-mail, signs in, consents, sees their claims and signs out', async ({ page, context }) => {
+  test('a newcomer registers from the demo app, confirms the e-mail, signs in, consents, sees their claims and signs out', async ({
+    page,
+    context,
+  }) => {
     const person = newPerson('Ada');
     const demo = new DemoPage(page);
     const login = new LoginPage(page);
@@ -64,7 +67,11 @@ test.describe('Registration', () => {
     await test.step('the person allows the demo app to see their e-mail, profile and organisations', async () => {
       const consent = new ConsentPage(page);
       await consent.expectShown();
-      await expect(consent.scopes).toHaveText(['See your e-mail address', 'See your name and language', 'See the organisations you belong to and your roles in them']);
+      await expect(consent.scopes).toHaveText([
+        'See your e-mail address',
+        'See your name and language',
+        'See the organisations you belong to and your roles in them',
+      ]);
       await expectAccessibleBasics(page);
       await screenshot(page, '08-consent');
       await consent.allow();
@@ -75,7 +82,12 @@ test.describe('Registration', () => {
       await expectAccessibleBasics(page);
       await screenshot(page, '09-demo-result');
       const claims = await demo.idTokenClaims();
-      expect(claims).toMatchObject({ email: person.email, email_verified: true, name: person.name, aud: 'tessera-demo' });
+      expect(claims).toMatchObject({
+        email: person.email,
+        email_verified: true,
+        name: person.name,
+        aud: 'tessera-demo',
+      });
       expect(claims.sub).toEqual(expect.any(String));
       expect(claims.all_tenants).toEqual([]);
       expect(claims).not.toHaveProperty('active_tenant');
@@ -101,7 +113,9 @@ test.describe('Registration', () => {
     });
   });
 
-  test('signing in with an e-mail that is not confirmed yet asks to confirm it first and sends a new link', async ({ page }) => {
+  test('signing in with an e-mail that is not confirmed yet asks to confirm it first and sends a new link', async ({
+    page,
+  }) => {
     const person = newPerson('Grace');
     await registerThroughDemo(page, person);
     await new CheckInboxPage(page).continueToSignIn.click();
@@ -125,7 +139,11 @@ test.describe('Registration', () => {
     await login.expectShown();
   });
 
-  test('someone registers another person\'s address: in the owner\'s browser the link asks for the password chosen at registration, and the owner chooses their own instead', async ({ page, browser, baseURL }) => {
+  test("someone registers another person's address: in the owner's browser the link asks for the password chosen at registration, and the owner chooses their own instead", async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
     const mallory = newPerson('Mallory');
     await registerThroughDemo(page, mallory);
 
@@ -161,7 +179,11 @@ test.describe('Registration', () => {
     await login.signIn(mallory.email, mallory.password);
     await login.expectError('That e-mail and password do not match. Check them and try again.');
     await signInThroughDemo(inbox, { email: mallory.email, password: ownPassword });
-    expect(await new DemoPage(inbox).idTokenClaims()).toMatchObject({ email: mallory.email, email_verified: true, name: 'Olive Owner' });
+    expect(await new DemoPage(inbox).idTokenClaims()).toMatchObject({
+      email: mallory.email,
+      email_verified: true,
+      name: 'Olive Owner',
+    });
     await owner.close();
   });
 

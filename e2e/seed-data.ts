@@ -82,7 +82,10 @@ export const SEED_INVITATIONS = {
   /** Pat's two pending invitations, reviewed at sign-in. */
   patToUmbrella: { tenant: 'umbrella', roles: ['tenant-user'], email: 'pendingInvitee' },
   patToHooli: { tenant: 'hooli', roles: ['tenant-admin'], email: 'pendingInvitee' },
-} as const satisfies Record<string, { tenant: SeedTenantKey; roles: readonly string[]; maxUses?: number; revoke?: boolean; email?: SeedPersonKey }>;
+} as const satisfies Record<
+  string,
+  { tenant: SeedTenantKey; roles: readonly string[]; maxUses?: number; revoke?: boolean; email?: SeedPersonKey }
+>;
 
 export type SeedInvitationKey = keyof typeof SEED_INVITATIONS;
 
@@ -114,7 +117,10 @@ export interface Seed {
 
 /** Where the seed's ids are written: the run's temporary folder (E2E_DIR, chosen in playwright.config.ts). */
 export function seedFile(dir = process.env.E2E_DIR): string {
-  if (!dir) throw new Error('E2E_DIR is not set: run the browser tests with `npx playwright test` (playwright.config.ts sets it)');
+  if (!dir)
+    throw new Error(
+      'E2E_DIR is not set: run the browser tests with `npx playwright test` (playwright.config.ts sets it)',
+    );
   return join(dir, 'seed.json');
 }
 

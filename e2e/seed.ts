@@ -19,18 +19,32 @@ import { Renderer } from '../server/render.js';
 import type { Caller } from '../server/tenants/access.js';
 import { insertMembership, TenantService } from '../server/tenants/service.js';
 import {
-  type Seed, SEED_INVITATIONS, SEED_MEMBERSHIPS, SEED_PASSWORD, SEED_PEOPLE, SEED_TENANTS, seedFile, type SeedInvitationKey,
+  type Seed,
+  SEED_INVITATIONS,
+  SEED_MEMBERSHIPS,
+  SEED_PASSWORD,
+  SEED_PEOPLE,
+  SEED_TENANTS,
+  seedFile,
+  type SeedInvitationKey,
 } from './seed-data.js';
 
 const config = loadConfig(process.env);
 const db = await openDatabase(config.database);
 try {
   await db.migrate();
-  const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(new Renderer(config.issuer)));
+  const accounts = new AccountService(
+    db,
+    new PasswordHasher(config.argon2),
+    new AccountMail(new Renderer(config.issuer)),
+  );
   const tenants = new TenantService(db, false);
 
   const people = {} as Seed['people'];
-  for (const [key, person] of Object.entries(SEED_PEOPLE) as [keyof typeof SEED_PEOPLE, (typeof SEED_PEOPLE)[keyof typeof SEED_PEOPLE]][]) {
+  for (const [key, person] of Object.entries(SEED_PEOPLE) as [
+    keyof typeof SEED_PEOPLE,
+    (typeof SEED_PEOPLE)[keyof typeof SEED_PEOPLE],
+  ][]) {
     const account = await accounts.createAccount({ ...person, password: SEED_PASSWORD, verified: true });
     people[key] = { id: account.id, name: person.name, email: person.email, password: SEED_PASSWORD };
   }
@@ -51,14 +65,23 @@ try {
   // per-tenant quota on issuing is no concern of the seed: it gets a limiter that never says no.
   const noQuota: Quota = { consume: async () => {} };
   const invitations = new InvitationService(
-    db, await loadKeys(db), config.issuer, new InvitationMail(new Renderer(config.issuer)), (id) => clientInfo(db, id), noQuota,
+    db,
+    await loadKeys(db),
+    config.issuer,
+    new InvitationMail(new Renderer(config.issuer)),
+    (id) => clientInfo(db, id),
+    noQuota,
   );
   const ivy: Caller = { kind: 'user', accountId: people.inviter.id, scopes: new Set(['tenants:admin']) };
   const seededInvitations = {} as Seed['invitations'];
-  for (const [key, spec] of Object.entries(SEED_INVITATIONS) as [SeedInvitationKey, (typeof SEED_INVITATIONS)[SeedInvitationKey]][]) {
+  for (const [key, spec] of Object.entries(SEED_INVITATIONS) as [
+    SeedInvitationKey,
+    (typeof SEED_INVITATIONS)[SeedInvitationKey],
+  ][]) {
     const tenantId = seededTenants[spec.tenant].id;
     const issued = await invitations.create(ivy, tenantId, {
-      roles: [...spec.roles], deliver: 'none',
+      roles: [...spec.roles],
+      deliver: 'none',
       ...('maxUses' in spec ? { maxUses: spec.maxUses } : {}),
       ...('email' in spec ? { email: people[spec.email].email } : {}),
     });

@@ -7,7 +7,9 @@ import { LoginPage } from './pages/LoginPage.js';
 const WRONG_CREDENTIALS = 'That e-mail and password do not match. Check them and try again.';
 
 test.describe('Sign-in', () => {
-  test('a wrong password and an unknown e-mail get the same error, so the page does not reveal who has an account', async ({ page }) => {
+  test('a wrong password and an unknown e-mail get the same error, so the page does not reveal who has an account', async ({
+    page,
+  }) => {
     const person = await registeredAndVerified(page, 'Margaret');
     const demo = new DemoPage(page);
     await demo.open();

@@ -24,7 +24,9 @@ async function signInOnTheWayToAdminPage(page: Page, tenantId: string, person: S
   const login = new LoginPage(page);
   await login.expectShown('Tessera');
   const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname === TenantAdminPage.path(tenantId)),
+    page.waitForResponse(
+      (r) => r.request().method() === 'GET' && new URL(r.url()).pathname === TenantAdminPage.path(tenantId),
+    ),
     login.signIn(person.email, person.password),
   ]);
   await expect(page).toHaveURL(new RegExp(`${TenantAdminPage.path(tenantId)}$`));
@@ -38,20 +40,23 @@ async function openAdminPageSigningIn(page: Page, tenantId: string, person: Seed
 }
 
 test.describe('Choosing an organisation', () => {
-  test('a member of two organisations chooses one after signing in, and the demo app receives it as the active tenant', async ({ page }) => {
+  test('a member of two organisations chooses one after signing in, and the demo app receives it as the active tenant', async ({
+    page,
+  }) => {
     const { people, tenants } = seeded();
     const demo = new DemoPage(page);
 
-    const select = await test.step('after sign-in and consent, the organisations are offered with the roles in each', async () => {
-      const select = await signInToDemoUntilTenantChoice(page, people.memberOfTwo);
-      await expect(select.options).toHaveCount(2);
-      await expect(select.optionLabel('Acme')).toContainText('tenant-user');
-      await expect(select.optionLabel('Globex')).toContainText('tenant-admin');
-      await expect(select.option('Acme')).toBeChecked(); // the first is preselected when none is chosen yet
-      await expectAccessibleBasics(page);
-      await screenshot(page, '50-select-tenant');
-      return select;
-    });
+    const select =
+      await test.step('after sign-in and consent, the organisations are offered with the roles in each', async () => {
+        const select = await signInToDemoUntilTenantChoice(page, people.memberOfTwo);
+        await expect(select.options).toHaveCount(2);
+        await expect(select.optionLabel('Acme')).toContainText('tenant-user');
+        await expect(select.optionLabel('Globex')).toContainText('tenant-admin');
+        await expect(select.option('Acme')).toBeChecked(); // the first is preselected when none is chosen yet
+        await expectAccessibleBasics(page);
+        await screenshot(page, '50-select-tenant');
+        return select;
+      });
 
     await test.step('choosing Globex makes it the active tenant; both organisations are in all_tenants', async () => {
       await select.choose('Globex');
@@ -59,7 +64,11 @@ test.describe('Choosing an organisation', () => {
       await expectAccessibleBasics(page);
       await screenshot(page, '51-demo-result-tenant-claims');
       const claims = await demo.idTokenClaims();
-      expect(claims.active_tenant).toEqual({ tenant_id: tenants.globex.id, tenant_name: 'Globex', roles: ['tenant-admin'] });
+      expect(claims.active_tenant).toEqual({
+        tenant_id: tenants.globex.id,
+        tenant_name: 'Globex',
+        roles: ['tenant-admin'],
+      });
       expect(claims.all_tenants).toEqual([
         { tenant_id: tenants.acme.id, tenant_name: 'Acme', roles: ['tenant-user'] },
         { tenant_id: tenants.globex.id, tenant_name: 'Globex', roles: ['tenant-admin'] },
@@ -67,7 +76,9 @@ test.describe('Choosing an organisation', () => {
     });
   });
 
-  test('"Switch organisation" in the demo app offers the choice again without asking for the password, and the new choice becomes active', async ({ page }) => {
+  test('"Switch organisation" in the demo app offers the choice again without asking for the password, and the new choice becomes active', async ({
+    page,
+  }) => {
     const { people, tenants } = seeded();
     const demo = new DemoPage(page);
     await (await signInToDemoUntilTenantChoice(page, people.memberOfTwo)).choose('Globex');
@@ -93,7 +104,9 @@ test.describe('Choosing an organisation', () => {
 });
 
 test.describe('The tenant admin page', () => {
-  test('the admin of Acme signs in on the way to the page, adds a role, gives it to a member, and cannot demote themselves as the last admin', async ({ page }) => {
+  test('the admin of Acme signs in on the way to the page, adds a role, gives it to a member, and cannot demote themselves as the last admin', async ({
+    page,
+  }) => {
     const { people, tenants } = seeded();
     const admin = new TenantAdminPage(page);
     const bea = people.acmeMember.name;
@@ -123,7 +136,9 @@ test.describe('The tenant admin page', () => {
     await test.step('the admin adds a custom role "billing" to the catalogue', async () => {
       await admin.addRole('billing', 'Sees and pays the invoices');
       await admin.expectNotice('The role is added.');
-      await expect(admin.catalogue.filter({ hasText: 'billing' })).toContainText('billing — Sees and pays the invoices');
+      await expect(admin.catalogue.filter({ hasText: 'billing' })).toContainText(
+        'billing — Sees and pays the invoices',
+      );
       await expect(page.getByRole('button', { name: 'Remove the role billing', exact: true })).toBeVisible();
     });
 
@@ -163,7 +178,9 @@ test.describe('The tenant admin page', () => {
     await screenshot(page, '57-tenant-admin-forbidden');
   });
 
-  test('someone who does not belong to the organisation gets "Organisation not found" (404), as for one that does not exist', async ({ page }) => {
+  test('someone who does not belong to the organisation gets "Organisation not found" (404), as for one that does not exist', async ({
+    page,
+  }) => {
     const { people, tenants } = seeded();
     expect(await openAdminPageSigningIn(page, tenants.acme.id, people.outsider)).toBe(404);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Organisation not found');

@@ -13,7 +13,10 @@ export class OidcPayloadAccounts1732200000030 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.addColumn('oidc_payloads', new TableColumn(optional(uuid('account_id'))));
-    await q.createIndex('oidc_payloads', new TableIndex({ name: 'idx_oidc_payloads_account', columnNames: ['account_id'] }));
+    await q.createIndex(
+      'oidc_payloads',
+      new TableIndex({ name: 'idx_oidc_payloads_account', columnNames: ['account_id'] }),
+    );
     let after = { model: '', id: '' };
     for (;;) {
       const rows = (await q.query(
@@ -22,7 +25,12 @@ export class OidcPayloadAccounts1732200000030 implements MigrationInterface {
       )) as { model: string; id: string; payload: string }[];
       for (const row of rows) {
         const accountId = accountOf(row.payload);
-        if (accountId) await q.query('UPDATE oidc_payloads SET account_id = ? WHERE model = ? AND id = ?', [accountId, row.model, row.id]);
+        if (accountId)
+          await q.query('UPDATE oidc_payloads SET account_id = ? WHERE model = ? AND id = ?', [
+            accountId,
+            row.model,
+            row.id,
+          ]);
       }
       if (rows.length < BATCH) break;
       after = rows[rows.length - 1]!;
@@ -37,7 +45,11 @@ export class OidcPayloadAccounts1732200000030 implements MigrationInterface {
 
 function accountOf(json: string): string | undefined {
   try {
-    const p = JSON.parse(json) as { accountId?: unknown; session?: { accountId?: unknown }; result?: { login?: { accountId?: unknown } } };
+    const p = JSON.parse(json) as {
+      accountId?: unknown;
+      session?: { accountId?: unknown };
+      result?: { login?: { accountId?: unknown } };
+    };
     const id = p.accountId ?? p.result?.login?.accountId ?? p.session?.accountId;
     return typeof id === 'string' && id.length <= 36 ? id : undefined;
   } catch {

@@ -5,7 +5,10 @@ export class AuditActor1732200000101 implements MigrationInterface {
   name = 'AuditActor1732200000101';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createIndex('audit_events', new TableIndex({ name: 'idx_audit_events_actor', columnNames: ['actor', 'type'] }));
+    await q.createIndex(
+      'audit_events',
+      new TableIndex({ name: 'idx_audit_events_actor', columnNames: ['actor', 'type'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

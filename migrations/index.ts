@@ -9,6 +9,12 @@ import { AuditActor1732200000101 } from './1732200000101-audit-actor.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
-  Foundation1732200000000, RateLimits1732200000001, Tenants1732200000002, Invitations1732200000003, OidcPayloadAccounts1732200000030,
-  DpopProofs1732200000040, PendingTenantChoices1732200000050, AuditActor1732200000101,
+  Foundation1732200000000,
+  RateLimits1732200000001,
+  Tenants1732200000002,
+  Invitations1732200000003,
+  OidcPayloadAccounts1732200000030,
+  DpopProofs1732200000040,
+  PendingTenantChoices1732200000050,
+  AuditActor1732200000101,
 ];

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test on the current Node: type-check, unit + integration + protocol tests on SQLite and
+# Runs every test on the current Node: type-check, format and lint, unit + integration + protocol tests on SQLite and
 # MySQL/MariaDB, then browser tests in Chromium. A part whose prerequisite is missing is skipped
 # loudly; with CI=true a missing part is a failure.
 set -uo pipefail
@@ -30,6 +30,9 @@ missing() {
 
 say "Node $(node --version): type-check"
 if ! node_modules/.bin/tsc --noEmit -p .; then problems+=("type-check"); failed=$((failed + 1)); fi
+
+say "format and lint (Biome; npm run format fixes what it can)"
+if ! node_modules/.bin/biome check --reporter=summary .; then problems+=("format and lint"); failed=$((failed + 1)); fi
 
 say "MySQL/MariaDB for the integration suite"
 if [ -n "$TEST_MYSQL_URL" ] && limit 1m node --import tsx scripts/ensure-test-database.ts "$TEST_MYSQL_URL"; then

@@ -90,7 +90,8 @@ function healthRoutes(db: Database): Router {
 
 /** The API takes JSON: a form post (a browser's cross-site request) is refused with 415 before anything runs. */
 const jsonOnly: Koa.Middleware = async (ctx, next) => {
-  if (ctx.request.length && !ctx.is('application/json')) throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json.');
+  if (ctx.request.length && !ctx.is('application/json'))
+    throw new AppError(415, 'unsupported_media_type', 'Send the body as application/json.');
   await next();
 };
 
@@ -125,7 +126,12 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const onGrantDestroyed = [(id: string) => directory.forgetGrant(id)];
   // accounts knows nothing of oidc or tenants: a credential change reaches the sessions through this hook.
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
-    later: new AfterAnswer((error) => logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deferred account work failed')),
+    later: new AfterAnswer((error) =>
+      logger.error(
+        { err: { message: error instanceof Error ? error.message : String(error) } },
+        'deferred account work failed',
+      ),
+    ),
     onCredentialChanged: (accountId) => endAccountSessions(db, accountId, onGrantDestroyed),
     mailLimits: config.mailLimits,
   });
@@ -134,12 +140,24 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const invitationMail = new InvitationMail(renderer);
   const redemption = new RedemptionService(db, keys, config.issuer, invitationMail, findClient);
   // Per-tenant quota on creating and resending invitations, so one tenant cannot flood mailboxes.
-  const quota = createQuota({ keyPrefix: 'invitations-tenant', points: config.invitationQuotaPerHour, durationSeconds: 3600 });
+  const quota = createQuota({
+    keyPrefix: 'invitations-tenant',
+    points: config.invitationQuotaPerHour,
+    durationSeconds: 3600,
+  });
   const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota, {
-    mail: config.mailLimits, pendingPerEmail: config.invitationPendingPerEmail,
+    mail: config.mailLimits,
+    pendingPerEmail: config.invitationPendingPerEmail,
   });
   const provider = createProvider({
-    config, db, keys, cookieKeys, accounts, renderer, tenants: directory, onGrantDestroyed,
+    config,
+    db,
+    keys,
+    cookieKeys,
+    accounts,
+    renderer,
+    tenants: directory,
+    onGrantDestroyed,
     // After consent: review invitations, then the invitation in the request, then create and select a tenant.
     prompts: [...invitationPrompts(redemption), ...tenantPrompts(directory, { selfService: config.tenantSelfService })],
   });
@@ -149,34 +167,62 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     ctx.status = error.status;
     ctx.set({ ...error.headers });
   });
-  const authenticate = createApiAuthenticator({ issuer: config.issuer, keys, db, accounts, dpop: new DpopVerifier(new DpopReplayStore(db)) });
-  const api = new ApiRouter<Caller>((ctx) =>
-    authenticate({ authorization: ctx.get('authorization') || undefined, dpop: ctx.get('dpop') || undefined, method: ctx.method, path: ctx.path }), { checkResponses: config.env === 'test' });
+  const authenticate = createApiAuthenticator({
+    issuer: config.issuer,
+    keys,
+    db,
+    accounts,
+    dpop: new DpopVerifier(new DpopReplayStore(db)),
+  });
+  const api = new ApiRouter<Caller>(
+    (ctx) =>
+      authenticate({
+        authorization: ctx.get('authorization') || undefined,
+        dpop: ctx.get('dpop') || undefined,
+        method: ctx.method,
+        path: ctx.path,
+      }),
+    { checkResponses: config.env === 'test' },
+  );
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
-  const sessions = new BrowserSessions(provider, config.issuer, (ctx) => renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }));
+  const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
+    renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
+  );
   await ensureClient(db, INTERNAL_CLIENT_ID, () => ({
-    name: 'Tessera', redirectUris: [`${config.issuer}/signed-in`], firstParty: true,
+    name: 'Tessera',
+    redirectUris: [`${config.issuer}/signed-in`],
+    firstParty: true,
   }));
 
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
-  const limiter = (keyPrefix: string, points: number) => createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
+  const limiter = (keyPrefix: string, points: number) =>
+    createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
   const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount] = await Promise.all([
-    limiter('signin-ip', perIp), limiter('signin-account', perAccount), limiter('register-ip', perIp),
-    limiter('reset-ip', perIp), limiter('reset-account', perAccount),
+    limiter('signin-ip', perIp),
+    limiter('signin-account', perAccount),
+    limiter('register-ip', perIp),
+    limiter('reset-ip', perIp),
+    limiter('reset-account', perAccount),
   ]);
 
   const routers = [
     interactionRoutes({
-      provider, accounts, page, limits: { signInPerIp, signInPerAccount, registerPerIp },
+      provider,
+      accounts,
+      page,
+      limits: { signInPerIp, signInPerAccount, registerPerIp },
       extensions: [
         invitationInteractions({ provider, accounts, redemption, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
       ],
-      provenEmail: async (params) => (typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined),
+      provenEmail: async (params) =>
+        typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       invitationTenant: async (params) =>
-        typeof params.invitation === 'string' ? (await redemption.open(params.invitation).catch(() => undefined))?.tenantName : undefined,
+        typeof params.invitation === 'string'
+          ? (await redemption.open(params.invitation).catch(() => undefined))?.tenantName
+          : undefined,
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount, signInPerIp, signInPerAccount } }),
     tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
@@ -197,9 +243,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy, maxIpsCount: 1 });
   app.use(pinOrigin(config.issuer));
   app.use(accessLog(logger));
-  app.use(errorHandler({
-    logger, methodsAt: providerMethodsAt, renderErrorPage: (ctx, error) => page.render(ctx, 'pages/error.njk', { ...error }, error.status),
-  }));
+  app.use(
+    errorHandler({
+      logger,
+      methodsAt: providerMethodsAt,
+      renderErrorPage: (ctx, error) => page.render(ctx, 'pages/error.njk', { ...error }, error.status),
+    }),
+  );
   app.use(securityHeaders({ issuer: config.issuer }));
   const health = healthRoutes(db);
   app.use(health.routes());

@@ -23,15 +23,28 @@ test('the demo is off in production unless asked for, and DEMO=false turns it of
 });
 
 test('mysql:// and mariadb:// URLs select MySQL', () => {
-  assert.deepEqual(loadConfig({ DATABASE_URL: 'mariadb://u:p@db:3306/tessera' }).database, { kind: 'mysql', url: 'mysql://u:p@db:3306/tessera', pool: POOL_DEFAULTS });
+  assert.deepEqual(loadConfig({ DATABASE_URL: 'mariadb://u:p@db:3306/tessera' }).database, {
+    kind: 'mysql',
+    url: 'mysql://u:p@db:3306/tessera',
+    pool: POOL_DEFAULTS,
+  });
 });
 
 test('every bad value is reported at once, naming the variable and what it expected', () => {
   assert.throws(
-    () => loadConfig({ PORT: 'eighty', ISSUER: 'not a url', DATABASE_URL: 'postgres://x', LOG_LEVEL: 'loud', COOKIE_SECRETS: 'short', DEMO: 'maybe' }),
+    () =>
+      loadConfig({
+        PORT: 'eighty',
+        ISSUER: 'not a url',
+        DATABASE_URL: 'postgres://x',
+        LOG_LEVEL: 'loud',
+        COOKIE_SECRETS: 'short',
+        DEMO: 'maybe',
+      }),
     (error: ConfigError) => {
       const text = error.message;
-      for (const name of ['PORT', 'ISSUER', 'DATABASE_URL', 'LOG_LEVEL', 'COOKIE_SECRETS']) assert.match(text, new RegExp(`${name}: `));
+      for (const name of ['PORT', 'ISSUER', 'DATABASE_URL', 'LOG_LEVEL', 'COOKIE_SECRETS'])
+        assert.match(text, new RegExp(`${name}: `));
       assert.match(text, /expected a URL \(http, https\)/);
       assert.match(text, /expected sqlite:<file path> or mysql:/);
       return true;
@@ -40,7 +53,10 @@ test('every bad value is reported at once, naming the variable and what it expec
 });
 
 test('a password in a bad database URL is not echoed back', () => {
-  assert.throws(() => loadConfig({ SMTP_URL: 'http://user:hunter2@mail' }), (error: ConfigError) => !error.message.includes('hunter2'));
+  assert.throws(
+    () => loadConfig({ SMTP_URL: 'http://user:hunter2@mail' }),
+    (error: ConfigError) => !error.message.includes('hunter2'),
+  );
 });
 
 test('an ISSUER with a path is refused: every route is served at the root', () => {

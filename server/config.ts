@@ -9,7 +9,11 @@ const bool = (fallback: boolean) =>
     .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v)));
 
 const positiveInt = (fallback: number) =>
-  z.coerce.number({ message: 'expected a whole number' }).int('expected a whole number').positive('expected a positive number').default(fallback);
+  z.coerce
+    .number({ message: 'expected a whole number' })
+    .int('expected a whole number')
+    .positive('expected a positive number')
+    .default(fallback);
 
 export const POOL_DEFAULTS: PoolOptions = { size: 10, waitMs: 3000, queueLimit: 200 };
 
@@ -31,11 +35,20 @@ function isUrl(value: string, protocols: string[]): boolean {
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535, 'expected a port number').default(3000),
+    PORT: z.coerce
+      .number({ message: 'expected a port number' })
+      .int()
+      .min(0)
+      .max(65535, 'expected a port number')
+      .default(3000),
     HOST: z.string().default('0.0.0.0'),
-    ISSUER: url(['http', 'https']).refine((v) => v === undefined || !isUrl(v, ['http', 'https']) || new URL(v).href.replace(/\/$/, '') === new URL(v).origin, {
-      message: 'expected an origin such as https://id.example.com (no path, query or fragment)',
-    }),
+    ISSUER: url(['http', 'https']).refine(
+      (v) =>
+        v === undefined || !isUrl(v, ['http', 'https']) || new URL(v).href.replace(/\/$/, '') === new URL(v).origin,
+      {
+        message: 'expected an origin such as https://id.example.com (no path, query or fragment)',
+      },
+    ),
     DATABASE_URL: z
       .string()
       .default('sqlite:./data/tessera.sqlite')
@@ -48,7 +61,14 @@ const schema = z
     COOKIE_SECRETS: z
       .string()
       .optional()
-      .transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined))
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
+      )
       .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
         message: 'expected a comma-separated list of secrets, each at least 32 characters',
       }),
@@ -80,7 +100,11 @@ const schema = z
       port: env.PORT,
       host: env.HOST,
       issuer,
-      database: parseDatabaseUrl(env.DATABASE_URL, { size: env.DATABASE_POOL_SIZE, waitMs: env.DATABASE_POOL_WAIT_MS, queueLimit: env.DATABASE_POOL_QUEUE_LIMIT }),
+      database: parseDatabaseUrl(env.DATABASE_URL, {
+        size: env.DATABASE_POOL_SIZE,
+        waitMs: env.DATABASE_POOL_WAIT_MS,
+        queueLimit: env.DATABASE_POOL_QUEUE_LIMIT,
+      }),
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,
       smsWebhookUrl: env.SMS_WEBHOOK_URL,
@@ -88,13 +112,20 @@ const schema = z
       logLevel: env.LOG_LEVEL,
       demo: env.DEMO === undefined || env.DEMO === '' ? !production : ['true', '1', 'yes'].includes(env.DEMO),
       trustProxy: env.TRUST_PROXY,
-      rateLimit: { perAccount: env.RATE_LIMIT_LOGIN, perIp: env.RATE_LIMIT_IP, windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS },
+      rateLimit: {
+        perAccount: env.RATE_LIMIT_LOGIN,
+        perIp: env.RATE_LIMIT_IP,
+        windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+      },
       argon2: { memoryCost: env.ARGON2_MEMORY_KIB, timeCost: env.ARGON2_ITERATIONS },
       tenantSelfService: env.TENANT_SELF_SERVICE,
       tenantSelfServiceMax: env.TENANT_SELF_SERVICE_MAX,
       invitationQuotaPerHour: env.INVITATION_QUOTA_PER_HOUR,
       invitationPendingPerEmail: env.INVITATION_PENDING_PER_EMAIL,
-      mailLimits: { perRecipientPerHour: env.MAIL_PER_RECIPIENT_PER_HOUR, perSenderPerHour: env.MAIL_PER_SENDER_PER_HOUR },
+      mailLimits: {
+        perRecipientPerHour: env.MAIL_PER_RECIPIENT_PER_HOUR,
+        perSenderPerHour: env.MAIL_PER_SENDER_PER_HOUR,
+      },
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     };
   });
@@ -110,7 +141,8 @@ export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'mysql';
 export type Config = z.output<typeof schema>;
 
 function parseDatabaseUrl(value: string, pool: PoolOptions): DatabaseConfig {
-  if (value.startsWith('sqlite:')) return { kind: 'sqlite', file: value.slice('sqlite:'.length) || './data/tessera.sqlite' };
+  if (value.startsWith('sqlite:'))
+    return { kind: 'sqlite', file: value.slice('sqlite:'.length) || './data/tessera.sqlite' };
   return { kind: 'mysql', url: value.replace(/^mariadb:/, 'mysql:'), pool };
 }
 

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AppError, BadRequest, Conflict, Forbidden, NotFound, ServiceUnavailable, TooManyRequests, Unauthorized, Unprocessable } from './errors.js';
+import {
+  AppError,
+  BadRequest,
+  Conflict,
+  Forbidden,
+  NotFound,
+  ServiceUnavailable,
+  TooManyRequests,
+  Unauthorized,
+  Unprocessable,
+} from './errors.js';
 
 test('each error kind carries its status and default code, and is an AppError', () => {
   const expected: [AppError, number, string][] = [

@@ -61,7 +61,11 @@ export class Unprocessable extends errorKind(422, 'The request cannot be carried
 
 export class Unauthorized extends AppError {
   // RFC 6750 §3: a 401 for a protected resource names the scheme the caller must use.
-  constructor(description = 'A valid access token is required.', code = 'invalid_token', options: AppErrorOptions = {}) {
+  constructor(
+    description = 'A valid access token is required.',
+    code = 'invalid_token',
+    options: AppErrorOptions = {},
+  ) {
     super(401, code, description, { headers: { 'WWW-Authenticate': `Bearer error="${code}"`, ...options.headers } });
   }
 }

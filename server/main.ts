@@ -41,20 +41,31 @@ for (const channel of ['email', 'sms'] as const) {
   // The CLI refuses to open an SQLite file while the server holds it.
   const cli = `\`npm run tessera -- outbox:list\`${config.database.kind === 'sqlite' ? ' (with SQLite: after stopping the server)' : ''}`;
   const where = config.production ? cli : `/dev/mail or ${cli}`;
-  logger.info(`no ${channel === 'email' ? 'SMTP_URL' : 'SMS_WEBHOOK_URL'}: ${channel} messages stay in the outbox; read them with ${where}`);
+  logger.info(
+    `no ${channel === 'email' ? 'SMTP_URL' : 'SMS_WEBHOOK_URL'}: ${channel} messages stay in the outbox; read them with ${where}`,
+  );
 }
 
 // Expired rows are ignored when read; deleting them keeps the tables small.
-const cleanup = setInterval(() => {
-  Promise.all([deleteExpiredPayloads(db), tessera.accounts.deleteExpiredCodes(), tessera.directory.deleteExpired()])
-    .catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));
-}, 10 * 60 * 1000);
+const cleanup = setInterval(
+  () => {
+    Promise.all([
+      deleteExpiredPayloads(db),
+      tessera.accounts.deleteExpiredCodes(),
+      tessera.directory.deleteExpired(),
+    ]).catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));
+  },
+  10 * 60 * 1000,
+);
 cleanup.unref();
 
 const server = createServer(tessera.app.callback());
 server.listen(config.port, config.host, () => {
   const ms = Math.round(performance.now() - started);
-  logger.info({ issuer: config.issuer, port: config.port, database: config.database.kind, startup_ms: ms }, `Tessera is ready at ${config.issuer}${config.demo ? ` (demo: ${config.issuer}/demo)` : ''}`);
+  logger.info(
+    { issuer: config.issuer, port: config.port, database: config.database.kind, startup_ms: ms },
+    `Tessera is ready at ${config.issuer}${config.demo ? ` (demo: ${config.issuer}/demo)` : ''}`,
+  );
 });
 
 let stopping = false;

@@ -32,7 +32,10 @@ export const SUBJECT_NAME_MAX = 80;
 
 /** A mail subject from the catalogue, its placeholders shortened so that every subject fits. */
 export function translateSubject(locale: string, key: string, params: Record<string, unknown> = {}): string {
-  const shortened = Object.entries(params).map(([name, value]) => [name, typeof value === 'string' ? shorten(value, SUBJECT_NAME_MAX) : value]);
+  const shortened = Object.entries(params).map(([name, value]) => [
+    name,
+    typeof value === 'string' ? shorten(value, SUBJECT_NAME_MAX) : value,
+  ]);
   return translate(locale, key, Object.fromEntries(shortened));
 }
 

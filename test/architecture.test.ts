@@ -13,7 +13,9 @@ function sources(dir = SERVER): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return sources(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && entry.name !== 'test-support.ts' ? [path] : [];
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') && entry.name !== 'test-support.ts'
+      ? [path]
+      : [];
   });
 }
 
@@ -56,7 +58,9 @@ const graph = moduleGraph();
 const importsOf = (module: string) => [...(graph.get(module) ?? [])].sort();
 
 test('no module imports one that imports it back, directly or through others', () => {
-  const loops = [...graph].flatMap(([from, targets]) => [...targets].filter((to) => reachable(graph, to).has(from)).map((to) => `${from} → ${to}`));
+  const loops = [...graph].flatMap(([from, targets]) =>
+    [...targets].filter((to) => reachable(graph, to).has(from)).map((to) => `${from} → ${to}`),
+  );
   assert.deepEqual(loops, []);
 });
 
@@ -89,6 +93,11 @@ test('features import each other only the way DESIGN.md §3 draws it', () => {
 });
 
 test('signing keys come from keys/, never from the protocol module', () => {
-  const viaOidc = sources().filter((file) => moduleOf(file) !== 'oidc' && /from '[./]*oidc\/keys\.js'/.test(readFileSync(file, 'utf8')));
-  assert.deepEqual(viaOidc.map((f) => relative(SERVER, f)), []);
+  const viaOidc = sources().filter(
+    (file) => moduleOf(file) !== 'oidc' && /from '[./]*oidc\/keys\.js'/.test(readFileSync(file, 'utf8')),
+  );
+  assert.deepEqual(
+    viaOidc.map((f) => relative(SERVER, f)),
+    [],
+  );
 });

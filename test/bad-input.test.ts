@@ -32,15 +32,26 @@ describeWithServer('bad input', (server: () => TestServer) => {
 
   test('invalid JSON is a 400 invalid_json error', async () => {
     const { browser } = await withForm();
-    const res = await browser.request('/reset-password', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, });
+    const res = await browser.request('/reset-password', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+    });
     assert.ok(res.status < 500);
-    const bad = await fetch(url('/reset-password'), { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: '{"email":' });
+    const bad = await fetch(url('/reset-password'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: '{"email":',
+    });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { error: string }).error, 'invalid_json');
   });
 
   test('a body of an unsupported type is 415', async () => {
-    const res = await fetch(url('/reset-password'), { method: 'POST', headers: { 'content-type': 'text/plain', accept: 'application/json' }, body: 'hello' });
+    const res = await fetch(url('/reset-password'), {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', accept: 'application/json' },
+      body: 'hello',
+    });
     assert.equal(res.status, 415);
   });
 
@@ -57,12 +68,18 @@ describeWithServer('bad input', (server: () => TestServer) => {
     const page = await new UserAgent(server().url).request('/interaction/does-not-exist');
     assert.ok(page.status >= 400 && page.status < 500, `status ${page.status}`);
     assert.match(page.html, /sign-in expired|took too long/i);
-    const post = await new UserAgent(server().url).request('/interaction/does-not-exist/login', { form: { email: 'a@b.c', password: 'x' } });
+    const post = await new UserAgent(server().url).request('/interaction/does-not-exist/login', {
+      form: { email: 'a@b.c', password: 'x' },
+    });
     assert.ok(post.status >= 400 && post.status < 500, `status ${post.status}`);
   });
 
   test('garbage sent to the token endpoint is an OAuth error, not a 500', async () => {
-    const res = await fetch(url('/token'), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=%%%' });
+    const res = await fetch(url('/token'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=%%%',
+    });
     assert.ok(res.status >= 400 && res.status < 500);
     assert.ok(((await res.json()) as { error: string }).error);
   });

@@ -41,7 +41,11 @@ describeWithServer('hostile input', (server: () => TestServer) => {
   });
 
   test('a body that is really gzip-compressed is still read', async () => {
-    const res = await post('/api/tenants', { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${manage}` }, gzipSync('{"name":"Zipped"}'));
+    const res = await post(
+      '/api/tenants',
+      { 'content-type': 'application/json', 'content-encoding': 'gzip', authorization: `Bearer ${manage}` },
+      gzipSync('{"name":"Zipped"}'),
+    );
     assert.equal(res.status, 201);
   });
 
@@ -51,13 +55,21 @@ describeWithServer('hostile input', (server: () => TestServer) => {
       ['POST', '/api/tenants', `{"name":"Deep","attributes":${deepJson(5000)}}`],
       ['PATCH', `/api/tenants/${tenantId}`, `{"attributes":${deepJson(5000)}}`],
       ['POST', `/api/tenants/${tenantId}/invitations/tokens`, `{"metadata":${deepJson(5000)}}`],
-      ['POST', `/api/tenants/${tenantId}/invitations/tokens`, `{"metadata":{"x":[${'['.repeat(4000)}${']'.repeat(4000)}]}}`],
+      [
+        'POST',
+        `/api/tenants/${tenantId}/invitations/tokens`,
+        `{"metadata":{"x":[${'['.repeat(4000)}${']'.repeat(4000)}]}}`,
+      ],
     ];
     for (const [method, path, body] of attempts) {
       const res = await call(method, path, manage, body);
       assert.equal(res.status, 400, `${method} ${path}: ${JSON.stringify(res.body)}`);
     }
-    assert.equal((await call<{ items: unknown[] }>('GET', `/api/tenants/${tenantId}/invitations/tokens`, manage)).body.items.length, 0);
+    assert.equal(
+      (await call<{ items: unknown[] }>('GET', `/api/tenants/${tenantId}/invitations/tokens`, manage)).body.items
+        .length,
+      0,
+    );
     assert.deepEqual((await call('GET', `/api/tenants/${tenantId}`, manage)).body.attributes, {});
   });
 
@@ -67,18 +79,32 @@ describeWithServer('hostile input', (server: () => TestServer) => {
     const ok = await call('PATCH', `/api/tenants/${tenantId}`, manage, { attributes });
     assert.equal(ok.status, 200);
     assert.deepEqual(ok.body.attributes, attributes);
-    const tooDeep = await call<{ error_description: string }>('PATCH', `/api/tenants/${tenantId}`, manage, `{"attributes":${deepJson(20)}}`);
+    const tooDeep = await call<{ error_description: string }>(
+      'PATCH',
+      `/api/tenants/${tenantId}`,
+      manage,
+      `{"attributes":${deepJson(20)}}`,
+    );
     assert.equal(tooDeep.status, 400);
     assert.match(tooDeep.body.error_description, /attributes.*deep/);
     const manyKeys = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`k${i}`, i]));
-    const tooMany = await call<{ error_description: string }>('POST', `/api/tenants/${tenantId}/invitations/tokens`, manage, { metadata: manyKeys });
+    const tooMany = await call<{ error_description: string }>(
+      'POST',
+      `/api/tenants/${tenantId}/invitations/tokens`,
+      manage,
+      { metadata: manyKeys },
+    );
     assert.equal(tooMany.status, 400);
     assert.match(tooMany.body.error_description, /metadata.*keys/);
   });
 
   test('deep JSON anywhere in a page or API body is a 400 before any handler runs', async () => {
     for (const path of ['/reset-password', '/api/tenants']) {
-      const res = await post(path, { 'content-type': 'application/json', authorization: `Bearer ${manage}` }, `{"email":${deepJson(10_000)}}`);
+      const res = await post(
+        path,
+        { 'content-type': 'application/json', authorization: `Bearer ${manage}` },
+        `{"email":${deepJson(10_000)}}`,
+      );
       assert.equal(res.status, 400, path);
     }
   });
@@ -94,7 +120,12 @@ function describe200CharNames(server: () => TestServer, manage: () => string): v
   async function longNamed(who: string): Promise<Person> {
     const email = `${who.toLowerCase()}-${crypto.randomUUID().slice(0, 8)}@example.test`;
     const password = 'correct horse battery staple';
-    const account = await server().tessera.accounts.createAccount({ email, name: longName(who), password, verified: true });
+    const account = await server().tessera.accounts.createAccount({
+      email,
+      name: longName(who),
+      password,
+      verified: true,
+    });
     return { id: account.id, email, password };
   }
 
@@ -109,7 +140,8 @@ function describe200CharNames(server: () => TestServer, manage: () => string): v
     return browser.submit(page, /\/invitation$/, { decision });
   }
 
-  const outboxTo = (recipient: string) => server().db.read((m) => m.find(OutboxMessage, { where: { recipient }, order: { createdAt: 'ASC' } }));
+  const outboxTo = (recipient: string) =>
+    server().db.read((m) => m.find(OutboxMessage, { where: { recipient }, order: { createdAt: 'ASC' } }));
 
   test('an invitation between a 200-character inviter and tenant is mailed, joined and declined, and the inviter is told each time', async () => {
     const inviter = await longNamed('Inviter');
@@ -119,7 +151,11 @@ function describe200CharNames(server: () => TestServer, manage: () => string): v
     const token = await userToken(server(), inviter);
     for (const decision of ['accept', 'decline'] as const) {
       const invitee = await longNamed(decision === 'accept' ? 'Joiner' : 'Decliner');
-      const created = await call('POST', `/api/tenants/${tenant.body.id}/invitations/tokens`, token, { email: invitee.email, deliver: 'email', notify_inviter: true });
+      const created = await call('POST', `/api/tenants/${tenant.body.id}/invitations/tokens`, token, {
+        email: invitee.email,
+        deliver: 'email',
+        notify_inviter: true,
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       const [mail] = await outboxTo(invitee.email);
       assert.ok(mail, 'the invitation is mailed');
@@ -129,12 +165,18 @@ function describe200CharNames(server: () => TestServer, manage: () => string): v
       assert.ok(link);
       const done = await decide(link, invitee, decision);
       assert.ok(done.status < 500, `${decision}: ${done.status}`);
-      const joined = await server().db.read((m) => m.countBy(Membership, { tenantId: tenant.body.id, accountId: invitee.id }));
+      const joined = await server().db.read((m) =>
+        m.countBy(Membership, { tenantId: tenant.body.id, accountId: invitee.id }),
+      );
       assert.equal(joined, decision === 'accept' ? 1 : 0);
       // Both notices may carry the same second (MySQL's DATETIME): look for this decision's, not the last one.
       const subjects = (await outboxTo(inviter.email)).map((mail) => mail.subject);
-      const expected = decision === 'accept' ? /^Joiner W+… joined Tenant W+…$/ : /^Decliner W+… declined to join Tenant W+…$/;
-      assert.ok(subjects.some((subject) => expected.test(subject)), `the inviter is told: ${subjects.join(' | ')}`);
+      const expected =
+        decision === 'accept' ? /^Joiner W+… joined Tenant W+…$/ : /^Decliner W+… declined to join Tenant W+…$/;
+      assert.ok(
+        subjects.some((subject) => expected.test(subject)),
+        `the inviter is told: ${subjects.join(' | ')}`,
+      );
     }
   });
 }

@@ -10,12 +10,13 @@ import { unsupportedRuntimeWarning } from '../server/runtime.js';
 import { fetchWithin, ProcessWatch, runWithin } from './support/waits.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const freePort = () => new Promise<number>((resolve) => {
-  const probe = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = probe.address() as { port: number };
-    probe.close(() => resolve(port));
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
   });
-});
 
 describe('the server and the CLI as processes', () => {
   let dir: string;
@@ -23,11 +24,19 @@ describe('the server and the CLI as processes', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tessera-process-'));
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`, LOG_LEVEL: 'info', ARGON2_MEMORY_KIB: '1024', ARGON2_ITERATIONS: '1' };
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+      LOG_LEVEL: 'info',
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_ITERATIONS: '1',
+    };
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  const cli = (...args: string[]) => runWithin(60_000, process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: root, env });
+  const cli = (...args: string[]) =>
+    runWithin(60_000, process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: root, env });
 
   const started: ProcessWatch[] = [];
   // Whatever a failed test left running.
@@ -35,7 +44,10 @@ describe('the server and the CLI as processes', () => {
     for (const { child } of started) child.kill('SIGKILL');
   });
   function start(extra: NodeJS.ProcessEnv): ProcessWatch {
-    const watch = new ProcessWatch(spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...env, ...extra } }), 'the server');
+    const watch = new ProcessWatch(
+      spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: { ...env, ...extra } }),
+      'the server',
+    );
     started.push(watch);
     return watch;
   }
@@ -52,20 +64,43 @@ describe('the server and the CLI as processes', () => {
     await server.waitForOutput(/Tessera is ready/, 60_000);
     assert.match(server.output(), /"startup_ms":\d+/);
     const warning = unsupportedRuntimeWarning();
-    if (warning) assert.ok(server.output().includes(`"level":"warn"`) && server.output().includes(warning), `the start-up log warns: ${warning}`);
+    if (warning)
+      assert.ok(
+        server.output().includes(`"level":"warn"`) && server.output().includes(warning),
+        `the start-up log warns: ${warning}`,
+      );
     else assert.doesNotMatch(server.output(), /not a supported runtime/, 'no warning on a supported Node.js');
-    assert.match(server.output(), /read them with \/dev\/mail or `npm run tessera -- outbox:list` \(with SQLite: after stopping the server\)/);
-    const discovery = (await (await fetchWithin(`http://127.0.0.1:${port}/.well-known/openid-configuration`)).json()) as { issuer: string };
+    assert.match(
+      server.output(),
+      /read them with \/dev\/mail or `npm run tessera -- outbox:list` \(with SQLite: after stopping the server\)/,
+    );
+    const discovery = (await (
+      await fetchWithin(`http://127.0.0.1:${port}/.well-known/openid-configuration`)
+    ).json()) as { issuer: string };
     assert.equal(discovery.issuer, `http://localhost:${port}`);
-    await assert.rejects(cli('clients:create', '--name', 'Racing', '--grant', 'client_credentials'), (error: { stderr: string }) =>
-      /in use by another Tessera process \(pid \d+\)/.test(error.stderr));
+    await assert.rejects(
+      cli('clients:create', '--name', 'Racing', '--grant', 'client_credentials'),
+      (error: { stderr: string }) => /in use by another Tessera process \(pid \d+\)/.test(error.stderr),
+    );
     server.child.kill('SIGTERM');
     assert.equal(await server.waitForExit(30_000), 0);
     assert.match(server.output(), /"msg":"stopped"/);
   });
 
   test('clients:create prints a secret once; clients:list shows the client but never the secret', async () => {
-    const created = await cli('clients:create', '--name', 'Billing', '--id', 'billing', '--redirect-uri', 'https://billing.example/cb', '--grant', 'authorization_code', '--grant', 'refresh_token');
+    const created = await cli(
+      'clients:create',
+      '--name',
+      'Billing',
+      '--id',
+      'billing',
+      '--redirect-uri',
+      'https://billing.example/cb',
+      '--grant',
+      'authorization_code',
+      '--grant',
+      'refresh_token',
+    );
     const secret = /client_secret: (\S+)/.exec(created.stdout)?.[1];
     assert.ok(secret);
     const listed = await cli('clients:list');
@@ -76,24 +111,50 @@ describe('the server and the CLI as processes', () => {
   });
 
   test('a bad client is refused with a one-line error and exit code 1', async () => {
-    await assert.rejects(cli('clients:create', '--name', 'X', '--redirect-uri', 'not a url'), (error: { code: number; stderr: string }) => {
-      assert.equal(error.code, 1);
-      assert.match(error.stderr, /^error: redirect URIs: "not a url" is not an absolute URL\n$/);
-      return true;
-    });
+    await assert.rejects(
+      cli('clients:create', '--name', 'X', '--redirect-uri', 'not a url'),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 1);
+        assert.match(error.stderr, /^error: redirect URIs: "not a url" is not an absolute URL\n$/);
+        return true;
+      },
+    );
   });
 
   test('keys:rotate walks the phases and keys:list shows them', async () => {
     assert.match((await cli('keys:rotate')).stdout, /introduced next keys/);
     assert.match((await cli('keys:rotate')).stdout, /promoted .* to current/);
-    const statuses = (await cli('keys:list')).stdout.trim().split('\n').map((line) => line.split(/\s+/)[2]).sort();
+    const statuses = (await cli('keys:list')).stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/\s+/)[2])
+      .sort();
     assert.deepEqual(statuses, ['current', 'current', 'previous', 'previous']);
   });
 
   test('accounts:create makes a verified account; outbox:list answers', async () => {
-    const created = await cli('accounts:create', '--email', 'Admin@Example.test', '--name', 'Admin', '--password', 'long enough passphrase');
+    const created = await cli(
+      'accounts:create',
+      '--email',
+      'Admin@Example.test',
+      '--name',
+      'Admin',
+      '--password',
+      'long enough passphrase',
+    );
     assert.match(created.stdout, /created account [0-9a-f-]{36} \(admin@example.test\)/);
-    await assert.rejects(cli('accounts:create', '--email', 'admin@example.test', '--name', 'Again', '--password', 'long enough passphrase'), /already signs in/);
+    await assert.rejects(
+      cli(
+        'accounts:create',
+        '--email',
+        'admin@example.test',
+        '--name',
+        'Again',
+        '--password',
+        'long enough passphrase',
+      ),
+      /already signs in/,
+    );
     assert.match((await cli('outbox:list')).stdout, /the outbox is empty/);
   });
 });

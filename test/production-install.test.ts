@@ -16,7 +16,8 @@ const MINUTE = 60_000;
 
 /** Copies the files a production tree consists of, without dist/. */
 function shipSources(dir: string): void {
-  for (const file of ['package.json', 'package-lock.json', 'scripts/prepare.js']) cpSync(join(root, file), join(dir, file));
+  for (const file of ['package.json', 'package-lock.json', 'scripts/prepare.js'])
+    cpSync(join(root, file), join(dir, file));
 }
 
 describe('a production install (npm ci --omit=dev on a built tree)', () => {
@@ -28,12 +29,30 @@ describe('a production install (npm ci --omit=dev on a built tree)', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tessera-production-'));
     mkdirSync(join(dir, 'data'));
-    env = { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: `sqlite:${join(dir, 'data', 'db.sqlite')}`, ARGON2_MEMORY_KIB: '1024', ARGON2_ITERATIONS: '1' };
+    env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: `sqlite:${join(dir, 'data', 'db.sqlite')}`,
+      ARGON2_MEMORY_KIB: '1024',
+      ARGON2_ITERATIONS: '1',
+    };
     shipSources(dir);
     // Built here, from the current sources, as `npm run build` does it (dist/ in the work tree may be stale).
-    await runWithin(3 * MINUTE, process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')]);
-    for (const folder of ['views', 'public']) cpSync(join(root, folder), join(dir, 'dist', folder), { recursive: true });
-    installed = await runWithin(5 * MINUTE, 'npm', ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: dir, env });
+    await runWithin(3 * MINUTE, process.execPath, [
+      join(root, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      join(root, 'tsconfig.build.json'),
+      '--outDir',
+      join(dir, 'dist'),
+    ]);
+    for (const folder of ['views', 'public'])
+      cpSync(join(root, folder), join(dir, 'dist', folder), { recursive: true });
+    installed = await runWithin(
+      5 * MINUTE,
+      'npm',
+      ['ci', '--omit=dev', '--prefer-offline', '--no-audit', '--no-fund'],
+      { cwd: dir, env },
+    );
   });
   after(() => {
     for (const { child } of processes) child.kill('SIGKILL');
@@ -47,9 +66,13 @@ describe('a production install (npm ci --omit=dev on a built tree)', () => {
   });
 
   test('npm run tessera runs the compiled CLI: it lists its commands, creates and lists a client', async () => {
-    const tessera = (...args: string[]) => runWithin(MINUTE, 'npm', ['run', '--silent', 'tessera', '--', ...args], { cwd: dir, env });
+    const tessera = (...args: string[]) =>
+      runWithin(MINUTE, 'npm', ['run', '--silent', 'tessera', '--', ...args], { cwd: dir, env });
     assert.match((await tessera('--help')).stdout, /clients:create/);
-    assert.match((await tessera('clients:create', '--name', 'Billing', '--id', 'billing', '--grant', 'client_credentials')).stdout, /client_secret: \S+/);
+    assert.match(
+      (await tessera('clients:create', '--name', 'Billing', '--id', 'billing', '--grant', 'client_credentials')).stdout,
+      /client_secret: \S+/,
+    );
     assert.match((await tessera('clients:list')).stdout, /billing {2}"Billing"/);
   });
 
@@ -60,7 +83,13 @@ describe('a production install (npm ci --omit=dev on a built tree)', () => {
         probe.close(() => resolve(port));
       });
     });
-    const server = new ProcessWatch(spawn(process.execPath, ['dist/server/main.js'], { cwd: dir, env: { ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'info' } }), 'the server');
+    const server = new ProcessWatch(
+      spawn(process.execPath, ['dist/server/main.js'], {
+        cwd: dir,
+        env: { ...env, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', LOG_LEVEL: 'info' },
+      }),
+      'the server',
+    );
     processes.push(server);
     await server.waitForOutput(/Tessera is ready/, MINUTE);
     assert.equal((await fetchWithin(`http://127.0.0.1:${port}/readyz`)).status, 200);
@@ -72,11 +101,14 @@ describe('a production install (npm ci --omit=dev on a built tree)', () => {
     const bare = mkdtempSync(join(tmpdir(), 'tessera-unbuilt-'));
     try {
       shipSources(bare);
-      await assert.rejects(runWithin(MINUTE, process.execPath, ['scripts/prepare.js'], { cwd: bare, env }), (error: { code: number; stderr: string }) => {
-        assert.equal(error.code, 1);
-        assert.match(error.stderr, /Tessera is not built[\s\S]*npm ci && npm run build/);
-        return true;
-      });
+      await assert.rejects(
+        runWithin(MINUTE, process.execPath, ['scripts/prepare.js'], { cwd: bare, env }),
+        (error: { code: number; stderr: string }) => {
+          assert.equal(error.code, 1);
+          assert.match(error.stderr, /Tessera is not built[\s\S]*npm ci && npm run build/);
+          return true;
+        },
+      );
     } finally {
       rmSync(bare, { recursive: true, force: true });
     }

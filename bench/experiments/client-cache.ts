@@ -7,12 +7,18 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 type Manager = { findOneBy(target: unknown, where: Record<string, unknown>): Promise<unknown> };
-const { EntityManager } = require('typeorm/entity-manager/EntityManager.js') as { EntityManager: { prototype: Manager } };
+const { EntityManager } = require('typeorm/entity-manager/EntityManager.js') as {
+  EntityManager: { prototype: Manager };
+};
 const { findOneBy } = EntityManager.prototype;
 const cache = new Map<string, { row: unknown; until: number }>();
 
 EntityManager.prototype.findOneBy = async function (this: Manager, target, where) {
-  const isClient = typeof target === 'function' && target.name === 'Client' && Object.keys(where).length === 1 && typeof where.id === 'string';
+  const isClient =
+    typeof target === 'function' &&
+    target.name === 'Client' &&
+    Object.keys(where).length === 1 &&
+    typeof where.id === 'string';
   if (!isClient) return findOneBy.call(this, target, where);
   const hit = cache.get(where.id as string);
   if (hit && hit.until > Date.now()) return hit.row;

@@ -16,12 +16,26 @@ type Manager = {
   upsert(target: unknown, row: Record<string, unknown>, conflict: unknown): Promise<unknown>;
   update(target: unknown, where: Record<string, unknown>, set: Record<string, unknown>): Promise<unknown>;
 };
-const { EntityManager } = require('typeorm/entity-manager/EntityManager.js') as { EntityManager: { prototype: Manager } };
-const { FindOperator } = require('typeorm/find-options/FindOperator.js') as { FindOperator: new (...a: never[]) => { type: string } };
+const { EntityManager } = require('typeorm/entity-manager/EntityManager.js') as {
+  EntityManager: { prototype: Manager };
+};
+const { FindOperator } = require('typeorm/find-options/FindOperator.js') as {
+  FindOperator: new (...a: never[]) => { type: string };
+};
 
 const name = (target: unknown) => (typeof target === 'function' ? target.name : String(target));
-const column: Record<string, string> = { model: 'model', id: 'id', uid: 'uid', userCode: 'user_code', grantId: 'grant_id', payload: 'payload', expiresAt: 'expires_at', consumedAt: 'consumed_at' };
-const SELECT_PAYLOAD = 'SELECT model, id, payload, grant_id AS grantId, uid, user_code AS userCode, expires_at AS expiresAt, consumed_at AS consumedAt FROM oidc_payloads';
+const column: Record<string, string> = {
+  model: 'model',
+  id: 'id',
+  uid: 'uid',
+  userCode: 'user_code',
+  grantId: 'grant_id',
+  payload: 'payload',
+  expiresAt: 'expires_at',
+  consumedAt: 'consumed_at',
+};
+const SELECT_PAYLOAD =
+  'SELECT model, id, payload, grant_id AS grantId, uid, user_code AS userCode, expires_at AS expiresAt, consumed_at AS consumedAt FROM oidc_payloads';
 
 function where(criteria: Record<string, unknown>): { sql: string; params: unknown[] } | undefined {
   const parts: string[] = [];
@@ -49,7 +63,10 @@ EntityManager.prototype.findOneBy = async function (this: Manager, target, crite
       if (w) return ((await this.query(`${SELECT_PAYLOAD} WHERE ${w.sql} LIMIT 1`, w.params)) as unknown[])[0] ?? null;
     }
     if (name(target) === 'Client' && Object.keys(criteria).length === 1 && typeof criteria.id === 'string') {
-      const [row] = (await this.query('SELECT id, metadata, first_party AS firstParty, created_at AS createdAt FROM clients WHERE id = ? LIMIT 1', [criteria.id])) as { firstParty: number | boolean }[];
+      const [row] = (await this.query(
+        'SELECT id, metadata, first_party AS firstParty, created_at AS createdAt FROM clients WHERE id = ? LIMIT 1',
+        [criteria.id],
+      )) as { firstParty: number | boolean }[];
       return row ? { ...row, firstParty: Boolean(row.firstParty) } : null;
     }
   }
@@ -59,8 +76,8 @@ EntityManager.prototype.findOneBy = async function (this: Manager, target, crite
 EntityManager.prototype.upsert = async function (this: Manager, target, row, conflict) {
   if (this.connection.options.type === 'mysql' && name(target) === 'OidcPayload') {
     await this.query(
-      'INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) '
-      + 'ON DUPLICATE KEY UPDATE payload = VALUES(payload), grant_id = VALUES(grant_id), uid = VALUES(uid), user_code = VALUES(user_code), expires_at = VALUES(expires_at)',
+      'INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+        'ON DUPLICATE KEY UPDATE payload = VALUES(payload), grant_id = VALUES(grant_id), uid = VALUES(uid), user_code = VALUES(user_code), expires_at = VALUES(expires_at)',
       [row.model, row.id, row.payload, row.grantId, row.uid, row.userCode, row.expiresAt],
     );
     return { identifiers: [], generatedMaps: [], raw: [] };
@@ -69,10 +86,18 @@ EntityManager.prototype.upsert = async function (this: Manager, target, row, con
 };
 
 EntityManager.prototype.update = async function (this: Manager, target, criteria, set) {
-  if (this.connection.options.type === 'mysql' && name(target) === 'OidcPayload' && Object.keys(set).length === 1 && 'consumedAt' in set) {
+  if (
+    this.connection.options.type === 'mysql' &&
+    name(target) === 'OidcPayload' &&
+    Object.keys(set).length === 1 &&
+    'consumedAt' in set
+  ) {
     const w = where(criteria);
     if (w) {
-      const res = (await this.query(`UPDATE oidc_payloads SET consumed_at = ? WHERE ${w.sql}`, [set.consumedAt, ...w.params])) as { affectedRows?: number };
+      const res = (await this.query(`UPDATE oidc_payloads SET consumed_at = ? WHERE ${w.sql}`, [
+        set.consumedAt,
+        ...w.params,
+      ])) as { affectedRows?: number };
       return { affected: res.affectedRows ?? 0, raw: res, generatedMaps: [] };
     }
   }

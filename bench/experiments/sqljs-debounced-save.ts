@@ -11,7 +11,13 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { SqljsDriver } = require('typeorm/driver/sqljs/SqljsDriver.js') as {
-  SqljsDriver: { prototype: { autoSave(): Promise<void>; options: { autoSave?: boolean }; queryRunner?: { isTransactionActive: boolean } } };
+  SqljsDriver: {
+    prototype: {
+      autoSave(): Promise<void>;
+      options: { autoSave?: boolean };
+      queryRunner?: { isTransactionActive: boolean };
+    };
+  };
 };
 const save = SqljsDriver.prototype.autoSave;
 const timers = new WeakMap<object, NodeJS.Timeout>();

@@ -2,14 +2,20 @@
 // machine took during a measurement (other people's test runs skew a one-core benchmark).
 import { readFileSync } from 'node:fs';
 
-interface Snapshot { at: number; busy: number; procs: Map<number, number>; ioStallUs: number }
+interface Snapshot {
+  at: number;
+  busy: number;
+  procs: Map<number, number>;
+  ioStallUs: number;
+}
 
 const HZ = 100; // USER_HZ on Linux
 
 function machineBusy(): number {
   const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
-  void idle; void iowait;
+  void idle;
+  void iowait;
   return user + nice + system + irq + softirq + steal;
 }
 
@@ -45,10 +51,18 @@ export interface CpuUsage {
 }
 
 export class CpuProbe {
-  constructor(private readonly serverPid: number, private readonly mariadbPid?: number) {}
+  constructor(
+    private readonly serverPid: number,
+    private readonly mariadbPid?: number,
+  ) {}
 
   alive(): boolean {
-    try { process.kill(this.serverPid, 0); return true; } catch { return false; }
+    try {
+      process.kill(this.serverPid, 0);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   snapshot(): Snapshot {
@@ -67,7 +81,14 @@ export class CpuProbe {
     const self = d(process.pid);
     const db = d(this.mariadbPid);
     const ioStall = seconds > 0 ? (100 * (to.ioStallUs - from.ioStallUs)) / 1e6 / seconds : 0;
-    return { server: pct(server), loadGenerator: pct(self), mariadb: pct(db), others: Math.max(0, pct(to.busy - from.busy - server - self - db)), ioStall, seconds };
+    return {
+      server: pct(server),
+      loadGenerator: pct(self),
+      mariadb: pct(db),
+      others: Math.max(0, pct(to.busy - from.busy - server - self - db)),
+      ioStall,
+      seconds,
+    };
   }
 
   /** Waits (at most `maxS`) until the rest of the machine stays under `limitPct` of a core for a second. */

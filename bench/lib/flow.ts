@@ -20,7 +20,11 @@ export interface TokenSet {
 }
 
 export class FlowError extends Error {
-  constructor(readonly step: string, readonly status: number, detail: string) {
+  constructor(
+    readonly step: string,
+    readonly status: number,
+    detail: string,
+  ) {
     super(`${step}: HTTP ${status} ${detail.replace(/\s+/g, ' ').slice(0, 200)}`);
   }
 }
@@ -42,7 +46,13 @@ export type Step = (typeof STEPS)[number];
  * Runs one complete sign-in in a fresh browser; returns the token response. Throws FlowError on any surprise.
  * `timings`, when given, receives each step's duration in ms.
  */
-export async function signInFlow(client: FlowClient, email: string, password: string, scope = 'openid email profile', timings?: Partial<Record<Step, number>>): Promise<TokenSet> {
+export async function signInFlow(
+  client: FlowClient,
+  email: string,
+  password: string,
+  scope = 'openid email profile',
+  timings?: Partial<Record<Step, number>>,
+): Promise<TokenSet> {
   // The test harness's browser: a cookie jar (names only, paths ignored) and manual redirects.
   const browser = new UserAgent(client.issuer);
   let mark = performance.now();
@@ -55,9 +65,16 @@ export async function signInFlow(client: FlowClient, email: string, password: st
   const state = b64url(randomBytes(12));
   const authorize = new URL(`${client.issuer}/auth`);
   for (const [k, v] of Object.entries({
-    client_id: client.clientId, response_type: 'code', redirect_uri: client.redirectUri, scope, state,
-    nonce: b64url(randomBytes(12)), code_challenge: b64url(createHash('sha256').update(verifier).digest()), code_challenge_method: 'S256',
-  })) authorize.searchParams.set(k, v);
+    client_id: client.clientId,
+    response_type: 'code',
+    redirect_uri: client.redirectUri,
+    scope,
+    state,
+    nonce: b64url(randomBytes(12)),
+    code_challenge: b64url(createHash('sha256').update(verifier).digest()),
+    code_challenge_method: 'S256',
+  }))
+    authorize.searchParams.set(k, v);
 
   const interaction = expectRedirect('authorize', await browser.request(authorize.href));
   lap('authorize');
@@ -72,7 +89,10 @@ export async function signInFlow(client: FlowClient, email: string, password: st
   }
   if (form.hidden._csrf === undefined) throw new FlowError('login page', page.status, 'no login form with _csrf');
 
-  const resume = expectRedirect('login', await browser.request(new URL(form.action, interaction).href, { form: { ...form.hidden, email, password } }));
+  const resume = expectRedirect(
+    'login',
+    await browser.request(new URL(form.action, interaction).href, { form: { ...form.hidden, email, password } }),
+  );
   lap('POST login');
   let next = resume;
   // Back at the provider: it may hop once more (resume → redirect_uri); stop at the redirect URI.
@@ -87,8 +107,17 @@ export async function signInFlow(client: FlowClient, email: string, password: st
 
   const res = await fetch(`${client.issuer}/token`, {
     method: 'POST',
-    headers: { authorization: basicAuth(client.clientId, client.clientSecret), 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: client.redirectUri, code_verifier: verifier }).toString(),
+    headers: {
+      authorization: basicAuth(client.clientId, client.clientSecret),
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: client.redirectUri,
+      code_verifier: verifier,
+    }).toString(),
   });
   const text = await res.text();
   lap('token');
@@ -160,8 +189,21 @@ export async function runFlows(opts: {
     completed: latencies.length,
     failed,
     perSecond: latencies.length / elapsed,
-    latencyMs: { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? 0 },
-    stepsP50Ms: Object.fromEntries(STEPS.map((s) => [s, percentile([...steps[s]].sort((a, b) => a - b), 50)])) as Record<Step, number>,
+    latencyMs: {
+      p50: percentile(sorted, 50),
+      p90: percentile(sorted, 90),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? 0,
+    },
+    stepsP50Ms: Object.fromEntries(
+      STEPS.map((s) => [
+        s,
+        percentile(
+          [...steps[s]].sort((a, b) => a - b),
+          50,
+        ),
+      ]),
+    ) as Record<Step, number>,
     firstErrors: errors,
   };
 }

@@ -34,22 +34,33 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   let second = 0;
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: unknown) => void;
-  const done = new Promise<autocannon.Result>((resolve, reject) => { finish = resolve; fail = reject; });
-  const instance = autocannon({
-    url: opts.url,
-    connections: opts.connections,
-    duration: opts.durationS,
-    pipelining: 1,
-    method: opts.method ?? 'GET',
-    headers: opts.headers,
-    body: opts.body,
-    setupClient: opts.setupClient,
-    timeout: 10,
-  }, (error, result) => (error ? fail(error) : finish(result)));
-  instance.on('response', () => { count++; });
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const instance = autocannon(
+    {
+      url: opts.url,
+      connections: opts.connections,
+      duration: opts.durationS,
+      pipelining: 1,
+      method: opts.method ?? 'GET',
+      headers: opts.headers,
+      body: opts.body,
+      setupClient: opts.setupClient,
+      timeout: 10,
+    },
+    (error, result) => (error ? fail(error) : finish(result)),
+  );
+  instance.on('response', () => {
+    count++;
+  });
   instance.on('tick', () => {
     second++;
-    if (!opts.quiet && process.stdout.isTTY) process.stdout.write(`\r    ${opts.title}: ${second}/${opts.durationS} s, ${count.toLocaleString('en')} req/s   `);
+    if (!opts.quiet && process.stdout.isTTY)
+      process.stdout.write(
+        `\r    ${opts.title}: ${second}/${opts.durationS} s, ${count.toLocaleString('en')} req/s   `,
+      );
     count = 0;
   });
   const raw = await done;
@@ -77,19 +88,28 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
  * and the measured run continue the same chains. A failed refresh ends its chain (the next request would
  * replay a spent token, which revokes the grant): it is counted and that connection keeps failing visibly.
  */
-export function refreshChains(chains: string[], authorization: string, onBroken: (status: number, body: string) => void) {
+export function refreshChains(
+  chains: string[],
+  authorization: string,
+  onBroken: (status: number, body: string) => void,
+) {
   let next = 0;
   return (client: autocannon.Client) => {
     const i = next++ % chains.length;
-    client.setRequests([{
-      method: 'POST',
-      path: '/token',
-      headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      setupRequest: (req) => ({ ...req, body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(chains[i]!)}` }),
-      onResponse: (status, body) => {
-        if (status === 200) chains[i] = (JSON.parse(body) as { refresh_token: string }).refresh_token;
-        else onBroken(status, body);
+    client.setRequests([
+      {
+        method: 'POST',
+        path: '/token',
+        headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        setupRequest: (req) => ({
+          ...req,
+          body: `grant_type=refresh_token&refresh_token=${encodeURIComponent(chains[i]!)}`,
+        }),
+        onResponse: (status, body) => {
+          if (status === 200) chains[i] = (JSON.parse(body) as { refresh_token: string }).refresh_token;
+          else onBroken(status, body);
+        },
       },
-    }]);
+    ]);
   };
 }

@@ -12,16 +12,25 @@ export type TargetName = 'tessera-sqlite' | 'tessera-mysql' | 'bare';
 
 /** `--help` prints the `//` header of the entry script (bench/run.ts). */
 export function parseArgs(argv: string[]) {
-  const get = (name: string) => { const i = argv.indexOf(`--${name}`); return i === -1 ? undefined : argv[i + 1]; };
+  const get = (name: string) => {
+    const i = argv.indexOf(`--${name}`);
+    return i === -1 ? undefined : argv[i + 1];
+  };
   const has = (name: string) => argv.includes(`--${name}`);
   if (has('help')) {
-    process.stdout.write(`${readFileSync(process.argv[1]!, 'utf8').split('\n').filter((l) => l.startsWith('//')).join('\n')}\n`);
+    process.stdout.write(
+      `${readFileSync(process.argv[1]!, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('//'))
+        .join('\n')}\n`,
+    );
     process.exit(0);
   }
   const db = get('db') ?? 'both';
   if (!['sqlite', 'mysql', 'both'].includes(db)) throw new Error('--db sqlite|mysql|both');
   const only = (get('only') ?? SCENARIOS.join(',')).split(',').filter(Boolean) as Scenario[];
-  for (const s of only) if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+  for (const s of only)
+    if (!SCENARIOS.includes(s)) throw new Error(`--only: unknown scenario ${s} (${SCENARIOS.join(', ')})`);
   const num = (name: string, fallback: number) => {
     const v = Number(get(name) ?? fallback);
     if (!Number.isFinite(v) || v <= 0 || v > 600) throw new Error(`--${name}: a number of at most 600`);
@@ -58,7 +67,14 @@ export interface TargetResult {
   compiled?: { readyMs: number; rssAtRestMiB: number } | { error: string };
   /** MariaDB only: statements per operation (global status deltas; other clients of the server add noise). */
   queriesPerOp: Partial<Record<LoadScenario, Record<string, number>>>;
-  startup?: { coldMs?: number; warmMs?: number; benchServerMs: number; rssAtRestMiB: number; rssAfterLoadMiB?: number; via: string };
+  startup?: {
+    coldMs?: number;
+    warmMs?: number;
+    benchServerMs: number;
+    rssAtRestMiB: number;
+    rssAfterLoadMiB?: number;
+    via: string;
+  };
   seedMs?: number;
   brokenRefreshChains?: number;
   notes: string[];

@@ -28,20 +28,39 @@ let autogroupNice: number | undefined;
  */
 export function raisePriority(nice: number): { done: string; restore(): void } {
   const done: string[] = [];
-  try { osSetPriority(0, nice); done.push(`nice ${nice}`); } catch (e) { done.push(`nice failed: ${(e as Error).message}`); }
+  try {
+    osSetPriority(0, nice);
+    done.push(`nice ${nice}`);
+  } catch (e) {
+    done.push(`nice failed: ${(e as Error).message}`);
+  }
   // This session's group also holds the shell that started the bench: give it its old value back at the end.
   const before = /nice\s+(-?\d+)/.exec(readAutogroup(process.pid))?.[1];
   if (setAutogroupNice(process.pid, nice)) done.push(`autogroup nice ${nice}`);
   autogroupNice = nice;
-  return { done: done.join(', '), restore: () => { if (before !== undefined) setAutogroupNice(process.pid, Number(before)); } };
+  return {
+    done: done.join(', '),
+    restore: () => {
+      if (before !== undefined) setAutogroupNice(process.pid, Number(before));
+    },
+  };
 }
 
 function readAutogroup(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/autogroup`, 'utf8'); } catch { return ''; }
+  try {
+    return readFileSync(`/proc/${pid}/autogroup`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 function setAutogroupNice(pid: number, nice: number): boolean {
-  try { writeFileSync(`/proc/${pid}/autogroup`, String(nice)); return true; } catch { return false; }
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -61,9 +80,20 @@ export interface Server {
  * Starts `command` in its own process group (so a stop reaches npm's children too), collecting its output.
  * `core` pins it with taskset.
  */
-export function startProcess(name: string, command: string[], env: Record<string, string>, core?: number, logFile?: string): Server {
+export function startProcess(
+  name: string,
+  command: string[],
+  env: Record<string, string>,
+  core?: number,
+  logFile?: string,
+): Server {
   const argv = core === undefined ? command : ['taskset', '-c', String(core), ...command];
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(argv[0]!, argv.slice(1), {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   // detached = a new session, hence a new scheduler autogroup: give it the priority this process has.
   if (autogroupNice !== undefined) setAutogroupNice(child.pid!, autogroupNice);
   const output: string[] = [];
@@ -76,12 +106,21 @@ export function startProcess(name: string, command: string[], env: Record<string
   child.stderr!.on('data', keep);
   let stopping = false;
   let ending: string | undefined;
-  const exited = new Promise<void>((resolve) => child.once('exit', (code, signal) => {
-    ending = signal ? `signal ${signal}` : `exit code ${code}`;
-    if (!stopping) process.stderr.write(`\n${name} exited unexpectedly (${signal ?? code}); last output:\n${output.join('').slice(-2000)}\n`);
-    if (logFile) appendFileSync(logFile, `\n[bench] exited: ${signal ?? code}${stopping ? ' (stopped by the bench)' : ' (UNEXPECTED)'}\n`);
-    resolve();
-  }));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      ending = signal ? `signal ${signal}` : `exit code ${code}`;
+      if (!stopping)
+        process.stderr.write(
+          `\n${name} exited unexpectedly (${signal ?? code}); last output:\n${output.join('').slice(-2000)}\n`,
+        );
+      if (logFile)
+        appendFileSync(
+          logFile,
+          `\n[bench] exited: ${signal ?? code}${stopping ? ' (stopped by the bench)' : ' (UNEXPECTED)'}\n`,
+        );
+      resolve();
+    }),
+  );
   return {
     name,
     child,
@@ -91,12 +130,16 @@ export function startProcess(name: string, command: string[], env: Record<string
       // command line matches; not into the server's own children (tsx's esbuild service).
       let pid = child.pid!;
       for (let i = 0; i < 5 && !command.test(cmdline(pid)); i++) {
-        const kids = await run('pgrep', ['-P', String(pid)]).then((r) => r.stdout.trim().split('\n').filter(Boolean).map(Number), () => [] as number[]);
+        const kids = await run('pgrep', ['-P', String(pid)]).then(
+          (r) => r.stdout.trim().split('\n').filter(Boolean).map(Number),
+          () => [] as number[],
+        );
         const next = kids.find((k) => command.test(cmdline(k))) ?? (kids.length === 1 ? kids[0] : undefined);
         if (next === undefined) break;
         pid = next;
       }
-      if (!command.test(cmdline(pid))) throw new Error(`${name}: no process matching ${command} under pid ${child.pid}`);
+      if (!command.test(cmdline(pid)))
+        throw new Error(`${name}: no process matching ${command} under pid ${child.pid}`);
       return pid;
     },
     async exitedWithin(ms) {
@@ -106,10 +149,18 @@ export function startProcess(name: string, command: string[], env: Record<string
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       stopping = true;
-      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
       const timeout = sleep(15_000).then(() => 'timeout');
       if ((await Promise.race([exited.then(() => 'exited'), timeout])) === 'timeout') {
-        try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
         await exited;
       }
     },
@@ -119,19 +170,26 @@ export function startProcess(name: string, command: string[], env: Record<string
 /** Polls `url` until it answers 200 (every 10 ms, bounded by `timeoutMs`); returns ms since `since`. */
 export async function waitReady(server: Server, url: string, since: number, timeoutMs = 60_000): Promise<number> {
   while (performance.now() - since < timeoutMs) {
-    if (server.child.exitCode !== null) throw new Error(`${server.name} exited (${server.child.exitCode}):\n${server.output.join('').slice(-3000)}`);
+    if (server.child.exitCode !== null)
+      throw new Error(`${server.name} exited (${server.child.exitCode}):\n${server.output.join('').slice(-3000)}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();
       if (res.status === 200) return performance.now() - since;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await sleep(10);
   }
   throw new Error(`${server.name} not ready after ${timeoutMs} ms:\n${server.output.join('').slice(-3000)}`);
 }
 
 function cmdline(pid: number): string {
-  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '); } catch { return ''; }
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
 }
 
 /** Resident set size in MiB, from /proc. */
@@ -147,7 +205,11 @@ export function allowedCpus(pid: number | 'self' = 'self'): string {
 
 /** Runs the admin CLI with the server's environment; returns stdout. */
 export async function cli(args: string[], env: Record<string, string>): Promise<string> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'server/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    timeout: 60_000,
+  });
   return stdout;
 }
 

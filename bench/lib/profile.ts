@@ -2,11 +2,31 @@
 // of Tessera's own functions, over a time window (the load, not the start-up).
 import { readFileSync } from 'node:fs';
 
-interface CallFrame { functionName: string; url: string; lineNumber: number; columnNumber: number }
-interface ProfileNode { id: number; callFrame: CallFrame; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[]; timeDeltas: number[] }
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
+interface ProfileNode {
+  id: number;
+  callFrame: CallFrame;
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
 
-export interface Row { name: string; where: string; ms: number; pct: number }
+export interface Row {
+  name: string;
+  where: string;
+  ms: number;
+  pct: number;
+}
 export interface ProfileSummary {
   windowMs: number;
   busyPct: number;
@@ -71,7 +91,9 @@ export function summarise(file: string, window?: { fromUs: number; toUs: number 
   // counted per file; everything else per function and line.
   const key = (f: CallFrame) => {
     const at = where(f.url);
-    return at.startsWith('tessera:') ? `(file)\t${at}` : `${f.functionName || '(anonymous)'}\t${at}:${f.lineNumber + 1}`;
+    return at.startsWith('tessera:')
+      ? `(file)\t${at}`
+      : `${f.functionName || '(anonymous)'}\t${at}:${f.lineNumber + 1}`;
   };
 
   const selfByFn = new Map<string, number>();
@@ -94,11 +116,15 @@ export function summarise(file: string, window?: { fromUs: number; toUs: number 
   }
   const rows = (m: Map<string, number>, filter: (name: string, at: string) => boolean = () => true, n = top): Row[] =>
     [...m]
-      .map(([k, us]) => { const [name, at] = k.split('\t'); return { name: name!, where: at ?? '', ms: us / 1000, pct: busyUs ? (100 * us) / busyUs : 0 }; })
+      .map(([k, us]) => {
+        const [name, at] = k.split('\t');
+        return { name: name!, where: at ?? '', ms: us / 1000, pct: busyUs ? (100 * us) / busyUs : 0 };
+      })
       .filter((r) => filter(r.name, r.where))
       .sort((a, b) => b.ms - a.ms)
       .slice(0, n);
-  const isLib = (at: string) => !at.startsWith('tessera:') && !at.startsWith('(native)') && !at.startsWith('node:') && at !== '';
+  const isLib = (at: string) =>
+    !at.startsWith('tessera:') && !at.startsWith('(native)') && !at.startsWith('node:') && at !== '';
   return {
     windowMs: windowUs / 1000,
     busyPct: windowUs ? (100 * busyUs) / windowUs : 0,
@@ -106,24 +132,58 @@ export function summarise(file: string, window?: { fromUs: number; toUs: number 
     byPackage: rows(selfByPkg, () => true, 15),
     inclusiveTessera: rows(inclusive, (_n, at) => at.startsWith('tessera:'), 15),
     // Library entry points worth naming (time spent inside them, including what they call).
-    inclusiveLibraries: rows(inclusive, (name, at) => isLib(at) && /^(upsert|find|findOne|findOneBy|update|delete|query|execute|save|export|autoSave|consume|sign|signJWT|render|renderString|verify|hash|handle|dispatch|tokenHandler|refreshTokenHandler|clientCredentialsHandler|authorizationCodeHandler|findAccount|getValueAndPayload|jwtSign|runExclusive|write)$/.test(name), 20),
+    inclusiveLibraries: rows(
+      inclusive,
+      (name, at) =>
+        isLib(at) &&
+        /^(upsert|find|findOne|findOneBy|update|delete|query|execute|save|export|autoSave|consume|sign|signJWT|render|renderString|verify|hash|handle|dispatch|tokenHandler|refreshTokenHandler|clientCredentialsHandler|authorizationCodeHandler|findAccount|getValueAndPayload|jwtSign|runExclusive|write)$/.test(
+          name,
+        ),
+      20,
+    ),
   };
 }
 
 export function profileMarkdown(title: string, s: ProfileSummary): string {
-  const table = (rows: Row[], head: string) => [
-    `| ${head} | where | ms | % of busy |`, '|---|---|---:|---:|',
-    ...rows.map((r) => `| \`${r.name}\` | ${r.where} | ${r.ms.toFixed(0)} | ${r.pct.toFixed(1)} |`),
+  const table = (rows: Row[], head: string) =>
+    [
+      `| ${head} | where | ms | % of busy |`,
+      '|---|---|---:|---:|',
+      ...rows.map((r) => `| \`${r.name}\` | ${r.where} | ${r.ms.toFixed(0)} | ${r.pct.toFixed(1)} |`),
+    ].join('\n');
+  const pkgTable = [
+    '| package | self ms | % of busy |',
+    '|---|---:|---:|',
+    ...s.byPackage.map((r) => `| ${r.name} | ${r.ms.toFixed(0)} | ${r.pct.toFixed(1)} |`),
   ].join('\n');
-  const pkgTable = ['| package | self ms | % of busy |', '|---|---:|---:|', ...s.byPackage.map((r) => `| ${r.name} | ${r.ms.toFixed(0)} | ${r.pct.toFixed(1)} |`)].join('\n');
   return [
     `#### ${title}`,
     '',
     `Window ${(s.windowMs / 1000).toFixed(1)} s, CPU busy ${s.busyPct.toFixed(0)} % of it.`,
     '',
-    '<details><summary>Self time by package</summary>', '', pkgTable, '', '</details>', '',
-    '<details><summary>Top self time by function</summary>', '', table(s.selfTop.slice(0, 20), 'function'), '', '</details>', '',
-    '<details><summary>Inclusive time: Tessera files (synchronous stacks only)</summary>', '', table(s.inclusiveTessera, 'file'), '', '</details>', '',
-    '<details><summary>Inclusive time: library entry points</summary>', '', table(s.inclusiveLibraries, 'function'), '', '</details>', '',
+    '<details><summary>Self time by package</summary>',
+    '',
+    pkgTable,
+    '',
+    '</details>',
+    '',
+    '<details><summary>Top self time by function</summary>',
+    '',
+    table(s.selfTop.slice(0, 20), 'function'),
+    '',
+    '</details>',
+    '',
+    '<details><summary>Inclusive time: Tessera files (synchronous stacks only)</summary>',
+    '',
+    table(s.inclusiveTessera, 'file'),
+    '',
+    '</details>',
+    '',
+    '<details><summary>Inclusive time: library entry points</summary>',
+    '',
+    table(s.inclusiveLibraries, 'function'),
+    '',
+    '</details>',
+    '',
   ].join('\n');
 }

@@ -13,7 +13,10 @@ export const state = {
 };
 
 export const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
-export const fmt = (n: number | undefined, digits = 0) => (n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+export const fmt = (n: number | undefined, digits = 0) =>
+  n === undefined || Number.isNaN(n)
+    ? '–'
+    : n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export async function cleanup() {
   for (const s of running) await s.stop().catch(() => undefined);
@@ -25,4 +28,5 @@ export async function cleanup() {
 }
 
 export const BENCH_PASSWORD = 'bench-password-1';
-export const accountsFor = (n: number) => Array.from({ length: n }, (_, i) => ({ email: `bench-${i}@bench.test`, password: BENCH_PASSWORD }));
+export const accountsFor = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ email: `bench-${i}@bench.test`, password: BENCH_PASSWORD }));

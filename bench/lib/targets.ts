@@ -1,5 +1,15 @@
 // The servers under test: Tessera on SQLite or MariaDB and the bare provider, started, measured, profiled.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -31,9 +41,22 @@ export interface Live {
  * Fresh database, client and accounts (CLI), start-up measurements, then the bench server left running.
  * With `profileDir` the server runs under --cpu-prof and nothing is restarted.
  */
-export async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resultsDir: string, profileDir?: string): Promise<Live> {
+export async function prepareTessera(
+  db: 'sqlite' | 'mysql',
+  opts: Options,
+  resultsDir: string,
+  profileDir?: string,
+): Promise<Live> {
   const label = db === 'sqlite' ? 'Tessera SQLite' : 'Tessera MariaDB';
-  const result: TargetResult = { name: db === 'sqlite' ? 'tessera-sqlite' : 'tessera-mysql', label, load: {}, cpu: {}, attempts: {}, queriesPerOp: {}, notes: [] };
+  const result: TargetResult = {
+    name: db === 'sqlite' ? 'tessera-sqlite' : 'tessera-mysql',
+    label,
+    load: {},
+    cpu: {},
+    attempts: {},
+    queriesPerOp: {},
+    notes: [],
+  };
   log(`${profileDir ? 'profile run:' : '== setting up'} ${label}`);
 
   const port = await freePort();
@@ -49,14 +72,29 @@ export async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resu
   }
   const env: Record<string, string> = {
     PATH: `${dirname(state.serverNode)}:${process.env.PATH ?? ''}`,
-    PORT: String(port), HOST: '127.0.0.1', ISSUER: issuer, DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', DEMO: 'false',
-    RATE_LIMIT_LOGIN: '1000000000', RATE_LIMIT_IP: '1000000000',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    ISSUER: issuer,
+    DATABASE_URL: databaseUrl,
+    LOG_LEVEL: 'warn',
+    DEMO: 'false',
+    RATE_LIMIT_LOGIN: '1000000000',
+    RATE_LIMIT_IP: '1000000000',
     // DESIGN §13 measures sign-in at m=7 MiB, t=5 (passwords.ts); config.ts's fallback may differ, so say it.
-    ARGON2_MEMORY_KIB: '7168', ARGON2_ITERATIONS: '5',
+    ARGON2_MEMORY_KIB: '7168',
+    ARGON2_ITERATIONS: '5',
   };
   const mine = new Set<Server>();
-  const track = (srv: Server) => { running.add(srv); mine.add(srv); return srv; };
-  const release = async (srv: Server) => { await srv.stop(); running.delete(srv); mine.delete(srv); };
+  const track = (srv: Server) => {
+    running.add(srv);
+    mine.add(srv);
+    return srv;
+  };
+  const release = async (srv: Server) => {
+    await srv.stop();
+    running.delete(srv);
+    mine.delete(srv);
+  };
   let statusConn: mysql.Connection | undefined;
   const close = async () => {
     for (const srv of mine) await release(srv);
@@ -70,7 +108,23 @@ export async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resu
     // Admin objects first, through the CLI, while no server runs (sql.js keeps the file in memory and
     // would overwrite what another process wrote).
     const t0 = performance.now();
-    const out = await cli(['clients:create', '--name', 'bench', '--grant', 'client_credentials', '--grant', 'authorization_code', '--grant', 'refresh_token', '--redirect-uri', `${issuer}/cb`, '--first-party'], env);
+    const out = await cli(
+      [
+        'clients:create',
+        '--name',
+        'bench',
+        '--grant',
+        'client_credentials',
+        '--grant',
+        'authorization_code',
+        '--grant',
+        'refresh_token',
+        '--redirect-uri',
+        `${issuer}/cb`,
+        '--first-party',
+      ],
+      env,
+    );
     const client: FlowClient = {
       issuer,
       clientId: /client_id:\s*(\S+)/.exec(out)![1]!,
@@ -78,7 +132,8 @@ export async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resu
       redirectUri: `${issuer}/cb`,
     };
     const accounts = accountsFor(opts.only.includes('signin') ? opts.signinWorkers : 1);
-    const create = (a: { email: string; password: string }, i: number) => cli(['accounts:create', '--email', a.email, '--name', `Bench ${i}`, '--password', a.password], env);
+    const create = (a: { email: string; password: string }, i: number) =>
+      cli(['accounts:create', '--email', a.email, '--name', `Bench ${i}`, '--password', a.password], env);
     if (db === 'mysql') await Promise.all(accounts.map(create));
     else for (const [i, a] of accounts.entries()) await create(a, i);
     log(`  client and ${accounts.length} account(s) created in ${fmt((performance.now() - t0) / 1000, 1)} s`);
@@ -89,7 +144,15 @@ export async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resu
     if (opts.only.includes('startup') && !profileDir) {
       for (const phase of ['cold', 'warm'] as const) {
         const started = performance.now();
-        const srv = track(startProcess(`${label} npm start`, ['npm', 'start'], env, 0, join(resultsDir, `${result.name}-npm-start.log`)));
+        const srv = track(
+          startProcess(
+            `${label} npm start`,
+            ['npm', 'start'],
+            env,
+            0,
+            join(resultsDir, `${result.name}-npm-start.log`),
+          ),
+        );
         const ms = await waitReady(srv, `${issuer}/readyz`, started);
         if (phase === 'cold') coldMs = ms;
         else {
@@ -98,18 +161,30 @@ export async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resu
           rssAtRest = rssMiB(await srv.pid(/^\S*node\s.*(server\/main\.ts|dist\/server\/main\.js)/));
         }
         await release(srv);
-        log(`  npm start → ready (${phase === 'cold' ? 'first start: keys generated' : 'restart'}): ${fmt(ms)} ms${rssAtRest && phase === 'warm' ? `, RSS at rest ${fmt(rssAtRest, 1)} MiB` : ''}`);
+        log(
+          `  npm start → ready (${phase === 'cold' ? 'first start: keys generated' : 'restart'}): ${fmt(ms)} ms${rssAtRest && phase === 'warm' ? `, RSS at rest ${fmt(rssAtRest, 1)} MiB` : ''}`,
+        );
       }
       const dist = await compileServer(resultsDir);
       if (typeof dist !== 'string') result.compiled = dist;
       else {
         const started = performance.now();
-        const srv = track(startProcess(`${label} compiled`, [state.serverNode, join(dist, 'server/main.js')], env, 0, join(resultsDir, `${result.name}-compiled.log`)));
+        const srv = track(
+          startProcess(
+            `${label} compiled`,
+            [state.serverNode, join(dist, 'server/main.js')],
+            env,
+            0,
+            join(resultsDir, `${result.name}-compiled.log`),
+          ),
+        );
         try {
           const readyMs = await waitReady(srv, `${issuer}/readyz`, started);
           await sleep(2000);
           result.compiled = { readyMs, rssAtRestMiB: rssMiB(await srv.pid(/^\S*node\s.*server\/main\.js/)) };
-          log(`  compiled (node dist/server/main.js) → ready: ${fmt(readyMs)} ms, RSS at rest ${fmt(result.compiled.rssAtRestMiB, 1)} MiB`);
+          log(
+            `  compiled (node dist/server/main.js) → ready: ${fmt(readyMs)} ms, RSS at rest ${fmt(result.compiled.rssAtRestMiB, 1)} MiB`,
+          );
         } catch (error) {
           result.compiled = { error: (error as Error).message.slice(0, 300) };
         } finally {
@@ -120,24 +195,49 @@ export async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resu
 
     const nodeArgs = profileDir ? [`--cpu-prof`, `--cpu-prof-dir=${profileDir}`, '--cpu-prof-interval=500'] : [];
     if (profileDir) mkdirSync(profileDir, { recursive: true });
-    const preload = (opts.tesseraImport ?? '').split(',').filter(Boolean).flatMap((f) => ['--import', `./${f.replace(/^\.\//, '')}`]);
+    const preload = (opts.tesseraImport ?? '')
+      .split(',')
+      .filter(Boolean)
+      .flatMap((f) => ['--import', `./${f.replace(/^\.\//, '')}`]);
     const logFile = join(resultsDir, `${result.name}${profileDir ? '-profile' : ''}.log`);
     const startServer = async () => {
       const started = performance.now();
-      const srv = track(startProcess(label, [state.serverNode, ...nodeArgs, '--import', 'tsx', ...preload, 'bench/lib/tessera-main.ts'], env, 0, logFile));
+      const srv = track(
+        startProcess(
+          label,
+          [state.serverNode, ...nodeArgs, '--import', 'tsx', ...preload, 'bench/lib/tessera-main.ts'],
+          env,
+          0,
+          logFile,
+        ),
+      );
       const ms = await waitReady(srv, `${issuer}/readyz`, started);
       await sleep(1000);
       return { srv, ms, pid: await srv.pid(/^\S*node\s.*tessera-main\.ts/) };
     };
     let server = await startServer();
-    result.startup = { coldMs, warmMs, benchServerMs: server.ms, rssAtRestMiB: rssAtRest ?? rssMiB(server.pid), via: rssAtRest ? 'npm start' : 'node --import tsx bench/lib/tessera-main.ts' };
+    result.startup = {
+      coldMs,
+      warmMs,
+      benchServerMs: server.ms,
+      rssAtRestMiB: rssAtRest ?? rssMiB(server.pid),
+      via: rssAtRest ? 'npm start' : 'node --import tsx bench/lib/tessera-main.ts',
+    };
     statusConn = db === 'mysql' ? await mysql.createConnection(serverUrl(opts.mysqlUrl)) : undefined;
     const conn = statusConn;
     return {
-      result, client, accounts,
+      result,
+      client,
+      accounts,
       pid: () => server.pid,
       exitedWithin: (ms) => server.srv.exitedWithin(ms),
-      restart: profileDir ? undefined : async () => { mine.delete(server.srv); running.delete(server.srv); server = await startServer(); },
+      restart: profileDir
+        ? undefined
+        : async () => {
+            mine.delete(server.srv);
+            running.delete(server.srv);
+            server = await startServer();
+          },
       dbStatus: conn ? () => mariadbStatus(conn) : undefined,
       withMariadb: db === 'mysql',
       windows: [],
@@ -150,32 +250,68 @@ export async function prepareTessera(db: 'sqlite' | 'mysql', opts: Options, resu
 }
 
 export async function prepareBare(opts: Options, resultsDir: string): Promise<Live> {
-  const result: TargetResult = { name: 'bare', label: 'bare oidc-provider', load: {}, cpu: {}, attempts: {}, queriesPerOp: {}, notes: [] };
+  const result: TargetResult = {
+    name: 'bare',
+    label: 'bare oidc-provider',
+    load: {},
+    cpu: {},
+    attempts: {},
+    queriesPerOp: {},
+    notes: [],
+  };
   log('== setting up the bare oidc-provider (in-memory)');
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
-  const client: FlowClient = { issuer, clientId: 'bench-client', clientSecret: 'bench-secret-0123456789-0123456789-0123456789', redirectUri: `${issuer}/cb` };
+  const client: FlowClient = {
+    issuer,
+    clientId: 'bench-client',
+    clientSecret: 'bench-secret-0123456789-0123456789-0123456789',
+    redirectUri: `${issuer}/cb`,
+  };
   const startServer = async () => {
     const started = performance.now();
-    const srv = startProcess('bare', [state.serverNode, '--import', 'tsx', 'bench/bare-provider.ts'], {
-      PORT: String(port), CLIENT_ID: client.clientId, CLIENT_SECRET: client.clientSecret, BENCH_PASSWORD, ARGON2_MEMORY_KIB: '7168', ARGON2_ITERATIONS: '5',
-    }, 0, join(resultsDir, 'bare.log'));
+    const srv = startProcess(
+      'bare',
+      [state.serverNode, '--import', 'tsx', 'bench/bare-provider.ts'],
+      {
+        PORT: String(port),
+        CLIENT_ID: client.clientId,
+        CLIENT_SECRET: client.clientSecret,
+        BENCH_PASSWORD,
+        ARGON2_MEMORY_KIB: '7168',
+        ARGON2_ITERATIONS: '5',
+      },
+      0,
+      join(resultsDir, 'bare.log'),
+    );
     running.add(srv);
     const ms = await waitReady(srv, `${issuer}/.well-known/openid-configuration`, started);
     await sleep(1000);
     return { srv, ms, pid: await srv.pid(/^\S*node\s.*bare-provider\.ts/) };
   };
   let server = await startServer();
-  result.startup = { benchServerMs: server.ms, rssAtRestMiB: rssMiB(server.pid), via: 'node --import tsx bench/bare-provider.ts' };
+  result.startup = {
+    benchServerMs: server.ms,
+    rssAtRestMiB: rssMiB(server.pid),
+    via: 'node --import tsx bench/bare-provider.ts',
+  };
   log(`  ready in ${fmt(server.ms)} ms, RSS at rest ${fmt(result.startup.rssAtRestMiB, 1)} MiB`);
   return {
-    result, client, accounts: accountsFor(opts.signinWorkers),
+    result,
+    client,
+    accounts: accountsFor(opts.signinWorkers),
     pid: () => server.pid,
     exitedWithin: (ms) => server.srv.exitedWithin(ms),
-    restart: async () => { running.delete(server.srv); server = await startServer(); },
+    restart: async () => {
+      running.delete(server.srv);
+      server = await startServer();
+    },
     withMariadb: false,
     windows: [],
-    close: async () => { await server.srv.stop(); running.delete(server.srv); },
+    close: async () => {
+      await server.srv.stop();
+      running.delete(server.srv);
+    },
   };
 }
 
@@ -187,7 +323,16 @@ export async function runScenario(live: Live, scenario: LoadScenario, opts: Opti
   for (let attempt = 1; ; attempt++) {
     try {
       const probe = new CpuProbe(live.pid(), live.withMariadb ? state.mariadbPid : undefined);
-      live.windows.push(...await runScenarios(live.result, live.client, live.accounts, { ...opts, only: [scenario] }, probe, live.dbStatus));
+      live.windows.push(
+        ...(await runScenarios(
+          live.result,
+          live.client,
+          live.accounts,
+          { ...opts, only: [scenario] },
+          probe,
+          live.dbStatus,
+        )),
+      );
       return;
     } catch (error) {
       const exit = await live.exitedWithin(5000);
@@ -204,13 +349,20 @@ export async function finish(live: Live): Promise<void> {
   if (live.result.startup) {
     try {
       live.result.startup.rssAfterLoadMiB = rssMiB(live.pid());
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   await live.close();
 }
 
 /** Profiling run for one database: same set-up, --cpu-prof, the given scenarios; returns per-scenario summaries. */
-export async function profileTessera(db: 'sqlite' | 'mysql', scenarios: LoadScenario[], opts: Options, resultsDir: string) {
+export async function profileTessera(
+  db: 'sqlite' | 'mysql',
+  scenarios: LoadScenario[],
+  opts: Options,
+  resultsDir: string,
+) {
   const profileDir = join(resultsDir, `profile-${db}`);
   const live = await prepareTessera(db, { ...opts, only: scenarios }, resultsDir, profileDir);
   try {
@@ -219,7 +371,9 @@ export async function profileTessera(db: 'sqlite' | 'mysql', scenarios: LoadScen
     await live.close();
   }
   // One file per thread (tsx's loader runs in a worker): the main thread's is the biggest.
-  const file = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f))
+  const file = readdirSync(profileDir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(profileDir, f))
     .sort((a, b) => statSync(b).size - statSync(a).size)[0];
   if (!file) throw new Error(`no .cpuprofile in ${profileDir}`);
   const profileStart = (JSON.parse(readFileSync(file, 'utf8')) as { startTime: number }).startTime;
@@ -237,9 +391,15 @@ function compileServer(resultsDir: string): Promise<string | { error: string }> 
   compiled ??= (async () => {
     const out = join(resultsDir, 'dist');
     log('  compiling server/ with tsc (tsconfig.build.json) for the compiled start-up figure');
-    const r = await exec(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out], 300_000);
-    if (!existsSync(join(out, 'server/main.js'))) return { error: `tsc emitted nothing (exit ${r.code}): ${r.output.slice(0, 300)}` };
-    for (const dir of ['views', 'public']) if (!existsSync(join(out, dir))) symlinkSync(join(ROOT, dir), join(out, dir));
+    const r = await exec(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
+      300_000,
+    );
+    if (!existsSync(join(out, 'server/main.js')))
+      return { error: `tsc emitted nothing (exit ${r.code}): ${r.output.slice(0, 300)}` };
+    for (const dir of ['views', 'public'])
+      if (!existsSync(join(out, dir))) symlinkSync(join(ROOT, dir), join(out, dir));
     return out;
   })();
   return compiled;

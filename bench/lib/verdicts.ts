@@ -3,14 +3,22 @@ import type { CpuUsage } from './cpu.js';
 import type { LoadScenario, Options, TargetName, TargetResult } from './options.js';
 import { fmt } from './state.js';
 
-export interface Verdict { ok: boolean; why?: string; inconclusive?: boolean }
+export interface Verdict {
+  ok: boolean;
+  why?: string;
+  inconclusive?: boolean;
+}
 
 /** A miss measured while other work starved the server, where the figure scaled to a full core would pass. */
 function verdict(reasons: string[], t: TargetResult, scenario: LoadScenario, v: number, min: number): Verdict {
   if (!reasons.length) return { ok: true };
   const u = t.cpu[scenario];
   if (u && starved(u) && (100 * v) / u.server >= min) {
-    return { ok: false, inconclusive: true, why: `${reasons.join(', ')} measured, but the server had ${fmt(u.server)} % of core 0: ≈ ${fmt((100 * v) / u.server)} at a full core` };
+    return {
+      ok: false,
+      inconclusive: true,
+      why: `${reasons.join(', ')} measured, but the server had ${fmt(u.server)} % of core 0: ≈ ${fmt((100 * v) / u.server)} at a full core`,
+    };
   }
   return { ok: false, why: reasons.join(', ') };
 }
@@ -37,7 +45,14 @@ export function evaluate(targets: TargetResult[], argon2?: { perSecond: number }
   const bare = targets.find((t) => t.name === 'bare');
   const tessera = targets.filter((t) => t.name !== 'bare');
   const checks: Check[] = [];
-  const throughput = (key: LoadScenario, what: string, min: number, minRatio: number | undefined, target: string, base?: (t: TargetResult) => number | undefined) => {
+  const throughput = (
+    key: LoadScenario,
+    what: string,
+    min: number,
+    minRatio: number | undefined,
+    target: string,
+    base?: (t: TargetResult) => number | undefined,
+  ) => {
     const c: Check = { key, what, unit: '/s', target, values: {}, ratio: {}, met: {}, scenario: key };
     for (const t of targets) c.values[t.name] = rate(t, key);
     for (const t of tessera) {
@@ -48,7 +63,8 @@ export function evaluate(targets: TargetResult[], argon2?: { perSecond: number }
       c.ratio![t.name] = ratio;
       const reasons: string[] = [];
       if (v < min) reasons.push(`${fmt(v)} < ${fmt(min)}`);
-      if (minRatio !== undefined && ratio !== undefined && ratio < minRatio) reasons.push(`${fmt(100 * ratio)} % < ${fmt(100 * minRatio)} %`);
+      if (minRatio !== undefined && ratio !== undefined && ratio < minRatio)
+        reasons.push(`${fmt(100 * ratio)} % < ${fmt(100 * minRatio)} %`);
       c.met[t.name] = verdict(reasons, t, key, v, min);
     }
     checks.push(c);
@@ -56,8 +72,14 @@ export function evaluate(targets: TargetResult[], argon2?: { perSecond: number }
   throughput('cc', 'client credentials → JWT ES256 access token', 1500, 0.85, '≥ 1,500 /s and ≥ 85 % of bare');
   throughput('refresh', 'refresh with rotation', 900, 0.7, '≥ 900 /s and ≥ 70 % of bare (MariaDB is the target)');
   const signin: Check = {
-    key: 'signin', what: 'full password sign-in flow (authorize → sign in → code → tokens)', unit: '/s',
-    target: `≥ 60 /s and ≥ 75 % of the argon2 limit${argon2 ? ` (${fmt(argon2.perSecond)} /s here)` : ''}`, values: {}, ratio: {}, met: {}, scenario: 'signin',
+    key: 'signin',
+    what: 'full password sign-in flow (authorize → sign in → code → tokens)',
+    unit: '/s',
+    target: `≥ 60 /s and ≥ 75 % of the argon2 limit${argon2 ? ` (${fmt(argon2.perSecond)} /s here)` : ''}`,
+    values: {},
+    ratio: {},
+    met: {},
+    scenario: 'signin',
     note: 'ratio here is to the argon2 limit, not to bare; bare = same flow with no pages or database, argon2 included',
   };
   for (const t of targets) signin.values[t.name] = rate(t, 'signin');
@@ -72,11 +94,33 @@ export function evaluate(targets: TargetResult[], argon2?: { perSecond: number }
     signin.met[t.name] = verdict(reasons, t, 'signin', v, 60);
   }
   checks.push(signin);
-  checks.push({ key: 'invitation', what: 'invitation redemption (accept, membership written)', unit: '/s', target: '≥ 300 /s, p99 < 50 ms at 32 concurrent', values: {}, met: {}, note: 'not yet built' });
+  checks.push({
+    key: 'invitation',
+    what: 'invitation redemption (accept, membership written)',
+    unit: '/s',
+    target: '≥ 300 /s, p99 < 50 ms at 32 concurrent',
+    values: {},
+    met: {},
+    note: 'not yet built',
+  });
   throughput('discovery', 'discovery', 4000, undefined, '≥ 4,000 /s');
   throughput('jwks', 'JWKS', 4000, undefined, '≥ 4,000 /s');
-  const startup: Check = { key: 'startup', what: '`npm start` to ready', unit: 'ms', target: '< 3,000 ms', values: {}, met: {} };
-  const rss: Check = { key: 'rss', what: 'resident memory at rest', unit: 'MiB', target: '< 150 MB', values: {}, met: {} };
+  const startup: Check = {
+    key: 'startup',
+    what: '`npm start` to ready',
+    unit: 'ms',
+    target: '< 3,000 ms',
+    values: {},
+    met: {},
+  };
+  const rss: Check = {
+    key: 'rss',
+    what: 'resident memory at rest',
+    unit: 'MiB',
+    target: '< 150 MB',
+    values: {},
+    met: {},
+  };
   for (const t of targets) {
     if (!t.startup) continue;
     startup.values[t.name] = t.startup.warmMs ?? t.startup.benchServerMs;
@@ -101,7 +145,8 @@ export function profileScenarios(opts: Options, checks: Check[], db: 'sqlite' | 
   const loadScenarios: LoadScenario[] = ['discovery', 'jwks', 'cc', 'refresh', 'signin'];
   if (opts.profile === 'none') return [];
   if (opts.profile === 'all') return loadScenarios.filter((s) => opts.only.includes(s));
-  if (opts.profile !== 'auto') return opts.profile.split(',').filter((s): s is LoadScenario => (loadScenarios as string[]).includes(s));
+  if (opts.profile !== 'auto')
+    return opts.profile.split(',').filter((s): s is LoadScenario => (loadScenarios as string[]).includes(s));
   const name: TargetName = db === 'sqlite' ? 'tessera-sqlite' : 'tessera-mysql';
   return loadScenarios.filter((s) => checks.some((c) => c.scenario === s && c.met[name] && !c.met[name]!.ok));
 }

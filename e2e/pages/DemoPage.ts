@@ -57,7 +57,11 @@ export class LogoutPages {
 
   async expectConfirmShown(client?: string): Promise<void> {
     await expect(this.heading).toHaveText('Sign out?');
-    await expect(this.page.getByText(client ? `${client} asked to sign you out of Tessera.` : 'Do you want to sign out of Tessera?')).toBeVisible();
+    await expect(
+      this.page.getByText(
+        client ? `${client} asked to sign you out of Tessera.` : 'Do you want to sign out of Tessera?',
+      ),
+    ).toBeVisible();
   }
 
   async confirm(): Promise<void> {

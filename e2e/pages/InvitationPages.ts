@@ -32,7 +32,9 @@ export class InvitationLandingPage {
   /** Nobody signed in: only the tenant's name, and the ways to sign in or register. */
   async expectSignedOutView(tenant: string): Promise<void> {
     await this.expectShown(tenant);
-    await expect(this.page.getByText('Sign in, or create an account, to see the invitation and accept or decline it.')).toBeVisible();
+    await expect(
+      this.page.getByText('Sign in, or create an account, to see the invitation and accept or decline it.'),
+    ).toBeVisible();
     await expect(this.signInLink).toBeVisible();
     await expect(this.createAccountLink).toBeVisible();
     await expect(this.page.getByRole('main')).not.toContainText('Invited by');
@@ -40,7 +42,10 @@ export class InvitationLandingPage {
   }
 
   /** Someone signed in: inviter, roles and the address, with "Review the invitation" and "Not you?". */
-  async expectSignedInView(tenant: string, { inviter, roles, who }: { inviter: string; roles: string[]; who: string }): Promise<void> {
+  async expectSignedInView(
+    tenant: string,
+    { inviter, roles, who }: { inviter: string; roles: string[]; who: string },
+  ): Promise<void> {
     await this.expectShown(tenant);
     await expect(this.page.getByText(`Invited by ${inviter}.`)).toBeVisible();
     await expect(this.page.getByText('Your roles:')).toContainText(roles.join(', '));
@@ -104,7 +109,9 @@ export class ReviewInvitationsPage {
   async expectShown(who: string): Promise<void> {
     await expect(this.page).toHaveURL(/\/interaction\/[\w-]+(\/review)?$/); // /review after a decision
     await expect(this.heading).toHaveText('You have invitations');
-    await expect(this.page.getByText(`These organisations invited ${who}. Join now, decline, or decide later.`)).toBeVisible();
+    await expect(
+      this.page.getByText(`These organisations invited ${who}. Join now, decline, or decide later.`),
+    ).toBeVisible();
   }
 
   /** One tenant's entry: its name, who invited and as what, and its buttons. */

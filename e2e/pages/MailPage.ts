@@ -28,13 +28,18 @@ export class MailPage {
    */
   async newestLink(recipient: string, subject: string, path: string | RegExp): Promise<string> {
     await this.open();
-    const row = this.page.getByRole('row').filter({ has: this.page.getByRole('cell', { name: recipient, exact: true }) })
-      .filter({ has: this.page.getByRole('link', { name: subject, exact: true }) }).first();
+    const row = this.page
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('cell', { name: recipient, exact: true }) })
+      .filter({ has: this.page.getByRole('link', { name: subject, exact: true }) })
+      .first();
     await expect(row, `no mail "${subject}" to ${recipient} in the outbox`).toBeVisible();
     await row.getByRole('link', { name: subject, exact: true }).click();
     await expect(this.page).toHaveURL(/\/dev\/mail\/[0-9a-f-]{36}$/);
     await expect(this.page.getByRole('cell', { name: recipient, exact: true })).toBeVisible();
-    const hrefs = await this.page.locator('a.mail-link').evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
+    const hrefs = await this.page
+      .locator('a.mail-link')
+      .evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
     const pathname = (href: string) => new URL(href).pathname;
     const link = hrefs.find((href) => (typeof path === 'string' ? pathname(href) === path : path.test(pathname(href))));
     expect(link, `no ${path} link in "${subject}" to ${recipient}; links: ${hrefs.join(', ')}`).toBeDefined();
@@ -44,7 +49,10 @@ export class MailPage {
   /** How many messages the outbox holds for `recipient` with `subject`. */
   async count(recipient: string, subject: string): Promise<number> {
     await this.open();
-    return this.page.getByRole('row').filter({ has: this.page.getByRole('cell', { name: recipient, exact: true }) })
-      .filter({ has: this.page.getByRole('link', { name: subject, exact: true }) }).count();
+    return this.page
+      .getByRole('row')
+      .filter({ has: this.page.getByRole('cell', { name: recipient, exact: true }) })
+      .filter({ has: this.page.getByRole('link', { name: subject, exact: true }) })
+      .count();
   }
 }

@@ -27,7 +27,9 @@ export class ResetPages {
     await this.email.fill(email);
     await this.sendLink.click();
     await expect(this.heading).toHaveText('Check your inbox');
-    await expect(this.page.getByText(`If an account signs in with ${email}, a link to choose a new password is on its way.`)).toBeVisible();
+    await expect(
+      this.page.getByText(`If an account signs in with ${email}, a link to choose a new password is on its way.`),
+    ).toBeVisible();
   }
 
   async expectNewPasswordShown(): Promise<void> {

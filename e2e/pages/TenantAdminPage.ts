@@ -99,11 +99,23 @@ export class TenantAdminPage {
 
   /** The "Roles to grant" checkbox of a role in the "Create invitation" form. */
   inviteRole(role: string): Locator {
-    return this.issueForm.getByRole('group', { name: 'Roles to grant' }).getByRole('checkbox', { name: role, exact: true });
+    return this.issueForm
+      .getByRole('group', { name: 'Roles to grant' })
+      .getByRole('checkbox', { name: role, exact: true });
   }
 
   /** Fills "Create invitation" (only what is given; the rest keeps its defaults) and submits it. */
-  async createInvitation({ roles, days, uses, email }: { roles?: string[]; days?: number; uses?: number; email?: string }): Promise<void> {
+  async createInvitation({
+    roles,
+    days,
+    uses,
+    email,
+  }: {
+    roles?: string[];
+    days?: number;
+    uses?: number;
+    email?: string;
+  }): Promise<void> {
     if (roles) {
       for (const checkbox of await this.issueForm.getByRole('checkbox').all()) {
         await checkbox.setChecked(roles.includes((await checkbox.getAttribute('value'))!));

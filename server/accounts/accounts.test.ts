@@ -4,7 +4,12 @@ import { before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { Account, VerificationCode } from '../db/entities/index.js';
 import { createClient } from '../oidc/clients.js';
-import { appLoginPage, linkIn as linkInMail, mailsTo as mailsToAddress, registerThroughPages } from '../../test/support/accounts.js';
+import {
+  appLoginPage,
+  linkIn as linkInMail,
+  mailsTo as mailsToAddress,
+  registerThroughPages,
+} from '../../test/support/accounts.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { UserAgent } from '../../test/support/user-agent.js';
 
@@ -14,7 +19,11 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
   let rp: oidc.Configuration;
 
   before(async () => {
-    const { id, secret } = await createClient(server().db, { name: 'Portal', redirectUris: [`${server().url}/app/callback`], firstParty: true });
+    const { id, secret } = await createClient(server().db, {
+      name: 'Portal',
+      redirectUris: [`${server().url}/app/callback`],
+      firstParty: true,
+    });
     rp = await oidc.discovery(new URL(server().url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
   });
 
@@ -23,7 +32,8 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
   const loginPage = (browser: UserAgent) => appLoginPage(server(), rp, browser);
   const mailsTo = (email: string) => mailsToAddress(server(), email);
   const linkIn = (email: string, path: string) => linkInMail(server(), email, path);
-  const register = (browser: UserAgent, email: string) => registerThroughPages(server(), rp, browser, { name: 'Nell', email, password: PASSWORD });
+  const register = (browser: UserAgent, email: string) =>
+    registerThroughPages(server(), rp, browser, { name: 'Nell', email, password: PASSWORD });
 
   test('a newcomer registers, verifies the mailed link with a POST, then signs in', async () => {
     const browser = new UserAgent(server().url);
@@ -73,7 +83,10 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
     const second = await register(new UserAgent(server().url), email);
     assert.match(second.html, /Check your inbox/);
     const mails = await mailsTo(email);
-    assert.deepEqual(mails.map((m) => m.subject), ['You already have an account']);
+    assert.deepEqual(
+      mails.map((m) => m.subject),
+      ['You already have an account'],
+    );
     assert.equal(await server().db.read((m) => m.countBy(Account, { email })), 1);
   });
 
@@ -82,7 +95,10 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
     await server().tessera.accounts.createAccount({ email, name: 'K', password: PASSWORD, verified: true });
     const browser = new UserAgent(server().url);
     const wrong = await browser.submit(await loginPage(browser), /\/login$/, { email, password: 'not the password' });
-    const unknown = await browser.submit(await loginPage(browser), /\/login$/, { email: uniqueEmail('ghost'), password: 'not the password' });
+    const unknown = await browser.submit(await loginPage(browser), /\/login$/, {
+      email: uniqueEmail('ghost'),
+      password: 'not the password',
+    });
     assert.equal(wrong.status, unknown.status);
     const message = (html: string) => /role="alert">([^<]*)</.exec(html)?.[1];
     assert.ok(message(wrong.html));
@@ -100,12 +116,22 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
     assert.match(form.html, /name="name"/, 'an address never confirmed: the new owner gives the name too');
     const done = await browser.submit(form, '/reset-password/new', { name: 'R', password: 'the brand new passphrase' });
     assert.match(done.html, /password is changed/);
-    assert.equal((await browser.submit(form, '/reset-password/new', { name: 'R', password: 'yet another passphrase' })).status, 400, 'the link works once');
+    assert.equal(
+      (await browser.submit(form, '/reset-password/new', { name: 'R', password: 'yet another passphrase' })).status,
+      400,
+      'the link works once',
+    );
 
     const old = await browser.submit(await loginPage(browser), /\/login$/, { email, password: PASSWORD });
     assert.equal(old.status, 400);
-    const fresh = await browser.submit(await loginPage(browser), /\/login$/, { email, password: 'the brand new passphrase' });
-    assert.ok(fresh.location?.includes('/app/callback?code='), 'the new password signs in (the e-mail became verified)');
+    const fresh = await browser.submit(await loginPage(browser), /\/login$/, {
+      email,
+      password: 'the brand new passphrase',
+    });
+    assert.ok(
+      fresh.location?.includes('/app/callback?code='),
+      'the new password signs in (the e-mail became verified)',
+    );
   });
 
   test('a reset request for an unknown e-mail looks the same and mails nobody', async () => {
@@ -124,7 +150,9 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
     const browser = new UserAgent(server().url);
     await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email });
     await server().tessera.accounts.settled();
-    await server().db.write((m) => m.update(VerificationCode, { target: email }, { expiresAt: new Date(Date.now() - 1000) }));
+    await server().db.write((m) =>
+      m.update(VerificationCode, { target: email }, { expiresAt: new Date(Date.now() - 1000) }),
+    );
     const page = await browser.follow(await linkIn(email, '/reset-password/new'));
     assert.equal(page.status, 400);
     assert.match(page.html, /no longer valid/);
@@ -134,13 +162,19 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
     const email = uniqueEmail('odd');
     await server().tessera.accounts.createAccount({ email, name: 'O', password: PASSWORD, verified: true });
     const browser = new UserAgent(server().url);
-    const asked = await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email, admin: 'yes' });
+    const asked = await browser.submit(await browser.follow('/reset-password'), '/reset-password', {
+      email,
+      admin: 'yes',
+    });
     assert.equal(asked.status, 400);
     await server().tessera.accounts.settled();
     assert.equal((await mailsTo(email)).length, 0, 'no reset mail');
     await browser.submit(await browser.follow('/reset-password'), '/reset-password', { email });
     const form = await browser.follow(await linkIn(email, '/reset-password/new'));
-    const refused = await browser.submit(form, '/reset-password/new', { password: 'the brand new passphrase', role: 'admin' });
+    const refused = await browser.submit(form, '/reset-password/new', {
+      password: 'the brand new passphrase',
+      role: 'admin',
+    });
     assert.equal(refused.status, 400);
     const old = await browser.submit(await loginPage(browser), /\/login$/, { email, password: PASSWORD });
     assert.ok(old.location?.includes('/app/callback?code='), 'the old password still signs in');
@@ -159,21 +193,34 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
   });
 });
 
-describeWithServer('sign-in rate limits', (server: () => TestServer) => {
-  test('after the allowed attempts for one e-mail, sign-in answers 429 even with the right password', async () => {
-    const { id, secret } = await createClient(server().db, { name: 'P', redirectUris: [`${server().url}/app/callback`], firstParty: true });
-    const rp = await oidc.discovery(new URL(server().url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
-    const email = 'limited@example.test';
-    await server().tessera.accounts.createAccount({ email, name: 'L', password: PASSWORD, verified: true });
-    const browser = new UserAgent(server().url);
-    const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: `${server().url}/app/callback`, scope: 'openid',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+describeWithServer(
+  'sign-in rate limits',
+  (server: () => TestServer) => {
+    test('after the allowed attempts for one e-mail, sign-in answers 429 even with the right password', async () => {
+      const { id, secret } = await createClient(server().db, {
+        name: 'P',
+        redirectUris: [`${server().url}/app/callback`],
+        firstParty: true,
+      });
+      const rp = await oidc.discovery(new URL(server().url), id, secret, undefined, {
+        execute: [oidc.allowInsecureRequests],
+      });
+      const email = 'limited@example.test';
+      await server().tessera.accounts.createAccount({ email, name: 'L', password: PASSWORD, verified: true });
+      const browser = new UserAgent(server().url);
+      const url = oidc.buildAuthorizationUrl(rp, {
+        redirect_uri: `${server().url}/app/callback`,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+        code_challenge_method: 'S256',
+      });
+      const login = await browser.follow(url.href);
+      for (let i = 0; i < 3; i++)
+        assert.equal((await browser.submit(login, /\/login$/, { email, password: 'wrong' })).status, 400);
+      const blocked = await browser.submit(login, /\/login$/, { email, password: PASSWORD });
+      assert.equal(blocked.status, 429);
+      assert.match(blocked.html, /Too many attempts/);
     });
-    const login = await browser.follow(url.href);
-    for (let i = 0; i < 3; i++) assert.equal((await browser.submit(login, /\/login$/, { email, password: 'wrong' })).status, 400);
-    const blocked = await browser.submit(login, /\/login$/, { email, password: PASSWORD });
-    assert.equal(blocked.status, 429);
-    assert.match(blocked.html, /Too many attempts/);
-  });
-}, { RATE_LIMIT_LOGIN: '3' });
+  },
+  { RATE_LIMIT_LOGIN: '3' },
+);

@@ -11,26 +11,55 @@ export const CODE_TTL_MS: Record<CodePurpose, number> = {
 const hashCode = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /** Issues a new code and invalidates the account's earlier unused codes for the same purpose. */
-export async function issueCode(m: EntityManager, accountId: string, purpose: CodePurpose, target: string | null): Promise<string> {
+export async function issueCode(
+  m: EntityManager,
+  accountId: string,
+  purpose: CodePurpose,
+  target: string | null,
+): Promise<string> {
   const now = new Date();
   await spendOpenCodes(m, accountId, purpose, now);
   const code = randomBytes(32).toString('base64url');
   await m.insert(VerificationCode, {
-    id: crypto.randomUUID(), accountId, purpose, codeHash: hashCode(code), target, createdAt: now,
-    expiresAt: new Date(now.getTime() + CODE_TTL_MS[purpose]), consumedAt: null,
+    id: crypto.randomUUID(),
+    accountId,
+    purpose,
+    codeHash: hashCode(code),
+    target,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + CODE_TTL_MS[purpose]),
+    consumedAt: null,
   });
   return code;
 }
 
 /** Marks the account's unused codes (of one purpose, or all) as used: none of them works afterwards. */
-export async function spendOpenCodes(m: EntityManager, accountId: string, purpose?: CodePurpose, now = new Date()): Promise<void> {
-  await m.update(VerificationCode, { accountId, consumedAt: IsNull(), ...(purpose ? { purpose } : {}) }, { consumedAt: now });
+export async function spendOpenCodes(
+  m: EntityManager,
+  accountId: string,
+  purpose?: CodePurpose,
+  now = new Date(),
+): Promise<void> {
+  await m.update(
+    VerificationCode,
+    { accountId, consumedAt: IsNull(), ...(purpose ? { purpose } : {}) },
+    { consumedAt: now },
+  );
 }
 
 /** Consumes a code atomically: exactly one caller wins, and only before it expires. */
-export async function consumeCode(m: EntityManager, code: string, purpose: CodePurpose): Promise<VerificationCode | undefined> {
+export async function consumeCode(
+  m: EntityManager,
+  code: string,
+  purpose: CodePurpose,
+): Promise<VerificationCode | undefined> {
   const now = new Date();
-  const row = await m.findOneBy(VerificationCode, { codeHash: hashCode(code), purpose, consumedAt: IsNull(), expiresAt: MoreThan(now) });
+  const row = await m.findOneBy(VerificationCode, {
+    codeHash: hashCode(code),
+    purpose,
+    consumedAt: IsNull(),
+    expiresAt: MoreThan(now),
+  });
   if (!row) return undefined;
   const result = await m.update(VerificationCode, { id: row.id, consumedAt: IsNull() }, { consumedAt: now });
   return result.affected === 1 ? row : undefined;
@@ -38,7 +67,12 @@ export async function consumeCode(m: EntityManager, code: string, purpose: CodeP
 
 /** Looks a code up without consuming it, to show the right page on GET. */
 export async function peekCode(m: EntityManager, code: string, purpose: CodePurpose): Promise<VerificationCode | null> {
-  return m.findOneBy(VerificationCode, { codeHash: hashCode(code), purpose, consumedAt: IsNull(), expiresAt: MoreThan(new Date()) });
+  return m.findOneBy(VerificationCode, {
+    codeHash: hashCode(code),
+    purpose,
+    consumedAt: IsNull(),
+    expiresAt: MoreThan(new Date()),
+  });
 }
 
 /** Deletes codes that can no longer be used (expired), keeping the table small. */

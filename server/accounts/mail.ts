@@ -15,7 +15,10 @@ export class AccountMail {
    * to do for a registration the reader did not start.
    */
   verifyEmail({ code, locale }: { code: string; locale?: string }): ComposedMail {
-    return this.compose('verify-email', locale, { link: this.link('/verify-email', code), resetLink: `${this.renderer.issuer}/reset-password` });
+    return this.compose('verify-email', locale, {
+      link: this.link('/verify-email', code),
+      resetLink: `${this.renderer.issuer}/reset-password`,
+    });
   }
 
   /** Someone registered an address that an unconfirmed account holds: the mailbox owner may take it over. */

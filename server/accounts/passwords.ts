@@ -19,7 +19,12 @@ export class PasswordHasher {
   constructor(private readonly params: Argon2Params) {}
 
   hash(password: string): Promise<string> {
-    return hash(password, { algorithm: Algorithm.Argon2id, memoryCost: this.params.memoryCost, timeCost: this.params.timeCost, parallelism: 1 });
+    return hash(password, {
+      algorithm: Algorithm.Argon2id,
+      memoryCost: this.params.memoryCost,
+      timeCost: this.params.timeCost,
+      parallelism: 1,
+    });
   }
 
   async verify(stored: string | undefined, password: string): Promise<boolean> {

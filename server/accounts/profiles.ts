@@ -17,7 +17,10 @@ export async function displayNamesOf(m: EntityManager, accountIds: string[]): Pr
 }
 
 /** Where mail to the account goes, in its language; undefined without an e-mail address. */
-export async function mailContactOf(m: EntityManager, accountId: string): Promise<{ email: string; locale: string | null } | undefined> {
+export async function mailContactOf(
+  m: EntityManager,
+  accountId: string,
+): Promise<{ email: string; locale: string | null } | undefined> {
   const account = await m.findOneBy(Account, { id: accountId });
   return account?.email ? { email: account.email, locale: account.locale } : undefined;
 }

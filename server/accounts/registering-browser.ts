@@ -12,7 +12,12 @@ const COOKIE = 'tessera.registration';
  */
 export function bindRegisteringBrowser(ctx: Context, accountId: string | undefined): void {
   ctx.cookies.set(COOKIE, accountId ?? crypto.randomUUID(), {
-    signed: true, httpOnly: true, sameSite: 'lax', path: '/verify-email', maxAge: CODE_TTL_MS.verify_email, overwrite: true,
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/verify-email',
+    maxAge: CODE_TTL_MS.verify_email,
+    overwrite: true,
   });
 }
 

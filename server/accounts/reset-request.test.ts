@@ -29,11 +29,21 @@ describeEachDatabase('password reset requests', ['outbox', 'verification_codes',
       },
     }) as Database;
     const later = { add: (task: () => Promise<void>) => void queued.push(task), settled: async () => {} };
-    accounts = new AccountService(counting, new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), new AccountMail(new Renderer('https://id.example.test')), { later });
+    accounts = new AccountService(
+      counting,
+      new PasswordHasher({ memoryCost: 1024, timeCost: 1 }),
+      new AccountMail(new Renderer('https://id.example.test')),
+      { later },
+    );
   });
 
   test('a request for a known and for an unknown address both answer without touching the database; the mail is written afterwards', async () => {
-    await accounts.createAccount({ email: 'known@example.test', name: 'K', password: 'a fine passphrase', verified: true });
+    await accounts.createAccount({
+      email: 'known@example.test',
+      name: 'K',
+      password: 'a fine passphrase',
+      verified: true,
+    });
     touched = 0;
 
     await accounts.requestPasswordReset('known@example.test');
@@ -44,6 +54,9 @@ describeEachDatabase('password reset requests', ['outbox', 'verification_codes',
 
     for (const task of queued) await task();
     const mails = await db().read((m) => m.findBy(OutboxMessage, {}));
-    assert.deepEqual(mails.map((m) => [m.recipient, m.subject]), [['known@example.test', 'Reset your password']]);
+    assert.deepEqual(
+      mails.map((m) => [m.recipient, m.subject]),
+      [['known@example.test', 'Reset your password']],
+    );
   });
 });

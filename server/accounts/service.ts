@@ -85,17 +85,30 @@ export class AccountService {
         if (emailProven && !holder.emailVerified) {
           // The mailed link proved the mailbox, as a reset link would: the unconfirmed registration is replaced.
           await this.replaceCredential(m, holder.id, identifier, secretHash, input);
-          await recordAudit(m, { type: 'account.registered', actor: holder.id, subject: holder.id, data: { email_proven_by: 'invitation', unconfirmed_before: true } });
+          await recordAudit(m, {
+            type: 'account.registered',
+            actor: holder.id,
+            subject: holder.id,
+            data: { email_proven_by: 'invitation', unconfirmed_before: true },
+          });
           return m.findOneByOrFail(Account, { id: holder.id });
         }
         const mail = holder.emailVerified
           ? this.mail.alreadyRegistered({ locale: input.locale })
-          : this.mail.registrationPending({ code: await issueCode(m, holder.id, 'reset_password', identifier), locale: input.locale });
+          : this.mail.registrationPending({
+              code: await issueCode(m, holder.id, 'reset_password', identifier),
+              locale: input.locale,
+            });
         await this.send(m, identifier, mail);
         return undefined;
       }
       const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: emailProven });
-      await recordAudit(m, { type: 'account.registered', actor: account.id, subject: account.id, ...(emailProven ? { data: { email_proven_by: 'invitation' } } : {}) });
+      await recordAudit(m, {
+        type: 'account.registered',
+        actor: account.id,
+        subject: account.id,
+        ...(emailProven ? { data: { email_proven_by: 'invitation' } } : {}),
+      });
       if (!emailProven) await this.sendVerification(m, account);
       return account;
     });
@@ -106,7 +119,8 @@ export class AccountService {
     const identifier = normaliseEmail(input.email);
     const secretHash = await this.hasher.hash(input.password);
     return this.db.transaction(async (m) => {
-      if (await m.existsBy(Credential, { type: 'password', identifier })) throw new Error(`An account already signs in with ${identifier}`);
+      if (await m.existsBy(Credential, { type: 'password', identifier }))
+        throw new Error(`An account already signs in with ${identifier}`);
       const account = await this.insertAccount(m, { ...input, email: identifier, secretHash });
       await recordAudit(m, { type: 'account.created', actor: 'cli', subject: account.id });
       return account;
@@ -116,7 +130,8 @@ export class AccountService {
   async signIn(email: string, password: string): Promise<SignInResult> {
     const identifier = normaliseEmail(email);
     const credential = await this.db.read((m) => m.findOneBy(Credential, { type: 'password', identifier }));
-    if (!(await this.hasher.verify(credential?.secretHash, password)) || !credential) return { ok: false, reason: 'invalid_credentials' };
+    if (!(await this.hasher.verify(credential?.secretHash, password)) || !credential)
+      return { ok: false, reason: 'invalid_credentials' };
     const account = await this.db.read((m) => m.findOneByOrFail(Account, { id: credential.accountId }));
     if (account.disabledAt) return { ok: false, reason: 'account_disabled' };
     if (!account.emailVerified) {
@@ -146,14 +161,20 @@ export class AccountService {
     if (!link) return 'invalid_link';
     if (proof.browserAccountId !== link.accountId) {
       if (proof.password === undefined) return 'password_required';
-      const credential = await this.db.read((m) => m.findOneBy(Credential, { accountId: link.accountId, type: 'password' }));
+      const credential = await this.db.read((m) =>
+        m.findOneBy(Credential, { accountId: link.accountId, type: 'password' }),
+      );
       if (!(await this.hasher.verify(credential?.secretHash, proof.password))) return 'wrong_password';
     }
     return this.db.transaction(async (m) => {
       const used = await consumeCode(m, code, 'verify_email');
       if (!used) return 'invalid_link';
       // The code proves the mailbox it was sent to; if the profile e-mail changed since, it proves nothing.
-      const result = await m.update(Account, { id: used.accountId, email: used.target ?? '' }, { emailVerified: true, updatedAt: new Date() });
+      const result = await m.update(
+        Account,
+        { id: used.accountId, email: used.target ?? '' },
+        { emailVerified: true, updatedAt: new Date() },
+      );
       if (result.affected !== 1) return 'invalid_link';
       await recordAudit(m, { type: 'account.email_verified', actor: used.accountId, subject: used.accountId });
       return 'verified';
@@ -169,7 +190,11 @@ export class AccountService {
       const used = await consumeCode(m, code, 'verify_email');
       if (!used?.target) return undefined;
       const account = await m.findOneByOrFail(Account, { id: used.accountId });
-      return { code: await issueCode(m, used.accountId, 'reset_password', used.target), email: used.target, askName: !account.emailVerified };
+      return {
+        code: await issueCode(m, used.accountId, 'reset_password', used.target),
+        email: used.target,
+        askName: !account.emailVerified,
+      };
     });
   }
 
@@ -211,13 +236,22 @@ export class AccountService {
    * when the address was never confirmed, the name and language whoever registered it chose (`owner`
    * gives the new ones).
    */
-  async resetPassword(code: string, password: string, owner: { name?: string; locale?: string } = {}): Promise<boolean> {
+  async resetPassword(
+    code: string,
+    password: string,
+    owner: { name?: string; locale?: string } = {},
+  ): Promise<boolean> {
     const secretHash = await this.hasher.hash(password);
     return this.db.transaction(async (m) => {
       const used = await consumeCode(m, code, 'reset_password');
       if (!used) return false;
       const takenOver = await this.replaceCredential(m, used.accountId, used.target ?? '', secretHash, owner);
-      await recordAudit(m, { type: 'account.password_reset', actor: used.accountId, subject: used.accountId, ...(takenOver ? { data: { unconfirmed_before: true } } : {}) });
+      await recordAudit(m, {
+        type: 'account.password_reset',
+        actor: used.accountId,
+        subject: used.accountId,
+        ...(takenOver ? { data: { unconfirmed_before: true } } : {}),
+      });
       return true;
     });
   }
@@ -230,16 +264,32 @@ export class AccountService {
     return this.db.read((m) => m.findOneBy(Account, { id }));
   }
 
-  private async insertAccount(m: EntityManager, input: Registration & { secretHash: string; verified: boolean }): Promise<Account> {
+  private async insertAccount(
+    m: EntityManager,
+    input: Registration & { secretHash: string; verified: boolean },
+  ): Promise<Account> {
     const now = new Date();
     const account = Object.assign(new Account(), {
-      id: crypto.randomUUID(), email: input.email, emailVerified: input.verified, phone: null, phoneVerified: false,
-      name: input.name.trim(), locale: input.locale ?? null, createdAt: now, updatedAt: now, disabledAt: null,
+      id: crypto.randomUUID(),
+      email: input.email,
+      emailVerified: input.verified,
+      phone: null,
+      phoneVerified: false,
+      name: input.name.trim(),
+      locale: input.locale ?? null,
+      createdAt: now,
+      updatedAt: now,
+      disabledAt: null,
     });
     await m.insert(Account, account);
     await m.insert(Credential, {
-      id: crypto.randomUUID(), accountId: account.id, type: 'password', identifier: input.email, secretHash: input.secretHash,
-      createdAt: now, updatedAt: now,
+      id: crypto.randomUUID(),
+      accountId: account.id,
+      type: 'password',
+      identifier: input.email,
+      secretHash: input.secretHash,
+      createdAt: now,
+      updatedAt: now,
     });
     return account;
   }
@@ -250,16 +300,26 @@ export class AccountService {
    * language its registrant chose (`owner` gives the new ones). True when the address was unconfirmed.
    */
   private async replaceCredential(
-    m: EntityManager, accountId: string, email: string, secretHash: string, owner: { name?: string; locale?: string },
+    m: EntityManager,
+    accountId: string,
+    email: string,
+    secretHash: string,
+    owner: { name?: string; locale?: string },
   ): Promise<boolean> {
     const now = new Date();
     const account = await m.findOneByOrFail(Account, { id: accountId });
     const takenOver = !account.emailVerified;
     await m.update(Credential, { accountId, type: 'password' }, { secretHash, updatedAt: now });
     // The code proves the mailbox it was sent to; if the profile e-mail changed since, it confirms nothing.
-    await m.update(Account, { id: accountId, email }, {
-      emailVerified: true, updatedAt: now, ...(takenOver ? { name: owner.name?.trim() || null, locale: owner.locale ?? null } : {}),
-    });
+    await m.update(
+      Account,
+      { id: accountId, email },
+      {
+        emailVerified: true,
+        updatedAt: now,
+        ...(takenOver ? { name: owner.name?.trim() || null, locale: owner.locale ?? null } : {}),
+      },
+    );
     await spendOpenCodes(m, accountId, undefined, now);
     await this.options.onCredentialChanged?.(accountId);
     return takenOver;
@@ -275,7 +335,15 @@ export class AccountService {
    * Anyone can make Tessera mail an address (register it, ask for a reset): past the address's hourly
    * limit the message is silently not sent, and the answer stays the same either way (no enumeration).
    */
-  private async send(m: EntityManager, to: string, message: { subject: string; text: string; html: string }): Promise<void> {
-    await enqueueWithinLimits(m, { channel: 'email', recipient: to, subject: message.subject, bodyText: message.text, bodyHtml: message.html }, this.options.mailLimits ?? UNLIMITED_MAIL);
+  private async send(
+    m: EntityManager,
+    to: string,
+    message: { subject: string; text: string; html: string },
+  ): Promise<void> {
+    await enqueueWithinLimits(
+      m,
+      { channel: 'email', recipient: to, subject: message.subject, bodyText: message.text, bodyHtml: message.html },
+      this.options.mailLimits ?? UNLIMITED_MAIL,
+    );
   }
 }

@@ -19,7 +19,11 @@ describeWithServer('a pre-registered address and its real owner', (server: () =>
   let rp: oidc.Configuration;
 
   before(async () => {
-    const { id, secret } = await createClient(server().db, { name: 'Portal', redirectUris: [`${server().url}/app/callback`], firstParty: true });
+    const { id, secret } = await createClient(server().db, {
+      name: 'Portal',
+      redirectUris: [`${server().url}/app/callback`],
+      firstParty: true,
+    });
     rp = await oidc.discovery(new URL(server().url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
   });
 
@@ -61,7 +65,11 @@ describeWithServer('a pre-registered address and its real owner', (server: () =>
     assert.equal(wrong.status, 400);
     assert.match(wrong.html, /role="alert"/);
     assert.equal((await accountOf(email)).emailVerified, false, 'the mailbox alone confirms nothing');
-    assert.equal((await signInAs(new UserAgent(server().url), email, MALLORY.password)).status, 400, 'Mallory still cannot sign in');
+    assert.equal(
+      (await signInAs(new UserAgent(server().url), email, MALLORY.password)).status,
+      400,
+      'Mallory still cannot sign in',
+    );
   });
 
   test('with the account password the link confirms the address in another browser; in the registering browser no password is needed', async () => {
@@ -86,14 +94,18 @@ describeWithServer('a pre-registered address and its real owner', (server: () =>
     const victor = new UserAgent(server().url);
     const form = await victor.submit(await victor.follow(link), '/verify-email/new-password');
     assert.match(form.html, /Choose a new password/);
-    assert.doesNotMatch(form.html, /Mallory/, 'the name Mallory typed is not offered as the owner\'s');
+    assert.doesNotMatch(form.html, /Mallory/, "the name Mallory typed is not offered as the owner's");
     const done = await victor.submit(form, '/reset-password/new', { name: 'Victor Owner', password: VICTOR_PASSWORD });
     assert.match(done.html, /password is changed/);
 
     const account = await accountOf(email);
     assert.equal(account.emailVerified, true);
     assert.equal(account.name, 'Victor Owner');
-    assert.equal((await signInAs(new UserAgent(server().url), email, MALLORY.password)).status, 400, 'Mallory\'s password is gone');
+    assert.equal(
+      (await signInAs(new UserAgent(server().url), email, MALLORY.password)).status,
+      400,
+      "Mallory's password is gone",
+    );
     assert.ok(signsIn(await signInAs(new UserAgent(server().url), email, VICTOR_PASSWORD)));
     const stale = await mallory.follow(link);
     assert.equal(stale.status, 400, 'the old confirmation link is spent, even in the registering browser');
@@ -103,9 +115,16 @@ describeWithServer('a pre-registered address and its real owner', (server: () =>
     const email = victimAddress();
     const mallory = await malloryPreRegisters(email);
     const victor = new UserAgent(server().url);
-    const again = await registerThroughPages(server(), rp, victor, { name: 'Victor', email, password: VICTOR_PASSWORD });
+    const again = await registerThroughPages(server(), rp, victor, {
+      name: 'Victor',
+      email,
+      password: VICTOR_PASSWORD,
+    });
     assert.match(again.html, /Check your inbox/);
-    assert.ok(victor.cookie('tessera.registration') && mallory.cookie('tessera.registration'), 'both browsers get the same cookies: nothing tells them apart');
+    assert.ok(
+      victor.cookie('tessera.registration') && mallory.cookie('tessera.registration'),
+      'both browsers get the same cookies: nothing tells them apart',
+    );
 
     const form = await victor.follow(await linkIn(server(), email, '/reset-password/new'));
     const done = await victor.submit(form, '/reset-password/new', { name: 'Victor', password: VICTOR_PASSWORD });
@@ -115,18 +134,22 @@ describeWithServer('a pre-registered address and its real owner', (server: () =>
     assert.equal(await server().db.read((m) => m.countBy(Account, { email })), 1);
   });
 
-  test('registering through an invitation mailed to the address replaces the unconfirmed account at once: the owner\'s password and name, signed in', async () => {
+  test("registering through an invitation mailed to the address replaces the unconfirmed account at once: the owner's password and name, signed in", async () => {
     const email = victimAddress();
     await malloryPreRegisters(email);
     const backend = { kind: 'client', clientId: 'test', manage: true } as const;
     const tenant = await server().tessera.tenants.create(backend, { name: 'Umbrella' });
     await server().tessera.invitations.create(backend, tenant.id, { roles: ['tenant-user'], deliver: 'email', email });
-    const invitation = (await mailsTo(server(), email)).map((m) => /https?:\/\/\S+invitation-tokens\/\S+/.exec(m.bodyText)?.[0]).find(Boolean);
+    const invitation = (await mailsTo(server(), email))
+      .map((m) => /https?:\/\/\S+invitation-tokens\/\S+/.exec(m.bodyText)?.[0])
+      .find(Boolean);
     assert.ok(invitation, 'the invitation was mailed');
 
     const victor = new UserAgent(server().url);
     const landing = await victor.follow(invitation);
-    const form = await victor.follow(/href="([^"]+)"[^>]*>Create an account</.exec(landing.html)![1]!.replace(/&amp;/g, '&'));
+    const form = await victor.follow(
+      /href="([^"]+)"[^>]*>Create an account</.exec(landing.html)![1]!.replace(/&amp;/g, '&'),
+    );
     const prompt = await victor.submit(form, /\/register$/, { name: 'Victor', email, password: VICTOR_PASSWORD });
     assert.match(prompt.html, /You are invited to join Umbrella/, 'signed in straight away');
     const account = await accountOf(email);
@@ -137,25 +160,41 @@ describeWithServer('a pre-registered address and its real owner', (server: () =>
 });
 
 describeWithServer('a password reset ends what was signed in before', (server: () => TestServer) => {
-  test('after a reset, the old browser session gets no code under prompt=none, the refresh token is refused, and the grant\'s tenant is forgotten', async () => {
+  test("after a reset, the old browser session gets no code under prompt=none, the refresh token is refused, and the grant's tenant is forgotten", async () => {
     const backend = { kind: 'client', clientId: 'test', manage: true } as const;
     const who = await person(server(), 'Ruth');
-    const tenants = [await server().tessera.tenants.create(backend, { name: 'Acme' }), await server().tessera.tenants.create(backend, { name: 'Globex' })];
-    for (const tenant of tenants) await server().db.transaction((m) => insertMembership(m, tenant.id, who.id, ['tenant-user'], null));
+    const tenants = [
+      await server().tessera.tenants.create(backend, { name: 'Acme' }),
+      await server().tessera.tenants.create(backend, { name: 'Globex' }),
+    ];
+    for (const tenant of tenants)
+      await server().db.transaction((m) => insertMembership(m, tenant.id, who.id, ['tenant-user'], null));
     const browser = new UserAgent(server().url);
     const { tokens, rp } = await signIn(server(), who, { browser, params: { tenant_hint: tenants[1]!.id } });
     assert.ok(tokens.refresh_token, 'a refresh token was issued');
     const silent = await signIn(server(), who, { browser, params: { prompt: 'none' } });
     assert.ok(silent.tokens.access_token, 'before the reset the session answers prompt=none');
-    assert.ok(await server().db.read((m) => m.countBy(GrantTenant, { accountId: who.id })) > 0, 'the grant remembers its tenant');
+    assert.ok(
+      (await server().db.read((m) => m.countBy(GrantTenant, { accountId: who.id }))) > 0,
+      'the grant remembers its tenant',
+    );
 
     const owner = new UserAgent(server().url);
     await owner.submit(await owner.follow('/reset-password'), '/reset-password', { email: who.email });
     const form = await owner.follow(await linkIn(server(), who.email, '/reset-password/new'));
-    assert.match((await owner.submit(form, '/reset-password/new', { password: 'a fresh passphrase here' })).html, /password is changed/);
+    assert.match(
+      (await owner.submit(form, '/reset-password/new', { password: 'a fresh passphrase here' })).html,
+      /password is changed/,
+    );
 
-    await assert.rejects(signIn(server(), who, { browser, params: { prompt: 'none' } }), (e: oidc.AuthorizationResponseError) => e.error === 'login_required');
-    await assert.rejects(oidc.refreshTokenGrant(rp, tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+    await assert.rejects(
+      signIn(server(), who, { browser, params: { prompt: 'none' } }),
+      (e: oidc.AuthorizationResponseError) => e.error === 'login_required',
+    );
+    await assert.rejects(
+      oidc.refreshTokenGrant(rp, tokens.refresh_token!),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+    );
     assert.equal(await server().db.read((m) => m.countBy(GrantTenant, { accountId: who.id })), 0);
   });
 });

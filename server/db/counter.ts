@@ -28,15 +28,22 @@ export async function countUse(m: EntityManager, options: CountOptions, key: str
   const now = Date.now();
   const fresh = now + options.durationSeconds * 1000;
   // Both assignments read the old `expire` (MySQL assigns left to right, so `points` goes first).
-  const next = 'points = CASE WHEN expire > ? THEN points + 1 ELSE 1 END, expire = CASE WHEN expire > ? THEN expire ELSE ? END';
+  const next =
+    'points = CASE WHEN expire > ? THEN points + 1 ELSE 1 END, expire = CASE WHEN expire > ? THEN expire ELSE ? END';
   const upsert =
     m.connection.options.type === 'mysql'
       ? `INSERT INTO rate_limits (\`key\`, points, expire) VALUES (?, 1, ?) ON DUPLICATE KEY UPDATE ${next}`
       : `INSERT INTO rate_limits (\`key\`, points, expire) VALUES (?, 1, ?) ON CONFLICT (\`key\`) DO UPDATE SET ${next}`;
   await m.query(upsert, [id, fresh, now, now, fresh]);
-  const [row] = (await m.query('SELECT points, expire FROM rate_limits WHERE `key` = ?', [id])) as { points: number | string; expire: number | string }[];
+  const [row] = (await m.query('SELECT points, expire FROM rate_limits WHERE `key` = ?', [id])) as {
+    points: number | string;
+    expire: number | string;
+  }[];
   const points = Number(row?.points ?? 1);
-  return { allowed: points <= options.points, retryAfterSeconds: Math.max(1, (Number(row?.expire ?? fresh) - now) / 1000) };
+  return {
+    allowed: points <= options.points,
+    retryAfterSeconds: Math.max(1, (Number(row?.expire ?? fresh) - now) / 1000),
+  };
 }
 
 // Keys are often e-mail addresses or IPs: hashed, the table holds no personal data, and every key

@@ -39,7 +39,8 @@ export interface TwoWayPage<T> extends Page<T> {
   previous_cursor: string | null;
 }
 
-const encodePosition = ({ key, id, back }: Position) => Buffer.from(JSON.stringify(back ? { key, id, back } : { key, id })).toString('base64url');
+const encodePosition = ({ key, id, back }: Position) =>
+  Buffer.from(JSON.stringify(back ? { key, id, back } : { key, id })).toString('base64url');
 const invalidCursor = () => new BadRequest('The cursor is not one this server gave out.', 'invalid_cursor');
 
 export function decodePosition(cursor: string | undefined): Position | undefined {
@@ -51,7 +52,14 @@ export function decodePosition(cursor: string | undefined): Position | undefined
     throw invalidCursor();
   }
   const { key, id, back } = parsed ?? {};
-  if (typeof key !== 'string' || key.length > 400 || typeof id !== 'string' || id.length > 64 || (back !== undefined && back !== true)) throw invalidCursor();
+  if (
+    typeof key !== 'string' ||
+    key.length > 400 ||
+    typeof id !== 'string' ||
+    id.length > 64 ||
+    (back !== undefined && back !== true)
+  )
+    throw invalidCursor();
   return { key, id, back: back === true };
 }
 
@@ -68,16 +76,31 @@ export function timeKey(key: string): Date {
  * expression and collation in WHERE and ORDER BY, so no row is skipped or shown twice.
  */
 export function orderFrom<E extends ObjectLiteral>(
-  q: SelectQueryBuilder<E>, keyExpr: string, idExpr: string, direction: 'ASC' | 'DESC', at: Position | undefined, keyParam: (key: string) => unknown = (k) => k,
+  q: SelectQueryBuilder<E>,
+  keyExpr: string,
+  idExpr: string,
+  direction: 'ASC' | 'DESC',
+  at: Position | undefined,
+  keyParam: (key: string) => unknown = (k) => k,
 ): void {
   const ascending = (direction === 'ASC') !== Boolean(at?.back);
   const [order, beyond] = ascending ? (['ASC', '>'] as const) : (['DESC', '<'] as const);
   q.orderBy(keyExpr, order).addOrderBy(idExpr, order);
-  if (at) q.andWhere(`(${keyExpr} ${beyond} :cursorKey OR (${keyExpr} = :cursorKey AND ${idExpr} ${beyond} :cursorId))`, { cursorKey: keyParam(at.key), cursorId: at.id });
+  if (at)
+    q.andWhere(`(${keyExpr} ${beyond} :cursorKey OR (${keyExpr} = :cursorKey AND ${idExpr} ${beyond} :cursorId))`, {
+      cursorKey: keyParam(at.key),
+      cursorId: at.id,
+    });
 }
 
 /** Cuts rows fetched by `orderFrom` with `limit + 1` into a page, with cursors to the pages after and before it. */
-export function toTwoWayPage<T, R>(rows: R[], limit: number, at: Position | undefined, placeOf: (row: R) => { key: string; id: string }, map: (row: R) => T): TwoWayPage<T> {
+export function toTwoWayPage<T, R>(
+  rows: R[],
+  limit: number,
+  at: Position | undefined,
+  placeOf: (row: R) => { key: string; id: string },
+  map: (row: R) => T,
+): TwoWayPage<T> {
   const more = rows.length > limit;
   const kept = more ? rows.slice(0, limit) : rows;
   if (at?.back) kept.reverse();

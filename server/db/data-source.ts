@@ -17,7 +17,10 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       timezone: 'Z',
       charset: 'utf8mb4_unicode_ci',
       // mysql2 has no acquire timeout: Database bounds the wait; the queue limit bounds how many wait.
-      extra: { connectionLimit: (database.pool ?? POOL_DEFAULTS).size, queueLimit: (database.pool ?? POOL_DEFAULTS).queueLimit },
+      extra: {
+        connectionLimit: (database.pool ?? POOL_DEFAULTS).size,
+        queueLimit: (database.pool ?? POOL_DEFAULTS).queueLimit,
+      },
     } satisfies DataSourceOptions);
   }
   const file = resolve(database.file);

@@ -60,7 +60,9 @@ export class Database {
     if (current) return fn(current);
     if (!this.mutex) return this.withConflicts(() => fn(this.dataSource.manager));
     try {
-      return await this.withConflicts(() => this.mutex!.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager))));
+      return await this.withConflicts(() =>
+        this.mutex!.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager))),
+      );
     } finally {
       this.scheduleSave();
     }
@@ -75,7 +77,10 @@ export class Database {
     if (current?.queryRunner?.isTransactionActive) return fn(current);
     const inside = (manager: EntityManager) => this.held.run(manager, () => fn(manager));
     // A connection pinned by withLock: the transaction runs on it, not on a second one from the pool.
-    const run = () => this.withConflicts(() => (current?.queryRunner ? current.transaction(inside) : this.dataSource.transaction(inside)));
+    const run = () =>
+      this.withConflicts(() =>
+        current?.queryRunner ? current.transaction(inside) : this.dataSource.transaction(inside),
+      );
     if (!this.mutex) return retryDeadlocks(run);
     try {
       return await this.mutex.runExclusive(run);
@@ -119,7 +124,9 @@ export class Database {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [row] = (await runner.query('SELECT GET_LOCK(?, 30) AS locked', [`tessera:${name}`])) as { locked: number }[];
+      const [row] = (await runner.query('SELECT GET_LOCK(?, 30) AS locked', [`tessera:${name}`])) as {
+        locked: number;
+      }[];
       if (Number(row?.locked) !== 1) throw new Error(`Could not take the database lock "${name}" within 30 s`);
       try {
         // fn's queries run on the connection that holds the lock, never waiting on the pool for another.
@@ -136,7 +143,10 @@ export class Database {
   async ping(timeoutMs = PING_TIMEOUT_MS): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ServiceUnavailable(1, `The database did not answer within ${timeoutMs} ms.`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new ServiceUnavailable(1, `The database did not answer within ${timeoutMs} ms.`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([this.read((m) => m.query('SELECT 1')), late]);
@@ -199,7 +209,8 @@ interface PooledConnection {
 function boundPoolWait(dataSource: DataSource, waitMs: number): void {
   const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
   const obtain = driver.obtainMasterConnection.bind(driver);
-  const busy = () => new ServiceUnavailable(1, 'The server is busy (no database connection came free in time). Please retry.');
+  const busy = () =>
+    new ServiceUnavailable(1, 'The server is busy (no database connection came free in time). Please retry.');
   driver.obtainMasterConnection = () =>
     new Promise((resolve, reject) => {
       let gaveUp = false;

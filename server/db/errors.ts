@@ -5,7 +5,11 @@ import { Conflict } from '../errors.js';
 export function isUniqueViolation(error: unknown): boolean {
   if (error instanceof UniqueViolation) return true;
   const e = error as { code?: string; driverError?: { code?: string }; message?: string } | undefined;
-  return e?.code === 'ER_DUP_ENTRY' || e?.driverError?.code === 'ER_DUP_ENTRY' || /UNIQUE constraint failed/i.test(e?.message ?? '');
+  return (
+    e?.code === 'ER_DUP_ENTRY' ||
+    e?.driverError?.code === 'ER_DUP_ENTRY' ||
+    /UNIQUE constraint failed/i.test(e?.message ?? '')
+  );
 }
 
 /** InnoDB chose this transaction as a deadlock victim and rolled it back (ER_LOCK_DEADLOCK, 1213): run it again. */
@@ -29,15 +33,26 @@ export class UniqueViolation extends Conflict {
 const KEYS: Readonly<Record<string, { field: string; code: string; description: string }>> = {
   tenants: { field: 'slug', code: 'slug_taken', description: 'The slug is taken by another tenant.' },
   tenant_roles: { field: 'name', code: 'role_exists', description: 'The tenant has a role with this name already.' },
-  memberships: { field: 'account_id', code: 'already_member', description: 'The account is a member of this tenant already.' },
-  credentials: { field: 'email', code: 'email_taken', description: 'This e-mail address signs in to another account already.' },
+  memberships: {
+    field: 'account_id',
+    code: 'already_member',
+    description: 'The account is a member of this tenant already.',
+  },
+  credentials: {
+    field: 'email',
+    code: 'email_taken',
+    description: 'This e-mail address signs in to another account already.',
+  },
 };
 
 /** A table's primary-key columns, for a clash MySQL reports only as "for key 'PRIMARY'". */
 export type PrimaryKeyOf = (table: string) => string[] | undefined;
 
 /** The 409 for a unique-key clash, naming the field; undefined for any other error. */
-export function toUniqueViolation(error: unknown, primaryKeyOf: PrimaryKeyOf = () => undefined): UniqueViolation | undefined {
+export function toUniqueViolation(
+  error: unknown,
+  primaryKeyOf: PrimaryKeyOf = () => undefined,
+): UniqueViolation | undefined {
   if (error instanceof UniqueViolation) return error;
   if (!isUniqueViolation(error)) return undefined;
   const table = tableOf(error);
@@ -61,7 +76,11 @@ function tableOf(error: unknown): string | undefined {
 function fieldOf(error: unknown, table: string | undefined, primaryKeyOf: PrimaryKeyOf): string {
   const message = (error as Error).message ?? '';
   const columns = /UNIQUE constraint failed: (.+)$/im.exec(message)?.[1];
-  if (columns) return columns.split(',').map((c) => c.trim().replace(/^\w+\./, '')).join(', ');
+  if (columns)
+    return columns
+      .split(',')
+      .map((c) => c.trim().replace(/^\w+\./, ''))
+      .join(', ');
   const key = /for key '(?:\w+\.)?(\w+)'/i.exec(message)?.[1];
   if (key === 'PRIMARY' && table) return primaryKeyOf(table)?.join(', ') ?? 'id';
   return key ? key.replace(new RegExp(`^uq_${table ?? ''}_?`), '') : 'value';

@@ -8,7 +8,9 @@ const linksIn = (text: string) => [...new Set(text.match(/https?:\/\/[^\s<>"]+/g
 
 export function devMailRoutes(db: Database, page: PageRenderer): Router {
   const router = new Router({ prefix: '/dev/mail' });
-  router.get('/', async (ctx) => page.render(ctx, 'pages/dev-mail.njk', { messages: await listMessages(db, { limit: 100 }) }));
+  router.get('/', async (ctx) =>
+    page.render(ctx, 'pages/dev-mail.njk', { messages: await listMessages(db, { limit: 100 }) }),
+  );
   router.get('/:id', async (ctx) => {
     const message = /^[0-9a-f-]{36}$/.test(ctx.params.id) ? await getMessage(db, ctx.params.id) : null;
     if (!message) return page.render(ctx, 'pages/error.njk', { status: 404, code: 'not_found' }, 404);

@@ -27,7 +27,8 @@ const MAX_LIST = 500;
  * whatever caused it. Returns the message id.
  */
 export async function enqueueMessage(manager: EntityManager, msg: NewMessage): Promise<string> {
-  if (msg.recipient.length > MAX_RECIPIENT) throw new RangeError(`recipient is longer than ${MAX_RECIPIENT} characters`);
+  if (msg.recipient.length > MAX_RECIPIENT)
+    throw new RangeError(`recipient is longer than ${MAX_RECIPIENT} characters`);
   if (msg.subject.length > MAX_SUBJECT) throw new RangeError(`subject is longer than ${MAX_SUBJECT} characters`);
   const now = new Date();
   const row = manager.create(OutboxMessage, {
@@ -49,7 +50,10 @@ export async function enqueueMessage(manager: EntityManager, msg: NewMessage): P
 }
 
 /** Newest messages first, optionally only those to one recipient. */
-export async function listMessages(db: Database, options: { limit: number; recipient?: string }): Promise<OutboxMessage[]> {
+export async function listMessages(
+  db: Database,
+  options: { limit: number; recipient?: string },
+): Promise<OutboxMessage[]> {
   const take = Math.min(Math.max(Math.trunc(options.limit), 1), MAX_LIST);
   const where = options.recipient === undefined ? {} : { recipient: options.recipient };
   return db.read((m) => m.find(OutboxMessage, { where, order: { createdAt: 'DESC' }, take }));
@@ -66,9 +70,14 @@ export interface MailLimits {
 }
 
 /** No limits: for tools (CLI, seeds, benchmarks) that build services without the server's configuration. */
-export const UNLIMITED_MAIL: MailLimits = { perRecipientPerHour: Number.MAX_SAFE_INTEGER, perSenderPerHour: Number.MAX_SAFE_INTEGER };
+export const UNLIMITED_MAIL: MailLimits = {
+  perRecipientPerHour: Number.MAX_SAFE_INTEGER,
+  perSenderPerHour: Number.MAX_SAFE_INTEGER,
+};
 
-export type Queued = { queued: true; id: string } | { queued: false; limit: 'recipient' | 'sender'; retryAfterSeconds: number };
+export type Queued =
+  | { queued: true; id: string }
+  | { queued: false; limit: 'recipient' | 'sender'; retryAfterSeconds: number };
 
 /**
  * Queues a message unless its recipient, or its sender (who caused it: an account id or `client:<id>`),
@@ -76,15 +85,29 @@ export type Queued = { queued: true; id: string } | { queued: false; limit: 'rec
  * the count and a refused request that rolls back spends nothing. The caller decides what a refusal
  * means: an error for an invitation, silence for a notice whose answer must not differ.
  */
-export async function enqueueWithinLimits(manager: EntityManager, msg: NewMessage, limits: MailLimits, sender?: string): Promise<Queued> {
+export async function enqueueWithinLimits(
+  manager: EntityManager,
+  msg: NewMessage,
+  limits: MailLimits,
+  sender?: string,
+): Promise<Queued> {
   const hour = 3600;
   // Sender before recipient, always: one lock order for every transaction, so they cannot deadlock.
   if (sender !== undefined) {
-    const bySender = await countUse(manager, { keyPrefix: 'mail-sender', points: limits.perSenderPerHour, durationSeconds: hour }, sender);
+    const bySender = await countUse(
+      manager,
+      { keyPrefix: 'mail-sender', points: limits.perSenderPerHour, durationSeconds: hour },
+      sender,
+    );
     if (!bySender.allowed) return { queued: false, limit: 'sender', retryAfterSeconds: bySender.retryAfterSeconds };
   }
   const recipient = msg.channel === 'email' ? msg.recipient.trim().toLowerCase() : msg.recipient;
-  const byRecipient = await countUse(manager, { keyPrefix: 'mail-recipient', points: limits.perRecipientPerHour, durationSeconds: hour }, recipient);
-  if (!byRecipient.allowed) return { queued: false, limit: 'recipient', retryAfterSeconds: byRecipient.retryAfterSeconds };
+  const byRecipient = await countUse(
+    manager,
+    { keyPrefix: 'mail-recipient', points: limits.perRecipientPerHour, durationSeconds: hour },
+    recipient,
+  );
+  if (!byRecipient.allowed)
+    return { queued: false, limit: 'recipient', retryAfterSeconds: byRecipient.retryAfterSeconds };
   return { queued: true, id: await enqueueMessage(manager, msg) };
 }

@@ -6,7 +6,15 @@ import type { OutboxMessage } from '../db/entities/outbox-message.js';
 import { createTransports, emailTransport, smsTransport } from './transports.js';
 
 const message = (fields: Partial<OutboxMessage>): OutboxMessage =>
-  ({ id: 'm1', channel: 'email', recipient: 'ada@example.com', subject: 'Welcome', bodyText: 'Hello Ada', bodyHtml: null, ...fields }) as OutboxMessage;
+  ({
+    id: 'm1',
+    channel: 'email',
+    recipient: 'ada@example.com',
+    subject: 'Welcome',
+    bodyText: 'Hello Ada',
+    bodyHtml: null,
+    ...fields,
+  }) as OutboxMessage;
 
 async function listen(server: Server | ReturnType<typeof createTcpServer>): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -28,7 +36,9 @@ describe('SMS webhook transport', () => {
 
   test('smsTransport_postsTheRecipientAndBodyAsJson', async () => {
     status = 200;
-    await smsTransport(`http://127.0.0.1:${port}/sms`).send(message({ channel: 'sms', recipient: '+15550100', bodyText: 'Your code is 424242' }));
+    await smsTransport(`http://127.0.0.1:${port}/sms`).send(
+      message({ channel: 'sms', recipient: '+15550100', bodyText: 'Your code is 424242' }),
+    );
 
     const last = requests.at(-1)!;
     assert.equal(last.method, 'POST');
@@ -39,7 +49,9 @@ describe('SMS webhook transport', () => {
   for (const failing of [500, 302]) {
     test(`smsTransport_fails_whenTheWebhookAnswers${failing}_withoutRepeatingItsAnswer`, async () => {
       status = failing;
-      const sending = smsTransport(`http://127.0.0.1:${port}/sms`).send(message({ channel: 'sms', bodyText: 'Your code is 424242' }));
+      const sending = smsTransport(`http://127.0.0.1:${port}/sms`).send(
+        message({ channel: 'sms', bodyText: 'Your code is 424242' }),
+      );
       await assert.rejects(sending, (err: Error) => err.message === `SMS webhook answered HTTP ${failing}`);
     });
   }
@@ -73,9 +85,18 @@ describe('SMTP e-mail transport', () => {
 });
 
 test('createTransports_givesATransportOnlyForConfiguredChannels', () => {
-  assert.deepEqual(Object.keys(createTransports({ mailFrom: 'x@y.z', smtpUrl: undefined, smsWebhookUrl: undefined })), []);
-  assert.deepEqual(Object.keys(createTransports({ mailFrom: 'x@y.z', smtpUrl: 'smtp://127.0.0.1:1', smsWebhookUrl: undefined })), ['email']);
-  assert.deepEqual(Object.keys(createTransports({ mailFrom: 'x@y.z', smtpUrl: undefined, smsWebhookUrl: 'http://127.0.0.1:1' })), ['sms']);
+  assert.deepEqual(
+    Object.keys(createTransports({ mailFrom: 'x@y.z', smtpUrl: undefined, smsWebhookUrl: undefined })),
+    [],
+  );
+  assert.deepEqual(
+    Object.keys(createTransports({ mailFrom: 'x@y.z', smtpUrl: 'smtp://127.0.0.1:1', smsWebhookUrl: undefined })),
+    ['email'],
+  );
+  assert.deepEqual(
+    Object.keys(createTransports({ mailFrom: 'x@y.z', smtpUrl: undefined, smsWebhookUrl: 'http://127.0.0.1:1' })),
+    ['sms'],
+  );
 });
 
 /** Just enough SMTP (no TLS, no auth) to receive one message per connection and keep it. */

@@ -28,7 +28,12 @@ export function emailTransport(smtpUrl: string, from: string): Transport {
   const mailer = createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }, { from });
   return {
     async send(msg) {
-      await mailer.sendMail({ to: msg.recipient, subject: msg.subject, text: msg.bodyText, html: msg.bodyHtml ?? undefined });
+      await mailer.sendMail({
+        to: msg.recipient,
+        subject: msg.subject,
+        text: msg.bodyText,
+        html: msg.bodyHtml ?? undefined,
+      });
     },
   };
 }

@@ -37,7 +37,8 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
   let transport: FakeTransport;
   // The worker's clock, a little ahead of real time: MySQL may round a fresh row's time up a second.
   let clock: Date;
-  const worker = (logger: DeliveryLogger = silent) => new DeliveryWorker(db(), { email: transport }, logger, { now: () => clock });
+  const worker = (logger: DeliveryLogger = silent) =>
+    new DeliveryWorker(db(), { email: transport }, logger, { now: () => clock });
   const enqueue = (msg: NewMessage) => db().transaction((m) => enqueueMessage(m, msg));
   const later = (ms: number) => (clock = new Date(clock.getTime() + ms));
   const row = async (id: string) => (await getMessage(db(), id))!;
@@ -72,7 +73,10 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
     assert.equal(failed.attempts, 1);
     assert.match(failed.lastError ?? '', /connection refused/);
     // 30 s later, give or take MySQL's whole seconds.
-    assert.ok(Math.abs(failed.nextAttemptAt.getTime() - (clock.getTime() + 30_000)) < 1_000, `next attempt ${failed.nextAttemptAt.toISOString()}`);
+    assert.ok(
+      Math.abs(failed.nextAttemptAt.getTime() - (clock.getTime() + 30_000)) < 1_000,
+      `next attempt ${failed.nextAttemptAt.toISOString()}`,
+    );
 
     transport.failWith = undefined;
     later(20_000);
@@ -84,7 +88,9 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
 
   test('worker_keepsTheBodySubjectAndLinksOutOfLastError_andCutsItTo1000Characters', async () => {
     const id = await enqueue(email);
-    transport.failWith = new Error(`550 rejected "${email.subject}" ${email.bodyText} at ${SECRET_LINK} ${'x'.repeat(2000)}`);
+    transport.failWith = new Error(
+      `550 rejected "${email.subject}" ${email.bodyText} at ${SECRET_LINK} ${'x'.repeat(2000)}`,
+    );
 
     await worker().runOnce();
 
@@ -135,12 +141,15 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
 
   test('worker_logsIdsChannelsAndAttempts_butNeverTheBodySubjectOrLinks', async () => {
     let logged = '';
-    const logger = pino({ level: 'info' }, new Writable({
-      write: (chunk, _enc, done) => {
-        logged += String(chunk);
-        done();
-      },
-    }));
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write: (chunk, _enc, done) => {
+          logged += String(chunk);
+          done();
+        },
+      }),
+    );
     const failing = await enqueue(email);
     transport.failWith = new Error(`rejected ${email.bodyText}`);
     await worker(logger).runOnce();
@@ -149,7 +158,8 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
     await worker(logger).runOnce();
 
     assert.ok(logged.includes(failing) && logged.includes(sending), logged);
-    for (const secret of ['424242', 's3cr3t', 'sign-in code', 'https://']) assert.ok(!logged.includes(secret), `log holds "${secret}"`);
+    for (const secret of ['424242', 's3cr3t', 'sign-in code', 'https://'])
+      assert.ok(!logged.includes(secret), `log holds "${secret}"`);
   });
 
   test('worker_deletesSentMessagesOlderThanAWeek_atMostOnceAnHour', async () => {
@@ -157,7 +167,9 @@ describeEachDatabase('delivery worker', ['outbox'], (db) => {
     const recentSent = await enqueue(email);
     const oldQueued = await enqueue(sms);
     const daysAgo = (days: number) => new Date(clock.getTime() - days * 24 * 60 * 60_000);
-    await db().write((m) => m.update(OutboxMessage, { id: oldSent }, { status: 'sent', sentAt: daysAgo(8), createdAt: daysAgo(8) }));
+    await db().write((m) =>
+      m.update(OutboxMessage, { id: oldSent }, { status: 'sent', sentAt: daysAgo(8), createdAt: daysAgo(8) }),
+    );
     await db().write((m) => m.update(OutboxMessage, { id: recentSent }, { status: 'sent', sentAt: daysAgo(6) }));
     await db().write((m) => m.update(OutboxMessage, { id: oldQueued }, { createdAt: daysAgo(30) }));
     const theWorker = worker();

@@ -116,10 +116,14 @@ export class DeliveryWorker {
       await transport.send(msg);
     } catch (err) {
       const failed = await this.recordFailure(msg, attempts, failureText(err, msg));
-      this.logger.warn({ ...log, status: failed ? 'failed' : 'queued' }, failed ? 'message failed for good' : 'message send failed; will retry');
+      this.logger.warn(
+        { ...log, status: failed ? 'failed' : 'queued' },
+        failed ? 'message failed for good' : 'message send failed; will retry',
+      );
       return false;
     }
-    if (!(await this.recordSent(msg.id, attempts))) this.logger.warn(log, 'message sent after its claim ran out; it may be sent twice');
+    if (!(await this.recordSent(msg.id, attempts)))
+      this.logger.warn(log, 'message sent after its claim ran out; it may be sent twice');
     else this.logger.info(log, 'message sent');
     return true;
   }
@@ -148,7 +152,11 @@ export class DeliveryWorker {
 
   // Every write is conditional on the attempt count we hold, so a worker whose lease ran out
   // cannot overwrite the record of the worker that took the message after it.
-  private async updateClaimed(id: string, attempts: number, values: QueryDeepPartialEntity<OutboxMessage>): Promise<boolean> {
+  private async updateClaimed(
+    id: string,
+    attempts: number,
+    values: QueryDeepPartialEntity<OutboxMessage>,
+  ): Promise<boolean> {
     const result = await this.db.write((m) =>
       m
         .createQueryBuilder()
@@ -167,7 +175,12 @@ export class DeliveryWorker {
     this.lastCleanupAt = now;
     const cutoff = new Date(now - SENT_RETENTION_MS);
     await this.db.write((m) =>
-      m.createQueryBuilder().delete().from(OutboxMessage).where('status = :sent AND sent_at < :cutoff', { sent: 'sent', cutoff }).execute(),
+      m
+        .createQueryBuilder()
+        .delete()
+        .from(OutboxMessage)
+        .where('status = :sent AND sent_at < :cutoff', { sent: 'sent', cutoff })
+        .execute(),
     );
   }
 }

@@ -27,20 +27,32 @@ export function demoRoutes({ issuer, clientSecret, page, scope = 'openid email p
   let discovered: Promise<oidc.Configuration> | undefined;
   const configuration = () => {
     // Tessera discovers itself over HTTP like any app would; plain http is allowed only for a local issuer.
-    discovered ??= oidc.discovery(new URL(issuer), DEMO_CLIENT_ID, clientSecret, undefined, {
-      execute: issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [],
-    }).catch((error: unknown) => {
-      discovered = undefined;
-      throw error;
-    });
+    discovered ??= oidc
+      .discovery(new URL(issuer), DEMO_CLIENT_ID, clientSecret, undefined, {
+        execute: issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [],
+      })
+      .catch((error: unknown) => {
+        discovered = undefined;
+        throw error;
+      });
     return discovered;
   };
 
   router.get('/', (ctx) => page.render(ctx, 'pages/demo.njk', {}));
 
   router.get('/login', async (ctx) => {
-    const pending: PendingSignIn = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier() };
-    ctx.cookies.set(STATE_COOKIE, JSON.stringify(pending), { signed: true, httpOnly: true, sameSite: 'lax', maxAge: 600_000, path: '/demo' });
+    const pending: PendingSignIn = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier: oidc.randomPKCECodeVerifier(),
+    };
+    ctx.cookies.set(STATE_COOKIE, JSON.stringify(pending), {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: 600_000,
+      path: '/demo',
+    });
     const url = oidc.buildAuthorizationUrl(await configuration(), {
       redirect_uri: redirectUri,
       scope,
@@ -69,7 +81,10 @@ export function demoRoutes({ issuer, clientSecret, page, scope = 'openid email p
       });
       const claims = tokens.claims()!;
       const userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
-      const logoutUrl = oidc.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: `${issuer}/demo` });
+      const logoutUrl = oidc.buildEndSessionUrl(config, {
+        id_token_hint: tokens.id_token!,
+        post_logout_redirect_uri: `${issuer}/demo`,
+      });
       return page.render(ctx, 'pages/demo.njk', {
         claims: JSON.stringify(claims, null, 2),
         userinfo: JSON.stringify(userinfo, null, 2),

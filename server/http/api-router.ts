@@ -92,11 +92,23 @@ export class ApiRouter<C> {
         tags: [spec.tag],
         ...(spec.secured === false ? { security: [] } : {}),
         parameters: [...parameters(spec.params, 'path', toSchema), ...parameters(spec.query, 'query', toSchema)],
-        ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(spec.body, 'input') } } } } : {}),
-        responses: Object.fromEntries(Object.entries(spec.responses).map(([status, r]) => [
-          status,
-          { description: r.description, ...(r.schema ? { content: { 'application/json': { schema: toSchema(r.schema, 'output') } } } : {}) },
-        ])),
+        ...(spec.body
+          ? {
+              requestBody: {
+                required: true,
+                content: { 'application/json': { schema: toSchema(spec.body, 'input') } },
+              },
+            }
+          : {}),
+        responses: Object.fromEntries(
+          Object.entries(spec.responses).map(([status, r]) => [
+            status,
+            {
+              description: r.description,
+              ...(r.schema ? { content: { 'application/json': { schema: toSchema(r.schema, 'output') } } } : {}),
+            },
+          ]),
+        ),
       };
     }
     return {
@@ -109,7 +121,12 @@ export class ApiRouter<C> {
         schemas,
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-          dpop: { type: 'http', scheme: 'DPoP', bearerFormat: 'JWT', description: 'A DPoP-bound access token with a DPoP proof header (RFC 9449).' },
+          dpop: {
+            type: 'http',
+            scheme: 'DPoP',
+            bearerFormat: 'JWT',
+            description: 'A DPoP-bound access token with a DPoP proof header (RFC 9449).',
+          },
         },
       },
       paths,
@@ -121,36 +138,52 @@ export class ApiRouter<C> {
 function checkReply(spec: RouteSpec<AnyObject, AnyObject, z.ZodType>, reply: Reply): void {
   const status = reply.status ?? 200;
   const documented = spec.responses[status];
-  if (!documented) throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${status}, which it does not document`);
+  if (!documented)
+    throw new Error(`${spec.method.toUpperCase()} ${spec.path} answered ${status}, which it does not document`);
   const checked = documented.schema?.safeParse(reply.body);
   const what = `${spec.method.toUpperCase()} ${spec.path} ${status}`;
-  if (checked && !checked.success) throw new Error(`${what} does not match its schema: ${z.prettifyError(checked.error)}`);
+  if (checked && !checked.success)
+    throw new Error(`${what} does not match its schema: ${z.prettifyError(checked.error)}`);
   // zod drops fields its objects do not name: a field it dropped is one the document does not show.
   const hidden = checked ? undocumentedFields(JSON.parse(JSON.stringify(reply.body ?? null)), checked.data) : [];
   if (hidden.length) throw new Error(`${what} answers fields its schema does not document: ${hidden.join(', ')}`);
 }
 
 function undocumentedFields(sent: unknown, documented: unknown, path = ''): string[] {
-  if (Array.isArray(sent) && Array.isArray(documented)) return sent.flatMap((item, i) => undocumentedFields(item, documented[i], `${path}[${i}]`));
+  if (Array.isArray(sent) && Array.isArray(documented))
+    return sent.flatMap((item, i) => undocumentedFields(item, documented[i], `${path}[${i}]`));
   if (!isPlainObject(sent) || !isPlainObject(documented)) return [];
   return Object.keys(sent).flatMap((key) =>
-    key in documented ? undocumentedFields(sent[key], documented[key], path ? `${path}.${key}` : key) : [path ? `${path}.${key}` : key]);
+    key in documented
+      ? undocumentedFields(sent[key], documented[key], path ? `${path}.${key}` : key)
+      : [path ? `${path}.${key}` : key],
+  );
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * One schema as JSON Schema 2020-12. Named schemas (`.meta({ id })`) go to components/schemas, since
  * OpenAPI resolves `#/...` references against the document root, not against the schema.
  */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Record<string, unknown>): unknown {
-  const { $schema: _, $defs, ...json } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
-  const relink = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
+  const {
+    $schema: _,
+    $defs,
+    ...json
+  } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const relink = (value: unknown) =>
+    JSON.parse(JSON.stringify(value).replaceAll('"#/$defs/', '"#/components/schemas/')) as unknown;
   for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, unknown>)) components[name] = relink(def);
   return relink(json);
 }
 
-function parameters(schema: AnyObject | undefined, where: 'path' | 'query', toSchema: (s: z.ZodType, io: 'input') => unknown): unknown[] {
+function parameters(
+  schema: AnyObject | undefined,
+  where: 'path' | 'query',
+  toSchema: (s: z.ZodType, io: 'input') => unknown,
+): unknown[] {
   if (!schema) return [];
   return Object.entries(schema.shape).map(([name, field]) => ({
     name,

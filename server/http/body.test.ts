@@ -15,7 +15,12 @@ function echoApp() {
   return app;
 }
 
-const post = (contentType: string, body: string) => ({ method: 'POST', path: '/api/x', headers: { 'Content-Type': contentType }, body });
+const post = (contentType: string, body: string) => ({
+  method: 'POST',
+  path: '/api/x',
+  headers: { 'Content-Type': contentType },
+  body,
+});
 
 test('JSON and form bodies are parsed', async () => {
   const json = await send(echoApp(), post('application/json', '{"name":"Acme"}'));
@@ -54,11 +59,17 @@ test('a request without a body passes untouched', async () => {
 
 test('a body that claims a compression it lacks answers 400 invalid_body; an unknown coding 415', async () => {
   for (const encoding of ['gzip', 'deflate', 'br']) {
-    const res = await send(echoApp(), { ...post('application/json', '{"name":"Acme"}'), headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding } });
+    const res = await send(echoApp(), {
+      ...post('application/json', '{"name":"Acme"}'),
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+    });
     assert.equal(res.status, 400, encoding);
     assert.equal((res.json() as { error: string }).error, 'invalid_body');
   }
-  const unknown = await send(echoApp(), { ...post('application/json', '{}'), headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' } });
+  const unknown = await send(echoApp(), {
+    ...post('application/json', '{}'),
+    headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' },
+  });
   assert.equal(unknown.status, 415);
 });
 

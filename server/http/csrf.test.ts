@@ -42,7 +42,10 @@ test('a page gets a token, and its secret is kept in a signed httpOnly SameSite=
   const secretCookie = setCookies.find((c) => c.startsWith('csrf='));
   assert.match(String(secretCookie), /httponly/i);
   assert.match(String(secretCookie), /samesite=lax/i);
-  assert.ok(setCookies.some((c) => c.startsWith('csrf.sig=')), 'the cookie is signed');
+  assert.ok(
+    setCookies.some((c) => c.startsWith('csrf.sig=')),
+    'the cookie is signed',
+  );
 });
 
 test('a browser returning the form with its token is let through', async () => {

@@ -30,8 +30,10 @@ export function csrf(options: CsrfOptions): Middleware {
     ctx.state.csrfToken = secret;
     if (!SAFE_METHODS.has(ctx.method)) {
       const origin = ctx.get('Origin');
-      if (origin && origin !== 'null' && origin !== issuerOrigin) throw rejected('This form was sent from another site.');
-      if (!sameToken(submittedToken(ctx), secret)) throw rejected('This form has expired. Go back, reload the page and try again.');
+      if (origin && origin !== 'null' && origin !== issuerOrigin)
+        throw rejected('This form was sent from another site.');
+      if (!sameToken(submittedToken(ctx), secret))
+        throw rejected('This form has expired. Go back, reload the page and try again.');
     }
     await next();
   };

@@ -25,7 +25,14 @@ export function errorHandler(options: ErrorHandlerOptions): Middleware {
     try {
       await next();
       const refused = methodRefused(ctx, options.methodsAt);
-      if (refused) await respond(ctx, new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`, { headers: refused.headers }), options);
+      if (refused)
+        await respond(
+          ctx,
+          new AppError(405, 'method_not_allowed', `This address does not accept ${ctx.method}.`, {
+            headers: refused.headers,
+          }),
+          options,
+        );
       else if (nothingAnswered(ctx)) await respond(ctx, new NotFound(), options);
     } catch (err) {
       const error = toAppError(err);
@@ -51,14 +58,18 @@ const SERVED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE',
  * method `methodsAt` knows the path does not take, or a method no route serves that fell through
  * to a 404. Returns the Allow header to send when the router has not set one.
  */
-function methodRefused(ctx: Context, methodsAt: ErrorHandlerOptions['methodsAt']): { headers: Record<string, string> } | undefined {
+function methodRefused(
+  ctx: Context,
+  methodsAt: ErrorHandlerOptions['methodsAt'],
+): { headers: Record<string, string> } | undefined {
   if (ctx.body != null || ctx.respond === false || ctx.headerSent) return undefined;
   if (![404, 405, 501].includes(ctx.status)) return undefined;
   const known = methodsAt?.(ctx.path);
   const headers: Record<string, string> = known && !ctx.response.get('Allow') ? { Allow: known.join(', ') } : {};
-  const refused = ctx.status !== 404 // the router refused it already
-    || (known !== undefined && !known.includes(ctx.method)) // a provider endpoint that takes other methods
-    || !SERVED_METHODS.has(ctx.method); // no route anywhere serves it
+  const refused =
+    ctx.status !== 404 || // the router refused it already
+    (known !== undefined && !known.includes(ctx.method)) || // a provider endpoint that takes other methods
+    !SERVED_METHODS.has(ctx.method); // no route anywhere serves it
   return refused ? { headers } : undefined;
 }
 
@@ -86,7 +97,9 @@ function clientErrorStatus(err: unknown): number | undefined {
 function exposedHeaders(err: unknown): Record<string, string> {
   const headers = (err as { headers?: unknown }).headers;
   if (typeof headers !== 'object' || headers === null) return {};
-  return Object.fromEntries(Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  return Object.fromEntries(
+    Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
 }
 
 function describeIssues(issues: readonly zodCore.$ZodIssue[]): string {
@@ -99,8 +112,14 @@ function describeIssues(issues: readonly zodCore.$ZodIssue[]): string {
 function logFailure(ctx: Context, err: unknown, logger: Logger): void {
   // Only what identifies the failure: never the request body or arbitrary error properties
   // (co-body, for one, attaches the raw body to its errors).
-  const error = err instanceof Error ? { type: err.name, message: err.message, stack: err.stack } : { type: typeof err, message: String(err) };
-  logger.error({ requestId: requestIdOf(ctx), method: ctx.method, url: redactUrl(ctx.originalUrl), err: error }, 'request failed');
+  const error =
+    err instanceof Error
+      ? { type: err.name, message: err.message, stack: err.stack }
+      : { type: typeof err, message: String(err) };
+  logger.error(
+    { requestId: requestIdOf(ctx), method: ctx.method, url: redactUrl(ctx.originalUrl), err: error },
+    'request failed',
+  );
 }
 
 async function respond(ctx: Context, appError: AppError, options: ErrorHandlerOptions): Promise<void> {
@@ -128,7 +147,15 @@ async function respond(ctx: Context, appError: AppError, options: ErrorHandlerOp
 // Headers that described the response being built when it failed, and would contradict the error.
 // Everything else (security headers, X-Request-Id, no-store) stays.
 function clearRepresentationHeaders(ctx: Context): void {
-  for (const name of ['Content-Disposition', 'Content-Encoding', 'Content-Language', 'Content-Range', 'ETag', 'Last-Modified', 'Location']) {
+  for (const name of [
+    'Content-Disposition',
+    'Content-Encoding',
+    'Content-Language',
+    'Content-Range',
+    'ETag',
+    'Last-Modified',
+    'Location',
+  ]) {
     ctx.remove(name);
   }
 }

@@ -4,15 +4,23 @@ import { z } from 'zod';
 import { BadRequest } from '../errors.js';
 
 /** A page's form: its own fields plus the CSRF token (checked before the route runs). */
-export const pageForm = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ _csrf: z.string().optional(), ...shape });
+export const pageForm = <T extends z.ZodRawShape>(shape: T) =>
+  z.strictObject({ _csrf: z.string().optional(), ...shape });
 
 /** A field a form may send once, many times (checkboxes) or not at all: always a list. */
 export const listOf = <T extends z.ZodType>(item: T) =>
-  z.union([item, z.array(item)]).optional().transform((v): z.output<T>[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+  z
+    .union([item, z.array(item)])
+    .optional()
+    .transform((v): z.output<T>[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
 
 /** An optional text field: the empty string a browser sends for an empty box is no value. */
-export const optionalText = (text: z.ZodString) => z.literal('').or(text).optional().transform((v) => v || undefined);
-
+export const optionalText = (text: z.ZodString) =>
+  z
+    .literal('')
+    .or(text)
+    .optional()
+    .transform((v) => v || undefined);
 
 /** Parses a form body whose fields the page then checks one by one: a body of another shape is 400. */
 export function parsePageForm<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {

@@ -46,9 +46,12 @@ export function boundedJsonObject({ maxDepth, maxEntries, maxBytes }: JsonObject
   return z.preprocess((value, ctx) => {
     const { depth, entries } = measureJson(value, maxDepth);
     const problem =
-      depth > maxDepth ? `nested too deep (at most ${maxDepth} levels)`
-        : entries > maxEntries ? `too many keys and items (at most ${maxEntries})`
-          : JSON.stringify(value ?? null).length > maxBytes ? `at most ${maxBytes % 1024 ? `${maxBytes} bytes` : `${maxBytes / 1024} KiB`} of JSON`
+      depth > maxDepth
+        ? `nested too deep (at most ${maxDepth} levels)`
+        : entries > maxEntries
+          ? `too many keys and items (at most ${maxEntries})`
+          : JSON.stringify(value ?? null).length > maxBytes
+            ? `at most ${maxBytes % 1024 ? `${maxBytes} bytes` : `${maxBytes / 1024} KiB`} of JSON`
             : undefined;
     if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
     return value;

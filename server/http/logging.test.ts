@@ -30,25 +30,52 @@ test('redactUrl hides invitation tokens and handles in every spelling the router
   const handle = 'C6g2H6p0teVhrWSklRCLvg';
   const [header, payload, signature] = jwt.split('.') as [string, string, string];
   const handles = [
-    `/I/${handle}`, `/i/${handle}/`, `/i/%43${handle.slice(1)}`, `/i%2F${handle}`, `/i%2f${handle}`, `//i/${handle}`, `/i//${handle}`,
-    `/%69/${handle}`, `/%49/${handle}`, `/x/../i/${handle}`, `/./i/${handle}`, `/i/${handle}/more`, `/i/${handle}%2Fmore`,
+    `/I/${handle}`,
+    `/i/${handle}/`,
+    `/i/%43${handle.slice(1)}`,
+    `/i%2F${handle}`,
+    `/i%2f${handle}`,
+    `//i/${handle}`,
+    `/i//${handle}`,
+    `/%69/${handle}`,
+    `/%49/${handle}`,
+    `/x/../i/${handle}`,
+    `/./i/${handle}`,
+    `/i/${handle}/more`,
+    `/i/${handle}%2Fmore`,
     `http://id.example/I/${handle}`,
   ];
   for (const url of handles) assert.match(redactUrl(url), /^(http:\/\/id\.example)?\/i\/\[redacted\]$/, url);
   const tokens = [
-    `/Tenants/Invitation-Tokens/${header}%2E${payload}%2E${signature}`, `/TENANTS/INVITATION-TOKENS/${jwt}/`,
-    `/tenants/invitation-tokens/%65${jwt.slice(1)}`, `/tenants%2Finvitation-tokens%2F${jwt}`, `//tenants//invitation-tokens//${jwt}`,
-    `/tenants/invitation%2Dtokens/${jwt}`, `/tenants/invitation-tokens/${header}%2e${payload}%2e${signature}?x=1`,
+    `/Tenants/Invitation-Tokens/${header}%2E${payload}%2E${signature}`,
+    `/TENANTS/INVITATION-TOKENS/${jwt}/`,
+    `/tenants/invitation-tokens/%65${jwt.slice(1)}`,
+    `/tenants%2Finvitation-tokens%2F${jwt}`,
+    `//tenants//invitation-tokens//${jwt}`,
+    `/tenants/invitation%2Dtokens/${jwt}`,
+    `/tenants/invitation-tokens/${header}%2e${payload}%2e${signature}?x=1`,
   ];
-  for (const url of tokens) assert.match(redactUrl(url), /^\/tenants\/invitation-tokens\/\[redacted\](\?x=\[redacted\])?$/, url);
-  assert.equal(redactUrl(`/session/${header}%2E${payload}%2E${signature}/x`), '/session/[redacted]/x', 'a percent-encoded JWT');
+  for (const url of tokens)
+    assert.match(redactUrl(url), /^\/tenants\/invitation-tokens\/\[redacted\](\?x=\[redacted\])?$/, url);
+  assert.equal(
+    redactUrl(`/session/${header}%2E${payload}%2E${signature}/x`),
+    '/session/[redacted]/x',
+    'a percent-encoded JWT',
+  );
   assert.equal(redactUrl('/i/%E0%A4%A/%zz'), '/i/[redacted]', 'malformed escapes do not throw');
-  assert.equal(redactUrl('http://ann:pw@id.example/x?code=C'), 'http://[redacted]@id.example/x?code=[redacted]', 'credentials in an absolute-form target');
+  assert.equal(
+    redactUrl('http://ann:pw@id.example/x?code=C'),
+    'http://[redacted]@id.example/x?code=[redacted]',
+    'credentials in an absolute-form target',
+  );
 });
 
 test('redactUrl leaves ordinary paths, ids and assets readable', () => {
   const id = '550e8400-e29b-41d4-a716-446655440000';
-  assert.equal(redactUrl(`/api/tenants/${id}/memberships?limit=20&status=pending`), `/api/tenants/${id}/memberships?limit=20&status=pending`);
+  assert.equal(
+    redactUrl(`/api/tenants/${id}/memberships?limit=20&status=pending`),
+    `/api/tenants/${id}/memberships?limit=20&status=pending`,
+  );
   assert.equal(redactUrl('/static/tessera.css'), '/static/tessera.css');
   assert.equal(redactUrl('/interaction/Xyz_123-abcdefghijk/login'), '/interaction/Xyz_123-abcdefghijk/login');
   assert.equal(redactUrl('/api/i/x'), '/api/i/x');

@@ -7,7 +7,17 @@ import type { Config } from '../config.js';
 export type { Logger };
 
 // Fields that hold credentials wherever they appear in a logged object (top level or one deep).
-const secretFields = ['password', 'password_hash', 'client_secret', 'secret', 'token', 'access_token', 'refresh_token', 'id_token', 'invitation'];
+const secretFields = [
+  'password',
+  'password_hash',
+  'client_secret',
+  'secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'invitation',
+];
 const secretHeaders = ['authorization', 'cookie', '"set-cookie"'];
 
 const redactPaths = [
@@ -63,7 +73,12 @@ export function redactUrl(url: string): string {
   const path = (queryAt === -1 ? withoutHash : withoutHash.slice(0, queryAt)).slice(origin.length);
   const query = queryAt === -1 ? undefined : withoutHash.slice(queryAt + 1);
   const withoutUserInfo = origin.replace(/\/\/[^/]*@/, `//${REDACTED}@`);
-  return withoutUserInfo + redactPath(path) + (query === undefined ? '' : `?${redactQuery(query)}`) + (hashAt === -1 ? '' : `#${REDACTED}`);
+  return (
+    withoutUserInfo +
+    redactPath(path) +
+    (query === undefined ? '' : `?${redactQuery(query)}`) +
+    (hashAt === -1 ? '' : `#${REDACTED}`)
+  );
 }
 
 // Routes whose remaining path is a secret: /tenants/invitation-tokens/{token} carries a signed
@@ -73,7 +88,10 @@ const SECRET_ROUTES = [['i'], ['tenants', 'invitation-tokens']];
 function redactPath(path: string): string {
   const secretRoute = secretRouteOf(path);
   if (secretRoute) return `/${[...secretRoute, REDACTED].join('/')}`;
-  return path.split('/').map((segment) => (looksLikeToken(percentDecoded(segment)) ? REDACTED : segment)).join('/');
+  return path
+    .split('/')
+    .map((segment) => (looksLikeToken(percentDecoded(segment)) ? REDACTED : segment))
+    .join('/');
 }
 
 /**
@@ -87,7 +105,9 @@ function secretRouteOf(path: string): string[] | undefined {
     if (segment === '..') segments.pop();
     else if (segment !== '' && segment !== '.') segments.push(segment);
   }
-  return SECRET_ROUTES.find((route) => segments.length > route.length && route.every((name, i) => segments[i] === name));
+  return SECRET_ROUTES.find(
+    (route) => segments.length > route.length && route.every((name, i) => segments[i] === name),
+  );
 }
 
 function looksLikeToken(segment: string): boolean {
@@ -145,16 +165,17 @@ export function accessLog(logger: Logger): Middleware {
       throw err;
     } finally {
       // Redacting the URL is the costly part of a log line: skip it all when nobody reads info lines.
-      if (logger.isLevelEnabled('info')) logger.info(
-        {
-          requestId,
-          method: ctx.method,
-          url: redactUrl(ctx.originalUrl),
-          status: failure === undefined ? ctx.status : statusOf(failure),
-          ms: Math.round((performance.now() - started) * 10) / 10,
-        },
-        'request',
-      );
+      if (logger.isLevelEnabled('info'))
+        logger.info(
+          {
+            requestId,
+            method: ctx.method,
+            url: redactUrl(ctx.originalUrl),
+            status: failure === undefined ? ctx.status : statusOf(failure),
+            ms: Math.round((performance.now() - started) * 10) / 10,
+          },
+          'request',
+        );
     }
   };
 }

@@ -13,16 +13,30 @@ interface Answer {
 }
 
 /** node:http, because fetch refuses to send TRACE. */
-function send(base: string, method: string, path: string, accept: string, headers: Record<string, string> = {}): Promise<Answer> {
+function send(
+  base: string,
+  method: string,
+  path: string,
+  accept: string,
+  headers: Record<string, string> = {},
+): Promise<Answer> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const outgoing = request({ host: hostname, port, method, path, headers: { accept, ...headers }, timeout: 10_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({
-        status: res.statusCode ?? 0, allow: res.headers.allow, type: res.headers['content-type'] ?? '', text: Buffer.concat(chunks).toString('utf8'),
-      }));
-    });
+    const outgoing = request(
+      { host: hostname, port, method, path, headers: { accept, ...headers }, timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            allow: res.headers.allow,
+            type: res.headers['content-type'] ?? '',
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     outgoing.on('timeout', () => outgoing.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
     outgoing.on('error', reject);
     outgoing.end();
@@ -33,8 +47,21 @@ const JSON_ACCEPT = 'application/json';
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,*/*;q=0.8';
 
 // Our pages, the API (in two letter cases), the provider's endpoints, health, and nothing at all.
-const PATHS = ['/', '/api/tenants', '/API/Tenants', '/api/nothing', '/token', '/auth', '/.well-known/openid-configuration', '/jwks', '/me',
-  '/healthz', '/interaction/abc', '/signed-in', '/no/such/page'];
+const PATHS = [
+  '/',
+  '/api/tenants',
+  '/API/Tenants',
+  '/api/nothing',
+  '/token',
+  '/auth',
+  '/.well-known/openid-configuration',
+  '/jwks',
+  '/me',
+  '/healthz',
+  '/interaction/abc',
+  '/signed-in',
+  '/no/such/page',
+];
 
 describeWithServer('HTTP methods and API paths', (server: () => TestServer) => {
   test('TRACE and PROPFIND answer 405 method_not_allowed as JSON on every path, provider endpoints included', async () => {
@@ -95,9 +122,16 @@ describeWithServer('HTTP methods and API paths', (server: () => TestServer) => {
         const res = await send(server().url, method, target, JSON_ACCEPT, method === 'OPTIONS' ? preflight : {});
         const error = res.text.startsWith('{') ? (JSON.parse(res.text) as { error?: string }).error : undefined;
         if (listed.includes(method)) {
-          assert.ok(res.status !== 405 && error !== 'not_found', `${method} ${target} is listed, but the provider did not take it: ${res.status} ${res.text.slice(0, 200)}`);
+          assert.ok(
+            res.status !== 405 && error !== 'not_found',
+            `${method} ${target} is listed, but the provider did not take it: ${res.status} ${res.text.slice(0, 200)}`,
+          );
         } else {
-          assert.equal(res.status, 405, `${method} ${target} is not listed, but answered ${res.status} ${res.text.slice(0, 200)}`);
+          assert.equal(
+            res.status,
+            405,
+            `${method} ${target} is not listed, but answered ${res.status} ${res.text.slice(0, 200)}`,
+          );
           assert.deepEqual(res.allow?.split(/,\s*/).sort(), [...listed].sort(), `${method} ${target}`);
         }
       }

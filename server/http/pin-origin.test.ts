@@ -10,7 +10,15 @@ function appSeeing(issuer: string) {
   app.use(pinOrigin(issuer));
   app.use((ctx) => {
     ctx.cookies.set('probe', '1', { signed: false });
-    ctx.body = { href: ctx.href, url: ctx.URL.href, host: ctx.host, hostname: ctx.hostname, protocol: ctx.protocol, secure: ctx.secure, origin: ctx.origin };
+    ctx.body = {
+      href: ctx.href,
+      url: ctx.URL.href,
+      host: ctx.host,
+      hostname: ctx.hostname,
+      protocol: ctx.protocol,
+      secure: ctx.secure,
+      origin: ctx.origin,
+    };
   });
   return app;
 }
@@ -36,7 +44,10 @@ test('cookies are Secure when the issuer is https, even behind a plain-http hop'
 });
 
 test('an absolute-form request target cannot choose the host either', async () => {
-  const res = await send(appSeeing('http://localhost:3000'), { path: 'http://evil.example/.well-known/openid-configuration', headers: forged });
+  const res = await send(appSeeing('http://localhost:3000'), {
+    path: 'http://evil.example/.well-known/openid-configuration',
+    headers: forged,
+  });
   const seen = res.json() as { href: string; url: string; secure: boolean };
   assert.equal(seen.href, 'http://localhost:3000/.well-known/openid-configuration');
   assert.equal(seen.url, 'http://localhost:3000/.well-known/openid-configuration');

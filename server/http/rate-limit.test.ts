@@ -67,7 +67,9 @@ for (const [kind, url] of databases) {
   });
 }
 
-describe('rate limits shared by instances on one MySQL database', { skip: mysqlUrl ? false : 'TEST_MYSQL_URL is not set' }, () => {
+describe('rate limits shared by instances on one MySQL database', {
+  skip: mysqlUrl ? false : 'TEST_MYSQL_URL is not set',
+}, () => {
   test('two instances count the same attempts against one limit', async () => {
     const first = await open(mysqlUrl!); // one after the other: two instances never migrate at once here
     const second = await open(mysqlUrl!);

@@ -25,14 +25,17 @@ export async function send(app: Koa, req: TestRequest = {}): Promise<TestRespons
   const { port } = server.address() as AddressInfo;
   try {
     return await new Promise<TestResponse>((resolve, reject) => {
-      const outgoing = request({ host: '127.0.0.1', port, method: req.method ?? 'GET', path: req.path ?? '/', headers: req.headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
-        });
-      });
+      const outgoing = request(
+        { host: '127.0.0.1', port, method: req.method ?? 'GET', path: req.path ?? '/', headers: req.headers },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) });
+          });
+        },
+      );
       outgoing.on('error', reject);
       outgoing.end(req.body);
     });

@@ -6,7 +6,8 @@ import { form } from '../interaction/forms.js';
 const decide = form({ decision: z.enum(['accept', 'decline']), invitation_id: z.uuid() });
 
 /** Going on without deciding; it may come with the id of the invitation shown, which it ignores. */
-const pass = <D extends 'skip' | 'later'>(decision: D) => form({ decision: z.literal(decision), invitation_id: z.uuid().optional() });
+const pass = <D extends 'skip' | 'later'>(decision: D) =>
+  form({ decision: z.literal(decision), invitation_id: z.uuid().optional() });
 
 /** The invitation an app's sign-in carries; "skip" goes on without joining (also from the problem page). */
 export const InvitationForm = z.union([pass('skip'), decide]);

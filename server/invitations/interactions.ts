@@ -46,9 +46,18 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
 
   return (router: Router, kit: InteractionKit) => {
     const problemPage = async (ctx: Context, interaction: Interaction, error: InvitationRefused, who?: string) =>
-      page.render(ctx, 'pages/invitation-problem.njk', {
-        ...(await kit.common(interaction)), problem: error.problem, who, inFlow: true, switchUrl: switchAccountUrl(interaction),
-      }, refusalStatus(error.problem));
+      page.render(
+        ctx,
+        'pages/invitation-problem.njk',
+        {
+          ...(await kit.common(interaction)),
+          problem: error.problem,
+          who,
+          inFlow: true,
+          switchUrl: switchAccountUrl(interaction),
+        },
+        refusalStatus(error.problem),
+      );
 
     const showInvitation = async (ctx: Context, interaction: Interaction) => {
       const { accountId, who } = await signedIn(interaction);
@@ -61,15 +70,31 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
       }
       const alreadyMember = await redemption.isAlreadyMember(invitation.id, accountId);
       return page.render(ctx, 'pages/invitation.njk', {
-        ...(await kit.common(interaction)), invitation, who, alreadyMember, switchUrl: switchAccountUrl(interaction), noReferrer: true,
+        ...(await kit.common(interaction)),
+        invitation,
+        who,
+        alreadyMember,
+        switchUrl: switchAccountUrl(interaction),
+        noReferrer: true,
       });
     };
 
-    const showReview = async (ctx: Context, interaction: Interaction, extra: Record<string, unknown> = {}, chosen = chosenInResult(interaction.result)) => {
+    const showReview = async (
+      ctx: Context,
+      interaction: Interaction,
+      extra: Record<string, unknown> = {},
+      chosen = chosenInResult(interaction.result),
+    ) => {
       const { accountId, who } = await signedIn(interaction);
       const pending = await redemption.pendingFor(accountId);
       if (!pending.items.length) return kit.finish(ctx, { review_invitations: { done: true }, ...choiceOf(chosen) });
-      return page.render(ctx, 'pages/review-invitations.njk', { ...(await kit.common(interaction)), pending: pending.items, more: pending.more, who, ...extra });
+      return page.render(ctx, 'pages/review-invitations.njk', {
+        ...(await kit.common(interaction)),
+        pending: pending.items,
+        more: pending.more,
+        who,
+        ...extra,
+      });
     };
 
     router.post('/invitation', async (ctx) => {
@@ -81,9 +106,16 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
       try {
         const shown = await redemption.open(token);
         // Act on exactly the invitation the page showed.
-        if (form.invitation_id !== shown.id) throw new BadRequest('This form does not match the invitation shown.', 'invitation_mismatch');
-        const decided = form.decision === 'accept' ? await redemption.accept({ token }, accountId) : await redemption.decline({ token }, accountId);
-        return kit.finish(ctx, { invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId }, ...choiceOf(joinedTenant(decided)) });
+        if (form.invitation_id !== shown.id)
+          throw new BadRequest('This form does not match the invitation shown.', 'invitation_mismatch');
+        const decided =
+          form.decision === 'accept'
+            ? await redemption.accept({ token }, accountId)
+            : await redemption.decline({ token }, accountId);
+        return kit.finish(ctx, {
+          invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId },
+          ...choiceOf(joinedTenant(decided)),
+        });
       } catch (error) {
         if (error instanceof InvitationRefused) return problemPage(ctx, interaction, error, who);
         throw error;
@@ -94,18 +126,35 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
       const form = parseForm(ReviewForm, ctx.request.body);
       const interaction = await kit.details(ctx);
       const { accountId } = await signedIn(interaction);
-      if (form.decision === 'later') return kit.finish(ctx, { review_invitations: { later: true }, ...choiceOf(chosenInResult(interaction.result)) });
+      if (form.decision === 'later')
+        return kit.finish(ctx, {
+          review_invitations: { later: true },
+          ...choiceOf(chosenInResult(interaction.result)),
+        });
       const id = form.invitation_id;
       // Only invitations this page lists (bound to this account's verified e-mail) can be decided here.
-      if (!(await redemption.isPendingFor(accountId, id))) throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
+      if (!(await redemption.isPendingFor(accountId, id)))
+        throw new BadRequest('That invitation is not waiting for you.', 'invitation_mismatch');
       try {
-        const decided = form.decision === 'accept' ? await redemption.accept({ id }, accountId) : await redemption.decline({ id }, accountId);
+        const decided =
+          form.decision === 'accept'
+            ? await redemption.accept({ id }, accountId)
+            : await redemption.decline({ id }, accountId);
         // The page stays for the other invitations: the choice is kept in this interaction's result meanwhile.
         const chosen = joinedTenant(decided) ?? chosenInResult(interaction.result);
         if (chosen) await provider.interactionResult(ctx.req, ctx.res, tenantChoice(chosen));
-        return showReview(ctx, interaction, { notice: `review.done.${decided.outcome === 'declined' ? 'declined' : 'accepted'}`, tenant: decided.invitation.tenantName }, chosen);
+        return showReview(
+          ctx,
+          interaction,
+          {
+            notice: `review.done.${decided.outcome === 'declined' ? 'declined' : 'accepted'}`,
+            tenant: decided.invitation.tenantName,
+          },
+          chosen,
+        );
       } catch (error) {
-        if (error instanceof InvitationRefused) return showReview(ctx, interaction, { error: `invitation.problem.${error.problem}.body` });
+        if (error instanceof InvitationRefused)
+          return showReview(ctx, interaction, { error: `invitation.problem.${error.problem}.body` });
         throw error;
       }
     });

@@ -15,7 +15,13 @@ export class InvitationMail {
 
   invitation(c: InvitationMailContext): ComposedMail {
     const locale = resolveLocale(c.locale);
-    const context = { locale, tenant: c.tenantName, inviter: c.inviterName, link: c.link, expires: c.expiresAt.toISOString().slice(0, 10) };
+    const context = {
+      locale,
+      tenant: c.tenantName,
+      inviter: c.inviterName,
+      link: c.link,
+      expires: c.expiresAt.toISOString().slice(0, 10),
+    };
     return {
       subject: translateSubject(locale, 'mail.invitation.subject', context),
       text: this.renderer.render('mail/invitation.txt.njk', context),
@@ -29,7 +35,17 @@ export class InvitationMail {
   }
 
   /** Tells the inviter that someone accepted or declined. */
-  decided({ tenantName, who, decision, locale }: { tenantName: string; who: string; decision: 'accepted' | 'declined'; locale: string | null }): ComposedMail {
+  decided({
+    tenantName,
+    who,
+    decision,
+    locale,
+  }: {
+    tenantName: string;
+    who: string;
+    decision: 'accepted' | 'declined';
+    locale: string | null;
+  }): ComposedMail {
     const lang = resolveLocale(locale);
     const context = { locale: lang, tenant: tenantName, who, decision };
     return {

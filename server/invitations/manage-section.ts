@@ -11,9 +11,19 @@ import type { InvitationService } from './service.js';
 
 // Messages are catalogue keys: the page shows them in the person's language.
 const issueForm = pageForm({
-  roles: listOf(z.string()).pipe(z.array(RoleName, { error: 'manage.error.roles' }).min(1, 'manage.error.roles').max(20, 'manage.error.roles')),
-  days: z.coerce.number({ error: 'manage.error.days' }).int('manage.error.days').min(1, 'manage.error.days').max(30, 'manage.error.days'),
-  uses: z.coerce.number({ error: 'manage.error.uses' }).int('manage.error.uses').min(1, 'manage.error.uses').max(1000, 'manage.error.uses'),
+  roles: listOf(z.string()).pipe(
+    z.array(RoleName, { error: 'manage.error.roles' }).min(1, 'manage.error.roles').max(20, 'manage.error.roles'),
+  ),
+  days: z.coerce
+    .number({ error: 'manage.error.days' })
+    .int('manage.error.days')
+    .min(1, 'manage.error.days')
+    .max(30, 'manage.error.days'),
+  uses: z.coerce
+    .number({ error: 'manage.error.uses' })
+    .int('manage.error.uses')
+    .min(1, 'manage.error.uses')
+    .max(1000, 'manage.error.uses'),
   email: z.union([z.literal(''), z.email().max(320)], { error: 'manage.error.email' }).default(''),
 });
 const noFields = pageForm({});
@@ -21,7 +31,11 @@ const noFields = pageForm({});
 export function invitationSection(invitations: InvitationService): ManageSection {
   return {
     async load(caller, tenantId, query) {
-      const page = await invitations.list(caller, tenantId, { limit: MANAGE_PAGE_SIZE, cursor: query.invitations, order: 'newest' });
+      const page = await invitations.list(caller, tenantId, {
+        limit: MANAGE_PAGE_SIZE,
+        cursor: query.invitations,
+        order: 'newest',
+      });
       return { invitations: page.items, invitationsNext: page.next_cursor, invitationsPrevious: page.previous_cursor };
     },
 
@@ -33,27 +47,36 @@ export function invitationSection(invitations: InvitationService): ManageSection
         if (!form.success) {
           const message = form.error.issues[0]?.message;
           // A typing mistake is shown on the form; a field the page does not have (or a shape it never sends) is refused whole.
-          if (!message?.startsWith('manage.error.')) throw new BadRequest('This form is not one the page sent.', 'invalid_form');
+          if (!message?.startsWith('manage.error.'))
+            throw new BadRequest('This form is not one the page sent.', 'invalid_form');
           return manage.show(ctx, caller, { invitationError: message }, 400);
         }
         try {
           const issued = await invitations.create(caller, ctx.params.tenantId!, {
-            roles: form.data.roles, expiresIn: form.data.days * DAY, maxUses: form.data.uses,
+            roles: form.data.roles,
+            expiresIn: form.data.days * DAY,
+            maxUses: form.data.uses,
             // With an address Tessera mails the link (and nobody else sees it); without one, the admin copies it.
             ...(form.data.email ? { email: form.data.email, deliver: 'email' as const } : { deliver: 'none' as const }),
           });
           return manage.show(ctx, caller, { issuedLink: issued.url, issuedTo: form.data.email || undefined });
         } catch (error) {
-          if (error instanceof AppError && error.status < 500 && error.status !== 404) return manage.show(ctx, caller, { invitationError: error.description }, error.status);
+          if (error instanceof AppError && error.status < 500 && error.status !== 404)
+            return manage.show(ctx, caller, { invitationError: error.description }, error.status);
           throw error;
         }
       });
 
       router.post('/invitations/:invitationId/revoke', (ctx) =>
-        manage.change(ctx, (caller) => {
-          noFields.parse(ctx.request.body ?? {});
-          return invitations.revoke(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.invitationId));
-        }, 'invitation_revoked'));
+        manage.change(
+          ctx,
+          (caller) => {
+            noFields.parse(ctx.request.body ?? {});
+            return invitations.revoke(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.invitationId));
+          },
+          'invitation_revoked',
+        ),
+      );
     },
   };
 }

@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import jwt from 'jsonwebtoken';
-import { Account, AuditEvent, Invitation, InvitationRedemption, Membership, OutboxMessage } from '../db/entities/index.js';
+import {
+  Account,
+  AuditEvent,
+  Invitation,
+  InvitationRedemption,
+  Membership,
+  OutboxMessage,
+} from '../db/entities/index.js';
 import type { Caller } from '../tenants/access.js';
 import type { TenantClaims } from '../tenants/claims.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
@@ -21,15 +28,20 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
 
   const invite = async (input: Partial<NewInvitation> = {}) =>
     server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none', ...input });
-  const snapshot = () => server().db.read(async (m) => ({
-    invitations: JSON.stringify(await m.find(Invitation, { order: { id: 'ASC' } })),
-    memberships: await m.count(Membership),
-    decisions: await m.count(InvitationRedemption),
-  }));
+  const snapshot = () =>
+    server().db.read(async (m) => ({
+      invitations: JSON.stringify(await m.find(Invitation, { order: { id: 'ASC' } })),
+      memberships: await m.count(Membership),
+      decisions: await m.count(InvitationRedemption),
+    }));
   const isLogin = (page: Page) => /action="\/interaction\/[^"]+\/login"/.test(page.html);
 
   /** Opens the direct link and signs in from the landing page; returns the page after the password. */
-  async function throughLink(url: string, who: Person, browser = new UserAgent(server().url)): Promise<{ browser: UserAgent; page: Page }> {
+  async function throughLink(
+    url: string,
+    who: Person,
+    browser = new UserAgent(server().url),
+  ): Promise<{ browser: UserAgent; page: Page }> {
     const landing = await browser.follow(url);
     const signInHref = /href="([^"]+)"[^>]*>Sign in</.exec(landing.html)?.[1];
     assert.ok(signInHref, `no sign-in link on the landing page: ${landing.html.slice(0, 500)}`);
@@ -86,7 +98,10 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const done = await browser.submit(page, /\/invitation$/, { decision: 'decline' });
     assert.match(done.html, /You declined the invitation/);
     const second = await throughLink(url!, xia);
-    assert.match((await second.browser.submit(second.page, /\/invitation$/, { decision: 'accept' })).html, /You have joined/);
+    assert.match(
+      (await second.browser.submit(second.page, /\/invitation$/, { decision: 'accept' })).html,
+      /You have joined/,
+    );
     assert.equal(await server().db.read((m) => m.countBy(Membership, { tenantId, accountId: yan.id })), 0);
   });
 
@@ -96,8 +111,18 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const { browser, page } = await throughLink(url!, wes);
     const before = await snapshot();
     const action = /action="(\/interaction\/[^"]+\/invitation)"/.exec(page.html)![1]!;
-    assert.equal((await browser.request(action, { form: { decision: 'accept', invitation_id: /name="invitation_id" value="([^"]+)"/.exec(page.html)![1]! } })).status, 403);
-    const mismatch = await browser.submit(page, /\/invitation$/, { decision: 'accept', invitation_id: crypto.randomUUID() });
+    assert.equal(
+      (
+        await browser.request(action, {
+          form: { decision: 'accept', invitation_id: /name="invitation_id" value="([^"]+)"/.exec(page.html)![1]! },
+        })
+      ).status,
+      403,
+    );
+    const mismatch = await browser.submit(page, /\/invitation$/, {
+      decision: 'accept',
+      invitation_id: crypto.randomUUID(),
+    });
     assert.equal(mismatch.status, 400);
     assert.deepEqual(await snapshot(), before);
   });
@@ -108,7 +133,8 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const browser = new UserAgent(server().url);
     const shown: string[] = [];
     const { tokens } = await signIn(server(), vic, {
-      browser, params: { invitation: token! },
+      browser,
+      params: { invitation: token! },
       onPage: async (page) => {
         assert.match(page.html, /You are invited to join Umbrella/);
         shown.push('invitation');
@@ -125,7 +151,8 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const uma = await person(server(), 'Uma');
     const browser = new UserAgent(server().url);
     const { tokens } = await signIn(server(), uma, {
-      browser, params: { invitation: 'not-a-token' },
+      browser,
+      params: { invitation: 'not-a-token' },
       onPage: async (page) => {
         assert.equal(page.status, 400);
         assert.match(page.html, /This invitation link is broken/);
@@ -141,17 +168,31 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const payload = JSON.parse(Buffer.from(p!, 'base64url').toString());
     const tampered = `${h}.${Buffer.from(JSON.stringify({ ...payload, roles: ['tenant-admin'] })).toString('base64url')}.${s}`;
     const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'tessera-invitation+jwt' })).toString('base64url')}.${p}.`;
-    const hmac = jwt.sign(payload, 'guessed-secret', { algorithm: 'HS256', header: { alg: 'HS256', typ: 'tessera-invitation+jwt', kid: JSON.parse(Buffer.from(h!, 'base64url').toString()).kid } });
+    const hmac = jwt.sign(payload, 'guessed-secret', {
+      algorithm: 'HS256',
+      header: {
+        alg: 'HS256',
+        typ: 'tessera-invitation+jwt',
+        kid: JSON.parse(Buffer.from(h!, 'base64url').toString()).kid,
+      },
+    });
     const expired = await invite();
-    await server().db.write((m) => m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }));
+    await server().db.write((m) =>
+      m.update(Invitation, { id: expired.id }, { expiresAt: new Date(Date.now() - 1000) }),
+    );
     const revoked = await invite();
     await server().tessera.invitations.revoke(backend, tenantId, revoked.id);
     const used = await invite();
     await server().tessera.redemption.accept({ token: used.token! }, (await person(server(), 'First')).id);
     const before = await snapshot();
     const cases: [string, number, RegExp][] = [
-      [tampered, 400, /not valid/], [none, 400, /not valid/], [hmac, 400, /not valid/], ['abc.def', 400, /broken/],
-      [expired.token!, 410, /has expired/], [revoked.token!, 410, /was withdrawn/], [used.token!, 410, /has been used/],
+      [tampered, 400, /not valid/],
+      [none, 400, /not valid/],
+      [hmac, 400, /not valid/],
+      ['abc.def', 400, /broken/],
+      [expired.token!, 410, /has expired/],
+      [revoked.token!, 410, /was withdrawn/],
+      [used.token!, 410, /has been used/],
     ];
     for (const [token, status, message] of cases) {
       const page = await new UserAgent(server().url).request(`/tenants/invitation-tokens/${token}`);
@@ -161,9 +202,12 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     assert.deepEqual(await snapshot(), before);
   });
 
-  test('a deleted tenant\'s invitation gets its own page', async () => {
+  test("a deleted tenant's invitation gets its own page", async () => {
     const doomed = (await server().tessera.tenants.create(backend, { name: 'Doomed Corp' })).id;
-    const { token } = await server().tessera.invitations.create(backend, doomed, { roles: ['tenant-user'], deliver: 'none' });
+    const { token } = await server().tessera.invitations.create(backend, doomed, {
+      roles: ['tenant-user'],
+      deliver: 'none',
+    });
     await server().tessera.tenants.remove(backend, doomed);
     const page = await new UserAgent(server().url).request(`/tenants/invitation-tokens/${token}`);
     assert.equal(page.status, 410);
@@ -190,7 +234,11 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const registerHref = /href="([^"]+)"[^>]*>Create an account</.exec(landing.html)![1]!.replace(/&amp;/g, '&');
     const form = await browser.follow(registerHref);
     assert.match(form.html, new RegExp(`value="${mailedTo}"`), 'the invited e-mail is pre-filled');
-    const prompt = await browser.submit(form, /\/register$/, { name: 'Mailed', email: mailedTo, password: 'a long passphrase' });
+    const prompt = await browser.submit(form, /\/register$/, {
+      name: 'Mailed',
+      email: mailedTo,
+      password: 'a long passphrase',
+    });
     assert.match(prompt.html, /You are invited to join Umbrella/, 'signed in straight away, at the invitation');
     assert.equal((await server().db.read((m) => m.findOneByOrFail(Account, { email: mailedTo }))).emailVerified, true);
     assert.match((await browser.submit(prompt, /\/invitation$/, { decision: 'accept' })).html, /You have joined/);
@@ -199,8 +247,14 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const { url } = await invite({ email: copiedTo, deliver: 'none' });
     const other = new UserAgent(server().url);
     const copiedLanding = await other.follow(url!);
-    const copiedForm = await other.follow(/href="([^"]+)"[^>]*>Create an account</.exec(copiedLanding.html)![1]!.replace(/&amp;/g, '&'));
-    const inbox = await other.submit(copiedForm, /\/register$/, { name: 'Copied', email: copiedTo, password: 'a long passphrase' });
+    const copiedForm = await other.follow(
+      /href="([^"]+)"[^>]*>Create an account</.exec(copiedLanding.html)![1]!.replace(/&amp;/g, '&'),
+    );
+    const inbox = await other.submit(copiedForm, /\/register$/, {
+      name: 'Copied',
+      email: copiedTo,
+      password: 'a long passphrase',
+    });
     assert.match(inbox.html, /Check your inbox/);
     assert.equal((await server().db.read((m) => m.findOneByOrFail(Account, { email: copiedTo }))).emailVerified, false);
   });
@@ -209,7 +263,11 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const rae = await person(server(), 'Rae');
     const other = (await server().tessera.tenants.create(backend, { name: 'Second Co' })).id;
     await invite({ email: rae.email });
-    await server().tessera.invitations.create(backend, other, { roles: ['tenant-user'], deliver: 'none', email: rae.email });
+    await server().tessera.invitations.create(backend, other, {
+      roles: ['tenant-user'],
+      deliver: 'none',
+      email: rae.email,
+    });
     const browser = new UserAgent(server().url);
     let reviews = 0;
     await signIn(server(), rae, {
@@ -242,7 +300,9 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
     const people = await Promise.all(Array.from({ length: 10 }, (_, i) => person(server(), `Racer${i}`)));
     const ready = [];
     for (const who of people) ready.push(await throughLink(url!, who));
-    const pages = await Promise.all(ready.map(({ browser, page }) => browser.submit(page, /\/invitation$/, { decision: 'accept' })));
+    const pages = await Promise.all(
+      ready.map(({ browser, page }) => browser.submit(page, /\/invitation$/, { decision: 'accept' })),
+    );
     assert.equal(pages.filter((p) => /You have joined Umbrella/.test(p.html)).length, 1);
     assert.equal(pages.filter((p) => p.status === 410 && /has been used/.test(p.html)).length, 9);
     const joined = await server().db.read((m) => m.countBy(Membership, { invitationId: id }));
@@ -252,6 +312,13 @@ describeWithServer('invitation pages and prompts', (server: () => TestServer) =>
 
   test('every step is audited: created, accepted, declined, revoked, refused (with why)', async () => {
     const types = (await server().db.read((m) => m.findBy(AuditEvent, { tenantId }))).map((e) => e.type);
-    for (const t of ['invitation.created', 'invitation.accepted', 'invitation.declined', 'invitation.revoked', 'invitation.delivered']) assert.ok(types.includes(t), t);
+    for (const t of [
+      'invitation.created',
+      'invitation.accepted',
+      'invitation.declined',
+      'invitation.revoked',
+      'invitation.delivered',
+    ])
+      assert.ok(types.includes(t), t);
   });
 });

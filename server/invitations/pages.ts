@@ -10,7 +10,11 @@ import { type InvitationDetails, InvitationRefused, type Problem, type Redemptio
 /** Supplied by the OIDC layer: who is signed in, and the way through sign-in (with the invitation) and back. */
 export interface InvitationBrowser {
   accountId(ctx: Context): Promise<string | undefined>;
-  signInUrl(ctx: Context, returnTo: string, options: { switchAccount?: boolean; params?: Record<string, string> }): string;
+  signInUrl(
+    ctx: Context,
+    returnTo: string,
+    options: { switchAccount?: boolean; params?: Record<string, string> },
+  ): string;
 }
 
 export interface InvitationPageDeps {
@@ -22,7 +26,19 @@ export interface InvitationPageDeps {
 
 /** The HTTP status of each refusal's page, here and inside the sign-in. */
 export const refusalStatus = (problem: Problem): number =>
-  ({ malformed: 400, invalid: 400, not_found: 404, wrong_account: 403, tenant_gone: 410, expired: 410, revoked: 410, replaced: 410, declined: 410, used_up: 410, roles_gone: 409 })[problem];
+  ({
+    malformed: 400,
+    invalid: 400,
+    not_found: 404,
+    wrong_account: 403,
+    tenant_gone: 410,
+    expired: 410,
+    revoked: 410,
+    replaced: 410,
+    declined: 410,
+    used_up: 410,
+    roles_gone: 409,
+  })[problem];
 
 const cookieName = (id: string) => `tessera.inv.${id}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -38,7 +54,13 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     try {
       const invitation = await redemption.open(token);
       const maxAge = Math.max(0, invitation.expiresAt.getTime() - Date.now());
-      ctx.cookies.set(cookieName(invitation.id), token, { signed: true, httpOnly: true, sameSite: 'lax', maxAge, path: `/invitations/${invitation.id}` });
+      ctx.cookies.set(cookieName(invitation.id), token, {
+        signed: true,
+        httpOnly: true,
+        sameSite: 'lax',
+        maxAge,
+        path: `/invitations/${invitation.id}`,
+      });
       ctx.set('Cache-Control', 'no-store');
       ctx.status = 303;
       ctx.redirect(`/invitations/${invitation.id}`);
@@ -65,23 +87,49 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     if (!token) return page.render(ctx, 'pages/invitation-problem.njk', { problem: 'missing' }, 400);
     const accountId = await browser.accountId(ctx);
     const account = accountId ? await accounts.findById(accountId) : null;
-    const flow = (options: { switchAccount?: boolean; register?: boolean; email?: string | null } = {}) => browser.signInUrl(ctx, `/invitations/${id}/done`, {
-      switchAccount: options.switchAccount,
-      params: { invitation: token, ...(options.email ? { login_hint: options.email } : {}), ...(options.register ? { screen: 'register' } : {}) },
-    });
+    const flow = (options: { switchAccount?: boolean; register?: boolean; email?: string | null } = {}) =>
+      browser.signInUrl(ctx, `/invitations/${id}/done`, {
+        switchAccount: options.switchAccount,
+        params: {
+          invitation: token,
+          ...(options.email ? { login_hint: options.email } : {}),
+          ...(options.register ? { screen: 'register' } : {}),
+        },
+      });
     let invitation: InvitationDetails;
     try {
       invitation = await redemption.open(token, accountId);
     } catch (error) {
       if (!(error instanceof InvitationRefused)) throw error;
       // Signed in as someone the invitation is not for: say who, and offer to switch.
-      const extra = error.problem === 'wrong_account' && account ? { who: account.email ?? account.name, switchUrl: flow({ switchAccount: true }) } : {};
-      return page.render(ctx, 'pages/invitation-problem.njk', { problem: error.problem, ...extra }, refusalStatus(error.problem));
+      const extra =
+        error.problem === 'wrong_account' && account
+          ? { who: account.email ?? account.name, switchUrl: flow({ switchAccount: true }) }
+          : {};
+      return page.render(
+        ctx,
+        'pages/invitation-problem.njk',
+        { problem: error.problem, ...extra },
+        refusalStatus(error.problem),
+      );
     }
     // Before sign-in only the tenant's name is shown; roles and inviter once someone is signed in.
-    return page.render(ctx, 'pages/invitation-landing.njk', account
-      ? { invitation, who: account.email ?? account.name, continueUrl: flow(), switchUrl: flow({ switchAccount: true, email: invitation.email }) }
-      : { invitation: { tenantName: invitation.tenantName }, signInUrl: flow({ email: invitation.email }), registerUrl: flow({ register: true, email: invitation.email }) });
+    return page.render(
+      ctx,
+      'pages/invitation-landing.njk',
+      account
+        ? {
+            invitation,
+            who: account.email ?? account.name,
+            continueUrl: flow(),
+            switchUrl: flow({ switchAccount: true, email: invitation.email }),
+          }
+        : {
+            invitation: { tenantName: invitation.tenantName },
+            signInUrl: flow({ email: invitation.email }),
+            registerUrl: flow({ register: true, email: invitation.email }),
+          },
+    );
   });
 
   router.get('/invitations/:id/done', async (ctx) => {
@@ -96,7 +144,10 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
       ctx.redirect(destination);
       return;
     }
-    page.render(ctx, 'pages/invitation-done.njk', { decision: decided.decision === 'accepted' ? 'joined' : 'declined', tenantName: decided.tenantName });
+    page.render(ctx, 'pages/invitation-done.njk', {
+      decision: decided.decision === 'accepted' ? 'joined' : 'declined',
+      tenantName: decided.tenantName,
+    });
   });
 
   return router;

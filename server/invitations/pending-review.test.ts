@@ -34,7 +34,11 @@ describeEachDatabase('invitations waiting for a decision', [], (db) => {
     const quota = createQuota({ keyPrefix: 'test', points: 10_000, durationSeconds: 3600 });
     invitations = new InvitationService(db(), keys, ISSUER, new InvitationMail(renderer), findClient, quota);
     redemption = new RedemptionService(db(), keys, ISSUER, new InvitationMail(renderer), findClient);
-    accounts = new AccountService(db(), new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), new AccountMail(renderer));
+    accounts = new AccountService(
+      db(),
+      new PasswordHasher({ memoryCost: 1024, timeCost: 1 }),
+      new AccountMail(renderer),
+    );
     tenants = new TenantService(db(), false);
   });
 
@@ -48,7 +52,13 @@ describeEachDatabase('invitations waiting for a decision', [], (db) => {
     const original = source.logger;
     let count = 0;
     source.logger = new Proxy(original, {
-      get: (target, key: keyof Logger) => (key === 'logQuery' ? (...args: Parameters<Logger['logQuery']>) => { count++; return target.logQuery(...args); } : target[key]),
+      get: (target, key: keyof Logger) =>
+        key === 'logQuery'
+          ? (...args: Parameters<Logger['logQuery']>) => {
+              count++;
+              return target.logQuery(...args);
+            }
+          : target[key],
     });
     try {
       await act();
@@ -90,7 +100,10 @@ describeEachDatabase('invitations waiting for a decision', [], (db) => {
     const page = await redemption.pendingFor(accountId);
     assert.equal(page.items.length, REVIEW_PAGE_SIZE);
     assert.equal(page.more, true);
-    assert.ok(page.items.every((i) => i.inviterName === 'Client backend' || i.inviterName === 'P'), 'inviters are named');
+    assert.ok(
+      page.items.every((i) => i.inviterName === 'Client backend' || i.inviterName === 'P'),
+      'inviters are named',
+    );
     assert.equal(await redemption.hasPending(accountId), true);
   });
 
@@ -101,7 +114,8 @@ describeEachDatabase('invitations waiting for a decision', [], (db) => {
     await tenants.createRole(backend, tenantId, { name: 'ops_lead' });
     await tenants.createRole(backend, tenantId, { name: 'ops-lead' });
     await db().transaction((m) => insertMembership(m, tenantId, accountId, ['tenant-user', 'ops_lead'], null));
-    const invite = async (roles: string[]) => (await invitations.create(backend, tenantId, { roles, deliver: 'none', email })).id;
+    const invite = async (roles: string[]) =>
+      (await invitations.create(backend, tenantId, { roles, deliver: 'none', email })).id;
     await invite(['tenant-user']);
     await invite(['ops_lead', 'tenant-user']);
     const adds = await invite(['tenant-user', 'tenant-admin']);
@@ -120,7 +134,11 @@ describeWithServer('the review page with many invitations', (server: () => TestS
     // From 25 tenants: one tenant may keep only a few invitations pending for one address (INVITATION_PENDING_PER_EMAIL).
     for (let i = 0; i < 25; i++) {
       const tenantId = (await server().tessera.tenants.create(backend, { name: `Busy ${i}` })).id;
-      await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none', email: who.email });
+      await server().tessera.invitations.create(backend, tenantId, {
+        roles: ['tenant-user'],
+        deliver: 'none',
+        email: who.email,
+      });
     }
     const { page } = await pageAfterSignIn(server(), who, { scope: 'openid' });
     assert.match(page.html, /You have invitations/);

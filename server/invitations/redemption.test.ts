@@ -33,7 +33,11 @@ describeEachDatabase('invitation redemption', [], (db) => {
     const quota = createQuota({ keyPrefix: 'test', points: 10_000, durationSeconds: 3600 });
     invitations = new InvitationService(db(), keys, ISSUER, new InvitationMail(renderer), findClient, quota);
     redemption = new RedemptionService(db(), keys, ISSUER, new InvitationMail(renderer), findClient);
-    accounts = new AccountService(db(), new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), new AccountMail(renderer));
+    accounts = new AccountService(
+      db(),
+      new PasswordHasher({ memoryCost: 1024, timeCost: 1 }),
+      new AccountMail(renderer),
+    );
     tenants = new TenantService(db(), false);
   });
 
@@ -46,7 +50,8 @@ describeEachDatabase('invitation redemption', [], (db) => {
   };
   const members = (tenantId: string) => db().read((m) => m.countBy(Membership, { tenantId }));
   const uses = async (id: string) => (await db().read((m) => m.findOneByOrFail(Invitation, { id }))).useCount;
-  const refused = (problem: string) => (error: unknown) => error instanceof InvitationRefused && error.problem === problem;
+  const refused = (problem: string) => (error: unknown) =>
+    error instanceof InvitationRefused && error.problem === problem;
 
   test('accepting makes the signed-in subject a member with the roles, counts one use, and records the decision', async () => {
     const tenantId = await newTenant();
@@ -56,9 +61,15 @@ describeEachDatabase('invitation redemption', [], (db) => {
     assert.equal(decided.outcome, 'joined');
     const membership = await db().read((m) => m.findOneByOrFail(Membership, { tenantId, accountId }));
     assert.equal(membership.invitationId, id);
-    assert.deepEqual((await db().read((m) => m.findBy(MembershipRole, { membershipId: membership.id }))).map((r) => r.role), ['tenant-admin']);
+    assert.deepEqual(
+      (await db().read((m) => m.findBy(MembershipRole, { membershipId: membership.id }))).map((r) => r.role),
+      ['tenant-admin'],
+    );
     assert.equal(await uses(id), 1);
-    assert.equal((await db().read((m) => m.findOneByOrFail(InvitationRedemption, { invitationId: id, accountId }))).decision, 'accepted');
+    assert.equal(
+      (await db().read((m) => m.findOneByOrFail(InvitationRedemption, { invitationId: id, accountId }))).decision,
+      'accepted',
+    );
   });
 
   test('a single-use invitation works once: a second person is refused and nothing changes', async () => {
@@ -107,7 +118,13 @@ describeEachDatabase('invitation redemption', [], (db) => {
     await assert.rejects(redemption.accept({ token: fresh.token! }, accountId), refused('tenant_gone'));
     assert.equal(await members(tenantId), 0);
     const audit = await db().read((m) => m.findBy(AuditEvent, { type: 'invitation.refused', actor: accountId }));
-    assert.deepEqual(audit.map((a) => JSON.parse(a.data!).why).sort(), ['expired', 'replaced', 'revoked', 'roles_gone', 'tenant_gone']);
+    assert.deepEqual(audit.map((a) => JSON.parse(a.data!).why).sort(), [
+      'expired',
+      'replaced',
+      'revoked',
+      'roles_gone',
+      'tenant_gone',
+    ]);
   });
 
   test('a bound invitation: only the account whose verified e-mail matches may accept or decline', async () => {
@@ -117,7 +134,12 @@ describeEachDatabase('invitation redemption', [], (db) => {
     await assert.rejects(redemption.accept({ token }, await newAccount()), refused('wrong_account'));
     await assert.rejects(redemption.decline({ token }, await newAccount()), refused('wrong_account'));
     await assert.rejects(redemption.accept({ token }, await newAccount(`x${email}`, true)), refused('wrong_account'));
-    const unverifiedSameAddress = await accounts.createAccount({ email: `Other.${email}`, name: 'U', password: 'long enough passphrase', verified: false });
+    const unverifiedSameAddress = await accounts.createAccount({
+      email: `Other.${email}`,
+      name: 'U',
+      password: 'long enough passphrase',
+      verified: false,
+    });
     await assert.rejects(redemption.accept({ token }, unverifiedSameAddress.id), refused('wrong_account'));
     assert.equal((await redemption.accept({ token }, await newAccount(email))).outcome, 'joined');
   });
@@ -135,7 +157,9 @@ describeEachDatabase('invitation redemption', [], (db) => {
     await redemption.decline({ token: open.token }, undecided);
     assert.equal((await redemption.accept({ token: open.token }, await newAccount())).outcome, 'joined');
     assert.equal((await redemption.accept({ token: open.token }, undecided)).outcome, 'joined');
-    const decision = await db().read((m) => m.findOneByOrFail(InvitationRedemption, { invitationId: open.id, accountId: undecided }));
+    const decision = await db().read((m) =>
+      m.findOneByOrFail(InvitationRedemption, { invitationId: open.id, accountId: undecided }),
+    );
     assert.equal(decision.decision, 'accepted');
   });
 
@@ -146,12 +170,19 @@ describeEachDatabase('invitation redemption', [], (db) => {
     const first = await invite(tenantId, { email });
     await invite(await newTenant(), { email: `someone-else-${email}` });
     await invite(tenantId);
-    assert.deepEqual((await redemption.pendingFor(accountId)).items.map((i) => i.id), [first.id]);
+    assert.deepEqual(
+      (await redemption.pendingFor(accountId)).items.map((i) => i.id),
+      [first.id],
+    );
     await redemption.accept({ id: first.id }, accountId);
     assert.deepEqual(await redemption.pendingFor(accountId), { items: [], more: false });
     const unverified = await newAccount(`u-${email}`, false);
     await invite(tenantId, { email: `u-${email}` });
-    assert.deepEqual(await redemption.pendingFor(unverified), { items: [], more: false }, 'an unverified e-mail proves nothing');
+    assert.deepEqual(
+      await redemption.pendingFor(unverified),
+      { items: [], more: false },
+      'an unverified e-mail proves nothing',
+    );
   });
 
   test('race: 50 accounts accept one single-use invitation at once: exactly one membership, one use', async () => {
@@ -179,7 +210,10 @@ describeEachDatabase('invitation redemption', [], (db) => {
     const tenantId = await newTenant();
     const { id, token } = await invite(tenantId, { maxUses: 5 });
     const accountId = await newAccount();
-    const results = await Promise.all([redemption.accept({ token }, accountId), redemption.accept({ token }, accountId)]);
+    const results = await Promise.all([
+      redemption.accept({ token }, accountId),
+      redemption.accept({ token }, accountId),
+    ]);
     assert.deepEqual(results.map((r) => r.outcome).sort(), ['already_member', 'joined']);
     assert.equal(await members(tenantId), 1);
     assert.equal(await uses(id), 1);

@@ -8,7 +8,14 @@ import { isUniqueViolation } from '../db/errors.js';
 import { Invitation, InvitationRedemption, Membership, Tenant } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import type { KeySet } from '../keys/keys.js';
-import { type GrantOutcome, grantMembership, liveTenantOf, planGrant, type TenantRef, tenantsOf } from '../tenants/grants.js';
+import {
+  type GrantOutcome,
+  grantMembership,
+  liveTenantOf,
+  planGrant,
+  type TenantRef,
+  tenantsOf,
+} from '../tenants/grants.js';
 import { assertRolesExist } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
 import { type FindClient, hashHandle } from './service.js';
@@ -16,11 +23,24 @@ import { inviterNameOf, inviterNamesOf, rolesOf, statusOf, whereStatus } from '.
 import { InvitationTokenError, tokenForRow, verifyInvitationToken } from './token.js';
 
 export type Problem =
-  | 'malformed' | 'invalid' | 'expired' | 'replaced' | 'revoked' | 'declined' | 'used_up' | 'tenant_gone' | 'wrong_account' | 'roles_gone' | 'not_found';
+  | 'malformed'
+  | 'invalid'
+  | 'expired'
+  | 'replaced'
+  | 'revoked'
+  | 'declined'
+  | 'used_up'
+  | 'tenant_gone'
+  | 'wrong_account'
+  | 'roles_gone'
+  | 'not_found';
 
 /** Why an invitation cannot be used; each has its own page, and none changes anything. */
 export class InvitationRefused extends Error {
-  constructor(readonly problem: Problem, readonly invitationId?: string) {
+  constructor(
+    readonly problem: Problem,
+    readonly invitationId?: string,
+  ) {
     super(`invitation refused: ${problem}`);
   }
 }
@@ -52,7 +72,6 @@ export interface Decided {
   invitation: InvitationDetails;
 }
 
-
 export class RedemptionService {
   constructor(
     private readonly db: Database,
@@ -78,7 +97,9 @@ export class RedemptionService {
 
   /** The short link of an SMS: the handle proves possession, so it gets the current token of its invitation. */
   async tokenForHandle(handle: string): Promise<string> {
-    const invitation = /^[\w-]{16,64}$/.test(handle) ? await this.db.read((m) => m.findOneBy(Invitation, { handleHash: hashHandle(handle) })) : null;
+    const invitation = /^[\w-]{16,64}$/.test(handle)
+      ? await this.db.read((m) => m.findOneBy(Invitation, { handleHash: hashHandle(handle) }))
+      : null;
     if (!invitation) throw new InvitationRefused('invalid');
     return tokenForRow(this.keys, this.issuer, invitation);
   }
@@ -97,7 +118,8 @@ export class RedemptionService {
       return await this.db.transaction((m) => this.acceptIn(m, ref, accountId));
     } catch (error) {
       // Two accepts by one account at once: the membership's unique key let one through and rolled the other back.
-      if (isUniqueViolation(error)) return this.db.read(async (m) => ({ outcome: 'already_member', invitation: await this.detailsOf(m, ref) }));
+      if (isUniqueViolation(error))
+        return this.db.read(async (m) => ({ outcome: 'already_member', invitation: await this.detailsOf(m, ref) }));
       if (error instanceof InvitationRefused) await this.recordRefusal(error, accountId);
       throw error;
     }
@@ -111,8 +133,14 @@ export class RedemptionService {
         await this.assertBindingAllows(m, invitation, accountId);
         await this.upsertDecision(m, invitation.id, accountId, 'declined');
         // A bound invitation belongs to one person: their decline ends it. An open link stays open for others.
-        if (invitation.email) await m.update(Invitation, { id: invitation.id }, { endedAt: new Date(), endedReason: 'declined' });
-        await recordAudit(m, { type: 'invitation.declined', actor: accountId, tenantId: invitation.tenantId, subject: invitation.id });
+        if (invitation.email)
+          await m.update(Invitation, { id: invitation.id }, { endedAt: new Date(), endedReason: 'declined' });
+        await recordAudit(m, {
+          type: 'invitation.declined',
+          actor: accountId,
+          tenantId: invitation.tenantId,
+          subject: invitation.id,
+        });
         await this.notifyInviter(m, invitation, tenant, accountId, 'declined');
         return { outcome: 'declined' as const, invitation: await this.details(m, invitation, tenant) };
       });
@@ -131,11 +159,28 @@ export class RedemptionService {
     return this.db.read(async (m) => {
       const pending = await this.pendingQuery(m, accountId);
       if (!pending) return { items: [], more: false };
-      const rows = await pending.orderBy('i.created_at', 'ASC').addOrderBy('i.id', 'ASC').limit(limit + 1).getMany();
+      const rows = await pending
+        .orderBy('i.created_at', 'ASC')
+        .addOrderBy('i.id', 'ASC')
+        .limit(limit + 1)
+        .getMany();
       const shown = rows.slice(0, limit);
-      const tenants = await tenantsOf(m, shown.map((i) => i.tenantId));
-      const inviters = await inviterNamesOf(m, shown.map((i) => i.createdBy), async (id) => (await this.findClient(id))?.name);
-      const items = shown.map((invitation) => this.detailsWith(invitation, tenants.find((t) => t.id === invitation.tenantId)!, inviters.get(invitation.createdBy)!));
+      const tenants = await tenantsOf(
+        m,
+        shown.map((i) => i.tenantId),
+      );
+      const inviters = await inviterNamesOf(
+        m,
+        shown.map((i) => i.createdBy),
+        async (id) => (await this.findClient(id))?.name,
+      );
+      const items = shown.map((invitation) =>
+        this.detailsWith(
+          invitation,
+          tenants.find((t) => t.id === invitation.tenantId)!,
+          inviters.get(invitation.createdBy)!,
+        ),
+      );
       return { items, more: rows.length > limit };
     });
   }
@@ -147,7 +192,11 @@ export class RedemptionService {
 
   /** Whether this invitation is one waiting for the account's decision (only those can be decided on the review page). */
   async isPendingFor(accountId: string, invitationId: string): Promise<boolean> {
-    return this.db.read(async (m) => (await this.pendingQuery(m, accountId))?.andWhere('i.id = :invitationId', { invitationId }).getExists() ?? false);
+    return this.db.read(
+      async (m) =>
+        (await this.pendingQuery(m, accountId))?.andWhere('i.id = :invitationId', { invitationId }).getExists() ??
+        false,
+    );
   }
 
   /**
@@ -157,14 +206,19 @@ export class RedemptionService {
   async mailedAddressOf(token: string): Promise<string | undefined> {
     try {
       const invitation = await this.db.read((m) => this.fromToken(m, token));
-      return invitation.delivery === 'email' && invitation.email && statusOf(invitation) === 'pending' ? invitation.email : undefined;
+      return invitation.delivery === 'email' && invitation.email && statusOf(invitation) === 'pending'
+        ? invitation.email
+        : undefined;
     } catch {
       return undefined;
     }
   }
 
   /** This account's decision on an invitation, with the tenant's name, if it made one. */
-  async decisionOf(invitationId: string, accountId: string): Promise<{ decision: 'accepted' | 'declined'; tenantName: string } | undefined> {
+  async decisionOf(
+    invitationId: string,
+    accountId: string,
+  ): Promise<{ decision: 'accepted' | 'declined'; tenantName: string } | undefined> {
     return this.db.read(async (m) => {
       const row = await m.findOneBy(InvitationRedemption, { invitationId, accountId });
       const invitation = row && (await m.findOneBy(Invitation, { id: invitationId }));
@@ -199,9 +253,11 @@ export class RedemptionService {
   private async pendingQuery(m: EntityManager, accountId: string): Promise<SelectQueryBuilder<Invitation> | undefined> {
     const email = await verifiedEmailOf(m, accountId);
     if (!email) return undefined;
-    const held = 'SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND INSTR(i.roles, CONCAT(\'"\', mr.role, \'"\')) > 0';
+    const held =
+      "SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND INSTR(i.roles, CONCAT('\"', mr.role, '\"')) > 0";
     const wanted = "(LENGTH(i.roles) - LENGTH(REPLACE(i.roles, '\"', ''))) / 2";
-    const query = m.createQueryBuilder(Invitation, 'i')
+    const query = m
+      .createQueryBuilder(Invitation, 'i')
       .innerJoin(Tenant, 't', 't.id = i.tenant_id AND t.deleted_at IS NULL')
       .leftJoin(InvitationRedemption, 'r', 'r.invitation_id = i.id AND r.account_id = :accountId', { accountId })
       .leftJoin(Membership, 'mb', 'mb.tenant_id = i.tenant_id AND mb.account_id = :accountId')
@@ -212,7 +268,11 @@ export class RedemptionService {
     return query;
   }
 
-  private async acceptIn(m: EntityManager, ref: { token: string } | { id: string }, accountId: string): Promise<Decided> {
+  private async acceptIn(
+    m: EntityManager,
+    ref: { token: string } | { id: string },
+    accountId: string,
+  ): Promise<Decided> {
     const invitation = await this.resolve(m, ref);
     const tenant = await this.liveTenant(m, invitation);
     await this.assertBindingAllows(m, invitation, accountId);
@@ -225,28 +285,44 @@ export class RedemptionService {
     }
 
     // Count the use only while one remains, atomically: of concurrent accepts, no more than max_uses get through.
-    const counted = await m.createQueryBuilder().update(Invitation)
+    const counted = await m
+      .createQueryBuilder()
+      .update(Invitation)
       .set({ useCount: () => 'use_count + 1' })
-      .where('id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now',
-        { id: invitation.id, jti: invitation.tokenJti, now: new Date() })
+      .where(
+        'id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now',
+        { id: invitation.id, jti: invitation.tokenJti, now: new Date() },
+      )
       .execute();
     if (counted.affected !== 1) throw new InvitationRefused('used_up', invitation.id);
 
     await grantMembership(m, grant);
     await this.upsertDecision(m, invitation.id, accountId, 'accepted');
-    await recordAudit(m, { type: 'invitation.accepted', actor: accountId, tenantId: invitation.tenantId, subject: invitation.id, data: { roles } });
+    await recordAudit(m, {
+      type: 'invitation.accepted',
+      actor: accountId,
+      tenantId: invitation.tenantId,
+      subject: invitation.id,
+      data: { roles },
+    });
     await this.notifyInviter(m, invitation, tenant, accountId, 'accepted');
     return { outcome: grant.outcome, invitation: await this.details(m, invitation, tenant) };
   }
 
   /** What accepting would grant the account: tenants/ reads its membership; nothing is written yet. */
   private planGrant(m: EntityManager, invitation: Invitation, accountId: string) {
-    return planGrant(m, { tenantId: invitation.tenantId, accountId, roles: rolesOf(invitation), invitationId: invitation.id });
+    return planGrant(m, {
+      tenantId: invitation.tenantId,
+      accountId,
+      roles: rolesOf(invitation),
+      invitationId: invitation.id,
+    });
   }
 
   /** The row a reference stands for, usable now: a token must verify and still be the current one. */
   private async resolve(m: EntityManager, ref: { token: string } | { id: string }): Promise<Invitation> {
-    const invitation = 'token' in ref ? await this.fromToken(m, ref.token) : await m.findOneBy(Invitation, { id: ref.id });
+    const invitation =
+      'token' in ref ? await this.fromToken(m, ref.token) : await m.findOneBy(Invitation, { id: ref.id });
     if (!invitation) throw new InvitationRefused('not_found');
     if (!('token' in ref)) this.assertUsable(invitation);
     return invitation;
@@ -269,7 +345,13 @@ export class RedemptionService {
   /** The database decides, at the moment of use: revoked, declined, used up, expired. */
   private assertUsable(invitation: Invitation): void {
     const status = statusOf(invitation);
-    const problem: Partial<Record<typeof status, Problem>> = { revoked: 'revoked', declined: 'declined', accepted: 'used_up', exhausted: 'used_up', expired: 'expired' };
+    const problem: Partial<Record<typeof status, Problem>> = {
+      revoked: 'revoked',
+      declined: 'declined',
+      accepted: 'used_up',
+      exhausted: 'used_up',
+      expired: 'expired',
+    };
     if (problem[status]) throw new InvitationRefused(problem[status]!, invitation.id);
   }
 
@@ -294,8 +376,16 @@ export class RedemptionService {
     }
   }
 
-  private async upsertDecision(m: EntityManager, invitationId: string, accountId: string, decision: 'accepted' | 'declined'): Promise<void> {
-    await m.upsert(InvitationRedemption, { invitationId, accountId, decision, at: new Date() }, ['invitationId', 'accountId']);
+  private async upsertDecision(
+    m: EntityManager,
+    invitationId: string,
+    accountId: string,
+    decision: 'accepted' | 'declined',
+  ): Promise<void> {
+    await m.upsert(InvitationRedemption, { invitationId, accountId, decision, at: new Date() }, [
+      'invitationId',
+      'accountId',
+    ]);
   }
 
   private async detailsOf(m: EntityManager, ref: { token: string } | { id: string }): Promise<InvitationDetails> {
@@ -307,28 +397,59 @@ export class RedemptionService {
   }
 
   private async details(m: EntityManager, invitation: Invitation, tenant: TenantRef): Promise<InvitationDetails> {
-    return this.detailsWith(invitation, tenant, await inviterNameOf(m, invitation.createdBy, async (id) => (await this.findClient(id))?.name));
+    return this.detailsWith(
+      invitation,
+      tenant,
+      await inviterNameOf(m, invitation.createdBy, async (id) => (await this.findClient(id))?.name),
+    );
   }
 
   private detailsWith(invitation: Invitation, tenant: TenantRef, inviterName: string): InvitationDetails {
     return {
-      id: invitation.id, tenantId: tenant.id, tenantName: tenant.name, roles: rolesOf(invitation), inviterName, email: invitation.email, expiresAt: invitation.expiresAt,
+      id: invitation.id,
+      tenantId: tenant.id,
+      tenantName: tenant.name,
+      roles: rolesOf(invitation),
+      inviterName,
+      email: invitation.email,
+      expiresAt: invitation.expiresAt,
     };
   }
 
-  private async notifyInviter(m: EntityManager, invitation: Invitation, tenant: TenantRef, accountId: string, decision: 'accepted' | 'declined'): Promise<void> {
+  private async notifyInviter(
+    m: EntityManager,
+    invitation: Invitation,
+    tenant: TenantRef,
+    accountId: string,
+    decision: 'accepted' | 'declined',
+  ): Promise<void> {
     if (!invitation.notifyInviter || invitation.createdBy.startsWith('client:')) return;
     const inviter = await mailContactOf(m, invitation.createdBy);
     if (!inviter) return;
     const who = (await displayNamesOf(m, [accountId])).get(accountId) ?? 'Someone';
     const mail = this.mail.decided({ tenantName: tenant.name, who, decision, locale: inviter.locale });
-    await enqueueMessage(m, { channel: 'email', recipient: inviter.email, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html });
+    await enqueueMessage(m, {
+      channel: 'email',
+      recipient: inviter.email,
+      subject: mail.subject,
+      bodyText: mail.text,
+      bodyHtml: mail.html,
+    });
   }
 
   /** Refusals are audited outside the refused transaction, which changed nothing. */
   private async recordRefusal(error: InvitationRefused, accountId: string): Promise<void> {
-    const tenantId = error.invitationId ? (await this.db.read((m) => m.findOneBy(Invitation, { id: error.invitationId! })))?.tenantId : undefined;
-    await this.db.transaction((m) => recordAudit(m, { type: 'invitation.refused', actor: accountId, tenantId, subject: error.invitationId, data: { why: error.problem } }));
+    const tenantId = error.invitationId
+      ? (await this.db.read((m) => m.findOneBy(Invitation, { id: error.invitationId! })))?.tenantId
+      : undefined;
+    await this.db.transaction((m) =>
+      recordAudit(m, {
+        type: 'invitation.refused',
+        actor: accountId,
+        tenantId,
+        subject: error.invitationId,
+        data: { why: error.problem },
+      }),
+    );
   }
 }
-

@@ -5,7 +5,16 @@ import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { normaliseEmail } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
-import { decodeCursor, decodePosition, orderFrom, type Page, timeKey, toPage, toTwoWayPage, type TwoWayPage } from '../db/cursor.js';
+import {
+  decodeCursor,
+  decodePosition,
+  orderFrom,
+  type Page,
+  timeKey,
+  toPage,
+  toTwoWayPage,
+  type TwoWayPage,
+} from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { type Delivery, Invitation } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits, type NewMessage, UNLIMITED_MAIL } from '../delivery/outbox.js';
@@ -16,7 +25,14 @@ import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.
 import { assertRolesExist } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
 import { DEFAULT_EXPIRES_IN, type IssuedInvitationBody } from './schemas.js';
-import { type InvitationStatus, inviterNameOf, statusOf, toInvitationView, type InvitationView, whereStatus } from './status.js';
+import {
+  type InvitationStatus,
+  inviterNameOf,
+  statusOf,
+  toInvitationView,
+  type InvitationView,
+  whereStatus,
+} from './status.js';
 import { tokenForRow } from './token.js';
 
 export interface NewInvitation {
@@ -89,22 +105,48 @@ export class InvitationService {
       // Whole seconds, as MySQL's DATETIME stores them and the token's exp says.
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const invitation = Object.assign(new Invitation(), {
-        id: crypto.randomUUID(), tokenJti: crypto.randomUUID(), tenantId, roles: JSON.stringify(roles), createdBy: actorOf(caller), createdAt: now,
-        expiresAt: new Date(now.getTime() + (input.expiresIn ?? DEFAULT_EXPIRES_IN) * 1000), maxUses: input.maxUses ?? 1, useCount: 0,
-        revokedAt: null, endedAt: null, endedReason: null, email: input.email ? normaliseEmail(input.email) : null, phone: input.phone ?? null,
-        clientId: input.clientId ?? null, redirectUri: input.redirectUri ?? null, metadata: JSON.stringify(input.metadata ?? {}),
-        locale: input.locale ?? null, delivery: input.deliver, notifyInviter: input.notifyInviter ?? false, handleHash: null,
+        id: crypto.randomUUID(),
+        tokenJti: crypto.randomUUID(),
+        tenantId,
+        roles: JSON.stringify(roles),
+        createdBy: actorOf(caller),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + (input.expiresIn ?? DEFAULT_EXPIRES_IN) * 1000),
+        maxUses: input.maxUses ?? 1,
+        useCount: 0,
+        revokedAt: null,
+        endedAt: null,
+        endedReason: null,
+        email: input.email ? normaliseEmail(input.email) : null,
+        phone: input.phone ?? null,
+        clientId: input.clientId ?? null,
+        redirectUri: input.redirectUri ?? null,
+        metadata: JSON.stringify(input.metadata ?? {}),
+        locale: input.locale ?? null,
+        delivery: input.deliver,
+        notifyInviter: input.notifyInviter ?? false,
+        handleHash: null,
       });
       if (invitation.email) await this.assertFewPending(m, tenantId, invitation.email);
       const issued = await this.issue(m, invitation, access.tenant.name, caller);
       await m.insert(Invitation, invitation);
-      await recordAudit(m, { type: 'invitation.created', actor: actorOf(caller), tenantId, subject: invitation.id, data: { roles, delivery: input.deliver, bound: Boolean(invitation.email) } });
+      await recordAudit(m, {
+        type: 'invitation.created',
+        actor: actorOf(caller),
+        tenantId,
+        subject: invitation.id,
+        data: { roles, delivery: input.deliver, bound: Boolean(invitation.email) },
+      });
       return { ...toInvitationView(invitation, now), ...issued };
     });
   }
 
   /** A page of invitations: by id (the API's stable default), or newest first with cursors both ways (`order: 'newest'`). */
-  async list(caller: Caller, tenantId: string, query: InvitationQuery): Promise<Page<InvitationView> & Partial<TwoWayPage<InvitationView>>> {
+  async list(
+    caller: Caller,
+    tenantId: string,
+    query: InvitationQuery,
+  ): Promise<Page<InvitationView> & Partial<TwoWayPage<InvitationView>>> {
     const newest = query.order === 'newest';
     const after = newest ? undefined : decodeCursor(query.cursor);
     const at = newest ? decodePosition(query.cursor) : undefined;
@@ -115,10 +157,24 @@ export class InvitationService {
       if (newest) {
         orderFrom(q, 'i.created_at', 'i.id', 'DESC', at, timeKey);
         const rows = await q.take(query.limit + 1).getMany();
-        return toTwoWayPage(rows, query.limit, at, (i) => ({ key: i.createdAt.toISOString(), id: i.id }), (i) => toInvitationView(i));
+        return toTwoWayPage(
+          rows,
+          query.limit,
+          at,
+          (i) => ({ key: i.createdAt.toISOString(), id: i.id }),
+          (i) => toInvitationView(i),
+        );
       }
       if (after) q.andWhere('i.id > :after', { after });
-      return toPage(await q.orderBy('i.id', 'ASC').take(query.limit + 1).getMany(), query.limit, (i) => i.id, (i) => toInvitationView(i));
+      return toPage(
+        await q
+          .orderBy('i.id', 'ASC')
+          .take(query.limit + 1)
+          .getMany(),
+        query.limit,
+        (i) => i.id,
+        (i) => toInvitationView(i),
+      );
     });
   }
 
@@ -148,7 +204,8 @@ export class InvitationService {
       await this.quota.consume(m, tenantId);
       const invitation = await this.find(m, tenantId, id);
       const status = statusOf(invitation);
-      if (status !== 'pending') throw new Conflict(`Only a pending invitation can be resent; this one is ${status}.`, 'not_pending');
+      if (status !== 'pending')
+        throw new Conflict(`Only a pending invitation can be resent; this one is ${status}.`, 'not_pending');
       invitation.tokenJti = crypto.randomUUID();
       const issued = await this.issue(m, invitation, access.tenant.name, caller);
       await m.update(Invitation, { id }, { tokenJti: invitation.tokenJti, handleHash: invitation.handleHash });
@@ -158,19 +215,55 @@ export class InvitationService {
   }
 
   /** Signs a token for the row (and a short-link handle for SMS), then delivers it or hands it back. */
-  private async issue(m: EntityManager, invitation: Invitation, tenantName: string, caller: Caller): Promise<{ token?: string; url?: string }> {
+  private async issue(
+    m: EntityManager,
+    invitation: Invitation,
+    tenantName: string,
+    caller: Caller,
+  ): Promise<{ token?: string; url?: string }> {
     const token = tokenForRow(this.keys, this.issuer, invitation);
     if (invitation.delivery === 'none') return { token, url: this.linkFor(token) };
-    const context = { tenantName, inviterName: await inviterNameOf(m, actorOf(caller), this.clientName), expiresAt: invitation.expiresAt, locale: invitation.locale, link: this.linkFor(token) };
+    const context = {
+      tenantName,
+      inviterName: await inviterNameOf(m, actorOf(caller), this.clientName),
+      expiresAt: invitation.expiresAt,
+      locale: invitation.locale,
+      link: this.linkFor(token),
+    };
     if (invitation.delivery === 'email') {
       const mail = this.mail.invitation(context);
-      await this.deliver(m, { channel: 'email', recipient: invitation.email!, subject: mail.subject, bodyText: mail.text, bodyHtml: mail.html }, caller);
+      await this.deliver(
+        m,
+        {
+          channel: 'email',
+          recipient: invitation.email!,
+          subject: mail.subject,
+          bodyText: mail.text,
+          bodyHtml: mail.html,
+        },
+        caller,
+      );
     } else {
       const handle = randomBytes(16).toString('base64url');
       invitation.handleHash = hashHandle(handle);
-      await this.deliver(m, { channel: 'sms', recipient: invitation.phone!, subject: 'invitation', bodyText: this.mail.sms({ ...context, link: `${this.issuer}/i/${handle}` }) }, caller);
+      await this.deliver(
+        m,
+        {
+          channel: 'sms',
+          recipient: invitation.phone!,
+          subject: 'invitation',
+          bodyText: this.mail.sms({ ...context, link: `${this.issuer}/i/${handle}` }),
+        },
+        caller,
+      );
     }
-    await recordAudit(m, { type: 'invitation.delivered', actor: actorOf(caller), tenantId: invitation.tenantId, subject: invitation.id, data: { channel: invitation.delivery } });
+    await recordAudit(m, {
+      type: 'invitation.delivered',
+      actor: actorOf(caller),
+      tenantId: invitation.tenantId,
+      subject: invitation.id,
+      data: { channel: invitation.delivery },
+    });
     return {};
   }
 
@@ -179,21 +272,34 @@ export class InvitationService {
     const queued = await enqueueWithinLimits(m, message, this.limits.mail, actorOf(caller));
     if (queued.queued) return;
     if (queued.limit === 'sender') {
-      throw new TooManyRequests(queued.retryAfterSeconds, 'You have sent as many invitations as one sender may this hour. Please try again later.', 'sender_mail_limit');
+      throw new TooManyRequests(
+        queued.retryAfterSeconds,
+        'You have sent as many invitations as one sender may this hour. Please try again later.',
+        'sender_mail_limit',
+      );
     }
-    throw new TooManyRequests(queued.retryAfterSeconds, 'This address has been sent as many messages as it may receive this hour. Please try again later.', 'recipient_mail_limit');
+    throw new TooManyRequests(
+      queued.retryAfterSeconds,
+      'This address has been sent as many messages as it may receive this hour. Please try again later.',
+      'recipient_mail_limit',
+    );
   }
 
   /** An address holds only a few pending invitations per tenant: resend one instead of piling up more. */
   private async assertFewPending(m: EntityManager, tenantId: string, email: string): Promise<void> {
-    const q = m.createQueryBuilder(Invitation, 'i').where('i.tenant_id = :tenantId AND i.email = :email', { tenantId, email });
+    const q = m
+      .createQueryBuilder(Invitation, 'i')
+      .where('i.tenant_id = :tenantId AND i.email = :email', { tenantId, email });
     whereStatus(q, 'pending');
     // A locking read sees what a parallel create committed a moment ago (the tenant's quota row makes them
     // take turns). FOR UPDATE, since MariaDB has no FOR SHARE; a gap-lock deadlock is retried by Database.
     if (m.connection.options.type === 'mysql') q.setLock('pessimistic_write');
     const pending = await q.getCount();
     if (pending >= this.limits.pendingPerEmail) {
-      throw new Conflict(`This address has ${pending} pending invitations to this tenant already; resend or revoke one instead.`, 'too_many_pending');
+      throw new Conflict(
+        `This address has ${pending} pending invitations to this tenant already; resend or revoke one instead.`,
+        'too_many_pending',
+      );
     }
   }
 
@@ -207,9 +313,12 @@ export class InvitationService {
 
   /** Delivery needs an address; a redirect must be registered for the client it names. */
   private async checkTarget(input: NewInvitation): Promise<void> {
-    if (input.deliver === 'email' && !input.email) throw new BadRequest('deliver=email needs an email.', 'invalid_request');
-    if (input.deliver === 'sms' && !input.phone) throw new BadRequest('deliver=sms needs a phone number.', 'invalid_request');
-    if (input.redirectUri && !input.clientId) throw new BadRequest('redirect_uri needs the client_id it is registered for.', 'invalid_request');
+    if (input.deliver === 'email' && !input.email)
+      throw new BadRequest('deliver=email needs an email.', 'invalid_request');
+    if (input.deliver === 'sms' && !input.phone)
+      throw new BadRequest('deliver=sms needs a phone number.', 'invalid_request');
+    if (input.redirectUri && !input.clientId)
+      throw new BadRequest('redirect_uri needs the client_id it is registered for.', 'invalid_request');
     if (!input.clientId) return;
     const client = await this.findClient(input.clientId);
     if (!client) throw new Unprocessable(`There is no client "${input.clientId}".`, 'unknown_client');

@@ -35,10 +35,23 @@ export type InvitationView = z.output<typeof InvitationBody>;
 export const rolesOf = (inv: Invitation) => JSON.parse(inv.roles) as string[];
 
 export const toInvitationView = (inv: Invitation, now = new Date()): InvitationView => ({
-  id: inv.id, tenant_id: inv.tenantId, status: statusOf(inv, now), roles: rolesOf(inv), email: inv.email, phone: inv.phone,
-  expires_at: inv.expiresAt.toISOString(), max_uses: inv.maxUses, use_count: inv.useCount, created_at: inv.createdAt.toISOString(),
-  created_by: inv.createdBy, client_id: inv.clientId, redirect_uri: inv.redirectUri, metadata: JSON.parse(inv.metadata) as Record<string, unknown>,
-  locale: inv.locale, delivery: inv.delivery, notify_inviter: inv.notifyInviter,
+  id: inv.id,
+  tenant_id: inv.tenantId,
+  status: statusOf(inv, now),
+  roles: rolesOf(inv),
+  email: inv.email,
+  phone: inv.phone,
+  expires_at: inv.expiresAt.toISOString(),
+  max_uses: inv.maxUses,
+  use_count: inv.useCount,
+  created_at: inv.createdAt.toISOString(),
+  created_by: inv.createdBy,
+  client_id: inv.clientId,
+  redirect_uri: inv.redirectUri,
+  metadata: JSON.parse(inv.metadata) as Record<string, unknown>,
+  locale: inv.locale,
+  delivery: inv.delivery,
+  notify_inviter: inv.notifyInviter,
 });
 
 type ClientName = (id: string) => Promise<string | undefined>;
@@ -49,7 +62,11 @@ export async function inviterNameOf(m: EntityManager, createdBy: string, clientN
 }
 
 /** The same for many invitations at once: one query for the people, one look-up per distinct client. */
-export async function inviterNamesOf(m: EntityManager, createdBys: string[], clientName: ClientName): Promise<Map<string, string>> {
+export async function inviterNamesOf(
+  m: EntityManager,
+  createdBys: string[],
+  clientName: ClientName,
+): Promise<Map<string, string>> {
   const distinct = [...new Set(createdBys)];
   const clients = distinct.filter((c) => c.startsWith('client:'));
   const people = distinct.filter((c) => !c.startsWith('client:'));

@@ -5,29 +5,59 @@ import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject, rando
 import { describe, test } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { KeySet, type PublishedKey, type SigningAlg } from '../keys/keys.js';
-import { INVITATION_TYP, InvitationTokenError, signInvitationToken, verifyInvitationToken, type TokenProblem } from './token.js';
+import {
+  INVITATION_TYP,
+  InvitationTokenError,
+  signInvitationToken,
+  verifyInvitationToken,
+  type TokenProblem,
+} from './token.js';
 
 const ISSUER = 'https://id.tessera.test';
 
-function key(alg: SigningAlg, status: PublishedKey['status'], kid = randomBytes(12).toString('base64url')): PublishedKey {
-  const { privateKey } = alg === 'ES256'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return { kid, alg, status, privateJwk: privateKey.export({ format: 'jwk' }), privateKey, publicKey: createPublicKey(privateKey) };
+function key(
+  alg: SigningAlg,
+  status: PublishedKey['status'],
+  kid = randomBytes(12).toString('base64url'),
+): PublishedKey {
+  const { privateKey } =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    kid,
+    alg,
+    status,
+    privateJwk: privateKey.export({ format: 'jwk' }),
+    privateKey,
+    publicKey: createPublicKey(privateKey),
+  };
 }
 
 const es = key('ES256', 'current');
 const rs = key('RS256', 'current');
 const keys = new KeySet([es, rs]);
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const parts = (token: string) => {
   const [h, p, s] = token.split('.');
-  return { header: JSON.parse(Buffer.from(h!, 'base64url').toString()) as Record<string, unknown>, payload: JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>, h: h!, p: p!, s: s! };
+  return {
+    header: JSON.parse(Buffer.from(h!, 'base64url').toString()) as Record<string, unknown>,
+    payload: JSON.parse(Buffer.from(p!, 'base64url').toString()) as Record<string, unknown>,
+    h: h!,
+    p: p!,
+    s: s!,
+  };
 };
 
 const claims = (overrides: Partial<{ inv: string; jti: string; tid: string; roles: string[]; exp: number }> = {}) => ({
-  inv: crypto.randomUUID(), jti: crypto.randomUUID(), tid: crypto.randomUUID(), roles: ['tenant-user'], exp: Math.floor(Date.now() / 1000) + 3600, ...overrides,
+  inv: crypto.randomUUID(),
+  jti: crypto.randomUUID(),
+  tid: crypto.randomUUID(),
+  roles: ['tenant-user'],
+  exp: Math.floor(Date.now() / 1000) + 3600,
+  ...overrides,
 });
 
 /** A well-formed payload as Tessera would sign it, for hand-made tokens. */
@@ -38,7 +68,10 @@ const payloadOf = (overrides: Record<string, unknown> = {}) => {
 
 /** Signs any payload with any key and header, bypassing signInvitationToken's fixed choices. */
 const forge = (payload: object, signer: { alg: string; privateKey: KeyObject }, header: Record<string, unknown>) =>
-  jwt.sign(payload, signer.privateKey, { algorithm: signer.alg as jwt.Algorithm, header: { alg: signer.alg, ...header } as jwt.JwtHeader });
+  jwt.sign(payload, signer.privateKey, {
+    algorithm: signer.alg as jwt.Algorithm,
+    header: { alg: signer.alg, ...header } as jwt.JwtHeader,
+  });
 
 /** Signs ES256 by hand, for payloads jsonwebtoken would refuse to sign. */
 const rawEs256 = (header: object, payload: object, signer: PublishedKey) => {
@@ -52,11 +85,14 @@ const hs256 = (header: object, payload: object, secret: string | Buffer) => {
 };
 
 function refused(token: string, problem: TokenProblem, set: KeySet = keys, issuer = ISSUER): void {
-  assert.throws(() => verifyInvitationToken(set, issuer, token), (error: unknown) => {
-    assert.ok(error instanceof InvitationTokenError, `expected an InvitationTokenError, got ${String(error)}`);
-    assert.equal(error.problem, problem, `${token.slice(0, 40)}…`);
-    return true;
-  });
+  assert.throws(
+    () => verifyInvitationToken(set, issuer, token),
+    (error: unknown) => {
+      assert.ok(error instanceof InvitationTokenError, `expected an InvitationTokenError, got ${String(error)}`);
+      assert.equal(error.problem, problem, `${token.slice(0, 40)}…`);
+      return true;
+    },
+  );
 }
 
 describe('invitation tokens', () => {
@@ -82,7 +118,11 @@ describe('invitation tokens', () => {
   test('a tampered payload is invalid (more roles, another tenant, a later expiry)', () => {
     const token = signInvitationToken(keys, ISSUER, claims());
     const { h, p, s, payload } = parts(token);
-    for (const change of [{ roles: ['tenant-admin'] }, { tid: crypto.randomUUID() }, { exp: (payload.exp as number) + 86400 }]) {
+    for (const change of [
+      { roles: ['tenant-admin'] },
+      { tid: crypto.randomUUID() },
+      { exp: (payload.exp as number) + 86400 },
+    ]) {
       refused(`${h}.${b64({ ...payload, ...change })}.${s}`, 'invalid');
     }
     refused(`${h}.${p}.${s.slice(0, -4)}AAAA`, 'invalid');
@@ -114,7 +154,8 @@ describe('invitation tokens', () => {
         published.publicKey.export({ format: 'der', type: 'spki' }),
       ];
       for (const secret of secrets) {
-        for (const alg of ['HS256', 'hs256']) refused(hs256({ alg, kid: published.kid, typ: INVITATION_TYP }, payload, secret), 'invalid');
+        for (const alg of ['HS256', 'hs256'])
+          refused(hs256({ alg, kid: published.kid, typ: INVITATION_TYP }, payload, secret), 'invalid');
       }
     }
   });
@@ -152,14 +193,25 @@ describe('invitation tokens', () => {
   test('an expired token is expired, not invalid; one that is also forged is invalid', () => {
     const exp = Math.floor(Date.now() / 1000) - 10;
     refused(signInvitationToken(keys, ISSUER, claims({ exp })), 'expired');
-    refused(forge(payloadOf({ exp }), key('ES256', 'current', es.kid), { kid: es.kid, typ: INVITATION_TYP }), 'invalid');
+    refused(
+      forge(payloadOf({ exp }), key('ES256', 'current', es.kid), { kid: es.kid, typ: INVITATION_TYP }),
+      'invalid',
+    );
   });
 
   test('a token without its claims (inv, jti, tid, roles, exp) or with malformed ones is invalid', () => {
     const base = payloadOf();
     const variants: Record<string, unknown>[] = [
-      { ...base, inv: undefined }, { ...base, jti: undefined }, { ...base, tid: undefined }, { ...base, roles: undefined }, { ...base, exp: undefined },
-      { ...base, inv: 42 }, { ...base, inv: '' }, { ...base, inv: 'x'.repeat(65) }, { ...base, roles: 'tenant-admin' }, { ...base, roles: [1] },
+      { ...base, inv: undefined },
+      { ...base, jti: undefined },
+      { ...base, tid: undefined },
+      { ...base, roles: undefined },
+      { ...base, exp: undefined },
+      { ...base, inv: 42 },
+      { ...base, inv: '' },
+      { ...base, inv: 'x'.repeat(65) },
+      { ...base, roles: 'tenant-admin' },
+      { ...base, roles: [1] },
     ];
     const header = { alg: 'ES256', kid: es.kid, typ: INVITATION_TYP };
     for (const payload of variants) refused(rawEs256(header, payload, es), 'invalid');
@@ -176,7 +228,15 @@ describe('invitation tokens', () => {
   });
 
   test('garbage is malformed', () => {
-    for (const garbage of ['', 'garbage', 'abc.def', 'a.b.c', '...', `${b64('not json')}.${b64('{}')}.x`, `${b64({ alg: 'ES256' })}.${b64('"a string"')}.x`]) {
+    for (const garbage of [
+      '',
+      'garbage',
+      'abc.def',
+      'a.b.c',
+      '...',
+      `${b64('not json')}.${b64('{}')}.x`,
+      `${b64({ alg: 'ES256' })}.${b64('"a string"')}.x`,
+    ]) {
       refused(garbage, 'malformed');
     }
   });
@@ -186,8 +246,22 @@ describe('invitation tokens', () => {
     const token = forge({ iss: ISSUER, aud: ISSUER, ...input }, rs, { kid: rs.kid, typ: INVITATION_TYP });
     assert.equal(parts(token).header.alg, 'RS256');
     assert.deepEqual(verifyInvitationToken(keys, ISSUER, token), input);
-    refused(forge({ iss: ISSUER, aud: ISSUER, ...input }, { alg: 'RS384', privateKey: rs.privateKey }, { kid: rs.kid, typ: INVITATION_TYP }), 'invalid');
-    refused(forge({ iss: ISSUER, aud: ISSUER, ...input }, { alg: 'PS256', privateKey: rs.privateKey }, { kid: rs.kid, typ: INVITATION_TYP }), 'invalid');
+    refused(
+      forge(
+        { iss: ISSUER, aud: ISSUER, ...input },
+        { alg: 'RS384', privateKey: rs.privateKey },
+        { kid: rs.kid, typ: INVITATION_TYP },
+      ),
+      'invalid',
+    );
+    refused(
+      forge(
+        { iss: ISSUER, aud: ISSUER, ...input },
+        { alg: 'PS256', privateKey: rs.privateKey },
+        { kid: rs.kid, typ: INVITATION_TYP },
+      ),
+      'invalid',
+    );
   });
 
   test('after a rotation, a token signed with the previous key verifies while that key is published, and not once it is retired', () => {
@@ -206,7 +280,12 @@ describe('invitation tokens', () => {
     assert.ok(verifyInvitationToken(introduced, ISSUER, early), 'a next key verifies');
 
     // Promoted: the old key is `previous`, still published.
-    const promoted = new KeySet([{ ...old, status: 'previous' }, { ...oldRs, status: 'previous' }, { ...next, status: 'current' }, key('RS256', 'current')]);
+    const promoted = new KeySet([
+      { ...old, status: 'previous' },
+      { ...oldRs, status: 'previous' },
+      { ...next, status: 'current' },
+      key('RS256', 'current'),
+    ]);
     assert.deepEqual(verifyInvitationToken(promoted, ISSUER, token), input);
     const fresh = signInvitationToken(promoted, ISSUER, claims());
     assert.equal(parts(fresh).header.kid, next.kid, 'the promoted key signs new tokens');

@@ -59,7 +59,14 @@ export function verifyInvitationToken(keys: KeySet, issuer: string, token: strin
     throw new InvitationTokenError(error instanceof jwt.TokenExpiredError ? 'expired' : 'invalid');
   }
   const { inv, jti, tid, roles, exp } = payload as Record<string, unknown>;
-  if (!isString(inv) || !isString(jti) || !isString(tid) || !Array.isArray(roles) || !roles.every(isString) || typeof exp !== 'number') {
+  if (
+    !isString(inv) ||
+    !isString(jti) ||
+    !isString(tid) ||
+    !Array.isArray(roles) ||
+    !roles.every(isString) ||
+    typeof exp !== 'number'
+  ) {
     throw new InvitationTokenError('invalid');
   }
   return { inv, jti, tid, roles: roles as string[], exp };
@@ -67,4 +74,10 @@ export function verifyInvitationToken(keys: KeySet, issuer: string, token: strin
 
 /** A token for the row as it is now: its current jti, tenant, roles and expiry. */
 export const tokenForRow = (keys: KeySet, issuer: string, inv: Invitation) =>
-  signInvitationToken(keys, issuer, { inv: inv.id, jti: inv.tokenJti, tid: inv.tenantId, roles: rolesOf(inv), exp: Math.floor(inv.expiresAt.getTime() / 1000) });
+  signInvitationToken(keys, issuer, {
+    inv: inv.id,
+    jti: inv.tokenJti,
+    tid: inv.tenantId,
+    roles: rolesOf(inv),
+    exp: Math.floor(inv.expiresAt.getTime() / 1000),
+  });

@@ -41,6 +41,9 @@ describeEachDatabase('signing keys', ['signing_keys'], (db) => {
     assert.deepEqual(await retireKeys(db()), []);
     const later = new Date(Date.now() + PREVIOUS_KEY_RETENTION_MS + 60_000);
     assert.equal((await retireKeys(db(), { now: later })).length, 2);
-    assert.deepEqual((await listKeys(db())).map((k) => k.status), ['current', 'current']);
+    assert.deepEqual(
+      (await listKeys(db())).map((k) => k.status),
+      ['current', 'current'],
+    );
   });
 });

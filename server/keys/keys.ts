@@ -1,6 +1,13 @@
 // Signing keys: generated on first start, kept in the database, rotated in phases.
 // Every status is published in the JWKS; only `current` signs, so instances mid-rotation agree.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type JsonWebKey, type KeyObject, randomBytes } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { In } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { SigningKey } from '../db/entities/index.js';
@@ -53,9 +60,10 @@ export class KeySet {
 }
 
 function generateJwk(alg: SigningAlg): JsonWebKey {
-  const { privateKey } = alg === 'ES256'
-    ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    : generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey } =
+    alg === 'ES256'
+      ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      : generateKeyPairSync('rsa', { modulusLength: 2048 });
   return privateKey.export({ format: 'jwk' });
 }
 
@@ -73,7 +81,14 @@ function newKey(alg: SigningAlg, status: SigningKey['status'], now: Date): Signi
 function toPublished(row: SigningKey): PublishedKey {
   const privateJwk = JSON.parse(row.privateJwk) as JsonWebKey;
   const privateKey = createPrivateKey({ key: privateJwk, format: 'jwk' });
-  return { kid: row.kid, alg: row.alg, status: row.status, privateJwk, privateKey, publicKey: createPublicKey(privateKey) };
+  return {
+    kid: row.kid,
+    alg: row.alg,
+    status: row.status,
+    privateJwk,
+    privateKey,
+    publicKey: createPublicKey(privateKey),
+  };
 }
 
 /** Makes sure a current key exists for every algorithm (under a lock, so two first starts agree) and loads all. */
@@ -117,13 +132,23 @@ export async function rotateKeys(db: Database): Promise<RotationStep> {
 export async function retireKeys(db: Database, { force = false, now = new Date() } = {}): Promise<string[]> {
   return db.transaction(async (m) => {
     const previous = await m.findBy(SigningKey, { status: 'previous' });
-    const old = previous.filter((k) => force || now.getTime() - k.statusChangedAt.getTime() > PREVIOUS_KEY_RETENTION_MS);
+    const old = previous.filter(
+      (k) => force || now.getTime() - k.statusChangedAt.getTime() > PREVIOUS_KEY_RETENTION_MS,
+    );
     if (old.length) await m.delete(SigningKey, { kid: In(old.map((k) => k.kid)) });
     return old.map((k) => k.kid);
   });
 }
 
-export async function listKeys(db: Database): Promise<Pick<SigningKey, 'kid' | 'alg' | 'status' | 'createdAt' | 'statusChangedAt'>[]> {
+export async function listKeys(
+  db: Database,
+): Promise<Pick<SigningKey, 'kid' | 'alg' | 'status' | 'createdAt' | 'statusChangedAt'>[]> {
   const rows = await db.read((m) => m.find(SigningKey, { order: { createdAt: 'ASC' } }));
-  return rows.map(({ kid, alg, status, createdAt, statusChangedAt }) => ({ kid, alg, status, createdAt, statusChangedAt }));
+  return rows.map(({ kid, alg, status, createdAt, statusChangedAt }) => ({
+    kid,
+    alg,
+    status,
+    createdAt,
+    statusChangedAt,
+  }));
 }

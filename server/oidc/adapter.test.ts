@@ -47,7 +47,7 @@ describeEachDatabase('oidc-provider adapter over TypeORM', ['oidc_payloads', 'cl
     assert.ok(await tokens.find('fresh'));
   });
 
-  test('revokeByGrantId deletes the grant\'s tokens of its own model only, never a session or interaction', async () => {
+  test("revokeByGrantId deletes the grant's tokens of its own model only, never a session or interaction", async () => {
     const Adapter = createAdapter(db());
     await new Adapter('AccessToken').upsert('at', { grantId: 'g9' }, 60);
     await new Adapter('RefreshToken').upsert('rt', { grantId: 'g9' }, 60);
@@ -77,7 +77,11 @@ describeEachDatabase('oidc-provider adapter over TypeORM', ['oidc_payloads', 'cl
   });
 
   test('the Client model reads the clients table, with first_party from its column', async () => {
-    const { id, secret } = await createClient(db(), { name: 'App', redirectUris: ['https://app.example/cb'], firstParty: true });
+    const { id, secret } = await createClient(db(), {
+      name: 'App',
+      redirectUris: ['https://app.example/cb'],
+      firstParty: true,
+    });
     const client = await adapter('Client').find(id);
     assert.equal(client?.client_id, id);
     assert.equal(client?.client_secret, secret);

@@ -14,12 +14,26 @@ export type GrantDestroyedHook = (grantId: string) => Promise<void>;
 export const CLIENT_CACHE_MS = 10_000;
 
 /** The models that tokens of a grant are stored as; what oidc-provider revokes when a grant is revoked. */
-const GRANT_TOKEN_MODELS = ['AccessToken', 'RefreshToken', 'AuthorizationCode', 'DeviceCode', 'BackchannelAuthenticationRequest'];
+const GRANT_TOKEN_MODELS = [
+  'AccessToken',
+  'RefreshToken',
+  'AuthorizationCode',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+];
 
 /** How the provider words a second use, per model. */
-const SECOND_USE: Readonly<Record<string, string>> = { AuthorizationCode: 'authorization code already consumed', RefreshToken: 'refresh token already used' };
+const SECOND_USE: Readonly<Record<string, string>> = {
+  AuthorizationCode: 'authorization code already consumed',
+  RefreshToken: 'refresh token already used',
+};
 
-export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook[] = []): new (name: string) => Adapter {
+export function createAdapter(
+  db: Database,
+  onGrantDestroyed: GrantDestroyedHook[] = [],
+): new (
+  name: string,
+) => Adapter {
   const clients = new Map<string, { payload: AdapterPayload | undefined; until: number }>();
   const findClientCached = async (id: string) => {
     const hit = clients.get(id);
@@ -72,7 +86,9 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
      * sequence, the grant and all its tokens are revoked (RFC 9700 §4.14.2) and the request gets invalid_grant.
      */
     async consume(id: string): Promise<void> {
-      const spent = await db.write((m) => m.update(OidcPayload, { model: this.model, id, consumedAt: IsNull() }, { consumedAt: new Date() }));
+      const spent = await db.write((m) =>
+        m.update(OidcPayload, { model: this.model, id, consumedAt: IsNull() }, { consumedAt: new Date() }),
+      );
       if (spent.affected === 1) return;
       const row = await db.read((m) => m.findOneBy(OidcPayload, { model: this.model, id }));
       if (row?.grantId) await revokeGrant(row.grantId);
@@ -107,7 +123,10 @@ export function createAdapter(db: Database, onGrantDestroyed: GrantDestroyedHook
  * the person has signed in (its result) or when it started inside a session.
  */
 function accountIdOf(payload: AdapterPayload): string | null {
-  const p = payload as AdapterPayload & { session?: { accountId?: string }; result?: { login?: { accountId?: string } } };
+  const p = payload as AdapterPayload & {
+    session?: { accountId?: string };
+    result?: { login?: { accountId?: string } };
+  };
   return p.accountId ?? p.result?.login?.accountId ?? p.session?.accountId ?? null;
 }
 
@@ -116,9 +135,15 @@ function accountIdOf(payload: AdapterPayload): string | null {
  * and code issued under them, with the hooks of each grant (the grant's active tenant). Joins the
  * caller's transaction, so a credential change and the end of the old sessions commit together.
  */
-export async function endAccountSessions(db: Database, accountId: string, onGrantDestroyed: GrantDestroyedHook[] = []): Promise<void> {
+export async function endAccountSessions(
+  db: Database,
+  accountId: string,
+  onGrantDestroyed: GrantDestroyedHook[] = [],
+): Promise<void> {
   await db.transaction(async (m) => {
-    const grants = (await m.find(OidcPayload, { select: { id: true }, where: { model: 'Grant', accountId } })).map((g) => g.id);
+    const grants = (await m.find(OidcPayload, { select: { id: true }, where: { model: 'Grant', accountId } })).map(
+      (g) => g.id,
+    );
     await m.delete(OidcPayload, { accountId });
     // Rows stored without an account (none are expected) still go with their grant.
     if (grants.length) await m.delete(OidcPayload, { grantId: In(grants) });

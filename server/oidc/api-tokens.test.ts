@@ -10,7 +10,7 @@ import { deleteClient } from './clients.js';
 describeWithServer('Management API tokens of a deleted client', (server: () => TestServer) => {
   const { call } = apiClient(server);
 
-  test('a person\'s API token issued to a client stops working once the operator deletes that client: 401', async () => {
+  test("a person's API token issued to a client stops working once the operator deletes that client: 401", async () => {
     const alice = await person(server(), 'Alice');
     const token = await userToken(server(), alice);
     assert.equal((await call('GET', '/api/tenants', token)).status, 200, 'the token works while its client exists');

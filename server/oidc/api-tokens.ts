@@ -31,8 +31,18 @@ interface AccessTokenClaims {
 
 const invalid = (why: string) => new Unauthorized(why, 'invalid_token');
 
-export function createApiAuthenticator({ issuer, keys, db, accounts, dpop }: {
-  issuer: string; keys: KeySet; db: Database; accounts: AccountService; dpop: DpopVerifier;
+export function createApiAuthenticator({
+  issuer,
+  keys,
+  db,
+  accounts,
+  dpop,
+}: {
+  issuer: string;
+  keys: KeySet;
+  db: Database;
+  accounts: AccountService;
+  dpop: DpopVerifier;
 }): Authenticate {
   const audience = apiResource(issuer);
 
@@ -40,13 +50,23 @@ export function createApiAuthenticator({ issuer, keys, db, accounts, dpop }: {
     const decoded = jwt.decode(token, { complete: true });
     if (!decoded || typeof decoded.payload === 'string') throw invalid('The bearer token is not a JWT.');
     const { typ, kid, alg } = decoded.header;
-    if (typeof typ !== 'string' || !/^(application\/)?at\+jwt$/i.test(typ)) throw invalid('The bearer token is not an access token (typ at+jwt).');
+    if (typeof typ !== 'string' || !/^(application\/)?at\+jwt$/i.test(typ))
+      throw invalid('The bearer token is not an access token (typ at+jwt).');
     const key = kid ? keys.byKid(kid) : undefined;
     if (!key || key.alg !== alg) throw invalid('The bearer token is not signed by a key of this server.');
     try {
-      return jwt.verify(token, key.publicKey, { algorithms: [key.alg], issuer, audience, clockTolerance: 5 }) as AccessTokenClaims;
+      return jwt.verify(token, key.publicKey, {
+        algorithms: [key.alg],
+        issuer,
+        audience,
+        clockTolerance: 5,
+      }) as AccessTokenClaims;
     } catch (error) {
-      throw invalid(error instanceof jwt.TokenExpiredError ? 'The bearer token has expired.' : 'The bearer token is not valid for this API.');
+      throw invalid(
+        error instanceof jwt.TokenExpiredError
+          ? 'The bearer token has expired.'
+          : 'The bearer token is not valid for this API.',
+      );
     }
   }
 
@@ -54,15 +74,31 @@ export function createApiAuthenticator({ issuer, keys, db, accounts, dpop }: {
    * A key-bound token is accepted only as `DPoP` with a valid proof, never as `Bearer` (whoever
    * copied it would not hold the key); a token that is not bound has no business with `DPoP`.
    */
-  async function checkBinding(scheme: 'bearer' | 'dpop', token: string, claims: AccessTokenClaims, request: ApiRequest): Promise<void> {
+  async function checkBinding(
+    scheme: 'bearer' | 'dpop',
+    token: string,
+    claims: AccessTokenClaims,
+    request: ApiRequest,
+  ): Promise<void> {
     const jkt = claims.cnf?.jkt;
     if (scheme === 'bearer') {
-      if (jkt !== undefined) throw dpopUnauthorized('This token is bound to a key: send it as Authorization: DPoP, with a DPoP proof.', 'invalid_token');
+      if (jkt !== undefined)
+        throw dpopUnauthorized(
+          'This token is bound to a key: send it as Authorization: DPoP, with a DPoP proof.',
+          'invalid_token',
+        );
       return;
     }
-    if (typeof jkt !== 'string') throw dpopUnauthorized('This token is not bound to a key: send it as Authorization: Bearer.', 'invalid_token');
+    if (typeof jkt !== 'string')
+      throw dpopUnauthorized('This token is not bound to a key: send it as Authorization: Bearer.', 'invalid_token');
     // The URL the client was meant to call: ISSUER, never the Host header, and the path without the query.
-    await dpop.verify({ proof: request.dpop, method: request.method, url: `${issuer}${request.path}`, accessToken: token, jkt });
+    await dpop.verify({
+      proof: request.dpop,
+      method: request.method,
+      url: `${issuer}${request.path}`,
+      accessToken: token,
+      jkt,
+    });
   }
 
   return async (request) => {
@@ -75,7 +111,11 @@ export function createApiAuthenticator({ issuer, keys, db, accounts, dpop }: {
     const flags = await clientFlags(db, claims.client_id);
     if (!flags) throw invalid('The client of this token no longer exists.');
     if (claims.sub === claims.client_id) {
-      return { kind: 'client', clientId: claims.client_id, manage: flags.tenantsManage && scopes.has('tenants:manage') };
+      return {
+        kind: 'client',
+        clientId: claims.client_id,
+        manage: flags.tenantsManage && scopes.has('tenants:manage'),
+      };
     }
     const account = await accounts.findById(claims.sub);
     if (!account || account.disabledAt) throw invalid('The account of this token no longer exists or is disabled.');

@@ -27,13 +27,23 @@ export class BrowserSessions {
   }
 
   /** Where to send the browser to sign in (or, with `login`, to switch account) and come back to `returnTo`. */
-  signInUrl(ctx: Context, returnTo: string, { switchAccount = false, params = {} }: { switchAccount?: boolean; params?: Record<string, string> } = {}): string {
+  signInUrl(
+    ctx: Context,
+    returnTo: string,
+    { switchAccount = false, params = {} }: { switchAccount?: boolean; params?: Record<string, string> } = {},
+  ): string {
     if (!isLocalPath(returnTo)) throw new BadRequest('Cannot return to that address.', 'invalid_return');
     // One state per response: a page may offer several ways through sign-in (sign in, register, switch account).
     const held = ctx.state as { signInState?: string };
     held.signInState ??= randomBytes(16).toString('base64url');
     const state = held.signInState;
-    ctx.cookies.set(RETURN_COOKIE, JSON.stringify({ state, returnTo }), { signed: true, httpOnly: true, sameSite: 'lax', maxAge: 3600_000, path: '/signed-in' });
+    ctx.cookies.set(RETURN_COOKIE, JSON.stringify({ state, returnTo }), {
+      signed: true,
+      httpOnly: true,
+      sameSite: 'lax',
+      maxAge: 3600_000,
+      path: '/signed-in',
+    });
     const url = new URL('/auth', this.issuer);
     url.search = new URLSearchParams({
       client_id: INTERNAL_CLIENT_ID,

@@ -46,15 +46,19 @@ function assertUrls(label: string, urls: string[]): void {
 export async function createClient(db: Database, input: NewClient): Promise<{ id: string; secret?: string }> {
   const grantTypes = input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token'];
   const usesRedirects = grantTypes.includes('authorization_code');
-  if (usesRedirects && input.redirectUris.length === 0) throw new ClientError('redirect URIs: at least one is needed for the authorization code grant');
-  if (input.isPublic && grantTypes.includes('client_credentials')) throw new ClientError('a public client cannot use client credentials');
-  if (input.tenantsManage && !grantTypes.includes('client_credentials')) throw new ClientError('--tenants-manage needs the client_credentials grant');
+  if (usesRedirects && input.redirectUris.length === 0)
+    throw new ClientError('redirect URIs: at least one is needed for the authorization code grant');
+  if (input.isPublic && grantTypes.includes('client_credentials'))
+    throw new ClientError('a public client cannot use client credentials');
+  if (input.tenantsManage && !grantTypes.includes('client_credentials'))
+    throw new ClientError('--tenants-manage needs the client_credentials grant');
   assertUrls('redirect URIs', input.redirectUris);
   assertUrls('post-logout redirect URIs', input.postLogoutRedirectUris ?? []);
   if (input.initiateLoginUri) {
     assertUrls('initiate login URI', [input.initiateLoginUri]);
     // OpenID Connect requires https here; oidc-provider would otherwise refuse the stored client at every request.
-    if (!input.initiateLoginUri.startsWith('https://')) throw new ClientError('initiate login URI: must be an https URL');
+    if (!input.initiateLoginUri.startsWith('https://'))
+      throw new ClientError('initiate login URI: must be an https URL');
   }
 
   const id = input.id ?? randomBytes(12).toString('base64url');
@@ -73,7 +77,12 @@ export async function createClient(db: Database, input: NewClient): Promise<{ id
   };
   await db.transaction(async (m) => {
     if (await m.existsBy(Client, { id })) throw new ClientError(`client id: "${id}" is taken`);
-    await m.insert(Client, { id, metadata: JSON.stringify(metadata), firstParty: input.firstParty ?? false, createdAt: new Date() });
+    await m.insert(Client, {
+      id,
+      metadata: JSON.stringify(metadata),
+      firstParty: input.firstParty ?? false,
+      createdAt: new Date(),
+    });
   });
   return { id, secret };
 }
@@ -96,11 +105,22 @@ export async function listClients(db: Database): Promise<ClientSummary[]> {
 }
 
 /** What invitations need of a client: its name, redirect URIs and login-initiation URI. */
-export async function clientInfo(db: Database, id: string): Promise<{ name: string; redirectUris: string[]; initiateLoginUri?: string } | undefined> {
+export async function clientInfo(
+  db: Database,
+  id: string,
+): Promise<{ name: string; redirectUris: string[]; initiateLoginUri?: string } | undefined> {
   const row = await db.read((m) => m.findOneBy(Client, { id }));
   if (!row) return undefined;
-  const meta = JSON.parse(row.metadata) as { client_name?: string; redirect_uris?: string[]; initiate_login_uri?: string };
-  return { name: meta.client_name ?? id, redirectUris: meta.redirect_uris ?? [], initiateLoginUri: meta.initiate_login_uri };
+  const meta = JSON.parse(row.metadata) as {
+    client_name?: string;
+    redirect_uris?: string[];
+    initiate_login_uri?: string;
+  };
+  return {
+    name: meta.client_name ?? id,
+    redirectUris: meta.redirect_uris ?? [],
+    initiateLoginUri: meta.initiate_login_uri,
+  };
 }
 
 /** What the Management API needs to know of a client, read fresh at every request; undefined once deleted. */
@@ -119,12 +139,20 @@ export async function deleteClient(db: Database, id: string): Promise<boolean> {
  * Makes sure a client Tessera itself uses exists (the demo relying party), keeping its secret and
  * refreshing its URIs, which follow ISSUER and may have changed since the last start.
  */
-export async function ensureClient(db: Database, id: string, build: () => NewClient): Promise<{ id: string; secret?: string }> {
+export async function ensureClient(
+  db: Database,
+  id: string,
+  build: () => NewClient,
+): Promise<{ id: string; secret?: string }> {
   return db.withLock(`client:${id}`, async () => {
     const wanted = build();
     const row = await db.read((m) => m.findOneBy(Client, { id }));
     if (!row) return createClient(db, { ...wanted, id });
-    const metadata: Record<string, unknown> = { ...(JSON.parse(row.metadata) as Record<string, unknown>), redirect_uris: wanted.redirectUris, post_logout_redirect_uris: wanted.postLogoutRedirectUris ?? [] };
+    const metadata: Record<string, unknown> = {
+      ...(JSON.parse(row.metadata) as Record<string, unknown>),
+      redirect_uris: wanted.redirectUris,
+      post_logout_redirect_uris: wanted.postLogoutRedirectUris ?? [],
+    };
     await db.write((m) => m.update(Client, { id }, { metadata: JSON.stringify(metadata) }));
     return { id, secret: metadata.client_secret as string | undefined };
   });

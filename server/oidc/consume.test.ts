@@ -19,7 +19,11 @@ describeWithServer('spending a code or refresh token in parallel', (server) => {
 
   before(async () => {
     redirectUri = `${server().url}/app/callback`;
-    const created = await createClient(server().db, { name: 'Racing app', redirectUris: [redirectUri], firstParty: true });
+    const created = await createClient(server().db, {
+      name: 'Racing app',
+      redirectUris: [redirectUri],
+      firstParty: true,
+    });
     client = { id: created.id, secret: created.secret! };
     ada = await person(server(), 'Ada');
   });
@@ -28,7 +32,10 @@ describeWithServer('spending a code or refresh token in parallel', (server) => {
   async function token(params: Record<string, string>): Promise<TokenAnswer> {
     const res = await fetch(`${server().url}/token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`${client.id}:${client.secret}`)}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${btoa(`${client.id}:${client.secret}`)}`,
+      },
       body: new URLSearchParams(params).toString(),
       signal: AbortSignal.timeout(30_000),
     });
@@ -40,8 +47,13 @@ describeWithServer('spending a code or refresh token in parallel', (server) => {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = new URL(`${server().url}/auth`);
     url.search = new URLSearchParams({
-      client_id: client.id, redirect_uri: redirectUri, response_type: 'code', scope: 'openid', state: 's',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      client_id: client.id,
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: 'openid',
+      state: 's',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     }).toString();
     const browser = new UserAgent(server().url);
     const login = await browser.follow(url.href);
@@ -58,12 +70,19 @@ describeWithServer('spending a code or refresh token in parallel', (server) => {
   /** Exactly one answer is 200; every other one is invalid_grant. Returns the winner. */
   function oneWinner(answers: TokenAnswer[]): TokenAnswer {
     const winners = answers.filter((a) => a.status === 200);
-    assert.equal(winners.length, 1, `exactly one of ${answers.length} wins: ${JSON.stringify(answers.map((a) => a.status))}`);
-    for (const a of answers.filter((x) => x.status !== 200)) assert.equal(a.body.error, 'invalid_grant', JSON.stringify(a));
+    assert.equal(
+      winners.length,
+      1,
+      `exactly one of ${answers.length} wins: ${JSON.stringify(answers.map((a) => a.status))}`,
+    );
+    for (const a of answers.filter((x) => x.status !== 200))
+      assert.equal(a.body.error, 'invalid_grant', JSON.stringify(a));
     return winners[0]!;
   }
 
-  test('20 parallel exchanges of one code give tokens once; the others get invalid_grant and the grant is revoked', { timeout: 60_000 }, async () => {
+  test('20 parallel exchanges of one code give tokens once; the others get invalid_grant and the grant is revoked', {
+    timeout: 60_000,
+  }, async () => {
     const c = await code();
     const winner = oneWinner(await Promise.all(Array.from({ length: 20 }, () => exchange(c))));
     // A second use means the code leaked: as for a reuse in sequence, what the first use issued dies with the grant.
@@ -71,7 +90,9 @@ describeWithServer('spending a code or refresh token in parallel', (server) => {
     assert.equal(after.body.error, 'invalid_grant');
   });
 
-  test('20 parallel refreshes of one refresh token give one new chain; the others get invalid_grant and the grant is revoked', { timeout: 60_000 }, async () => {
+  test('20 parallel refreshes of one refresh token give one new chain; the others get invalid_grant and the grant is revoked', {
+    timeout: 60_000,
+  }, async () => {
     const first = await exchange(await code());
     assert.equal(first.status, 200);
     const winner = oneWinner(await Promise.all(Array.from({ length: 20 }, () => refresh(first.body.refresh_token!))));

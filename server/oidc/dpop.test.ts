@@ -11,9 +11,15 @@ import { createClient } from './clients.js';
 import { DPOP_ALGS } from './dpop.js';
 
 type Alg = 'ES256' | 'Ed25519' | 'EdDSA' | 'PS256';
-interface Key { alg: Alg; pair: jose.GenerateKeyPairResult }
+interface Key {
+  alg: Alg;
+  pair: jose.GenerateKeyPairResult;
+}
 
-const newKey = async (alg: Alg = 'ES256', extractable = false): Promise<Key> => ({ alg, pair: await jose.generateKeyPair(alg, { extractable }) });
+const newKey = async (alg: Alg = 'ES256', extractable = false): Promise<Key> => ({
+  alg,
+  pair: await jose.generateKeyPair(alg, { extractable }),
+});
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const hashOf = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -33,10 +39,16 @@ interface ProofOptions {
 async function proof(key: Key, options: ProofOptions): Promise<string> {
   const jwk = await jose.exportJWK(key.pair.publicKey);
   const claims = {
-    htm: options.htm, htu: options.htu, iat: options.iat ?? nowSeconds(), jti: options.jti ?? randomUUID(),
-    ...(options.token ? { ath: hashOf(options.token) } : {}), ...options.claims,
+    htm: options.htm,
+    htu: options.htu,
+    iat: options.iat ?? nowSeconds(),
+    jti: options.jti ?? randomUUID(),
+    ...(options.token ? { ath: hashOf(options.token) } : {}),
+    ...options.claims,
   };
-  return new jose.SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: 'dpop+jwt', jwk, ...options.header } as jose.JWTHeaderParameters).sign(key.pair.privateKey);
+  return new jose.SignJWT(claims)
+    .setProtectedHeader({ alg: key.alg, typ: 'dpop+jwt', jwk, ...options.header } as jose.JWTHeaderParameters)
+    .sign(key.pair.privateKey);
 }
 
 const payloadOf = (token: string) => jose.decodeJwt(token) as { cnf?: { jkt?: string } };
@@ -58,7 +70,11 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
         'content-type': 'application/x-www-form-urlencoded',
         dpop: await proof(withKey, { htm: 'POST', htu: `${server().url}/token` }),
       },
-      body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'tenants:manage', resource: `${server().url}/api` }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        scope: 'tenants:manage',
+        resource: `${server().url}/api`,
+      }),
     });
   }
 
@@ -68,7 +84,11 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
     return fetch(url, { method, headers });
   };
 
-  async function assertDpopRefusal(res: Response, code: 'invalid_dpop_proof' | 'invalid_token', why: string): Promise<void> {
+  async function assertDpopRefusal(
+    res: Response,
+    code: 'invalid_dpop_proof' | 'invalid_token',
+    why: string,
+  ): Promise<void> {
     assert.equal(res.status, 401, why);
     const challenge = res.headers.get('www-authenticate') ?? '';
     assert.match(challenge, new RegExp(`^DPoP error="${code}"`), why);
@@ -77,9 +97,12 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
   }
 
   before(async () => {
-    ({ id: clientId, secret: clientSecret } = await createClient(server().db, {
-      name: 'DPoP backend', redirectUris: [], grantTypes: ['client_credentials'], tenantsManage: true,
-    }) as { id: string; secret: string });
+    ({ id: clientId, secret: clientSecret } = (await createClient(server().db, {
+      name: 'DPoP backend',
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+      tenantsManage: true,
+    })) as { id: string; secret: string });
     key = await newKey();
     const res = await boundToken(key);
     assert.equal(res.status, 200, await res.clone().text());
@@ -89,28 +112,49 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
   });
 
   test('discovery advertises exactly the proof algorithms the API verifies', async () => {
-    const discovery = (await (await fetch(`${server().url}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const discovery = (await (await fetch(`${server().url}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(discovery.dpop_signing_alg_values_supported, [...DPOP_ALGS]);
   });
 
   test('the OpenAPI document offers the DPoP scheme beside Bearer', async () => {
     const document = (await (await fetch(`${server().url}/api/openapi.json`)).json()) as {
-      security: Record<string, unknown>[]; components: { securitySchemes: Record<string, { scheme?: string }> };
+      security: Record<string, unknown>[];
+      components: { securitySchemes: Record<string, { scheme?: string }> };
     };
     assert.deepEqual(document.security, [{ bearer: [] }, { dpop: [] }]);
     assert.equal(document.components.securitySchemes.dpop?.scheme, 'DPoP');
   });
 
   test('the provider binds the API token to the key of the proof (cnf.jkt is its RFC 7638 thumbprint)', async () => {
-    assert.equal(payloadOf(bound).cnf?.jkt, await jose.calculateJwkThumbprint(await jose.exportJWK(key.pair.publicKey)));
+    assert.equal(
+      payloadOf(bound).cnf?.jkt,
+      await jose.calculateJwkThumbprint(await jose.exportJWK(key.pair.publicKey)),
+    );
   });
 
-  test('a relying party using openid-client\'s DPoP support gets a bound token and calls the API with it', async () => {
-    const rp = await oidc.discovery(new URL(server().url), clientId, clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+  test("a relying party using openid-client's DPoP support gets a bound token and calls the API with it", async () => {
+    const rp = await oidc.discovery(new URL(server().url), clientId, clientSecret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     const handle = oidc.getDPoPHandle(rp, await oidc.randomDPoPKeyPair('ES256'));
-    const tokens = await oidc.clientCredentialsGrant(rp, { scope: 'tenants:manage', resource: `${server().url}/api` }, { DPoP: handle });
+    const tokens = await oidc.clientCredentialsGrant(
+      rp,
+      { scope: 'tenants:manage', resource: `${server().url}/api` },
+      { DPoP: handle },
+    );
     assert.equal(tokens.token_type, 'dpop');
-    const res = await oidc.fetchProtectedResource(rp, tokens.access_token, new URL(tenantsUrl()), 'GET', undefined, undefined, { DPoP: handle });
+    const res = await oidc.fetchProtectedResource(
+      rp,
+      tokens.access_token,
+      new URL(tenantsUrl()),
+      'GET',
+      undefined,
+      undefined,
+      { DPoP: handle },
+    );
     assert.equal(res.status, 200);
   });
 
@@ -119,20 +163,32 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
     assert.equal(list.status, 200, await list.text());
     const created = await fetch(tenantsUrl(), {
       method: 'POST',
-      headers: { authorization: `DPoP ${bound}`, dpop: await proof(key, { htm: 'POST', htu: tenantsUrl(), token: bound }), 'content-type': 'application/json' },
+      headers: {
+        authorization: `DPoP ${bound}`,
+        dpop: await proof(key, { htm: 'POST', htu: tenantsUrl(), token: bound }),
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ name: 'Bound Co' }),
     });
     assert.equal(created.status, 201, await created.text());
   });
 
-  test('htu is compared without its query and fragment, and the request\'s query does not count either', async () => {
-    const res = await callApi(`DPoP ${bound}`, await proof(key, { htm: 'GET', htu: `${tenantsUrl()}?x=1#y`, token: bound }), `${tenantsUrl()}?limit=5`);
+  test("htu is compared without its query and fragment, and the request's query does not count either", async () => {
+    const res = await callApi(
+      `DPoP ${bound}`,
+      await proof(key, { htm: 'GET', htu: `${tenantsUrl()}?x=1#y`, token: bound }),
+      `${tenantsUrl()}?limit=5`,
+    );
     assert.equal(res.status, 200, await res.text());
   });
 
   test('the same bound token sent as Bearer is refused: 401 with a DPoP challenge', async () => {
     await assertDpopRefusal(await callApi(`Bearer ${bound}`), 'invalid_token', 'as Bearer');
-    await assertDpopRefusal(await callApi(`Bearer ${bound}`, await proof(key, { htm: 'GET', htu: tenantsUrl(), token: bound })), 'invalid_token', 'as Bearer with a proof');
+    await assertDpopRefusal(
+      await callApi(`Bearer ${bound}`, await proof(key, { htm: 'GET', htu: tenantsUrl(), token: bound })),
+      'invalid_token',
+      'as Bearer with a proof',
+    );
   });
 
   test('a proof that is wrong in any one way is refused with invalid_dpop_proof', async () => {
@@ -154,18 +210,30 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
       ['typ JWT', () => proof(key, { ...honest, header: { typ: 'JWT' } })],
       ['no jwk', () => proof(key, { ...honest, header: { jwk: undefined } })],
       ['bad signature', async () => `${(await proof(key, honest)).slice(0, -4)}AAAA`],
-      ['HS256 (symmetric)', async () => new jose.SignJWT({ htm: 'GET', htu: url, iat: nowSeconds(), jti: randomUUID(), ath: hashOf(bound) })
-        .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: await jose.exportJWK(key.pair.publicKey) }).sign(new Uint8Array(32))],
+      [
+        'HS256 (symmetric)',
+        async () =>
+          new jose.SignJWT({ htm: 'GET', htu: url, iat: nowSeconds(), jti: randomUUID(), ath: hashOf(bound) })
+            .setProtectedHeader({ alg: 'HS256', typ: 'dpop+jwt', jwk: await jose.exportJWK(key.pair.publicKey) })
+            .sign(new Uint8Array(32)),
+      ],
       ['alg not advertised (PS256)', async () => proof(await newKey('PS256'), honest)],
-      ['private key in the jwk header', async () => {
-        const leaky = await newKey('ES256', true);
-        return proof(leaky, { ...honest, header: { jwk: await jose.exportJWK(leaky.pair.privateKey) } });
-      }],
-      ['a jwk that is no key', () => proof(key, { ...honest, header: { jwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' } } })],
+      [
+        'private key in the jwk header',
+        async () => {
+          const leaky = await newKey('ES256', true);
+          return proof(leaky, { ...honest, header: { jwk: await jose.exportJWK(leaky.pair.privateKey) } });
+        },
+      ],
+      [
+        'a jwk that is no key',
+        () => proof(key, { ...honest, header: { jwk: { kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' } } }),
+      ],
       ['a jwk of another type', () => proof(key, { ...honest, header: { jwk: { kty: 'oct', k: 'AAAA' } } })],
       ['two proofs', async () => [await proof(key, honest), await proof(key, honest)]],
     ];
-    for (const [why, make] of cases) await assertDpopRefusal(await callApi(`DPoP ${bound}`, await make()), 'invalid_dpop_proof', why);
+    for (const [why, make] of cases)
+      await assertDpopRefusal(await callApi(`DPoP ${bound}`, await make()), 'invalid_dpop_proof', why);
   });
 
   test('a proof is accepted once: replayed, even to another instance on the same database, it is refused', async () => {
@@ -175,17 +243,30 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
     const again = await proof(key, { htm: 'GET', htu: tenantsUrl(), token: bound });
     assert.equal((await callApi(`DPoP ${bound}`, again)).status, 200);
     await server().restart(); // a new instance: nothing of the first one's memory survives
-    await assertDpopRefusal(await callApi(`DPoP ${bound}`, again), 'invalid_dpop_proof', 'replayed to another instance');
+    await assertDpopRefusal(
+      await callApi(`DPoP ${bound}`, again),
+      'invalid_dpop_proof',
+      'replayed to another instance',
+    );
   });
 
   test('htu is checked against ISSUER, never against the Host header the client sent', async () => {
     const { hostname, port } = new URL(server().url);
     const forged = await proof(key, { htm: 'GET', htu: 'http://evil.example/api/tenants', token: bound });
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest({ host: hostname, port, path: '/api/tenants', headers: { host: 'evil.example', authorization: `DPoP ${bound}`, dpop: forged }, timeout: 10_000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        {
+          host: hostname,
+          port,
+          path: '/api/tenants',
+          headers: { host: 'evil.example', authorization: `DPoP ${bound}`, dpop: forged },
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
       req.on('error', reject);
       req.end();
@@ -214,6 +295,10 @@ describeWithServer('DPoP-bound Management API tokens', (server: () => TestServer
     const plain = await clientToken(server(), { manage: true });
     assert.equal(payloadOf(plain).cnf, undefined);
     assert.equal((await callApi(`Bearer ${plain}`)).status, 200);
-    await assertDpopRefusal(await callApi(`DPoP ${plain}`, await proof(key, { htm: 'GET', htu: tenantsUrl(), token: plain })), 'invalid_token', 'plain token as DPoP');
+    await assertDpopRefusal(
+      await callApi(`DPoP ${plain}`, await proof(key, { htm: 'GET', htu: tenantsUrl(), token: plain })),
+      'invalid_token',
+      'plain token as DPoP',
+    );
   });
 });

@@ -15,8 +15,13 @@ export const DPOP_ALGS = ['ES256', 'Ed25519', 'EdDSA'] as const;
 export const DPOP_IAT_WINDOW_SECONDS = 60;
 
 /** RFC 9449 §7.1: a DPoP challenge names the error and the algorithms we take. */
-export function dpopUnauthorized(description: string, code: 'invalid_dpop_proof' | 'invalid_token' = 'invalid_dpop_proof'): Unauthorized {
-  return new Unauthorized(description, code, { headers: { 'WWW-Authenticate': `DPoP error="${code}", algs="${DPOP_ALGS.join(' ')}"` } });
+export function dpopUnauthorized(
+  description: string,
+  code: 'invalid_dpop_proof' | 'invalid_token' = 'invalid_dpop_proof',
+): Unauthorized {
+  return new Unauthorized(description, code, {
+    headers: { 'WWW-Authenticate': `DPoP error="${code}", algs="${DPOP_ALGS.join(' ')}"` },
+  });
 }
 
 export interface DpopRequest {
@@ -51,14 +56,19 @@ export class DpopVerifier {
     if (htm !== request.method) throw dpopUnauthorized('The DPoP proof is for another HTTP method (htm).');
     if (!sameResource(htu, request.url)) throw dpopUnauthorized('The DPoP proof is for another URL (htu).');
     const nowSeconds = Math.floor(this.now().getTime() / 1000);
-    if (Math.abs(nowSeconds - iat) > DPOP_IAT_WINDOW_SECONDS) throw dpopUnauthorized('The DPoP proof is not fresh (iat).');
-    if (ath !== createHash('sha256').update(request.accessToken).digest('base64url')) throw dpopUnauthorized('The DPoP proof is for another access token (ath).');
+    if (Math.abs(nowSeconds - iat) > DPOP_IAT_WINDOW_SECONDS)
+      throw dpopUnauthorized('The DPoP proof is not fresh (iat).');
+    if (ath !== createHash('sha256').update(request.accessToken).digest('base64url'))
+      throw dpopUnauthorized('The DPoP proof is for another access token (ath).');
     // The header's jwk is what the signature was checked with; its thumbprint must be the token's binding.
-    if ((await calculateJwkThumbprint(protectedHeader.jwk!)) !== request.jkt) throw dpopUnauthorized('The DPoP proof is not signed by the key this token is bound to.');
-    if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256) throw dpopUnauthorized('The DPoP proof needs a jti.');
+    if ((await calculateJwkThumbprint(protectedHeader.jwk!)) !== request.jkt)
+      throw dpopUnauthorized('The DPoP proof is not signed by the key this token is bound to.');
+    if (typeof jti !== 'string' || jti.length === 0 || jti.length > 256)
+      throw dpopUnauthorized('The DPoP proof needs a jti.');
     // Remembered until the proof could no longer pass the iat check anyway.
     const keepUntil = new Date((iat + DPOP_IAT_WINDOW_SECONDS + 1) * 1000);
-    if (!(await this.replays.firstUse(request.jkt, jti, keepUntil))) throw dpopUnauthorized('The DPoP proof was used before (jti).');
+    if (!(await this.replays.firstUse(request.jkt, jti, keepUntil)))
+      throw dpopUnauthorized('The DPoP proof was used before (jti).');
   }
 
   /** Signature by the embedded public key, `typ` dpop+jwt, an allowed algorithm, the claims present. */
@@ -74,7 +84,9 @@ export class DpopVerifier {
       // Everything here is the caller's input: a jwk WebCrypto cannot import fails with a DOMException,
       // not a JOSEError, and is as much a bad proof as a bad signature. jose's own reasons name only fields.
       const reason = error instanceof joseErrors.JOSEError ? ` (${error.message})` : '';
-      throw dpopUnauthorized(`The DPoP proof is not a dpop+jwt signed with an allowed algorithm by the public key in its jwk header${reason}.`);
+      throw dpopUnauthorized(
+        `The DPoP proof is not a dpop+jwt signed with an allowed algorithm by the public key in its jwk header${reason}.`,
+      );
     }
   }
 }

@@ -32,7 +32,10 @@ const signInForm = z.object({
 export const registrationForm = z.object({
   name: z.string({ error: 'name_required' }).trim().min(1, 'name_required').max(200, 'name_too_long'),
   email: z.email({ error: 'email_invalid' }).max(320, 'email_invalid'),
-  password: z.string({ error: 'password_too_short' }).min(MIN_PASSWORD_LENGTH, 'password_too_short').max(MAX_PASSWORD_LENGTH, 'password_too_long'),
+  password: z
+    .string({ error: 'password_too_short' })
+    .min(MIN_PASSWORD_LENGTH, 'password_too_short')
+    .max(MAX_PASSWORD_LENGTH, 'password_too_long'),
 });
 
 function missingScopes(details: Interaction): string[] {
@@ -44,17 +47,29 @@ function missingScopes(details: Interaction): string[] {
 export function interactionRoutes(deps: InteractionDeps): Router {
   const { provider, accounts, page, limits } = deps;
   const router = new Router({ prefix: '/interaction/:uid' });
-  const kit: InteractionKit = { details: (ctx) => details(ctx), finish: (ctx, result, merge) => finish(ctx, result, merge), common: (i) => commonOf(i) };
-  const pages: Record<string, PromptPage> = Object.assign({}, ...(deps.extensions ?? []).map((extend) => extend(router, kit)));
+  const kit: InteractionKit = {
+    details: (ctx) => details(ctx),
+    finish: (ctx, result, merge) => finish(ctx, result, merge),
+    common: (i) => commonOf(i),
+  };
+  const pages: Record<string, PromptPage> = Object.assign(
+    {},
+    ...(deps.extensions ?? []).map((extend) => extend(router, kit)),
+  );
 
   // An interaction lives an hour, in one browser: past that, or elsewhere, the person starts again from the app.
   const details = (ctx: Context) =>
     provider.interactionDetails(ctx.req, ctx.res).catch((error: unknown) => {
-      if (error instanceof errors.SessionNotFound) throw new BadRequest('The sign-in expired or was opened in another browser.', 'session_not_found');
+      if (error instanceof errors.SessionNotFound)
+        throw new BadRequest('The sign-in expired or was opened in another browser.', 'session_not_found');
       throw error;
     });
-  const clientName = async (clientId: unknown) => (await provider.Client.find(String(clientId)))?.clientName ?? String(clientId);
-  const commonOf = async (interaction: Interaction) => ({ uid: interaction.uid, clientName: await clientName(interaction.params.client_id) });
+  const clientName = async (clientId: unknown) =>
+    (await provider.Client.find(String(clientId)))?.clientName ?? String(clientId);
+  const commonOf = async (interaction: Interaction) => ({
+    uid: interaction.uid,
+    clientName: await clientName(interaction.params.client_id),
+  });
   /** Finishes the interaction and sends the browser back to the provider (303, so the POST is not repeated). */
   async function finish(ctx: Context, result: InteractionResults, merge = true): Promise<void> {
     const to = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
@@ -69,31 +84,48 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
       const invitationTenant = await deps.invitationTenant?.(interaction.params);
       // screen=register opens the registration form first; its "sign in" link comes back with ?screen=login.
-      const template = interaction.params.screen === 'register' && ctx.query.screen !== 'login' ? 'pages/register.njk' : 'pages/login.njk';
+      const template =
+        interaction.params.screen === 'register' && ctx.query.screen !== 'login'
+          ? 'pages/register.njk'
+          : 'pages/login.njk';
       return page.render(ctx, template, { ...common, email, invitationTenant });
     }
     if (interaction.prompt.name === 'consent') {
       const account = await accounts.findById(interaction.session?.accountId ?? '');
-      return page.render(ctx, 'pages/consent.njk', { ...common, scopes: missingScopes(interaction), signedInAs: account?.email ?? account?.name });
+      return page.render(ctx, 'pages/consent.njk', {
+        ...common,
+        scopes: missingScopes(interaction),
+        signedInAs: account?.email ?? account?.name,
+      });
     }
     const extension = pages[interaction.prompt.name];
     if (extension) return extension(ctx, interaction);
     // A prompt Tessera does not know can only come from a misconfiguration: fail the flow cleanly.
-    return finish(ctx, { error: 'interaction_required', error_description: `unsupported prompt ${interaction.prompt.name}` }, false);
+    return finish(
+      ctx,
+      { error: 'interaction_required', error_description: `unsupported prompt ${interaction.prompt.name}` },
+      false,
+    );
   });
 
   router.post('/login', async (ctx) => {
     const interaction = await details(ctx);
     const form = signInForm.safeParse(ctx.request.body);
     const common = await kit.common(interaction);
-    if (!form.success) return page.render(ctx, 'pages/login.njk', { ...common, error: 'login.error.invalid_credentials' }, 400);
+    if (!form.success)
+      return page.render(ctx, 'pages/login.njk', { ...common, error: 'login.error.invalid_credentials' }, 400);
     await limits.signInPerIp.consume(ctx.ip);
     await limits.signInPerAccount.consume(form.data.email.toLowerCase());
     const result = await accounts.signIn(form.data.email, form.data.password);
     if (!result.ok) {
       // The right password for an unconfirmed address: this browser may confirm it with the link mailed now.
       if (result.reason === 'email_not_verified') bindRegisteringBrowser(ctx, result.accountId);
-      return page.render(ctx, 'pages/login.njk', { ...common, email: form.data.email, error: `login.error.${result.reason}` }, 400);
+      return page.render(
+        ctx,
+        'pages/login.njk',
+        { ...common, email: form.data.email, error: `login.error.${result.reason}` },
+        400,
+      );
     }
     await limits.signInPerAccount.reset(form.data.email.toLowerCase());
     return finish(ctx, { login: { accountId: result.account.id } }, false);
@@ -102,7 +134,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.get('/register', async (ctx) => {
     const interaction = await details(ctx);
     const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
-    return page.render(ctx, 'pages/register.njk', { ...(await kit.common(interaction)), email, invitationTenant: await deps.invitationTenant?.(interaction.params) });
+    return page.render(ctx, 'pages/register.njk', {
+      ...(await kit.common(interaction)),
+      email,
+      invitationTenant: await deps.invitationTenant?.(interaction.params),
+    });
   });
 
   router.post('/register', async (ctx) => {
@@ -117,7 +153,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     await limits.registerPerIp.consume(ctx.ip);
     const registration = { ...form.data, locale: page.locale(ctx) };
     const proven = await deps.provenEmail?.(interaction.params);
-    const account = await accounts.register(registration, { emailProven: proven !== undefined && proven === normaliseEmail(form.data.email) });
+    const account = await accounts.register(registration, {
+      emailProven: proven !== undefined && proven === normaliseEmail(form.data.email),
+    });
     // An invitation link mailed to this address proved the mailbox: the person is signed in at once.
     if (account?.emailVerified) return finish(ctx, { login: { accountId: account.id } }, false);
     bindRegisteringBrowser(ctx, account?.id);
@@ -127,13 +165,21 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/consent', async (ctx) => {
     const interaction = await details(ctx);
     if (interaction.prompt.name !== 'consent') return finish(ctx, {}, true);
-    const d = interaction.prompt.details as { missingOIDCScope?: string[]; missingOIDCClaims?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const d = interaction.prompt.details as {
+      missingOIDCScope?: string[];
+      missingOIDCClaims?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     const grant = interaction.grantId
       ? (await provider.Grant.find(interaction.grantId))!
-      : new provider.Grant({ accountId: interaction.session!.accountId, clientId: String(interaction.params.client_id) });
+      : new provider.Grant({
+          accountId: interaction.session!.accountId,
+          clientId: String(interaction.params.client_id),
+        });
     if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
     if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
-    for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {})) grant.addResourceScope(indicator, scopes.join(' '));
+    for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {}))
+      grant.addResourceScope(indicator, scopes.join(' '));
     const grantId = await grant.save();
     return finish(ctx, { consent: { grantId } }, true);
   });

@@ -7,9 +7,10 @@ import { OidcPayload } from '../db/entities/index.js';
 import { createAdapter, endAccountSessions } from './adapter.js';
 
 describeEachDatabase('the account of each oidc payload', ['oidc_payloads'], (db) => {
-  const accountOf = async (model: string, id: string) => (await db().read((m) => m.findOneByOrFail(OidcPayload, { model, id }))).accountId;
+  const accountOf = async (model: string, id: string) =>
+    (await db().read((m) => m.findOneByOrFail(OidcPayload, { model, id }))).accountId;
 
-  test('the adapter records the account of sessions, tokens and an interaction once signed in; endAccountSessions deletes only that account\'s rows', async () => {
+  test("the adapter records the account of sessions, tokens and an interaction once signed in; endAccountSessions deletes only that account's rows", async () => {
     const Adapter = createAdapter(db());
     await new Adapter('Session').upsert('s1', { accountId: 'acc-1', loginTs: 1 }, 60);
     await new Adapter('RefreshToken').upsert('r1', { accountId: 'acc-1', grantId: 'g1' }, 60);
@@ -23,29 +24,42 @@ describeEachDatabase('the account of each oidc payload', ['oidc_payloads'], (db)
     const forgotten: string[] = [];
     await endAccountSessions(db(), 'acc-1', [async (grantId) => void forgotten.push(grantId)]);
     const left = await db().read((m) => m.find(OidcPayload, { order: { id: 'ASC' } }));
-    assert.deepEqual(left.map((r) => r.id), ['i2', 's2']);
-    assert.deepEqual(forgotten, ['g1'], 'the grant\'s hooks ran');
+    assert.deepEqual(
+      left.map((r) => r.id),
+      ['i2', 's2'],
+    );
+    assert.deepEqual(forgotten, ['g1'], "the grant's hooks ran");
   });
 
   test('the migration fills in the account of rows stored before it', async () => {
     // Back to before the column (later migrations, if any, are undone first and redone below).
-    const hasColumn = () => db().read(async (m) => {
-      const runner = m.connection.createQueryRunner();
-      try {
-        return await runner.hasColumn('oidc_payloads', 'account_id');
-      } finally {
-        await runner.release();
-      }
-    });
+    const hasColumn = () =>
+      db().read(async (m) => {
+        const runner = m.connection.createQueryRunner();
+        try {
+          return await runner.hasColumn('oidc_payloads', 'account_id');
+        } finally {
+          await runner.release();
+        }
+      });
     for (let undone = 0; await hasColumn(); undone++) {
       assert.ok(undone < 20, 'the account_id migration was not undone');
       await db().dataSource.undoLastMigration({ transaction: 'each' });
     }
     try {
-      await db().read((m) => m.query(
-        'INSERT INTO oidc_payloads (model, id, payload) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)',
-        ['Session', 'old-s', JSON.stringify({ accountId: 'acc-9' }), 'Interaction', 'old-i', JSON.stringify({ session: { accountId: 'acc-9' } }), 'Client', 'x', 'not json'],
-      ));
+      await db().read((m) =>
+        m.query('INSERT INTO oidc_payloads (model, id, payload) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)', [
+          'Session',
+          'old-s',
+          JSON.stringify({ accountId: 'acc-9' }),
+          'Interaction',
+          'old-i',
+          JSON.stringify({ session: { accountId: 'acc-9' } }),
+          'Client',
+          'x',
+          'not json',
+        ]),
+      );
     } finally {
       await db().migrate();
     }

@@ -24,12 +24,16 @@ describeWithServer('OpenID Connect protocol', (server: () => TestServer) => {
   before(async () => {
     redirectUri = `${server().url}/app/callback`;
     const created = await createClient(server().db, {
-      name: 'Test app', redirectUris: [redirectUri], postLogoutRedirectUris: ['https://app.example/signed-out'],
+      name: 'Test app',
+      redirectUris: [redirectUri],
+      postLogoutRedirectUris: ['https://app.example/signed-out'],
       grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
     });
     clientId = created.id;
     clientSecret = created.secret!;
-    rp = await oidc.discovery(new URL(server().url), clientId, clientSecret, undefined, { execute: [oidc.allowInsecureRequests] });
+    rp = await oidc.discovery(new URL(server().url), clientId, clientSecret, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
     email = `ada-${Date.now()}@example.test`;
     await server().tessera.accounts.createAccount({ email, name: 'Ada Lovelace', password: PASSWORD, verified: true });
   });
@@ -40,16 +44,28 @@ describeWithServer('OpenID Connect protocol', (server: () => TestServer) => {
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: redirectUri, scope: 'openid email profile', state, nonce,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra,
+      redirect_uri: redirectUri,
+      scope: 'openid email profile',
+      state,
+      nonce,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      ...extra,
     });
     const browser = new UserAgent(server().url);
     const login = await browser.follow(url.href);
     assert.equal(login.status, 200, login.html);
     const consent = await browser.submit(login, /\/login$/, { email, password: PASSWORD });
     const callback = await browser.submit(consent, /\/consent$/);
-    assert.ok(callback.location?.startsWith(redirectUri), `expected a redirect to the app, got ${callback.status} ${callback.location}`);
-    const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback.location!), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+    assert.ok(
+      callback.location?.startsWith(redirectUri),
+      `expected a redirect to the app, got ${callback.status} ${callback.location}`,
+    );
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(callback.location!), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+    });
     return { tokens, browser };
   }
 
@@ -75,23 +91,39 @@ describeWithServer('OpenID Connect protocol', (server: () => TestServer) => {
     const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
     assert.ok(refreshed.refresh_token);
     assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
-    await assert.rejects(oidc.refreshTokenGrant(rp, tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+    await assert.rejects(
+      oidc.refreshTokenGrant(rp, tokens.refresh_token!),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+    );
   });
 
   test('an authorization code works once: the second exchange is invalid_grant', async () => {
     const verifier = oidc.randomPKCECodeVerifier();
     const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: redirectUri, scope: 'openid', state: 's', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      state: 's',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
     });
     const browser = new UserAgent(server().url);
     const consent = await browser.submit(await browser.follow(url.href), /\/login$/, { email, password: PASSWORD });
     const callback = await browser.submit(consent, /\/consent$/);
     const code = new URL(callback.location!).searchParams.get('code')!;
-    const exchange = () => fetch(`${server().url}/token`, {
-      method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier }),
-    });
+    const exchange = () =>
+      fetch(`${server().url}/token`, {
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: verifier,
+        }),
+      });
     assert.equal((await exchange()).status, 200);
     const second = await exchange();
     assert.equal(second.status, 400);
@@ -101,7 +133,11 @@ describeWithServer('OpenID Connect protocol', (server: () => TestServer) => {
   test('client credentials give a JWT access token for the API whose signature verifies against the JWKS', async () => {
     const tokens = await oidc.clientCredentialsGrant(rp, { resource: `${server().url}/api` });
     const jwks = jose.createRemoteJWKSet(new URL(`${server().url}/jwks`));
-    const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, jwks, { issuer: server().url, audience: `${server().url}/api`, typ: 'at+jwt' });
+    const { payload, protectedHeader } = await jose.jwtVerify(tokens.access_token, jwks, {
+      issuer: server().url,
+      audience: `${server().url}/api`,
+      typ: 'at+jwt',
+    });
     assert.equal(protectedHeader.alg, 'ES256');
     assert.equal(payload.client_id, clientId);
   });
@@ -113,12 +149,18 @@ describeWithServer('OpenID Connect protocol', (server: () => TestServer) => {
     await oidc.tokenRevocation(rp, tokens.refresh_token!);
     const afterRevoke = await oidc.tokenIntrospection(rp, tokens.refresh_token!);
     assert.equal(afterRevoke.active, false);
-    await assert.rejects(oidc.refreshTokenGrant(rp, tokens.refresh_token!), (e: oidc.ResponseBodyError) => e.error === 'invalid_grant');
+    await assert.rejects(
+      oidc.refreshTokenGrant(rp, tokens.refresh_token!),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_grant',
+    );
   });
 
   test('RP-initiated logout asks for confirmation, ends the session, and returns to the registered URI', async () => {
     const { tokens, browser } = await signIn();
-    const endSession = oidc.buildEndSessionUrl(rp, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: 'https://app.example/signed-out' });
+    const endSession = oidc.buildEndSessionUrl(rp, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: 'https://app.example/signed-out',
+    });
     const confirm = await browser.follow(endSession.href);
     assert.equal(confirm.status, 200);
     assert.match(confirm.html, /Sign out\?/);
@@ -126,20 +168,33 @@ describeWithServer('OpenID Connect protocol', (server: () => TestServer) => {
     assert.equal(done.location, 'https://app.example/signed-out');
     // The session is gone: a new authorization request shows the login page again.
     const verifier = oidc.randomPKCECodeVerifier();
-    const again = await browser.follow(oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: redirectUri, scope: 'openid', code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
-    }).href);
+    const again = await browser.follow(
+      oidc.buildAuthorizationUrl(rp, {
+        redirect_uri: redirectUri,
+        scope: 'openid',
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      }).href,
+    );
     assert.match(again.html, /action="\/interaction\/[^"]+\/login"/);
   });
 
   test('a wrong client secret is invalid_client', async () => {
-    const wrong = await oidc.discovery(new URL(server().url), clientId, 'not-the-secret', undefined, { execute: [oidc.allowInsecureRequests] });
-    await assert.rejects(oidc.clientCredentialsGrant(wrong, {}), (e: oidc.ResponseBodyError) => e.error === 'invalid_client');
+    const wrong = await oidc.discovery(new URL(server().url), clientId, 'not-the-secret', undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
+    await assert.rejects(
+      oidc.clientCredentialsGrant(wrong, {}),
+      (e: oidc.ResponseBodyError) => e.error === 'invalid_client',
+    );
   });
 
   test('an unregistered redirect URI is refused on a page, never redirected to', async () => {
     const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: 'https://attacker.example/callback', scope: 'openid', code_challenge: 'x'.repeat(43), code_challenge_method: 'S256',
+      redirect_uri: 'https://attacker.example/callback',
+      scope: 'openid',
+      code_challenge: 'x'.repeat(43),
+      code_challenge_method: 'S256',
     });
     const page = await new UserAgent(server().url).request(url.href);
     assert.equal(page.status, 400);

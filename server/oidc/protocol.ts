@@ -56,13 +56,21 @@ function managementApi(issuer: string): NonNullable<Configuration['features']>['
   return {
     enabled: true,
     // Client credentials without `resource` get a Management API token: it is the only resource.
-    defaultResource: async (ctx, _client, oneOf) => oneOf ?? (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials' ? api : undefined),
+    defaultResource: async (ctx, _client, oneOf) =>
+      oneOf ?? (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials' ? api : undefined),
     useGrantedResource: async () => false,
     getResourceServerInfo: async (_ctx, indicator, client) => {
       if (indicator !== api) throw new errors.InvalidTarget();
       // tenants:manage (every tenant) only for clients the operator flagged; the API re-checks the flag.
-      const scopes = client.metadata().tenants_manage === true ? API_SCOPES : API_SCOPES.filter((s) => s !== 'tenants:manage');
-      return { scope: scopes.join(' '), audience: api, accessTokenTTL: TTL.ApiAccessToken, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } };
+      const scopes =
+        client.metadata().tenants_manage === true ? API_SCOPES : API_SCOPES.filter((s) => s !== 'tenants:manage');
+      return {
+        scope: scopes.join(' '),
+        audience: api,
+        accessTokenTTL: TTL.ApiAccessToken,
+        accessTokenFormat: 'jwt',
+        jwt: { sign: { alg: 'ES256' } },
+      };
     },
   };
 }

@@ -35,5 +35,9 @@ const patterns = PROVIDER_ENDPOINTS.map(({ path, methods }) => ({ segments: path
  */
 export function providerMethodsAt(path: string): readonly string[] | undefined {
   const segments = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase().split('/');
-  return patterns.find((p) => p.segments.length === segments.length && p.segments.every((s, i) => s.startsWith(':') ? segments[i] !== '' : s === segments[i]))?.methods;
+  return patterns.find(
+    (p) =>
+      p.segments.length === segments.length &&
+      p.segments.every((s, i) => (s.startsWith(':') ? segments[i] !== '' : s === segments[i])),
+  )?.methods;
 }

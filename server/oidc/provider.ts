@@ -65,20 +65,23 @@ export function createProvider(deps: ProviderDeps): Provider {
       // Shape only here; whether it names one of the account's tenants is decided after sign-in.
       // Any string up to a JWS's size: a bad token gets Tessera's own page inside the flow, not an error to the app.
       invitation: async (_ctx, value) => {
-        if (value !== undefined && (typeof value !== 'string' || value.length > 4096)) throw new errors.InvalidRequest('invitation must be an invitation token');
+        if (value !== undefined && (typeof value !== 'string' || value.length > 4096))
+          throw new errors.InvalidRequest('invitation must be an invitation token');
       },
       // Opens the registration form instead of the sign-in form (invitation pages use it).
       screen: async (_ctx, value) => {
         if (value !== undefined && value !== 'register') throw new errors.InvalidRequest('screen must be register');
       },
       tenant_hint: async (_ctx, value) => {
-        if (value !== undefined && (typeof value !== 'string' || value.length > 100)) throw new errors.InvalidRequest('tenant_hint must be a tenant id or slug');
+        if (value !== undefined && (typeof value !== 'string' || value.length > 100))
+          throw new errors.InvalidRequest('tenant_hint must be a tenant id or slug');
       },
     },
     extraClientMetadata: {
       properties: ['first_party', 'tenants_manage'],
       validator(_ctx, key, value) {
-        if (value !== undefined && typeof value !== 'boolean') throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
+        if (value !== undefined && typeof value !== 'boolean')
+          throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
       },
     },
     findAccount: async (ctx, sub, token) => {
@@ -97,7 +100,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     // JWT access tokens for the API carry the tenant claims too, when the person granted the tenants scope.
     extraTokenClaims: async (ctx, token) => {
-      if (token.kind !== 'AccessToken' || !('accountId' in token) || !token.accountId || !token.resourceServer) return undefined;
+      if (token.kind !== 'AccessToken' || !('accountId' in token) || !token.accountId || !token.resourceServer)
+        return undefined;
       const grant = ctx.oidc.entities.Grant;
       if (!grant?.getOIDCScope().split(' ').includes(TENANTS_SCOPE)) return undefined;
       return { ...(await deps.tenants.claimsFor(token.accountId, grant.jti)) };

@@ -10,13 +10,18 @@ describeWithServer('signing keys across restarts', (server: () => TestServer) =>
   let basic: string;
 
   before(async () => {
-    const { id, secret } = await createClient(server().db, { name: 'Backend', redirectUris: [], grantTypes: ['client_credentials'] });
+    const { id, secret } = await createClient(server().db, {
+      name: 'Backend',
+      redirectUris: [],
+      grantTypes: ['client_credentials'],
+    });
     basic = `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`;
   });
 
   async function accessToken(): Promise<string> {
     const res = await fetch(`${server().url}/token`, {
-      method: 'POST', headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'grant_type=client_credentials',
     });
     assert.equal(res.status, 200);
@@ -41,7 +46,9 @@ describeWithServer('signing keys across restarts', (server: () => TestServer) =>
 
     const introduced = await rotateKeys(server().db);
     await server().restart();
-    const published = ((await (await fetch(`${server().url}/jwks`)).json()) as jose.JSONWebKeySet).keys.map((k) => k.kid);
+    const published = ((await (await fetch(`${server().url}/jwks`)).json()) as jose.JSONWebKeySet).keys.map(
+      (k) => k.kid,
+    );
     for (const kid of introduced.kids) assert.ok(published.includes(kid), 'next keys are published');
     assert.equal(jose.decodeProtectedHeader(await accessToken()).kid, oldKid, 'the current key still signs');
 

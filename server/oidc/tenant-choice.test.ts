@@ -23,10 +23,15 @@ describeWithServer('a tenant choice counts only when its code is redeemed', (ser
     globex = (await server().tessera.tenants.create(backend, { name: 'Globex Choice' })).id;
   });
 
-  const activeOf = (tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers) => (tokens.claims() as unknown as TenantClaims).active_tenant?.tenant_id;
+  const activeOf = (tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers) =>
+    (tokens.claims() as unknown as TenantClaims).active_tenant?.tenant_id;
 
   /** A person in both tenants, signed in to the app with Acme active (by hint); the app holds a refresh token. */
-  async function signedInOnAcme(): Promise<{ who: Person; browser: UserAgent; refresh: () => Promise<string | undefined> }> {
+  async function signedInOnAcme(): Promise<{
+    who: Person;
+    browser: UserAgent;
+    refresh: () => Promise<string | undefined>;
+  }> {
     const who = await person(server(), 'Chooser');
     await server().db.transaction(async (m) => {
       await insertMembership(m, acme, who.id, ['tenant-user'], null);
@@ -45,21 +50,33 @@ describeWithServer('a tenant choice counts only when its code is redeemed', (ser
   }
 
   /** Another site sends the person's browser to the app's authorization URL; returns the redirect with the code. */
-  async function crossSiteRequest(browser: UserAgent, params: Record<string, string>, onPage?: (page: Page) => Promise<Page>): Promise<URL> {
+  async function crossSiteRequest(
+    browser: UserAgent,
+    params: Record<string, string>,
+    onPage?: (page: Page) => Promise<Page>,
+  ): Promise<URL> {
     const rp = await firstPartyApp(server());
     const url = oidc.buildAuthorizationUrl(rp, {
-      redirect_uri: `${server().url}/app/callback`, scope: 'openid tenants', state: 'attacker',
-      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256', ...params,
+      redirect_uri: `${server().url}/app/callback`,
+      scope: 'openid tenants',
+      state: 'attacker',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      ...params,
     });
     let page = await browser.follow(url.href);
-    for (let steps = 0; onPage && steps < 5 && !page.location?.includes('/app/callback'); steps++) page = await onPage(page);
-    assert.ok(page.location?.includes('/app/callback'), `the request ends at the app: ${page.status} ${page.html.slice(0, 300)}`);
+    for (let steps = 0; onPage && steps < 5 && !page.location?.includes('/app/callback'); steps++)
+      page = await onPage(page);
+    assert.ok(
+      page.location?.includes('/app/callback'),
+      `the request ends at the app: ${page.status} ${page.html.slice(0, 300)}`,
+    );
     const back = new URL(page.location!);
     assert.ok(back.searchParams.get('code'), `a code is issued: ${back.search}`);
     return back;
   }
 
-  test('a cross-site prompt=none request with tenant_hint, whose code is never redeemed, leaves the app\'s next refresh on the old tenant', async () => {
+  test("a cross-site prompt=none request with tenant_hint, whose code is never redeemed, leaves the app's next refresh on the old tenant", async () => {
     const { browser, refresh } = await signedInOnAcme();
     await crossSiteRequest(browser, { prompt: 'none', tenant_hint: globex });
     assert.equal(await refresh(), acme);
@@ -67,9 +84,12 @@ describeWithServer('a tenant choice counts only when its code is redeemed', (ser
 
   test('the same request, when the app redeems its code, switches the tenant: in those tokens and at the next refresh', async () => {
     const { who, browser, refresh } = await signedInOnAcme();
-    const { tokens } = await signIn(server(), who, { browser, params: { prompt: 'none', tenant_hint: 'globex-choice' } });
+    const { tokens } = await signIn(server(), who, {
+      browser,
+      params: { prompt: 'none', tenant_hint: 'globex-choice' },
+    });
     assert.equal(activeOf(tokens), globex);
-    assert.equal(await refresh(), globex, 'the grant\'s earlier refresh token follows the redeemed choice');
+    assert.equal(await refresh(), globex, "the grant's earlier refresh token follows the redeemed choice");
   });
 
   test('a choice on the select-tenant page whose code is never redeemed changes nothing', async () => {
@@ -82,19 +102,31 @@ describeWithServer('a tenant choice counts only when its code is redeemed', (ser
     assert.equal(await refresh(), acme);
   });
 
-  test('joining through an invitation in a request whose code is never redeemed: a member, but the app\'s tenant stays', async () => {
+  test("joining through an invitation in a request whose code is never redeemed: a member, but the app's tenant stays", async () => {
     const { who, browser, refresh } = await signedInOnAcme();
     const initech = (await server().tessera.tenants.create(backend, { name: 'Initech Choice' })).id;
-    const { token } = await server().tessera.invitations.create(backend, initech, { roles: ['tenant-user'], deliver: 'none' });
-    await crossSiteRequest(browser, { invitation: token! }, (page) => browser.submit(page, /\/invitation$/, { decision: 'accept' }));
-    assert.ok(await server().tessera.directory.membershipsOf(who.id).then((all) => all.some((x) => x.tenant_id === initech)), 'the person joined');
+    const { token } = await server().tessera.invitations.create(backend, initech, {
+      roles: ['tenant-user'],
+      deliver: 'none',
+    });
+    await crossSiteRequest(browser, { invitation: token! }, (page) =>
+      browser.submit(page, /\/invitation$/, { decision: 'accept' }),
+    );
+    assert.ok(
+      await server()
+        .tessera.directory.membershipsOf(who.id)
+        .then((all) => all.some((x) => x.tenant_id === initech)),
+      'the person joined',
+    );
     assert.equal(await refresh(), acme);
   });
 
   test('a pending choice lives as long as its code and is cleaned up with other expired rows', async () => {
     const { browser } = await signedInOnAcme();
     const back = await crossSiteRequest(browser, { prompt: 'none', tenant_hint: globex });
-    const held = await server().db.read((m) => m.findOneByOrFail(PendingTenantChoice, { codeId: back.searchParams.get('code')! }));
+    const held = await server().db.read((m) =>
+      m.findOneByOrFail(PendingTenantChoice, { codeId: back.searchParams.get('code')! }),
+    );
     assert.equal(held.tenantId, globex);
     assert.ok(held.expiresAt.getTime() <= Date.now() + 61_000, 'no longer than the code (60 s)');
     const grantRows = await server().db.read((m) => m.count(GrantTenant));

@@ -35,7 +35,8 @@ export async function accessTo(m: EntityManager, caller: Caller, tenantId: strin
   }
   const membership = await m.findOneBy(Membership, { tenantId, accountId: caller.accountId });
   if (!membership) throw notFound();
-  if (!caller.scopes.has('tenants:admin')) throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
+  if (!caller.scopes.has('tenants:admin'))
+    throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
   const roles = await m.findBy(MembershipRole, { membershipId: membership.id });
   return { tenant, membership, level: roles.some((r) => r.role === TENANT_ADMIN) ? 'admin' : 'member' };
 }

@@ -19,21 +19,33 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
   const client = apiClient(server);
   const call = client.call;
   /** A tenant created by the backend, with the given people as members (first one admin). */
-  const tenantWith = (name: string, admins: Person[], users: Person[] = []) => client.tenantWith(manage, name, admins, users);
+  const tenantWith = (name: string, admins: Person[], users: Person[] = []) =>
+    client.tenantWith(manage, name, admins, users);
 
   const membershipOf = async (tenantId: string, who: Person) =>
-    (await call<{ items: { id: string; roles: string[] }[] }>('GET', `/api/tenants/${tenantId}/memberships?account_id=${who.id}`, manage)).body.items[0]!;
+    (
+      await call<{ items: { id: string; roles: string[] }[] }>(
+        'GET',
+        `/api/tenants/${tenantId}/memberships?account_id=${who.id}`,
+        manage,
+      )
+    ).body.items[0]!;
 
   before(async () => {
     manage = await clientToken(server(), { manage: true });
     plainClient = await clientToken(server(), { manage: false });
-    [alice, bob, carol] = await Promise.all([person(server(), 'Alice'), person(server(), 'Bob'), person(server(), 'Carol')]);
+    [alice, bob, carol] = await Promise.all([
+      person(server(), 'Alice'),
+      person(server(), 'Bob'),
+      person(server(), 'Carol'),
+    ]);
     [aliceToken, bobToken, carolToken] = await Promise.all([alice, bob, carol].map((p) => userToken(server(), p)));
   });
 
   test('a tenants:manage backend creates a tenant with no admin: 201, Location, slug from the name, built-in roles', async () => {
     const res = await fetch(`${server().url}/api/tenants`, {
-      method: 'POST', headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'Ünïcode Éxample & Co', attributes: { plan: 'gold', seats: 5 } }),
     });
     assert.equal(res.status, 201);
@@ -41,8 +53,18 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
     assert.equal(res.headers.get('location'), `${server().url}/api/tenants/${tenant.id}`);
     assert.equal(tenant.slug, 'unicode-example-co');
     assert.deepEqual(tenant.attributes, { plan: 'gold', seats: 5 });
-    const roles = await call<{ items: { name: string; builtin: boolean }[] }>('GET', `/api/tenants/${tenant.id}/roles`, manage);
-    assert.deepEqual(roles.body.items.map((r) => [r.name, r.builtin]), [['tenant-admin', true], ['tenant-user', true]]);
+    const roles = await call<{ items: { name: string; builtin: boolean }[] }>(
+      'GET',
+      `/api/tenants/${tenant.id}/roles`,
+      manage,
+    );
+    assert.deepEqual(
+      roles.body.items.map((r) => [r.name, r.builtin]),
+      [
+        ['tenant-admin', true],
+        ['tenant-user', true],
+      ],
+    );
     const members = await call<{ items: unknown[] }>('GET', `/api/tenants/${tenant.id}/memberships`, manage);
     assert.deepEqual(members.body.items, []);
   });
@@ -59,13 +81,21 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
   test('without a token 401; with a forged, expired-looking or wrong-audience token 401', async () => {
     assert.equal((await call('GET', '/api/tenants')).status, 401);
     const [h, p] = manage.split('.');
-    for (const bad of ['garbage', `${h}.${p}.AAAA`, `${h}.${Buffer.from('{"sub":"x"}').toString('base64url')}.${manage.split('.')[2]}`]) {
+    for (const bad of [
+      'garbage',
+      `${h}.${p}.AAAA`,
+      `${h}.${Buffer.from('{"sub":"x"}').toString('base64url')}.${manage.split('.')[2]}`,
+    ]) {
       const res = await call('GET', '/api/tenants', bad);
       assert.equal(res.status, 401, bad.slice(0, 20));
       assert.equal(res.body.error, 'invalid_token');
     }
     const { tokens } = await signIn(server(), alice, { scope: 'openid' });
-    assert.equal((await call('GET', '/api/tenants', tokens.id_token)).status, 401, 'an ID token is not an access token');
+    assert.equal(
+      (await call('GET', '/api/tenants', tokens.id_token)).status,
+      401,
+      'an ID token is not an access token',
+    );
   });
 
   test('a client without the tenants:manage flag sees nothing: 403 to list or create, 404 for a tenant', async () => {
@@ -79,7 +109,10 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
     const tenantId = await tenantWith('Alice Inc', [alice], [bob]);
     assert.equal((await call('GET', `/api/tenants/${tenantId}`, aliceToken)).status, 200);
     assert.equal((await call('GET', `/api/tenants/${tenantId}`, bobToken)).status, 200);
-    const patched = await call<{ name: string; slug: string }>('PATCH', `/api/tenants/${tenantId}`, aliceToken, { name: 'Alice Ltd', slug: 'alice-ltd' });
+    const patched = await call<{ name: string; slug: string }>('PATCH', `/api/tenants/${tenantId}`, aliceToken, {
+      name: 'Alice Ltd',
+      slug: 'alice-ltd',
+    });
     assert.equal(patched.status, 200);
     assert.deepEqual([patched.body.name, patched.body.slug], ['Alice Ltd', 'alice-ltd']);
     const denied = await call('PATCH', `/api/tenants/${tenantId}`, bobToken, { name: 'Bob Ltd' });
@@ -92,17 +125,25 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
   test('a user lists only the tenants they belong to', async () => {
     const mine = await tenantWith('Listed for Carol', [carol]);
     const notMine = await tenantWith('Not for Carol', [alice]);
-    const ids = (await call<{ items: { id: string }[] }>('GET', '/api/tenants', carolToken)).body.items.map((t) => t.id);
+    const ids = (await call<{ items: { id: string }[] }>('GET', '/api/tenants', carolToken)).body.items.map(
+      (t) => t.id,
+    );
     assert.ok(ids.includes(mine));
     assert.ok(!ids.includes(notMine));
-    const all = (await call<{ items: { id: string }[] }>('GET', '/api/tenants?limit=100', manage)).body.items.map((t) => t.id);
+    const all = (await call<{ items: { id: string }[] }>('GET', '/api/tenants?limit=100', manage)).body.items.map(
+      (t) => t.id,
+    );
     assert.ok(all.includes(mine) && all.includes(notMine), 'the backend sees every tenant');
   });
 
   test('a user token without the tenants:admin scope is 403 for a tenant they belong to', async () => {
     const tenantId = await tenantWith('Scoped', [alice]);
     const forUserinfo = (await signIn(server(), alice, { scope: 'openid' })).tokens.access_token;
-    assert.equal((await call('GET', `/api/tenants/${tenantId}`, forUserinfo)).status, 401, 'an access token for userinfo is not for this API');
+    assert.equal(
+      (await call('GET', `/api/tenants/${tenantId}`, forUserinfo)).status,
+      401,
+      'an access token for userinfo is not for this API',
+    );
     const apiNoScope = (await signIn(server(), alice, { scope: 'openid', api: true })).tokens.access_token;
     const res = await call('GET', `/api/tenants/${tenantId}`, apiNoScope);
     assert.equal(res.status, 403);
@@ -115,12 +156,25 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
 
   test('roles: add a custom role, refuse a duplicate, refuse removing a built-in one, and removing one in use needs force', async () => {
     const tenantId = await tenantWith('Roles Inc', [alice], [bob]);
-    const added = await call('POST', `/api/tenants/${tenantId}/roles`, aliceToken, { name: 'billing', description: 'Sees invoices' });
+    const added = await call('POST', `/api/tenants/${tenantId}/roles`, aliceToken, {
+      name: 'billing',
+      description: 'Sees invoices',
+    });
     assert.equal(added.status, 201);
     assert.equal((await call('POST', `/api/tenants/${tenantId}/roles`, aliceToken, { name: 'billing' })).status, 409);
-    assert.equal((await call('DELETE', `/api/tenants/${tenantId}/roles/tenant-user`, aliceToken)).body.error, 'builtin_role');
+    assert.equal(
+      (await call('DELETE', `/api/tenants/${tenantId}/roles/tenant-user`, aliceToken)).body.error,
+      'builtin_role',
+    );
     const bobs = await membershipOf(tenantId, bob);
-    assert.equal((await call('PATCH', `/api/tenants/${tenantId}/memberships/${bobs.id}`, aliceToken, { roles: ['tenant-user', 'billing'] })).status, 200);
+    assert.equal(
+      (
+        await call('PATCH', `/api/tenants/${tenantId}/memberships/${bobs.id}`, aliceToken, {
+          roles: ['tenant-user', 'billing'],
+        })
+      ).status,
+      200,
+    );
     const inUse = await call('DELETE', `/api/tenants/${tenantId}/roles/billing`, aliceToken);
     assert.equal(inUse.status, 409);
     assert.equal(inUse.body.error, 'role_in_use');
@@ -131,17 +185,37 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
   test('memberships: roles must come from the catalogue (422), and the last tenant-admin cannot be demoted or removed (409)', async () => {
     const tenantId = await tenantWith('Last Admin Inc', [alice], [bob]);
     const alices = await membershipOf(tenantId, alice);
-    const unknown = await call('PATCH', `/api/tenants/${tenantId}/memberships/${alices.id}`, aliceToken, { roles: ['tenant-admin', 'wizard'] });
+    const unknown = await call('PATCH', `/api/tenants/${tenantId}/memberships/${alices.id}`, aliceToken, {
+      roles: ['tenant-admin', 'wizard'],
+    });
     assert.equal(unknown.status, 422);
     assert.equal(unknown.body.error, 'unknown_role');
-    const demote = await call('PATCH', `/api/tenants/${tenantId}/memberships/${alices.id}`, aliceToken, { roles: ['tenant-user'] });
+    const demote = await call('PATCH', `/api/tenants/${tenantId}/memberships/${alices.id}`, aliceToken, {
+      roles: ['tenant-user'],
+    });
     assert.equal(demote.status, 409);
     assert.equal(demote.body.error, 'last_admin');
-    assert.equal((await call('DELETE', `/api/tenants/${tenantId}/memberships/${alices.id}`, aliceToken)).body.error, 'last_admin');
-    assert.equal((await call('DELETE', `/api/tenants/${tenantId}/memberships/${alices.id}`, manage)).status, 409, 'not even the backend');
+    assert.equal(
+      (await call('DELETE', `/api/tenants/${tenantId}/memberships/${alices.id}`, aliceToken)).body.error,
+      'last_admin',
+    );
+    assert.equal(
+      (await call('DELETE', `/api/tenants/${tenantId}/memberships/${alices.id}`, manage)).status,
+      409,
+      'not even the backend',
+    );
     const bobs = await membershipOf(tenantId, bob);
-    assert.equal((await call('PATCH', `/api/tenants/${tenantId}/memberships/${bobs.id}`, aliceToken, { roles: ['tenant-admin'] })).status, 200);
-    assert.equal((await call('PATCH', `/api/tenants/${tenantId}/memberships/${alices.id}`, aliceToken, { roles: ['tenant-user'] })).status, 200, 'with a second admin she may step down');
+    assert.equal(
+      (await call('PATCH', `/api/tenants/${tenantId}/memberships/${bobs.id}`, aliceToken, { roles: ['tenant-admin'] }))
+        .status,
+      200,
+    );
+    assert.equal(
+      (await call('PATCH', `/api/tenants/${tenantId}/memberships/${alices.id}`, aliceToken, { roles: ['tenant-user'] }))
+        .status,
+      200,
+      'with a second admin she may step down',
+    );
   });
 
   test('a member may leave (delete their own membership), but not remove someone else', async () => {
@@ -159,19 +233,37 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: Reply<{ items: { account: { id: string } }[]; next_cursor: string | null }> =
-        await call('GET', `/api/tenants/${tenantId}/memberships?limit=2${cursor ? `&cursor=${cursor}` : ''}`, aliceToken);
+      const page: Reply<{ items: { account: { id: string } }[]; next_cursor: string | null }> = await call(
+        'GET',
+        `/api/tenants/${tenantId}/memberships?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        aliceToken,
+      );
       assert.ok(page.body.items.length <= 2);
       seen.push(...page.body.items.map((i) => i.account.id));
       cursor = page.body.next_cursor;
     } while (cursor);
     assert.equal(seen.length, 7);
     assert.equal(new Set(seen).size, 7);
-    const byName = await call<{ items: { account: { name: string } }[] }>('GET', `/api/tenants/${tenantId}/memberships?search=member3`, aliceToken);
-    assert.deepEqual(byName.body.items.map((i) => i.account.name), ['Member3']);
-    const byEmail = await call<{ items: unknown[] }>('GET', `/api/tenants/${tenantId}/memberships?search=${encodeURIComponent(bob.email.slice(0, 12))}`, aliceToken);
+    const byName = await call<{ items: { account: { name: string } }[] }>(
+      'GET',
+      `/api/tenants/${tenantId}/memberships?search=member3`,
+      aliceToken,
+    );
+    assert.deepEqual(
+      byName.body.items.map((i) => i.account.name),
+      ['Member3'],
+    );
+    const byEmail = await call<{ items: unknown[] }>(
+      'GET',
+      `/api/tenants/${tenantId}/memberships?search=${encodeURIComponent(bob.email.slice(0, 12))}`,
+      aliceToken,
+    );
     assert.equal(byEmail.body.items.length, 1);
-    const wildcard = await call<{ items: unknown[] }>('GET', `/api/tenants/${tenantId}/memberships?search=%25`, aliceToken);
+    const wildcard = await call<{ items: unknown[] }>(
+      'GET',
+      `/api/tenants/${tenantId}/memberships?search=%25`,
+      aliceToken,
+    );
     assert.equal(wildcard.body.items.length, 0, '% is searched literally');
   });
 
@@ -194,17 +286,26 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
     ];
     for (const [method, path, body, message] of cases) {
       const res = await call(method, path, manage, body);
-      assert.equal(res.status, 400, `${method} ${path} ${JSON.stringify(body)?.slice(0, 40)} -> ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(
+        res.status,
+        400,
+        `${method} ${path} ${JSON.stringify(body)?.slice(0, 40)} -> ${res.status} ${JSON.stringify(res.body)}`,
+      );
       assert.match(String(res.body.error_description), message);
     }
   });
 
   test('the API speaks JSON only: a form body is 415, a wrong method is a JSON 405, answers are not cached', async () => {
     const form = await fetch(`${server().url}/api/tenants`, {
-      method: 'POST', headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'name=Form+Co',
+      method: 'POST',
+      headers: { authorization: `Bearer ${manage}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=Form+Co',
     });
     assert.equal(form.status, 415);
-    const put = await fetch(`${server().url}/api/tenants`, { method: 'PUT', headers: { authorization: `Bearer ${manage}` } });
+    const put = await fetch(`${server().url}/api/tenants`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${manage}` },
+    });
     assert.equal(put.status, 405);
     assert.equal(((await put.json()) as { error: string }).error, 'method_not_allowed');
     assert.match(put.headers.get('allow') ?? '', /GET/);
@@ -214,7 +315,10 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
 
   test('Management API access tokens live 15 minutes, for backends and for people', async () => {
     for (const token of [manage, aliceToken]) {
-      const { exp, iat } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number; iat: number };
+      const { exp, iat } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+        exp: number;
+        iat: number;
+      };
       assert.equal(exp - iat, 900);
     }
   });
@@ -241,23 +345,37 @@ describeWithServer('Management API: tenants, roles, memberships', (server: () =>
     const bobs = await membershipOf(tenantId, bob);
     await call('PATCH', `/api/tenants/${tenantId}/memberships/${bobs.id}`, aliceToken, { roles: ['auditor'] });
     const events = await server().db.read((m) => m.find(AuditEvent, { where: { tenantId }, order: { at: 'ASC' } }));
-    const types = events.map((e) => `${e.type}:${e.actor?.startsWith('client:') ? 'client' : e.actor === alice.id ? 'alice' : e.actor}`);
-    for (const expected of ['tenant.created:client', 'role.created:alice', 'membership.updated:alice']) assert.ok(types.includes(expected), `${expected} in ${types}`);
+    const types = events.map(
+      (e) => `${e.type}:${e.actor?.startsWith('client:') ? 'client' : e.actor === alice.id ? 'alice' : e.actor}`,
+    );
+    for (const expected of ['tenant.created:client', 'role.created:alice', 'membership.updated:alice'])
+      assert.ok(types.includes(expected), `${expected} in ${types}`);
   });
 });
 
-describeWithServer('Management API with TENANT_SELF_SERVICE=true', (server: () => TestServer) => {
-  test('a user creates a tenant and becomes its tenant-admin', async () => {
-    const dana = await person(server(), 'Dana');
-    const token = await userToken(server(), dana);
-    const res = await fetch(`${server().url}/api/tenants`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Dana Co' }),
+describeWithServer(
+  'Management API with TENANT_SELF_SERVICE=true',
+  (server: () => TestServer) => {
+    test('a user creates a tenant and becomes its tenant-admin', async () => {
+      const dana = await person(server(), 'Dana');
+      const token = await userToken(server(), dana);
+      const res = await fetch(`${server().url}/api/tenants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Dana Co' }),
+      });
+      assert.equal(res.status, 201);
+      const { id } = (await res.json()) as { id: string };
+      const members = (await (
+        await fetch(`${server().url}/api/tenants/${id}/memberships`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
+        items: { account: { id: string }; roles: string[] }[];
+      };
+      assert.deepEqual(
+        members.items.map((i) => [i.account.id, i.roles]),
+        [[dana.id, ['tenant-admin']]],
+      );
     });
-    assert.equal(res.status, 201);
-    const { id } = (await res.json()) as { id: string };
-    const members = (await (await fetch(`${server().url}/api/tenants/${id}/memberships`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-      items: { account: { id: string }; roles: string[] }[];
-    };
-    assert.deepEqual(members.items.map((i) => [i.account.id, i.roles]), [[dana.id, ['tenant-admin']]]);
-  });
-}, { TENANT_SELF_SERVICE: 'true' });
+  },
+  { TENANT_SELF_SERVICE: 'true' },
+);

@@ -47,6 +47,10 @@ export async function holdTenantChoice(tenants: TenantDirectory, ctx: KoaContext
 }
 
 /** The app redeems a code at /token: its request's choice becomes the grant's, before the tokens' claims are read. */
-export async function redeemTenantChoice(tenants: TenantDirectory, ctx: KoaContextWithOIDC, code: AuthorizationCode): Promise<void> {
+export async function redeemTenantChoice(
+  tenants: TenantDirectory,
+  ctx: KoaContextWithOIDC,
+  code: AuthorizationCode,
+): Promise<void> {
   await tenants.applyHeld(code.jti, grantExpiry(ctx.oidc.entities.Grant?.exp));
 }

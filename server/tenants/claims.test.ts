@@ -19,13 +19,19 @@ describeWithServer('tenant claims in tokens', (server: () => TestServer) => {
     globex = (await server().tessera.tenants.create(backend, { name: 'Globex' })).id;
   });
 
-  const join = (tenantId: string, who: Person, roles: string[]) => server().db.transaction((m) => insertMembership(m, tenantId, who.id, roles, null));
-  const claimsOf = (tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers) => tokens.claims() as unknown as TenantClaims;
+  const join = (tenantId: string, who: Person, roles: string[]) =>
+    server().db.transaction((m) => insertMembership(m, tenantId, who.id, roles, null));
+  const claimsOf = (tokens: oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers) =>
+    tokens.claims() as unknown as TenantClaims;
 
   /** Answers the select-tenant page by picking the tenant named `name`, and records that the page was shown. */
   function choose(browser: UserAgent, name: string, shown: string[] = []) {
     return async (page: Page): Promise<Page> => {
-      assert.match(page.html, /Choose an organisation/, `expected the select-tenant page, got ${page.status}: ${page.html.slice(0, 300)}`);
+      assert.match(
+        page.html,
+        /Choose an organisation/,
+        `expected the select-tenant page, got ${page.status}: ${page.html.slice(0, 300)}`,
+      );
       shown.push('select_tenant');
       const id = new RegExp(`value="([0-9a-f-]{36})"[^>]*>\\s*<span><strong>${name}<`).exec(page.html)?.[1];
       assert.ok(id, `${name} is offered`);
@@ -70,7 +76,10 @@ describeWithServer('tenant claims in tokens', (server: () => TestServer) => {
     const { tokens } = await signIn(server(), two, { browser, onPage: choose(browser, 'Globex', shown) });
     assert.deepEqual(shown, ['select_tenant']);
     assert.equal(claimsOf(tokens).active_tenant?.tenant_id, globex);
-    assert.deepEqual(claimsOf(tokens).all_tenants.map((t) => t.tenant_name), ['Acme', 'Globex']);
+    assert.deepEqual(
+      claimsOf(tokens).all_tenants.map((t) => t.tenant_name),
+      ['Acme', 'Globex'],
+    );
   });
 
   test('a tenant_hint (id or slug) of one of the tenants chooses silently; a foreign hint is ignored', async () => {
@@ -83,7 +92,11 @@ describeWithServer('tenant claims in tokens', (server: () => TestServer) => {
     assert.equal(claimsOf(byId.tokens).active_tenant?.tenant_id, acme);
     const shown: string[] = [];
     const browser = new UserAgent(server().url);
-    await signIn(server(), hinted, { params: { tenant_hint: crypto.randomUUID() }, browser, onPage: choose(browser, 'Acme', shown) });
+    await signIn(server(), hinted, {
+      params: { tenant_hint: crypto.randomUUID() },
+      browser,
+      onPage: choose(browser, 'Acme', shown),
+    });
     assert.deepEqual(shown, ['select_tenant'], 'an unknown hint falls back to the page');
   });
 
@@ -95,8 +108,16 @@ describeWithServer('tenant claims in tokens', (server: () => TestServer) => {
     const first = await signIn(server(), switcher, { browser, onPage: choose(browser, 'Acme') });
     assert.equal(claimsOf(first.tokens).active_tenant?.tenant_id, acme);
     const again = await signIn(server(), switcher, { browser }).catch(() => undefined);
-    assert.equal(again && claimsOf(again.tokens).active_tenant?.tenant_id, acme, 'the choice is remembered: no page the second time');
-    const switched = await signIn(server(), switcher, { browser, params: { prompt: 'select_tenant' }, onPage: choose(browser, 'Globex') });
+    assert.equal(
+      again && claimsOf(again.tokens).active_tenant?.tenant_id,
+      acme,
+      'the choice is remembered: no page the second time',
+    );
+    const switched = await signIn(server(), switcher, {
+      browser,
+      params: { prompt: 'select_tenant' },
+      onPage: choose(browser, 'Globex'),
+    });
     assert.equal(claimsOf(switched.tokens).active_tenant?.tenant_id, globex);
     const refreshed = await oidc.refreshTokenGrant(switched.rp, switched.tokens.refresh_token!);
     assert.equal(claimsOf(refreshed).active_tenant?.tenant_id, globex);
@@ -121,7 +142,10 @@ describeWithServer('tenant claims in tokens', (server: () => TestServer) => {
     assert.equal(claimsOf(tokens).active_tenant?.tenant_id, globex);
     await server().db.write((m) => m.delete('memberships', { id: membership.id }));
     const refreshed = await oidc.refreshTokenGrant(rp, tokens.refresh_token!);
-    assert.deepEqual(claimsOf(refreshed).all_tenants.map((t) => t.tenant_id), [acme]);
+    assert.deepEqual(
+      claimsOf(refreshed).all_tenants.map((t) => t.tenant_id),
+      [acme],
+    );
     assert.equal(claimsOf(refreshed).active_tenant?.tenant_id, acme, 'with one membership left, it is the active one');
   });
 
@@ -135,37 +159,45 @@ describeWithServer('tenant claims in tokens', (server: () => TestServer) => {
   });
 });
 
-describeWithServer('create-tenant prompt with TENANT_SELF_SERVICE=true', (server: () => TestServer) => {
-  test('a person with no tenant is offered to create one, becomes its admin, and it is active in the tokens', async () => {
-    const founder = await person(server(), 'Founder');
-    const browser = new UserAgent(server().url);
-    const shown: string[] = [];
-    const { tokens } = await signIn(server(), founder, {
-      browser,
-      onPage: async (page) => {
-        assert.match(page.html, /Create your organisation/);
-        shown.push('create_tenant');
-        return browser.submit(page, /\/create-tenant$/, { name: 'Founders Inc' });
-      },
+describeWithServer(
+  'create-tenant prompt with TENANT_SELF_SERVICE=true',
+  (server: () => TestServer) => {
+    test('a person with no tenant is offered to create one, becomes its admin, and it is active in the tokens', async () => {
+      const founder = await person(server(), 'Founder');
+      const browser = new UserAgent(server().url);
+      const shown: string[] = [];
+      const { tokens } = await signIn(server(), founder, {
+        browser,
+        onPage: async (page) => {
+          assert.match(page.html, /Create your organisation/);
+          shown.push('create_tenant');
+          return browser.submit(page, /\/create-tenant$/, { name: 'Founders Inc' });
+        },
+      });
+      assert.deepEqual(shown, ['create_tenant']);
+      const claims = tokens.claims() as unknown as TenantClaims;
+      assert.equal(claims.active_tenant?.tenant_name, 'Founders Inc');
+      assert.deepEqual(claims.active_tenant?.roles, ['tenant-admin']);
     });
-    assert.deepEqual(shown, ['create_tenant']);
-    const claims = tokens.claims() as unknown as TenantClaims;
-    assert.equal(claims.active_tenant?.tenant_name, 'Founders Inc');
-    assert.deepEqual(claims.active_tenant?.roles, ['tenant-admin']);
-  });
 
-  test('"Skip for now" signs in without a tenant, and the offer comes back at the next sign-in', async () => {
-    const skipper = await person(server(), 'Skipper');
-    const browser = new UserAgent(server().url);
-    let offers = 0;
-    const skip = async (page: Page) => {
-      offers++;
-      const form = /<form method="post" action="(\/interaction\/[^"]+\/create-tenant)" class="quiet-form">/.exec(page.html)!;
-      return browser.follow(form[1]!, { form: { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!, skip: 'yes' } });
-    };
-    const first = await signIn(server(), skipper, { browser, onPage: skip });
-    assert.deepEqual((first.tokens.claims() as unknown as TenantClaims).all_tenants, []);
-    await signIn(server(), skipper, { browser, onPage: skip });
-    assert.equal(offers, 2);
-  });
-}, { TENANT_SELF_SERVICE: 'true' });
+    test('"Skip for now" signs in without a tenant, and the offer comes back at the next sign-in', async () => {
+      const skipper = await person(server(), 'Skipper');
+      const browser = new UserAgent(server().url);
+      let offers = 0;
+      const skip = async (page: Page) => {
+        offers++;
+        const form = /<form method="post" action="(\/interaction\/[^"]+\/create-tenant)" class="quiet-form">/.exec(
+          page.html,
+        )!;
+        return browser.follow(form[1]!, {
+          form: { _csrf: /name="_csrf" value="([^"]+)"/.exec(page.html)![1]!, skip: 'yes' },
+        });
+      };
+      const first = await signIn(server(), skipper, { browser, onPage: skip });
+      assert.deepEqual((first.tokens.claims() as unknown as TenantClaims).all_tenants, []);
+      await signIn(server(), skipper, { browser, onPage: skip });
+      assert.equal(offers, 2);
+    });
+  },
+  { TENANT_SELF_SERVICE: 'true' },
+);

@@ -24,7 +24,11 @@ export interface TenantClaims {
   all_tenants: TenantClaim[];
 }
 
-const claimOf = ({ tenant_id, tenant_name, roles }: TenantMembership): TenantClaim => ({ tenant_id, tenant_name, roles });
+const claimOf = ({ tenant_id, tenant_name, roles }: TenantMembership): TenantClaim => ({
+  tenant_id,
+  tenant_name,
+  roles,
+});
 
 export class TenantDirectory {
   constructor(private readonly db: Database) {}
@@ -35,11 +39,19 @@ export class TenantDirectory {
       const memberships = await m.findBy(Membership, { accountId });
       if (!memberships.length) return [];
       const tenants = await m.findBy(Tenant, { id: In(memberships.map((x) => x.tenantId)), deletedAt: IsNull() });
-      const roles = await m.find(MembershipRole, { where: { membershipId: In(memberships.map((x) => x.id)) }, order: { role: 'ASC' } });
+      const roles = await m.find(MembershipRole, {
+        where: { membershipId: In(memberships.map((x) => x.id)) },
+        order: { role: 'ASC' },
+      });
       return tenants
         .map((t) => {
           const membership = memberships.find((x) => x.tenantId === t.id)!;
-          return { tenant_id: t.id, tenant_name: t.name, slug: t.slug, roles: roles.filter((r) => r.membershipId === membership.id).map((r) => r.role) };
+          return {
+            tenant_id: t.id,
+            tenant_name: t.name,
+            slug: t.slug,
+            roles: roles.filter((r) => r.membershipId === membership.id).map((r) => r.role),
+          };
         })
         .sort((a, b) => a.tenant_name.localeCompare(b.tenant_name));
     });
@@ -68,7 +80,11 @@ export class TenantDirectory {
    * Holds a tenant chosen in an authorization request until its code is redeemed (`applyHeld`); the caller
    * has checked the membership. The hold expires with the code.
    */
-  async hold(codeId: string, choice: { grantId: string; accountId: string; tenantId: string }, expiresAt: Date): Promise<void> {
+  async hold(
+    codeId: string,
+    choice: { grantId: string; accountId: string; tenantId: string },
+    expiresAt: Date,
+  ): Promise<void> {
     await this.db.write((m) => m.insert(PendingTenantChoice, { codeId, ...choice, expiresAt }));
   }
 
@@ -78,7 +94,11 @@ export class TenantDirectory {
     if (!held) return;
     await this.db.transaction(async (m) => {
       await m.delete(PendingTenantChoice, { codeId });
-      await m.upsert(GrantTenant, { grantId: held.grantId, accountId: held.accountId, tenantId: held.tenantId, expiresAt: grantExpiresAt }, ['grantId']);
+      await m.upsert(
+        GrantTenant,
+        { grantId: held.grantId, accountId: held.accountId, tenantId: held.tenantId, expiresAt: grantExpiresAt },
+        ['grantId'],
+      );
     });
   }
 

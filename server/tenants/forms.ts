@@ -4,4 +4,7 @@ import { form } from '../interaction/forms.js';
 
 /** "none" is the page's only button when the person has no tenant. */
 export const SelectTenantForm = form({ tenant_id: z.union([z.uuid(), z.literal('none')]) });
-export const CreateTenantForm = z.union([form({ skip: z.literal('yes') }), form({ name: z.string().trim().min(1).max(200) })]);
+export const CreateTenantForm = z.union([
+  form({ skip: z.literal('yes') }),
+  form({ name: z.string().trim().min(1).max(200) }),
+]);

@@ -62,5 +62,9 @@ export async function planGrant(m: EntityManager, request: GrantRequest): Promis
 export async function grantMembership(m: EntityManager, plan: PlannedGrant): Promise<void> {
   const { tenantId, accountId, roles, invitationId } = plan.request;
   if (plan.outcome === 'joined') await insertMembership(m, tenantId, accountId, roles, invitationId);
-  else if (plan.outcome === 'extended') await m.insert(MembershipRole, plan.missing.map((role) => ({ membershipId: plan.membershipId!, role, tenantId })));
+  else if (plan.outcome === 'extended')
+    await m.insert(
+      MembershipRole,
+      plan.missing.map((role) => ({ membershipId: plan.membershipId!, role, tenantId })),
+    );
 }

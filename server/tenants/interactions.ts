@@ -30,7 +30,12 @@ export function tenantInteractions({ tenants, service, page }: Deps): Interactio
       if (form.success && memberships.length === 0) return kit.finish(ctx, { select_tenant: { tenantId: null } });
       const chosen = form.success ? memberships.find((x) => x.tenant_id === form.data.tenant_id) : undefined;
       if (!chosen || !interaction.grantId) {
-        return page.render(ctx, 'pages/select-tenant.njk', { ...(await kit.common(interaction)), memberships, error: 'select_tenant.error.choose' }, 400);
+        return page.render(
+          ctx,
+          'pages/select-tenant.njk',
+          { ...(await kit.common(interaction)), memberships, error: 'select_tenant.error.choose' },
+          400,
+        );
       }
       return kit.finish(ctx, { select_tenant: { tenantId: chosen.tenant_id }, ...tenantChoice(chosen.tenant_id) });
     });
@@ -39,9 +44,18 @@ export function tenantInteractions({ tenants, service, page }: Deps): Interactio
       const interaction = await kit.details(ctx);
       const accountId = accountOf(interaction);
       const form = CreateTenantForm.safeParse(ctx.request.body ?? {});
-      if (!form.success) return page.render(ctx, 'pages/create-tenant.njk', { ...(await kit.common(interaction)), error: 'create_tenant.error.name' }, 400);
+      if (!form.success)
+        return page.render(
+          ctx,
+          'pages/create-tenant.njk',
+          { ...(await kit.common(interaction)), error: 'create_tenant.error.name' },
+          400,
+        );
       if ('skip' in form.data) return kit.finish(ctx, { create_tenant: { skipped: true } });
-      const tenant = await service.create({ kind: 'user', accountId, scopes: new Set(['tenants:admin']) }, { name: form.data.name });
+      const tenant = await service.create(
+        { kind: 'user', accountId, scopes: new Set(['tenants:admin']) },
+        { name: form.data.name },
+      );
       return kit.finish(ctx, { create_tenant: { tenantId: tenant.id }, ...tenantChoice(tenant.id) });
     });
 
@@ -49,9 +63,14 @@ export function tenantInteractions({ tenants, service, page }: Deps): Interactio
       select_tenant: async (ctx, interaction) => {
         const memberships = await tenants.membershipsOf(accountOf(interaction));
         const current = chosenInResult(interaction.lastSubmission) ?? (await tenants.chosenFor(interaction.grantId));
-        return page.render(ctx, 'pages/select-tenant.njk', { ...(await kit.common(interaction)), memberships, current });
+        return page.render(ctx, 'pages/select-tenant.njk', {
+          ...(await kit.common(interaction)),
+          memberships,
+          current,
+        });
       },
-      create_tenant: async (ctx, interaction) => page.render(ctx, 'pages/create-tenant.njk', await kit.common(interaction)),
+      create_tenant: async (ctx, interaction) =>
+        page.render(ctx, 'pages/create-tenant.njk', await kit.common(interaction)),
     };
   };
 }

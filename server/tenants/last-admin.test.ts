@@ -30,22 +30,36 @@ describeEachDatabase('the last-admin rule under concurrency', [], (db) => {
   before(() => {
     tenants = new TenantService(db(), false);
     memberships = new MembershipService(db());
-    accounts = new AccountService(db(), new PasswordHasher({ memoryCost: 1024, timeCost: 1 }), new AccountMail(new Renderer('http://tessera.test')));
+    accounts = new AccountService(
+      db(),
+      new PasswordHasher({ memoryCost: 1024, timeCost: 1 }),
+      new AccountMail(new Renderer('http://tessera.test')),
+    );
   });
 
   /** A fresh tenant with exactly two admins, each signed in with the tenants:admin scope. */
   async function tenantWithTwoAdmins(): Promise<{ tenantId: string; a: Admin; b: Admin }> {
     const tenantId = (await tenants.create(backend, { name: `Two admins ${crypto.randomUUID().slice(0, 6)}` })).id;
     const admin = async (): Promise<Admin> => {
-      const account = await accounts.createAccount({ email: `a-${crypto.randomUUID().slice(0, 8)}@example.test`, name: 'A', password: 'long enough passphrase', verified: true });
+      const account = await accounts.createAccount({
+        email: `a-${crypto.randomUUID().slice(0, 8)}@example.test`,
+        name: 'A',
+        password: 'long enough passphrase',
+        verified: true,
+      });
       const membership = await db().transaction((m) => insertMembership(m, tenantId, account.id, [TENANT_ADMIN], null));
-      return { caller: { kind: 'user', accountId: account.id, scopes: new Set(['tenants:admin']) }, membershipId: membership.id };
+      return {
+        caller: { kind: 'user', accountId: account.id, scopes: new Set(['tenants:admin']) },
+        membershipId: membership.id,
+      };
     };
     return { tenantId, a: await admin(), b: await admin() };
   }
 
-  const demote = (tenantId: string, who: Admin, whom: Admin) => memberships.setRoles(who.caller, tenantId, whom.membershipId, ['tenant-user']);
-  const remove = (tenantId: string, who: Admin, whom: Admin) => memberships.remove(who.caller, tenantId, whom.membershipId);
+  const demote = (tenantId: string, who: Admin, whom: Admin) =>
+    memberships.setRoles(who.caller, tenantId, whom.membershipId, ['tenant-user']);
+  const remove = (tenantId: string, who: Admin, whom: Admin) =>
+    memberships.remove(who.caller, tenantId, whom.membershipId);
   const leave = (tenantId: string, who: Admin) => memberships.remove(who.caller, tenantId, who.membershipId);
 
   const interleavings: [string, (tenantId: string, a: Admin, b: Admin) => Promise<unknown>[]][] = [
@@ -64,9 +78,16 @@ describeEachDatabase('the last-admin rule under concurrency', [], (db) => {
         assert.ok(admins >= 1, `round ${round}: ${situation} left the tenant with no tenant-admin`);
         for (const result of results) {
           // The loser is refused as the last admin (409), as no longer an admin (403) or no longer a member (404).
-          if (result.status === 'rejected') assert.ok(result.reason instanceof AppError && [403, 404, 409].includes(result.reason.status), String(result.reason));
+          if (result.status === 'rejected')
+            assert.ok(
+              result.reason instanceof AppError && [403, 404, 409].includes(result.reason.status),
+              String(result.reason),
+            );
         }
-        assert.ok(results.some((r) => r.status === 'fulfilled'), `round ${round}: one of the two changes goes through`);
+        assert.ok(
+          results.some((r) => r.status === 'fulfilled'),
+          `round ${round}: one of the two changes goes through`,
+        );
       }
     });
   }

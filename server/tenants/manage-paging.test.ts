@@ -13,7 +13,8 @@ const INVITATIONS = 120;
 
 /** The ids of the rows a page lists, in order: members by their roles form, invitations by their revoke form. */
 const memberIds = (page: Page) => [...page.html.matchAll(/manage\/members\/([0-9a-f-]{36})\/roles/g)].map((m) => m[1]!);
-const invitationIds = (page: Page) => [...page.html.matchAll(/manage\/invitations\/([0-9a-f-]{36})\/revoke/g)].map((m) => m[1]!);
+const invitationIds = (page: Page) =>
+  [...page.html.matchAll(/manage\/invitations\/([0-9a-f-]{36})\/revoke/g)].map((m) => m[1]!);
 
 /** The link with `rel` in the pager called `label`, if there is one. */
 function pagerLink(page: Page, label: string, rel: 'next' | 'prev'): string | undefined {
@@ -44,19 +45,29 @@ describeWithServer('tenant admin page in pages', (server: () => TestServer) => {
     for (let n = 0; n < MEMBERS; n++) {
       const name = `${n % 2 ? 'member' : 'Member'} ${String((n * 37) % 100).padStart(3, '0')} ${n % 3 ? 'Blue' : 'Red'}`;
       const account = await server().tessera.accounts.createAccount({
-        email: `m${n}-${crypto.randomUUID().slice(0, 8)}@example.test`, name, password: 'correct horse battery staple', verified: true,
+        email: `m${n}-${crypto.randomUUID().slice(0, 8)}@example.test`,
+        name,
+        password: 'correct horse battery staple',
+        verified: true,
       });
       await server().db.transaction(async (m) => {
-        rows.push({ id: (await insertMembership(m, tenantId, account.id, ['tenant-user'], null)).id, key: name.toLowerCase() });
+        rows.push({
+          id: (await insertMembership(m, tenantId, account.id, ['tenant-user'], null)).id,
+          key: name.toLowerCase(),
+        });
       });
     }
-    const order = (a: { id: string; key: string }, b: { id: string; key: string }) => (a.key === b.key ? (a.id < b.id ? -1 : 1) : a.key < b.key ? -1 : 1);
+    const order = (a: { id: string; key: string }, b: { id: string; key: string }) =>
+      a.key === b.key ? (a.id < b.id ? -1 : 1) : a.key < b.key ? -1 : 1;
     rows.sort(order);
     byName = rows.map((r) => r.id);
     blueByName = rows.filter((r) => r.key.includes('blue')).map((r) => r.id);
 
     const issued = [];
-    for (let n = 0; n < INVITATIONS; n++) issued.push(await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none' }));
+    for (let n = 0; n < INVITATIONS; n++)
+      issued.push(
+        await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none' }),
+      );
     newestFirst = issued
       .sort((a, b) => (a.created_at === b.created_at ? (a.id < b.id ? 1 : -1) : a.created_at < b.created_at ? 1 : -1))
       .map((i) => i.id);
@@ -91,10 +102,16 @@ describeWithServer('tenant admin page in pages', (server: () => TestServer) => {
 
   test('following the next links shows every member once, in order by name, and every invitation once, newest first', async () => {
     const members = await walk(`/tenants/${tenantId}/manage`, 'Pages of Members', memberIds);
-    assert.deepEqual(members.map((p) => p.length), [50, 50, 21]);
+    assert.deepEqual(
+      members.map((p) => p.length),
+      [50, 50, 21],
+    );
     assert.deepEqual(members.flat(), byName);
     const invitations = await walk(`/tenants/${tenantId}/manage`, 'Pages of Invitations', invitationIds);
-    assert.deepEqual(invitations.map((p) => p.length), [50, 50, 20]);
+    assert.deepEqual(
+      invitations.map((p) => p.length),
+      [50, 50, 20],
+    );
     assert.deepEqual(invitations.flat(), newestFirst);
   });
 
@@ -130,7 +147,11 @@ describeWithServer('tenant admin page in pages', (server: () => TestServer) => {
       let cursor: string | null = '';
       while (cursor !== null) {
         assert.ok(pages.length < 10, 'the next cursors end');
-        const reply: Reply<Listing> = await call<Listing>('GET', `${path}&limit=60${cursor ? `&cursor=${cursor}` : ''}`, token);
+        const reply: Reply<Listing> = await call<Listing>(
+          'GET',
+          `${path}&limit=60${cursor ? `&cursor=${cursor}` : ''}`,
+          token,
+        );
         assert.equal(reply.status, 200);
         pages.push(reply.body);
         cursor = reply.body.next_cursor;
@@ -143,12 +164,19 @@ describeWithServer('tenant admin page in pages', (server: () => TestServer) => {
     assert.deepEqual(await walkApi(`/api/tenants/${tenantId}/memberships?order=name`), byName);
     assert.deepEqual(await walkApi(`/api/tenants/${tenantId}/invitations/tokens?order=newest`), newestFirst);
     const byId = await call<Listing>('GET', `/api/tenants/${tenantId}/invitations/tokens?limit=100`, token);
-    assert.deepEqual(byId.body.items.map((i) => i.id), [...newestFirst].sort().slice(0, 100));
+    assert.deepEqual(
+      byId.body.items.map((i) => i.id),
+      [...newestFirst].sort().slice(0, 100),
+    );
     assert.equal(byId.body.previous_cursor, undefined);
   });
 
   test('a cursor the server did not give out is a 400 page', async () => {
-    for (const cursor of ['nonsense', Buffer.from('{"key":1,"id":"x"}').toString('base64url'), Buffer.from('{"key":"x","id":"y","back":"no"}').toString('base64url')]) {
+    for (const cursor of [
+      'nonsense',
+      Buffer.from('{"key":1,"id":"x"}').toString('base64url'),
+      Buffer.from('{"key":"x","id":"y","back":"no"}').toString('base64url'),
+    ]) {
       assert.equal((await browser.request(`/tenants/${tenantId}/manage?members=${cursor}`)).status, 400, cursor);
     }
     const badTime = Buffer.from('{"key":"yesterday","id":"y"}').toString('base64url');

@@ -2,7 +2,17 @@
 import { type EntityManager, In } from 'typeorm';
 import type { z } from 'zod';
 import { recordAudit } from '../db/audit.js';
-import { decodeCursor, decodePosition, LIKE_ESCAPE, likePattern, orderFrom, type Page, toPage, toTwoWayPage, type TwoWayPage } from '../db/cursor.js';
+import {
+  decodeCursor,
+  decodePosition,
+  LIKE_ESCAPE,
+  likePattern,
+  orderFrom,
+  type Page,
+  toPage,
+  toTwoWayPage,
+  type TwoWayPage,
+} from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, Membership, MembershipRole } from '../db/entities/index.js';
 import { Conflict, NotFound } from '../errors.js';
@@ -24,20 +34,29 @@ export interface MembershipQuery {
 const NAME_KEY = "LOWER(COALESCE(a.name, a.email, ''))";
 
 async function rolesByMembership(m: EntityManager, ids: string[]): Promise<Map<string, string[]>> {
-  const rows = ids.length ? await m.find(MembershipRole, { where: { membershipId: In(ids) }, order: { role: 'ASC' } }) : [];
+  const rows = ids.length
+    ? await m.find(MembershipRole, { where: { membershipId: In(ids) }, order: { role: 'ASC' } })
+    : [];
   const map = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (const row of rows) map.get(row.membershipId)!.push(row.role);
   return map;
 }
 
 async function toViews(m: EntityManager, memberships: Membership[]): Promise<MembershipView[]> {
-  const roles = await rolesByMembership(m, memberships.map((x) => x.id));
+  const roles = await rolesByMembership(
+    m,
+    memberships.map((x) => x.id),
+  );
   const ids = memberships.map((x) => x.accountId);
   const accounts = new Map((ids.length ? await m.findBy(Account, { id: In(ids) }) : []).map((a) => [a.id, a]));
   return memberships.map((x) => {
     const account = accounts.get(x.accountId);
     return {
-      id: x.id, tenant_id: x.tenantId, roles: roles.get(x.id) ?? [], created_at: x.createdAt.toISOString(), invitation_id: x.invitationId,
+      id: x.id,
+      tenant_id: x.tenantId,
+      roles: roles.get(x.id) ?? [],
+      created_at: x.createdAt.toISOString(),
+      invitation_id: x.invitationId,
       account: { id: x.accountId, name: account?.name ?? null, email: account?.email ?? null },
     };
   });
@@ -49,7 +68,9 @@ async function toViews(m: EntityManager, memberships: Membership[]): Promise<Mem
  * snapshot the transaction may already hold (a plain read under REPEATABLE READ could see a stale one).
  */
 async function assertAnotherAdminRemains(m: EntityManager, tenantId: string, membershipId: string): Promise<void> {
-  const query = m.createQueryBuilder(MembershipRole, 'r').where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN });
+  const query = m
+    .createQueryBuilder(MembershipRole, 'r')
+    .where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN });
   if (m.connection.options.type === 'mysql') query.setLock('pessimistic_write'); // FOR SHARE is MySQL 8 only; sql.js is serialised already
   const admins = await query.getMany();
   if (admins.length === 1 && admins[0]!.membershipId === membershipId) {
@@ -61,7 +82,11 @@ export class MembershipService {
   constructor(private readonly db: Database) {}
 
   /** A page of members: by id (the API's stable default), or by name then id with cursors both ways (`order: 'name'`). */
-  async list(caller: Caller, tenantId: string, query: MembershipQuery): Promise<Page<MembershipView> & Partial<TwoWayPage<MembershipView>>> {
+  async list(
+    caller: Caller,
+    tenantId: string,
+    query: MembershipQuery,
+  ): Promise<Page<MembershipView> & Partial<TwoWayPage<MembershipView>>> {
     const byName = query.order === 'name';
     const after = byName ? undefined : decodeCursor(query.cursor);
     const at = byName ? decodePosition(query.cursor) : undefined;
@@ -71,19 +96,38 @@ export class MembershipService {
       if (query.accountId) q.andWhere('mb.account_id = :accountId', { accountId: query.accountId });
       if (query.search || byName) q.leftJoin(Account, 'a', 'a.id = mb.account_id');
       if (query.search) {
-        q.andWhere(`(LOWER(a.name) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(a.email) LIKE :pattern ${LIKE_ESCAPE})`, { pattern: likePattern(query.search) });
+        q.andWhere(`(LOWER(a.name) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(a.email) LIKE :pattern ${LIKE_ESCAPE})`, {
+          pattern: likePattern(query.search),
+        });
       }
       if (byName) {
         // As the page shows a member: the name, or the address when there is none.
         orderFrom(q, NAME_KEY, 'mb.id', 'ASC', at);
-        const { entities, raw } = await q.addSelect(NAME_KEY, 'name_key').limit(query.limit + 1).getRawAndEntities<{ mb_id: string; name_key: string }>();
+        const { entities, raw } = await q
+          .addSelect(NAME_KEY, 'name_key')
+          .limit(query.limit + 1)
+          .getRawAndEntities<{ mb_id: string; name_key: string }>();
         const keys = new Map(raw.map((r) => [r.mb_id, String(r.name_key)]));
-        const page = toTwoWayPage(entities, query.limit, at, (x) => ({ key: keys.get(x.id)!, id: x.id }), (x) => x);
+        const page = toTwoWayPage(
+          entities,
+          query.limit,
+          at,
+          (x) => ({ key: keys.get(x.id)!, id: x.id }),
+          (x) => x,
+        );
         return { ...page, items: await toViews(m, page.items) };
       }
       if (after) q.andWhere('mb.id > :after', { after });
-      const rows = await q.orderBy('mb.id', 'ASC').take(query.limit + 1).getMany();
-      const page = toPage(rows, query.limit, (x) => x.id, (x) => x);
+      const rows = await q
+        .orderBy('mb.id', 'ASC')
+        .take(query.limit + 1)
+        .getMany();
+      const page = toPage(
+        rows,
+        query.limit,
+        (x) => x.id,
+        (x) => x,
+      );
       return { items: await toViews(m, page.items), next_cursor: page.next_cursor };
     });
   }
@@ -98,8 +142,18 @@ export class MembershipService {
       await assertRolesExist(m, tenantId, roles);
       if (!roles.includes(TENANT_ADMIN)) await assertAnotherAdminRemains(m, tenantId, membershipId);
       await m.delete(MembershipRole, { membershipId });
-      if (roles.length) await m.insert(MembershipRole, roles.map((role) => ({ membershipId, role, tenantId })));
-      await recordAudit(m, { type: 'membership.updated', actor: actorOf(caller), tenantId, subject: membership.accountId, data: { roles } });
+      if (roles.length)
+        await m.insert(
+          MembershipRole,
+          roles.map((role) => ({ membershipId, role, tenantId })),
+        );
+      await recordAudit(m, {
+        type: 'membership.updated',
+        actor: actorOf(caller),
+        tenantId,
+        subject: membership.accountId,
+        data: { roles },
+      });
       return (await toViews(m, [membership]))[0]!;
     });
   }

@@ -6,7 +6,10 @@ import addFormats from 'ajv-formats';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken } from '../../test/support/tokens.js';
 
-type Operation = { responses: Record<string, { content?: { 'application/json': { schema: object } } }>; parameters: unknown[] };
+type Operation = {
+  responses: Record<string, { content?: { 'application/json': { schema: object } } }>;
+  parameters: unknown[];
+};
 type Document = { openapi: string; paths: Record<string, Record<string, Operation>> };
 
 describeWithServer('OpenAPI document', (server: () => TestServer) => {
@@ -30,10 +33,14 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
   });
 
   test('every API route is documented, and every documented operation is a route', () => {
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)).sort();
+    const documented = Object.entries(doc.paths)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
     // What Koa actually routes, not the specs the document was made from.
-    const routed = server().tessera.api.router.stack
-      .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`))
+    const routed = server()
+      .tessera.api.router.stack.flatMap((layer) =>
+        layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${String(layer.path).replace(/:(\w+)/g, '{$1}')}`),
+      )
       .sort();
     assert.deepEqual(documented, routed);
     assert.ok(routed.length >= 11);
@@ -44,10 +51,13 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
     addFormats.default(ajv);
     // Validate as tools do: references resolve against the whole document (components/schemas).
     ajv.addSchema({ ...doc, $id: 'openapi.json' } as object, 'openapi.json');
-    const resolve = (schema: object) => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')) as object;
+    const resolve = (schema: object) =>
+      JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"openapi.json#/components/')) as object;
     const call = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${server().url}${path}`, {
-        method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined,
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
       });
       const text = await res.text();
       return { status: res.status, json: text ? JSON.parse(text) : undefined };
@@ -57,10 +67,14 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
       const documented = doc.paths[template]?.[method.toLowerCase()]?.responses[String(res.status)];
       assert.ok(documented, `${method} ${template} answered ${res.status}, which is not documented`);
       const schema = documented.content?.['application/json'].schema;
-      if (schema) assert.ok(ajv.validate(resolve(schema), res.json), `${method} ${template} ${res.status}: ${ajv.errorsText()}`);
+      if (schema)
+        assert.ok(ajv.validate(resolve(schema), res.json), `${method} ${template} ${res.status}: ${ajv.errorsText()}`);
       return res.json as Record<string, string>;
     };
-    const tenant = await check('POST', '/api/tenants', '/api/tenants', { name: 'Documented', attributes: { a: [1, { b: null }] } });
+    const tenant = await check('POST', '/api/tenants', '/api/tenants', {
+      name: 'Documented',
+      attributes: { a: [1, { b: null }] },
+    });
     await check('POST', '/api/tenants', '/api/tenants', { name: 'Documented', slug: tenant.slug });
     await check('GET', '/api/tenants', '/api/tenants');
     await check('GET', '/api/tenants/{tenantId}', `/api/tenants/${tenant.id}`);
@@ -73,7 +87,11 @@ describeWithServer('OpenAPI document', (server: () => TestServer) => {
 
     const tokens = '/api/tenants/{tenantId}/invitations/tokens';
     const base = `/api/tenants/${tenant.id}/invitations/tokens`;
-    const issued = await check('POST', tokens, base, { roles: ['tenant-user'], max_uses: 3, metadata: { plan: 'pro' } });
+    const issued = await check('POST', tokens, base, {
+      roles: ['tenant-user'],
+      max_uses: 3,
+      metadata: { plan: 'pro' },
+    });
     assert.ok(issued.token && issued.url, 'deliver=none hands the link back once');
     await check('POST', tokens, base, { roles: ['no-such-role'] });
     await check('GET', tokens, `${base}?status=pending`);

@@ -26,10 +26,18 @@ export interface ManagePage {
 
 /** What the page's address may say: a search, a page of members and of invitations, a notice. */
 export const ManageQuery = z.object({
-  search: z.string().optional().catch(undefined).transform((s) => s?.trim().slice(0, 200) || undefined),
+  search: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((s) => s?.trim().slice(0, 200) || undefined),
   members: z.string().max(1200).optional(),
   invitations: z.string().max(600).optional(),
-  done: z.string().regex(/^[a-z_]{1,40}$/).optional().catch(undefined),
+  done: z
+    .string()
+    .regex(/^[a-z_]{1,40}$/)
+    .optional()
+    .catch(undefined),
 });
 export type ManageQuery = z.output<typeof ManageQuery>;
 
@@ -60,14 +68,16 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
 
   /** The signed-in admin as a caller, or a redirect to sign in (undefined). */
   async function admin(ctx: Context): Promise<Caller | undefined> {
-    if (!Uuid.safeParse(ctx.params.tenantId).success) throw new AppError(404, 'tenant_not_found', 'There is no such tenant.');
+    if (!Uuid.safeParse(ctx.params.tenantId).success)
+      throw new AppError(404, 'tenant_not_found', 'There is no such tenant.');
     const accountId = await browser.accountId(ctx);
     if (!accountId) {
       ctx.redirect(browser.signInUrl(ctx, ctx.method === 'GET' ? ctx.originalUrl : home(ctx.params.tenantId!)));
       return undefined;
     }
     const caller: Caller = { kind: 'user', accountId, scopes: new Set(['tenants:admin']) };
-    if ((await tenants.levelOf(caller, ctx.params.tenantId!)) === 'member') throw new Forbidden('Only a tenant-admin of this tenant may manage it.');
+    if ((await tenants.levelOf(caller, ctx.params.tenantId!)) === 'member')
+      throw new Forbidden('Only a tenant-admin of this tenant may manage it.');
     return caller;
   }
 
@@ -77,7 +87,12 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
     const [tenant, roles, members, ...parts] = await Promise.all([
       tenants.get(caller, tenantId),
       tenants.listRoles(caller, tenantId),
-      memberships.list(caller, tenantId, { limit: MANAGE_PAGE_SIZE, search: query.search, cursor: query.members, order: 'name' }),
+      memberships.list(caller, tenantId, {
+        limit: MANAGE_PAGE_SIZE,
+        search: query.search,
+        cursor: query.members,
+        order: 'name',
+      }),
       ...sections.map((s) => s.load(caller, tenantId, query)),
     ]);
     /** The page's address with one list moved to another page, keeping the search and the other list's page. */
@@ -87,10 +102,23 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
       params.set(list, cursor);
       return `${home(tenantId)}?${params}`;
     };
-    page.render(ctx, 'pages/tenant-manage.njk', {
-      tenant, roles, members: members.items, membersNext: members.next_cursor, membersPrevious: members.previous_cursor,
-      search: query.search, notice: query.done, pageHref, ...Object.assign({}, ...parts), ...extra,
-    }, status);
+    page.render(
+      ctx,
+      'pages/tenant-manage.njk',
+      {
+        tenant,
+        roles,
+        members: members.items,
+        membersNext: members.next_cursor,
+        membersPrevious: members.previous_cursor,
+        search: query.search,
+        notice: query.done,
+        pageHref,
+        ...Object.assign({}, ...parts),
+        ...extra,
+      },
+      status,
+    );
   }
 
   /** Runs a change; a rule it breaks (last admin, role in use…) is shown on the page, not as an error page. */
@@ -115,28 +143,48 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
   });
 
   router.post('/members/:membershipId/roles', (ctx) =>
-    change(ctx, (caller) => {
-      const form = rolesForm.parse(ctx.request.body ?? {});
-      return memberships.setRoles(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId), form.roles);
-    }, 'roles_saved'));
+    change(
+      ctx,
+      (caller) => {
+        const form = rolesForm.parse(ctx.request.body ?? {});
+        return memberships.setRoles(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId), form.roles);
+      },
+      'roles_saved',
+    ),
+  );
 
   router.post('/members/:membershipId/remove', (ctx) =>
-    change(ctx, (caller) => {
-      noFields.parse(ctx.request.body ?? {});
-      return memberships.remove(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId));
-    }, 'member_removed'));
+    change(
+      ctx,
+      (caller) => {
+        noFields.parse(ctx.request.body ?? {});
+        return memberships.remove(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId));
+      },
+      'member_removed',
+    ),
+  );
 
   router.post('/roles', (ctx) =>
-    change(ctx, (caller) => {
-      const form = newRole.parse(ctx.request.body ?? {});
-      return tenants.createRole(caller, ctx.params.tenantId!, { name: form.name, description: form.description });
-    }, 'role_added'));
+    change(
+      ctx,
+      (caller) => {
+        const form = newRole.parse(ctx.request.body ?? {});
+        return tenants.createRole(caller, ctx.params.tenantId!, { name: form.name, description: form.description });
+      },
+      'role_added',
+    ),
+  );
 
   router.post('/roles/:role/remove', (ctx) =>
-    change(ctx, (caller) => {
-      const form = removeRole.parse(ctx.request.body ?? {});
-      return tenants.deleteRole(caller, ctx.params.tenantId!, RoleName.parse(ctx.params.role), form.force === 'yes');
-    }, 'role_removed'));
+    change(
+      ctx,
+      (caller) => {
+        const form = removeRole.parse(ctx.request.body ?? {});
+        return tenants.deleteRole(caller, ctx.params.tenantId!, RoleName.parse(ctx.params.role), form.force === 'yes');
+      },
+      'role_removed',
+    ),
+  );
 
   for (const section of sections) section.routes(router, { admin, change, show });
   return router;

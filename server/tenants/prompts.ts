@@ -12,29 +12,39 @@ export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfS
 
   if (selfService) {
     // A person with no tenant is offered to create one (never under prompt=none; skipping is allowed).
-    prompts.push(new Prompt({ name: 'create_tenant', requestable: false }, new Check('no_tenant', 'the account belongs to no tenant', async (ctx) => {
-      const here = promptContext(ctx, { scope: TENANTS_SCOPE }); // only when the app asked for tenants
-      if (!here || ctx.oidc.promptPending('none') || ctx.oidc.result?.create_tenant) return Check.NO_NEED_TO_PROMPT;
-      return (await tenants.membershipsOf(here.accountId)).length === 0;
-    })));
+    prompts.push(
+      new Prompt(
+        { name: 'create_tenant', requestable: false },
+        new Check('no_tenant', 'the account belongs to no tenant', async (ctx) => {
+          const here = promptContext(ctx, { scope: TENANTS_SCOPE }); // only when the app asked for tenants
+          if (!here || ctx.oidc.promptPending('none') || ctx.oidc.result?.create_tenant) return Check.NO_NEED_TO_PROMPT;
+          return (await tenants.membershipsOf(here.accountId)).length === 0;
+        }),
+      ),
+    );
   }
 
-  prompts.push(new Prompt({ name: 'select_tenant', requestable: true }, new Check('active_tenant_missing', 'the active tenant is to be chosen', async (ctx) => {
-    const here = promptContext(ctx, { scope: TENANTS_SCOPE });
-    if (!here || ctx.oidc.result?.select_tenant) return Check.NO_NEED_TO_PROMPT;
-    const memberships = await tenants.membershipsOf(here.accountId);
-    const hint = ctx.oidc.params?.tenant_hint;
-    const hinted = typeof hint === 'string' ? tenants.resolveHint(hint, memberships) : undefined;
-    if (hinted) {
-      // A valid hint chooses silently, even under prompt=none (for this request's code only).
-      noteHintedTenant(ctx, hinted.tenant_id);
-      return Check.NO_NEED_TO_PROMPT;
-    }
-    if (ctx.oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
-    const chosen = chosenInRequest(ctx) ?? (await tenants.chosenFor(here.grantId));
-    if (tenants.activeOf(chosen, memberships)) return Check.NO_NEED_TO_PROMPT;
-    return memberships.length >= 2;
-  })));
+  prompts.push(
+    new Prompt(
+      { name: 'select_tenant', requestable: true },
+      new Check('active_tenant_missing', 'the active tenant is to be chosen', async (ctx) => {
+        const here = promptContext(ctx, { scope: TENANTS_SCOPE });
+        if (!here || ctx.oidc.result?.select_tenant) return Check.NO_NEED_TO_PROMPT;
+        const memberships = await tenants.membershipsOf(here.accountId);
+        const hint = ctx.oidc.params?.tenant_hint;
+        const hinted = typeof hint === 'string' ? tenants.resolveHint(hint, memberships) : undefined;
+        if (hinted) {
+          // A valid hint chooses silently, even under prompt=none (for this request's code only).
+          noteHintedTenant(ctx, hinted.tenant_id);
+          return Check.NO_NEED_TO_PROMPT;
+        }
+        if (ctx.oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
+        const chosen = chosenInRequest(ctx) ?? (await tenants.chosenFor(here.grantId));
+        if (tenants.activeOf(chosen, memberships)) return Check.NO_NEED_TO_PROMPT;
+        return memberships.length >= 2;
+      }),
+    ),
+  );
 
   return prompts;
 }

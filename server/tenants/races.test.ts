@@ -26,18 +26,26 @@ describeWithServer('concurrent duplicates through the Management API', (server) 
 
   test('an admin creating one role name 10 times at once gets one role and nine 409 role_exists', async () => {
     const tenantId = await api.tenantWith(manage, 'Roles Race');
-    const replies = await Promise.all(Array.from({ length: 10 }, () => api.call('POST', `/api/tenants/${tenantId}/roles`, manage, { name: 'auditor' })));
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => api.call('POST', `/api/tenants/${tenantId}/roles`, manage, { name: 'auditor' })),
+    );
     oneWins(replies, 201, 'role_exists', 'name');
   });
 
   test('ten tenants changing to one slug at once: one gets it, nine get 409 slug_taken', async () => {
     const ids = await Promise.all(Array.from({ length: 10 }, (_, i) => api.tenantWith(manage, `Slug Race ${i}`)));
-    const replies = await Promise.all(ids.map((id) => api.call('PATCH', `/api/tenants/${id}`, manage, { slug: 'contested' })));
+    const replies = await Promise.all(
+      ids.map((id) => api.call('PATCH', `/api/tenants/${id}`, manage, { slug: 'contested' })),
+    );
     oneWins(replies, 200, 'slug_taken', 'slug');
   });
 
   test('ten creates with one slug at once: one tenant, nine 409 slug_taken', async () => {
-    const replies = await Promise.all(Array.from({ length: 10 }, (_, i) => api.call('POST', '/api/tenants', manage, { name: `Create Race ${i}`, slug: 'first-come' })));
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        api.call('POST', '/api/tenants', manage, { name: `Create Race ${i}`, slug: 'first-come' }),
+      ),
+    );
     oneWins(replies, 201, 'slug_taken', 'slug');
   });
 

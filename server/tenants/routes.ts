@@ -4,8 +4,20 @@ import { type ApiRouter, ErrorBody } from '../http/api-router.js';
 import type { Caller } from './access.js';
 import type { MembershipService } from './memberships.js';
 import {
-  CreateRole, CreateTenant, ForceQuery, MembershipBody, MembershipParams, MembershipQuery, PageQuery, pageOf, RoleBody, RoleParams,
-  SetRoles, TenantBody, TenantParams, UpdateTenant,
+  CreateRole,
+  CreateTenant,
+  ForceQuery,
+  MembershipBody,
+  MembershipParams,
+  MembershipQuery,
+  PageQuery,
+  pageOf,
+  RoleBody,
+  RoleParams,
+  SetRoles,
+  TenantBody,
+  TenantParams,
+  UpdateTenant,
 } from './schemas.js';
 import type { TenantService } from './service.js';
 
@@ -30,66 +42,170 @@ const ERROR_TEXT: Record<number, string> = {
 export function tenantRoutes({ api, issuer, tenants, memberships }: TenantRouteDeps): void {
   const tag = 'Tenants';
 
-  api.route({ method: 'get', path: '/api/tenants', tag, summary: 'List tenants: mine, or all for a tenants:manage client', query: PageQuery,
-    responses: { 200: { description: 'A page of tenants', schema: pageOf(TenantBody) }, ...errors(400, 401, 403) } },
-  async ({ caller, query }) => ({ body: await tenants.list(caller, query) }));
+  api.route(
+    {
+      method: 'get',
+      path: '/api/tenants',
+      tag,
+      summary: 'List tenants: mine, or all for a tenants:manage client',
+      query: PageQuery,
+      responses: { 200: { description: 'A page of tenants', schema: pageOf(TenantBody) }, ...errors(400, 401, 403) },
+    },
+    async ({ caller, query }) => ({ body: await tenants.list(caller, query) }),
+  );
 
-  api.route({ method: 'post', path: '/api/tenants', tag, summary: 'Create a tenant', body: CreateTenant,
-    responses: { 201: { description: 'Created', schema: TenantBody }, ...errors(400, 401, 403, 409) } },
-  async ({ caller, body }) => {
-    const tenant = await tenants.create(caller, body);
-    return { status: 201, body: tenant, headers: { Location: `${issuer}/api/tenants/${tenant.id}` } };
-  });
+  api.route(
+    {
+      method: 'post',
+      path: '/api/tenants',
+      tag,
+      summary: 'Create a tenant',
+      body: CreateTenant,
+      responses: { 201: { description: 'Created', schema: TenantBody }, ...errors(400, 401, 403, 409) },
+    },
+    async ({ caller, body }) => {
+      const tenant = await tenants.create(caller, body);
+      return { status: 201, body: tenant, headers: { Location: `${issuer}/api/tenants/${tenant.id}` } };
+    },
+  );
 
-  api.route({ method: 'get', path: '/api/tenants/:tenantId', tag, summary: 'Read a tenant', params: TenantParams,
-    responses: { 200: { description: 'The tenant', schema: TenantBody }, ...errors(400, 401, 403, 404) } },
-  async ({ caller, params }) => ({ body: await tenants.get(caller, params.tenantId) }));
+  api.route(
+    {
+      method: 'get',
+      path: '/api/tenants/:tenantId',
+      tag,
+      summary: 'Read a tenant',
+      params: TenantParams,
+      responses: { 200: { description: 'The tenant', schema: TenantBody }, ...errors(400, 401, 403, 404) },
+    },
+    async ({ caller, params }) => ({ body: await tenants.get(caller, params.tenantId) }),
+  );
 
-  api.route({ method: 'patch', path: '/api/tenants/:tenantId', tag, summary: 'Change a tenant', params: TenantParams, body: UpdateTenant,
-    responses: { 200: { description: 'The changed tenant', schema: TenantBody }, ...errors(400, 401, 403, 404, 409) } },
-  async ({ caller, params, body }) => ({ body: await tenants.update(caller, params.tenantId, body) }));
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/tenants/:tenantId',
+      tag,
+      summary: 'Change a tenant',
+      params: TenantParams,
+      body: UpdateTenant,
+      responses: { 200: { description: 'The changed tenant', schema: TenantBody }, ...errors(400, 401, 403, 404, 409) },
+    },
+    async ({ caller, params, body }) => ({ body: await tenants.update(caller, params.tenantId, body) }),
+  );
 
-  api.route({ method: 'delete', path: '/api/tenants/:tenantId', tag, summary: 'Delete a tenant (soft: it leaves every token)', params: TenantParams,
-    responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404) } },
-  async ({ caller, params }) => {
-    await tenants.remove(caller, params.tenantId);
-    return { status: 204 };
-  });
+  api.route(
+    {
+      method: 'delete',
+      path: '/api/tenants/:tenantId',
+      tag,
+      summary: 'Delete a tenant (soft: it leaves every token)',
+      params: TenantParams,
+      responses: { 204: { description: 'Deleted' }, ...errors(400, 401, 403, 404) },
+    },
+    async ({ caller, params }) => {
+      await tenants.remove(caller, params.tenantId);
+      return { status: 204 };
+    },
+  );
 
   const roles = 'Roles';
-  api.route({ method: 'get', path: '/api/tenants/:tenantId/roles', tag: roles, summary: "The tenant's role catalogue", params: TenantParams,
-    responses: { 200: { description: 'The roles', schema: z.object({ items: z.array(RoleBody) }) }, ...errors(400, 401, 403, 404) } },
-  async ({ caller, params }) => ({ body: { items: await tenants.listRoles(caller, params.tenantId) } }));
+  api.route(
+    {
+      method: 'get',
+      path: '/api/tenants/:tenantId/roles',
+      tag: roles,
+      summary: "The tenant's role catalogue",
+      params: TenantParams,
+      responses: {
+        200: { description: 'The roles', schema: z.object({ items: z.array(RoleBody) }) },
+        ...errors(400, 401, 403, 404),
+      },
+    },
+    async ({ caller, params }) => ({ body: { items: await tenants.listRoles(caller, params.tenantId) } }),
+  );
 
-  api.route({ method: 'post', path: '/api/tenants/:tenantId/roles', tag: roles, summary: 'Add a role to the catalogue', params: TenantParams, body: CreateRole,
-    responses: { 201: { description: 'Created', schema: RoleBody }, ...errors(400, 401, 403, 404, 409) } },
-  async ({ caller, params, body }) => ({ status: 201, body: await tenants.createRole(caller, params.tenantId, body) }));
+  api.route(
+    {
+      method: 'post',
+      path: '/api/tenants/:tenantId/roles',
+      tag: roles,
+      summary: 'Add a role to the catalogue',
+      params: TenantParams,
+      body: CreateRole,
+      responses: { 201: { description: 'Created', schema: RoleBody }, ...errors(400, 401, 403, 404, 409) },
+    },
+    async ({ caller, params, body }) => ({
+      status: 201,
+      body: await tenants.createRole(caller, params.tenantId, body),
+    }),
+  );
 
-  api.route({ method: 'delete', path: '/api/tenants/:tenantId/roles/:role', tag: roles, summary: 'Remove a role (in use: 409 unless force=true)',
-    params: RoleParams, query: ForceQuery, responses: { 204: { description: 'Removed' }, ...errors(400, 401, 403, 404, 409) } },
-  async ({ caller, params, query }) => {
-    await tenants.deleteRole(caller, params.tenantId, params.role, query.force === 'true');
-    return { status: 204 };
-  });
+  api.route(
+    {
+      method: 'delete',
+      path: '/api/tenants/:tenantId/roles/:role',
+      tag: roles,
+      summary: 'Remove a role (in use: 409 unless force=true)',
+      params: RoleParams,
+      query: ForceQuery,
+      responses: { 204: { description: 'Removed' }, ...errors(400, 401, 403, 404, 409) },
+    },
+    async ({ caller, params, query }) => {
+      await tenants.deleteRole(caller, params.tenantId, params.role, query.force === 'true');
+      return { status: 204 };
+    },
+  );
 
   const members = 'Memberships';
-  api.route({ method: 'get', path: '/api/tenants/:tenantId/memberships', tag: members, summary: 'List members (search by name or e-mail, or one account)',
-    params: TenantParams, query: MembershipQuery,
-    responses: { 200: { description: 'A page of memberships', schema: pageOf(MembershipBody) }, ...errors(400, 401, 403, 404) } },
-  async ({ caller, params, query }) => ({
-    body: await memberships.list(caller, params.tenantId, { ...query, accountId: query.account_id }),
-  }));
+  api.route(
+    {
+      method: 'get',
+      path: '/api/tenants/:tenantId/memberships',
+      tag: members,
+      summary: 'List members (search by name or e-mail, or one account)',
+      params: TenantParams,
+      query: MembershipQuery,
+      responses: {
+        200: { description: 'A page of memberships', schema: pageOf(MembershipBody) },
+        ...errors(400, 401, 403, 404),
+      },
+    },
+    async ({ caller, params, query }) => ({
+      body: await memberships.list(caller, params.tenantId, { ...query, accountId: query.account_id }),
+    }),
+  );
 
-  api.route({ method: 'patch', path: '/api/tenants/:tenantId/memberships/:membershipId', tag: members, summary: "Replace a member's roles",
-    params: MembershipParams, body: SetRoles,
-    responses: { 200: { description: 'The membership', schema: MembershipBody }, ...errors(400, 401, 403, 404, 409, 422) } },
-  async ({ caller, params, body }) => ({ body: await memberships.setRoles(caller, params.tenantId, params.membershipId, body.roles) }));
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/tenants/:tenantId/memberships/:membershipId',
+      tag: members,
+      summary: "Replace a member's roles",
+      params: MembershipParams,
+      body: SetRoles,
+      responses: {
+        200: { description: 'The membership', schema: MembershipBody },
+        ...errors(400, 401, 403, 404, 409, 422),
+      },
+    },
+    async ({ caller, params, body }) => ({
+      body: await memberships.setRoles(caller, params.tenantId, params.membershipId, body.roles),
+    }),
+  );
 
-  api.route({ method: 'delete', path: '/api/tenants/:tenantId/memberships/:membershipId', tag: members,
-    summary: 'Remove a member, or leave the tenant (own membership)', params: MembershipParams,
-    responses: { 204: { description: 'Removed' }, ...errors(400, 401, 403, 404, 409) } },
-  async ({ caller, params }) => {
-    await memberships.remove(caller, params.tenantId, params.membershipId);
-    return { status: 204 };
-  });
+  api.route(
+    {
+      method: 'delete',
+      path: '/api/tenants/:tenantId/memberships/:membershipId',
+      tag: members,
+      summary: 'Remove a member, or leave the tenant (own membership)',
+      params: MembershipParams,
+      responses: { 204: { description: 'Removed' }, ...errors(400, 401, 403, 404, 409) },
+    },
+    async ({ caller, params }) => {
+      await memberships.remove(caller, params.tenantId, params.membershipId);
+      return { status: 204 };
+    },
+  );
 }

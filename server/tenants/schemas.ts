@@ -3,10 +3,18 @@ import { z } from 'zod';
 import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
 
 export const Uuid = z.uuid({ error: 'expected a UUID' });
-export const RoleName = z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,63}$/, 'expected a role name: lower-case letters, digits, "_", ".", ":" or "-", at most 64');
+export const RoleName = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_.:-]{0,63}$/,
+    'expected a role name: lower-case letters, digits, "_", ".", ":" or "-", at most 64',
+  );
 /** Shaped like a tenant id: such a slug could pass for another tenant's id in a tenant_hint. */
-export const looksLikeUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
-export const Slug = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a slug: lower-case letters, digits and "-", at most 63')
+export const looksLikeUuid = (value: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+export const Slug = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a slug: lower-case letters, digits and "-", at most 63')
   .refine((v) => !looksLikeUuid(v), 'a slug must not look like a UUID (tenant ids are UUIDs)');
 const Name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters');
 const Attributes = boundedJsonObject(FREE_FORM_JSON).describe('free-form JSON for the integrating app');
@@ -15,38 +23,67 @@ export const TenantParams = z.object({ tenantId: Uuid }).strict();
 export const RoleParams = z.object({ tenantId: Uuid, role: RoleName }).strict();
 export const MembershipParams = z.object({ tenantId: Uuid, membershipId: Uuid }).strict();
 
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(1200).optional(),
-}).strict();
+export const PageQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(1200).optional(),
+  })
+  .strict();
 export const MembershipQuery = PageQuery.extend({
   search: z.string().trim().min(1).max(200).optional().describe('part of a name or e-mail address'),
   account_id: Uuid.optional().describe('the subject id (sub) of one account'),
-  order: z.enum(['id', 'name']).default('id').describe('id, or name: by name (the e-mail address when there is none), case-insensitive, then id'),
+  order: z
+    .enum(['id', 'name'])
+    .default('id')
+    .describe('id, or name: by name (the e-mail address when there is none), case-insensitive, then id'),
 }).strict();
 export const ForceQuery = z.object({ force: z.enum(['true', 'false']).default('false') }).strict();
 
 export const CreateTenant = z.object({ name: Name, slug: Slug.optional(), attributes: Attributes.optional() }).strict();
-export const UpdateTenant = z.object({ name: Name.optional(), slug: Slug.optional(), attributes: Attributes.optional() })
+export const UpdateTenant = z
+  .object({ name: Name.optional(), slug: Slug.optional(), attributes: Attributes.optional() })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'give at least one of name, slug, attributes');
 export const CreateRole = z.object({ name: RoleName, description: z.string().max(300).optional() }).strict();
-export const SetRoles = z.object({ roles: z.array(RoleName).max(50).transform((r) => [...new Set(r)]) }).strict();
+export const SetRoles = z
+  .object({
+    roles: z
+      .array(RoleName)
+      .max(50)
+      .transform((r) => [...new Set(r)]),
+  })
+  .strict();
 
-export const TenantBody = z.object({
-  id: Uuid, slug: z.string(), name: z.string(), attributes: z.record(z.string(), z.unknown()), created_at: z.string(), updated_at: z.string(),
-}).meta({ id: 'Tenant' });
-export const RoleBody = z.object({ name: z.string(), description: z.string().nullable(), builtin: z.boolean() }).meta({ id: 'Role' });
-export const MembershipBody = z.object({
-  id: Uuid,
-  tenant_id: Uuid,
-  account: z.object({ id: Uuid, name: z.string().nullable(), email: z.string().nullable() }),
-  roles: z.array(z.string()),
-  created_at: z.string(),
-  invitation_id: Uuid.nullable(),
-}).meta({ id: 'Membership' });
-export const pageOf = <T extends z.ZodType>(item: T) => z.object({
-  items: z.array(item),
-  next_cursor: z.string().nullable(),
-  previous_cursor: z.string().nullable().optional().describe('only with an order other than id: the cursor of the page before (null on the first)'),
-});
+export const TenantBody = z
+  .object({
+    id: Uuid,
+    slug: z.string(),
+    name: z.string(),
+    attributes: z.record(z.string(), z.unknown()),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'Tenant' });
+export const RoleBody = z
+  .object({ name: z.string(), description: z.string().nullable(), builtin: z.boolean() })
+  .meta({ id: 'Role' });
+export const MembershipBody = z
+  .object({
+    id: Uuid,
+    tenant_id: Uuid,
+    account: z.object({ id: Uuid, name: z.string().nullable(), email: z.string().nullable() }),
+    roles: z.array(z.string()),
+    created_at: z.string(),
+    invitation_id: Uuid.nullable(),
+  })
+  .meta({ id: 'Membership' });
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    next_cursor: z.string().nullable(),
+    previous_cursor: z
+      .string()
+      .nullable()
+      .optional()
+      .describe('only with an order other than id: the cursor of the page before (null on the first)'),
+  });

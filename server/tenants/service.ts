@@ -20,15 +20,29 @@ export interface NewTenant {
 }
 
 export const toTenantView = (t: Tenant): TenantView => ({
-  id: t.id, slug: t.slug, name: t.name, attributes: JSON.parse(t.attributes) as Record<string, unknown>,
-  created_at: t.createdAt.toISOString(), updated_at: t.updatedAt.toISOString(),
+  id: t.id,
+  slug: t.slug,
+  name: t.name,
+  attributes: JSON.parse(t.attributes) as Record<string, unknown>,
+  created_at: t.createdAt.toISOString(),
+  updated_at: t.updatedAt.toISOString(),
 });
 
-const toRoleView = (r: TenantRole): RoleView => ({ name: r.name, description: r.description, builtin: (BUILTIN_ROLES as readonly string[]).includes(r.name) });
+const toRoleView = (r: TenantRole): RoleView => ({
+  name: r.name,
+  description: r.description,
+  builtin: (BUILTIN_ROLES as readonly string[]).includes(r.name),
+});
 
 /** A URL-friendly slug from a name: "Acme GmbH & Co." -> "acme-gmbh-co". */
 export function slugify(name: string): string {
-  const base = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50);
+  const base = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 50);
   return base.length >= 2 && !looksLikeUuid(base) ? base : `tenant-${base}`.replace(/-+$/, '');
 }
 
@@ -49,13 +63,20 @@ export class TenantService {
   async list(caller: Caller, { limit, cursor }: { limit: number; cursor?: string }): Promise<Page<TenantView>> {
     const after = decodeCursor(cursor);
     return this.db.read(async (m) => {
-      const query = m.createQueryBuilder(Tenant, 't').where('t.deleted_at IS NULL').orderBy('t.id', 'ASC').take(limit + 1);
+      const query = m
+        .createQueryBuilder(Tenant, 't')
+        .where('t.deleted_at IS NULL')
+        .orderBy('t.id', 'ASC')
+        .take(limit + 1);
       if (after) query.andWhere('t.id > :after', { after });
       if (caller.kind === 'client') {
         if (!caller.manage) throw new Forbidden('This client may not manage tenants.', 'insufficient_scope');
       } else {
-        if (!caller.scopes.has('tenants:admin')) throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
-        query.innerJoin(Membership, 'mb', 'mb.tenant_id = t.id AND mb.account_id = :accountId', { accountId: caller.accountId });
+        if (!caller.scopes.has('tenants:admin'))
+          throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
+        query.innerJoin(Membership, 'mb', 'mb.tenant_id = t.id AND mb.account_id = :accountId', {
+          accountId: caller.accountId,
+        });
       }
       return toPage(await query.getMany(), limit, (t) => t.id, toTenantView);
     });
@@ -75,12 +96,27 @@ export class TenantService {
       const slug = await this.freeSlug(m, input.slug, input.name);
       const now = new Date();
       const tenant = Object.assign(new Tenant(), {
-        id: crypto.randomUUID(), slug, name: input.name, attributes: JSON.stringify(input.attributes ?? {}), createdAt: now, updatedAt: now, deletedAt: null,
+        id: crypto.randomUUID(),
+        slug,
+        name: input.name,
+        attributes: JSON.stringify(input.attributes ?? {}),
+        createdAt: now,
+        updatedAt: now,
+        deletedAt: null,
       });
       await m.insert(Tenant, tenant);
-      await m.insert(TenantRole, BUILTIN_ROLES.map((name) => ({ tenantId: tenant.id, name, description: null, createdAt: now })));
+      await m.insert(
+        TenantRole,
+        BUILTIN_ROLES.map((name) => ({ tenantId: tenant.id, name, description: null, createdAt: now })),
+      );
       if (caller.kind === 'user') await insertMembership(m, tenant.id, caller.accountId, [TENANT_ADMIN], null);
-      await recordAudit(m, { type: 'tenant.created', actor: actorOf(caller), tenantId: tenant.id, subject: tenant.id, data: { slug } });
+      await recordAudit(m, {
+        type: 'tenant.created',
+        actor: actorOf(caller),
+        tenantId: tenant.id,
+        subject: tenant.id,
+        data: { slug },
+      });
       return toTenantView(tenant);
     });
   }
@@ -91,7 +127,11 @@ export class TenantService {
    */
   private async assertMayCreateAnother(m: EntityManager, accountId: string): Promise<void> {
     if (m.connection.options.type === 'mysql') {
-      await m.createQueryBuilder(Account, 'a').setLock('pessimistic_write').where('a.id = :accountId', { accountId }).getOne();
+      await m
+        .createQueryBuilder(Account, 'a')
+        .setLock('pessimistic_write')
+        .where('a.id = :accountId', { accountId })
+        .getOne();
     }
     const created = await m.countBy(AuditEvent, { actor: accountId, type: 'tenant.created' });
     if (created >= this.selfServiceMax) {
@@ -113,12 +153,23 @@ export class TenantService {
       const access = await accessTo(m, caller, tenantId);
       requireAdmin(access);
       const tenant = access.tenant;
-      if (patch.slug !== undefined && patch.slug !== tenant.slug) tenant.slug = await this.freeSlug(m, patch.slug, tenant.name);
+      if (patch.slug !== undefined && patch.slug !== tenant.slug)
+        tenant.slug = await this.freeSlug(m, patch.slug, tenant.name);
       if (patch.name !== undefined) tenant.name = patch.name;
       if (patch.attributes !== undefined) tenant.attributes = JSON.stringify(patch.attributes);
       tenant.updatedAt = new Date();
-      await m.update(Tenant, { id: tenant.id }, { slug: tenant.slug, name: tenant.name, attributes: tenant.attributes, updatedAt: tenant.updatedAt });
-      await recordAudit(m, { type: 'tenant.updated', actor: actorOf(caller), tenantId, subject: tenantId, data: { fields: Object.keys(patch) } });
+      await m.update(
+        Tenant,
+        { id: tenant.id },
+        { slug: tenant.slug, name: tenant.name, attributes: tenant.attributes, updatedAt: tenant.updatedAt },
+      );
+      await recordAudit(m, {
+        type: 'tenant.updated',
+        actor: actorOf(caller),
+        tenantId,
+        subject: tenantId,
+        data: { fields: Object.keys(patch) },
+      });
       return toTenantView(tenant);
     });
   }
@@ -142,7 +193,12 @@ export class TenantService {
   async createRole(caller: Caller, tenantId: string, input: { name: string; description?: string }): Promise<RoleView> {
     return this.db.transaction(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
-      const role = Object.assign(new TenantRole(), { tenantId, name: input.name, description: input.description ?? null, createdAt: new Date() });
+      const role = Object.assign(new TenantRole(), {
+        tenantId,
+        name: input.name,
+        description: input.description ?? null,
+        createdAt: new Date(),
+      });
       await m.insert(TenantRole, role);
       await recordAudit(m, { type: 'role.created', actor: actorOf(caller), tenantId, subject: input.name });
       return toRoleView(role);
@@ -153,13 +209,25 @@ export class TenantService {
   async deleteRole(caller: Caller, tenantId: string, name: string, force: boolean): Promise<void> {
     await this.db.transaction(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
-      if ((BUILTIN_ROLES as readonly string[]).includes(name)) throw new Conflict(`"${name}" is built in and cannot be removed.`, 'builtin_role');
-      if (!(await m.existsBy(TenantRole, { tenantId, name }))) throw new NotFound(`There is no role "${name}".`, 'role_not_found');
+      if ((BUILTIN_ROLES as readonly string[]).includes(name))
+        throw new Conflict(`"${name}" is built in and cannot be removed.`, 'builtin_role');
+      if (!(await m.existsBy(TenantRole, { tenantId, name })))
+        throw new NotFound(`There is no role "${name}".`, 'role_not_found');
       const uses = await m.countBy(MembershipRole, { tenantId, role: name });
-      if (uses > 0 && !force) throw new Conflict(`${uses} member(s) have the role "${name}"; add ?force=true to remove it from them too.`, 'role_in_use');
+      if (uses > 0 && !force)
+        throw new Conflict(
+          `${uses} member(s) have the role "${name}"; add ?force=true to remove it from them too.`,
+          'role_in_use',
+        );
       await m.delete(MembershipRole, { tenantId, role: name });
       await m.delete(TenantRole, { tenantId, name });
-      await recordAudit(m, { type: 'role.deleted', actor: actorOf(caller), tenantId, subject: name, data: { removed_from: uses } });
+      await recordAudit(m, {
+        type: 'role.deleted',
+        actor: actorOf(caller),
+        tenantId,
+        subject: name,
+        data: { removed_from: uses },
+      });
     });
   }
 
@@ -176,10 +244,26 @@ export class TenantService {
 }
 
 /** Inserts a membership with roles (the caller holds the transaction and has checked the rules). */
-export async function insertMembership(m: EntityManager, tenantId: string, accountId: string, roles: string[], invitationId: string | null): Promise<Membership> {
-  const membership = Object.assign(new Membership(), { id: crypto.randomUUID(), tenantId, accountId, createdAt: new Date(), invitationId });
+export async function insertMembership(
+  m: EntityManager,
+  tenantId: string,
+  accountId: string,
+  roles: string[],
+  invitationId: string | null,
+): Promise<Membership> {
+  const membership = Object.assign(new Membership(), {
+    id: crypto.randomUUID(),
+    tenantId,
+    accountId,
+    createdAt: new Date(),
+    invitationId,
+  });
   await m.insert(Membership, membership);
-  if (roles.length) await m.insert(MembershipRole, roles.map((role) => ({ membershipId: membership.id, role, tenantId })));
+  if (roles.length)
+    await m.insert(
+      MembershipRole,
+      roles.map((role) => ({ membershipId: membership.id, role, tenantId })),
+    );
   return membership;
 }
 

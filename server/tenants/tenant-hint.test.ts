@@ -41,7 +41,7 @@ describeWithServer('slugs shaped like tenant ids', (server: () => TestServer) =>
     assert.equal(created.body.slug, `tenant-${name}`);
   });
 
-  test('a tenant_hint with one tenant\'s id chooses that tenant, even when another of the person\'s tenants has that id as its slug', async () => {
+  test("a tenant_hint with one tenant's id chooses that tenant, even when another of the person's tenants has that id as its slug", async () => {
     const backend = { kind: 'client', clientId: 'test', manage: true } as const;
     const target = (await server().tessera.tenants.create(backend, { name: 'Hint Target' })).id;
     const impostor = (await server().tessera.tenants.create(backend, { name: 'Hint Impostor' })).id;
@@ -77,7 +77,12 @@ describeWithServer('slugs shaped like tenant ids', (server: () => TestServer) =>
 
 describe('resolving a tenant_hint', () => {
   const directory = new TenantDirectory(undefined as unknown as Database); // resolveHint reads no database
-  const tenant = (tenant_id: string, slug: string): TenantMembership => ({ tenant_id, slug, tenant_name: slug, roles: [] });
+  const tenant = (tenant_id: string, slug: string): TenantMembership => ({
+    tenant_id,
+    slug,
+    tenant_name: slug,
+    roles: [],
+  });
 
   test('an id match wins over a slug match, whatever the order', () => {
     const id = crypto.randomUUID();
@@ -94,6 +99,9 @@ describe('resolving a tenant_hint', () => {
   });
 
   test('several matches pick none', () => {
-    assert.equal(directory.resolveHint('twin', [tenant(crypto.randomUUID(), 'twin'), tenant(crypto.randomUUID(), 'twin')]), undefined);
+    assert.equal(
+      directory.resolveHint('twin', [tenant(crypto.randomUUID(), 'twin'), tenant(crypto.randomUUID(), 'twin')]),
+      undefined,
+    );
   });
 });

@@ -10,18 +10,25 @@ import type { Page, UserAgent } from './user-agent.js';
 /** Opens the sign-in of `rp` (redirect URI `<issuer>/app/callback`) in `browser` and returns the login page. */
 export async function appLoginPage(server: TestServer, rp: oidc.Configuration, browser: UserAgent): Promise<Page> {
   const url = oidc.buildAuthorizationUrl(rp, {
-    redirect_uri: `${server.url}/app/callback`, scope: 'openid email',
-    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    redirect_uri: `${server.url}/app/callback`,
+    scope: 'openid email',
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
   });
   return browser.follow(url.href);
 }
 
 /** From the app's sign-in page through "Create one" and the registration form; returns the page after it. */
 export async function registerThroughPages(
-  server: TestServer, rp: oidc.Configuration, browser: UserAgent, who: { name: string; email: string; password: string },
+  server: TestServer,
+  rp: oidc.Configuration,
+  browser: UserAgent,
+  who: { name: string; email: string; password: string },
 ): Promise<Page> {
   const login = await appLoginPage(server, rp, browser);
-  const form = await browser.follow(new URL(/href="(\/interaction\/[^"]+\/register)"/.exec(login.html)![1]!, server.url).href);
+  const form = await browser.follow(
+    new URL(/href="(\/interaction\/[^"]+\/register)"/.exec(login.html)![1]!, server.url).href,
+  );
   return browser.submit(form, /\/register$/, who);
 }
 
@@ -37,7 +44,10 @@ export async function linkIn(server: TestServer, email: string, path: string, wa
   const until = Date.now() + waitMs;
   for (;;) {
     const mails = await mailsTo(server, email);
-    const link = mails.flatMap((m) => m.bodyText.match(/https?:\/\/\S+/g) ?? []).reverse().find((l) => new URL(l).pathname === path);
+    const link = mails
+      .flatMap((m) => m.bodyText.match(/https?:\/\/\S+/g) ?? [])
+      .reverse()
+      .find((l) => new URL(l).pathname === path);
     if (link) {
       assert.ok(link.startsWith(server.url), 'links are built from the configured issuer');
       return link;

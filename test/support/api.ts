@@ -12,10 +12,18 @@ export interface Reply<T = Record<string, unknown>> {
 }
 
 export function apiClient(server: () => TestServer) {
-  async function call<T = Record<string, unknown>>(method: string, path: string, token?: string, body?: unknown): Promise<Reply<T>> {
+  async function call<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+  ): Promise<Reply<T>> {
     const res = await fetchWithin(`${server().url}${path}`, {
       method,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();
@@ -23,7 +31,12 @@ export function apiClient(server: () => TestServer) {
   }
 
   /** A tenant created by the backend (`manage` token), with the given people as members. */
-  async function tenantWith(manage: string, name: string, admins: Person[] = [], users: Person[] = []): Promise<string> {
+  async function tenantWith(
+    manage: string,
+    name: string,
+    admins: Person[] = [],
+    users: Person[] = [],
+  ): Promise<string> {
     const created = await call<{ id: string }>('POST', '/api/tenants', manage, { name });
     assert.equal(created.status, 201);
     await server().db.transaction(async (m) => {

@@ -18,12 +18,18 @@ export function testDatabases(): TestDatabase[] {
     label: 'sqlite',
     async open() {
       const dir = await mkdtemp(join(tmpdir(), 'tessera-test-'));
-      return { config: { kind: 'sqlite', file: join(dir, 'x.sqlite') }, dispose: () => rm(dir, { recursive: true, force: true }) };
+      return {
+        config: { kind: 'sqlite', file: join(dir, 'x.sqlite') },
+        dispose: () => rm(dir, { recursive: true, force: true }),
+      };
     },
   };
   const mysqlUrl = process.env.TEST_MYSQL_URL;
   if (!mysqlUrl) return [sqlite];
-  const mysql: TestDatabase = { label: 'mysql', open: async () => ({ config: { kind: 'mysql', url: mysqlUrl }, dispose: async () => {} }) };
+  const mysql: TestDatabase = {
+    label: 'mysql',
+    open: async () => ({ config: { kind: 'mysql', url: mysqlUrl }, dispose: async () => {} }),
+  };
   return [sqlite, mysql];
 }
 
@@ -46,13 +52,22 @@ async function emptyAllTables(db: Database): Promise<void> {
  * Opens and migrates a test database. A fresh SQLite file per suite; on MySQL one shared database,
  * migrated once per run and emptied before each suite (files run one at a time).
  */
-export async function openTestDatabase(target: TestDatabase): Promise<{ db: Database; url: string; dispose(): Promise<void> }> {
+export async function openTestDatabase(
+  target: TestDatabase,
+): Promise<{ db: Database; url: string; dispose(): Promise<void> }> {
   const opened = await target.open();
   const db = await openDatabase(opened.config);
   await db.migrate();
   if (opened.config.kind === 'mysql') await emptyAllTables(db);
   const url = opened.config.kind === 'mysql' ? opened.config.url : `sqlite:${opened.config.file}`;
-  return { db, url, dispose: async () => { await db.close(); await opened.dispose(); } };
+  return {
+    db,
+    url,
+    dispose: async () => {
+      await db.close();
+      await opened.dispose();
+    },
+  };
 }
 
 /** `body` receives a getter: the database exists only once the block's `before` has run. */

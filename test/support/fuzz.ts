@@ -26,7 +26,11 @@ export interface FormSpec {
 
 /** Reads every POST form of a page: its action, hidden values and the names of its other controls. */
 export function formsOf(html: string, cookie: string): FormSpec[] {
-  const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'");
+  const decode = (s: string) =>
+    s
+      .replace(/&amp;/g, '&')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'");
   const forms: FormSpec[] = [];
   for (const [tag] of html.matchAll(/<form\b[^>]*>[\s\S]*?<\/form>/gi)) {
     if (!/method="post"/i.test(tag)) continue;
@@ -46,7 +50,22 @@ export function formsOf(html: string, cookie: string): FormSpec[] {
 
 /** oidc-provider's form endpoints, fuzzed without a client's credentials (so nothing they do can succeed). */
 export const PROVIDER_FORMS: FormSpec[] = [
-  { action: '/token', fields: ['grant_type', 'code', 'redirect_uri', 'code_verifier', 'refresh_token', 'client_id', 'scope', 'resource', 'tenant'], hidden: {}, cookie: '' },
+  {
+    action: '/token',
+    fields: [
+      'grant_type',
+      'code',
+      'redirect_uri',
+      'code_verifier',
+      'refresh_token',
+      'client_id',
+      'scope',
+      'resource',
+      'tenant',
+    ],
+    hidden: {},
+    cookie: '',
+  },
   { action: '/token/introspection', fields: ['token', 'token_type_hint', 'client_id'], hidden: {}, cookie: '' },
   { action: '/token/revocation', fields: ['token', 'token_type_hint', 'client_id'], hidden: {}, cookie: '' },
 ];
@@ -75,7 +94,10 @@ const badJson: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** A field name nobody declared, including names with a meaning to parsers. */
-const extraName = fc.oneof(fc.string({ minLength: 1, maxLength: 12 }).map((s) => `x_${s}`), fc.constantFrom('constructor', 'toString', 'hasOwnProperty', '$where', 'x.y'));
+const extraName = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 12 }).map((s) => `x_${s}`),
+  fc.constantFrom('constructor', 'toString', 'hasOwnProperty', '$where', 'x.y'),
+);
 
 // ---- bodies ------------------------------------------------------------------------------------------
 
@@ -116,16 +138,44 @@ const badJsonBody = (fields: string[], strict?: { required: string[] }) =>
     });
 
 /** A body the parser must refuse whatever it holds: wrong type, broken JSON or compression, too big or deep. */
-const refusedEnvelope = (valid: () => string): fc.Arbitrary<{ headers: Record<string, string>; body?: string | Uint8Array }> =>
+const refusedEnvelope = (
+  valid: () => string,
+): fc.Arbitrary<{ headers: Record<string, string>; body?: string | Uint8Array }> =>
   fc.oneof(
-    fc.constantFrom('text/plain', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream', 'application/json-patch+json', 'text/html; charset=utf-8')
+    fc
+      .constantFrom(
+        'text/plain',
+        'multipart/form-data; boundary=x',
+        'application/xml',
+        'application/octet-stream',
+        'application/json-patch+json',
+        'text/html; charset=utf-8',
+      )
       .map((type) => ({ headers: { 'content-type': type }, body: valid() })),
-    fc.constantFrom('gzip', 'deflate', 'br', 'compress', 'gzip, br', 'x-bogus')
-      .map((encoding) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': encoding }, body: valid() })),
-    fc.constantFrom('{', '{"_csrf":', '[1,', '{"a":1}}', 'nul', '\ufeff{"a":1', '{"__proto__":{"x":1}}', '{"a":1,"__proto__":{"polluted":true}}')
+    fc.constantFrom('gzip', 'deflate', 'br', 'compress', 'gzip, br', 'x-bogus').map((encoding) => ({
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-encoding': encoding },
+      body: valid(),
+    })),
+    fc
+      .constantFrom(
+        '{',
+        '{"_csrf":',
+        '[1,',
+        '{"a":1}}',
+        'nul',
+        '\ufeff{"a":1',
+        '{"__proto__":{"x":1}}',
+        '{"a":1,"__proto__":{"polluted":true}}',
+      )
       .map((text) => ({ headers: { 'content-type': 'application/json' }, body: text })),
-    fc.integer({ min: 33, max: 20_000 }).map((depth) => ({ headers: { 'content-type': 'application/json' }, body: `{"x":${'['.repeat(depth)}${']'.repeat(depth)}}` })),
-    fc.constantFrom(70_000, 150_000).map((size) => ({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `${valid()}&pad=${'x'.repeat(size)}` })),
+    fc.integer({ min: 33, max: 20_000 }).map((depth) => ({
+      headers: { 'content-type': 'application/json' },
+      body: `{"x":${'['.repeat(depth)}${']'.repeat(depth)}}`,
+    })),
+    fc.constantFrom(70_000, 150_000).map((size) => ({
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `${valid()}&pad=${'x'.repeat(size)}`,
+    })),
     fc.constant({ headers: { 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(120_000)}"}` }),
     fc.constant(null).map(() => ({ headers: {}, body: new TextEncoder().encode(valid()) })),
   );
@@ -142,35 +192,64 @@ const encodeForm = (pairs: Pairs) => {
 export function formRequests(form: FormSpec): fc.Arbitrary<FuzzRequest> {
   const base = { method: 'POST', path: form.action };
   const headers = { cookie: form.cookie, accept: 'text/html' };
-  const csrf = fc.oneof({ arbitrary: fc.constant(form.hidden._csrf), weight: 9 }, { arbitrary: fc.constantFrom(undefined, '', 'forged'), weight: 1 });
+  const csrf = fc.oneof(
+    { arbitrary: fc.constant(form.hidden._csrf), weight: 9 },
+    { arbitrary: fc.constantFrom(undefined, '', 'forged'), weight: 1 },
+  );
   const withCsrf = (token: string | undefined): Pairs => (token === undefined ? [] : [['_csrf', token]]);
-  const envelope = refusedEnvelope(() => encodeForm(withCsrf(form.hidden._csrf))).map((e) => ({ ...base, label: `envelope ${form.action}`, headers: { ...headers, ...e.headers }, body: e.body }));
+  const envelope = refusedEnvelope(() => encodeForm(withCsrf(form.hidden._csrf))).map((e) => ({
+    ...base,
+    label: `envelope ${form.action}`,
+    headers: { ...headers, ...e.headers },
+    body: e.body,
+  }));
   if (form.envelopeOnly) {
-    const forged = fc.constantFrom('', 'forged').map((token) => ({ ...base, label: `csrf ${form.action}`, headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: encodeForm([['_csrf', token]]) }));
+    const forged = fc.constantFrom('', 'forged').map((token) => ({
+      ...base,
+      label: `csrf ${form.action}`,
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+      body: encodeForm([['_csrf', token]]),
+    }));
     return fc.oneof(envelope, forged);
   }
   const fields = form.fields.length ? form.fields : ['value'];
   // One field is always sent (bad), as in badJsonBody.
-  const known = fc.nat(fields.length - 1).chain((chosen) => fc.tuple(...fields.map((f, i) => badFormField(f, i === chosen))));
+  const known = fc
+    .nat(fields.length - 1)
+    .chain((chosen) => fc.tuple(...fields.map((f, i) => badFormField(f, i === chosen))));
   const urlencoded = fc
     .tuple(csrf, known, fc.array(fc.tuple(extraName, badString), { maxLength: 2 }))
     .map(([token, known, extra]) => ({
-      ...base, label: `form ${form.action}`,
+      ...base,
+      label: `form ${form.action}`,
       headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
       body: encodeForm([...withCsrf(token), ...known.flat(), ...extra]),
     }));
   const json = fc.tuple(csrf, badJsonBody(fields)).map(([token, body]) => ({
-    ...base, label: `json ${form.action}`,
+    ...base,
+    label: `json ${form.action}`,
     headers: { ...headers, 'content-type': 'application/json' },
     body: JSON.stringify(token === undefined ? body : { ...body, _csrf: token }),
   }));
-  const gzipped = urlencoded.map((r) => ({ ...r, label: `gzip ${form.action}`, headers: { ...r.headers, 'content-encoding': 'gzip' }, body: gzipSync(r.body) }));
-  return fc.oneof({ arbitrary: urlencoded, weight: 5 }, { arbitrary: json, weight: 3 }, { arbitrary: gzipped, weight: 1 }, { arbitrary: envelope, weight: 2 });
+  const gzipped = urlencoded.map((r) => ({
+    ...r,
+    label: `gzip ${form.action}`,
+    headers: { ...r.headers, 'content-encoding': 'gzip' },
+    body: gzipSync(r.body),
+  }));
+  return fc.oneof(
+    { arbitrary: urlencoded, weight: 5 },
+    { arbitrary: json, weight: 3 },
+    { arbitrary: gzipped, weight: 1 },
+    { arbitrary: envelope, weight: 2 },
+  );
 }
 
 interface OpenApiOperation {
   parameters?: { name: string; in: 'path' | 'query'; required?: boolean }[];
-  requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[]; $ref?: string } }> };
+  requestBody?: {
+    content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[]; $ref?: string } }>;
+  };
 }
 
 export interface ApiFuzzOptions {
@@ -189,16 +268,38 @@ const badSegment = fc.oneof(
   fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }).map((s) => encodeURIComponent(wellFormed(s))),
   fc.integer({ min: 300, max: 6_000 }).map((n) => 'a'.repeat(n)),
 );
-const badQueryValue = fc.oneof(blank, fc.integer({ min: 2_100, max: 4_000 }).map((n) => 'x'.repeat(n)), fc.string({ unit: 'binary', maxLength: 20 }).map(wellFormed), fc.constantFrom('-1', '0', '1e400', 'NaN', 'true', '[]', '{}', 'pending,accepted', '%'));
+const badQueryValue = fc.oneof(
+  blank,
+  fc.integer({ min: 2_100, max: 4_000 }).map((n) => 'x'.repeat(n)),
+  fc.string({ unit: 'binary', maxLength: 20 }).map(wellFormed),
+  fc.constantFrom('-1', '0', '1e400', 'NaN', 'true', '[]', '{}', 'pending,accepted', '%'),
+);
 const authorization = (token: string | undefined) =>
   fc.oneof(
     { arbitrary: fc.constant(token ? `Bearer ${token}` : undefined), weight: 6 },
-    { arbitrary: fc.constantFrom(undefined, 'Bearer', 'Bearer ', 'Bearer a.b.c', 'Basic Zm9vOmJhcg==', `DPoP ${token ?? 'x'}`, 'Bearer eyJhbGciOiJub25lIn0.e30.'), weight: 2 },
+    {
+      arbitrary: fc.constantFrom(
+        undefined,
+        'Bearer',
+        'Bearer ',
+        'Bearer a.b.c',
+        'Basic Zm9vOmJhcg==',
+        `DPoP ${token ?? 'x'}`,
+        'Bearer eyJhbGciOiJub25lIn0.e30.',
+      ),
+      weight: 2,
+    },
     { arbitrary: hugeString.map((s) => `Bearer ${'x'.repeat(Math.min(s.length, 12_000))}`), weight: 1 },
   );
 
 /** Bad requests to every operation of the OpenAPI document. */
-export function apiRequests(document: { paths: Record<string, Record<string, OpenApiOperation>>; components?: { schemas?: Record<string, { properties?: Record<string, unknown>; required?: string[] }> } }, options: ApiFuzzOptions = {}): fc.Arbitrary<FuzzRequest> {
+export function apiRequests(
+  document: {
+    paths: Record<string, Record<string, OpenApiOperation>>;
+    components?: { schemas?: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+  },
+  options: ApiFuzzOptions = {},
+): fc.Arbitrary<FuzzRequest> {
   const operations: fc.Arbitrary<FuzzRequest>[] = [];
   for (const [template, methods] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(methods)) {
@@ -208,31 +309,62 @@ export function apiRequests(document: { paths: Record<string, Record<string, Ope
   return fc.oneof(...operations);
 }
 
-function operationRequests(template: string, method: string, operation: OpenApiOperation, document: Parameters<typeof apiRequests>[0], options: ApiFuzzOptions): fc.Arbitrary<FuzzRequest> {
+function operationRequests(
+  template: string,
+  method: string,
+  operation: OpenApiOperation,
+  document: Parameters<typeof apiRequests>[0],
+  options: ApiFuzzOptions,
+): fc.Arbitrary<FuzzRequest> {
   const params = operation.parameters ?? [];
   const pathParams = params.filter((p) => p.in === 'path');
   const queryParams = params.filter((p) => p.in === 'query');
   const segment = (name: string) => {
-    const real = method === 'GET' ? options.realIds?.[name] ?? [] : [];
+    const real = method === 'GET' ? (options.realIds?.[name] ?? []) : [];
     return real.length ? fc.oneof(fc.constantFrom(...real), badSegment) : badSegment;
   };
-  const path = fc.tuple(...pathParams.map((p) => segment(p.name).map((v) => [p.name, v] as const)))
+  const path = fc
+    .tuple(...pathParams.map((p) => segment(p.name).map((v) => [p.name, v] as const)))
     .map((values) => values.reduce((p, [name, v]) => p.replace(`{${name}}`, v), template));
-  const query = fc.tuple(
-    fc.tuple(...queryParams.map((p) => fc.option(fc.array(badQueryValue, { minLength: 1, maxLength: 2 }), { nil: undefined }).map((vs) => [p.name, vs] as const))),
-    fc.array(fc.tuple(extraName, badQueryValue), { maxLength: 2 }),
-  ).map(([known, extra]) => {
-    const search = new URLSearchParams();
-    for (const [name, values] of known) for (const v of values ?? []) search.append(name, v);
-    for (const [name, v] of extra) search.append(name, v);
-    const text = search.toString();
-    return text ? `?${text}` : '';
-  });
+  const query = fc
+    .tuple(
+      fc.tuple(
+        ...queryParams.map((p) =>
+          fc
+            .option(fc.array(badQueryValue, { minLength: 1, maxLength: 2 }), { nil: undefined })
+            .map((vs) => [p.name, vs] as const),
+        ),
+      ),
+      fc.array(fc.tuple(extraName, badQueryValue), { maxLength: 2 }),
+    )
+    .map(([known, extra]) => {
+      const search = new URLSearchParams();
+      for (const [name, values] of known) for (const v of values ?? []) search.append(name, v);
+      for (const [name, v] of extra) search.append(name, v);
+      const text = search.toString();
+      return text ? `?${text}` : '';
+    });
   const schema = bodySchemaOf(operation, document);
-  const plainBody = schema ? badJsonBody(Object.keys(schema.properties ?? {}), { required: schema.required ?? [] }).map((b) => JSON.stringify(b)) : fc.constantFrom('{}', '{"x":1}', '');
+  const plainBody = schema
+    ? badJsonBody(Object.keys(schema.properties ?? {}), { required: schema.required ?? [] }).map((b) =>
+        JSON.stringify(b),
+      )
+    : fc.constantFrom('{}', '{"x":1}', '');
   const body = fc.oneof(
-    { arbitrary: plainBody.map((text) => ({ headers: { 'content-type': 'application/json' } as Record<string, string>, body: text as string | Uint8Array | undefined })), weight: 6 },
-    { arbitrary: plainBody.map((text) => ({ headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: gzipSync(text) })), weight: 1 },
+    {
+      arbitrary: plainBody.map((text) => ({
+        headers: { 'content-type': 'application/json' } as Record<string, string>,
+        body: text as string | Uint8Array | undefined,
+      })),
+      weight: 6,
+    },
+    {
+      arbitrary: plainBody.map((text) => ({
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        body: gzipSync(text),
+      })),
+      weight: 1,
+    },
     { arbitrary: refusedEnvelope(() => '{"name":"","x_unknown":1}'), weight: 2 },
     { arbitrary: fc.constant({ headers: {}, body: undefined }), weight: 1 },
   );
@@ -261,7 +393,12 @@ export interface FuzzResult {
 
 /** Sends one request; answers its status and the start of its body. */
 export async function send(baseUrl: string, request: FuzzRequest): Promise<{ status: number; text: string }> {
-  const res = await fetch(new URL(request.path, baseUrl), { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' });
+  const res = await fetch(new URL(request.path, baseUrl), {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    redirect: 'manual',
+  });
   return { status: res.status, text: (await res.text()).slice(0, 300) };
 }
 
@@ -269,7 +406,11 @@ export async function send(baseUrl: string, request: FuzzRequest): Promise<{ sta
  * Runs `numRuns` generated requests with fast-check (fixed `seed`, so a failure replays) and stops
  * at the first 5xx.
  */
-export async function fuzz(baseUrl: string, requests: fc.Arbitrary<FuzzRequest>, { seed, numRuns, onProgress }: { seed: number; numRuns: number; onProgress?: (result: FuzzResult) => void }): Promise<FuzzResult> {
+export async function fuzz(
+  baseUrl: string,
+  requests: fc.Arbitrary<FuzzRequest>,
+  { seed, numRuns, onProgress }: { seed: number; numRuns: number; onProgress?: (result: FuzzResult) => void },
+): Promise<FuzzResult> {
   const result: FuzzResult = { sent: 0, byStatus: new Map() };
   const details = await fc.check(
     fc.asyncProperty(requests, async (request) => {
@@ -293,7 +434,12 @@ export async function fuzz(baseUrl: string, requests: fc.Arbitrary<FuzzRequest>,
 
 /** A request as a line a person can read and replay with curl. */
 export function describeRequest(request: FuzzRequest): string {
-  const body = request.body === undefined ? '' : typeof request.body === 'string' ? request.body : `<${request.body.length} bytes>`;
+  const body =
+    request.body === undefined
+      ? ''
+      : typeof request.body === 'string'
+        ? request.body
+        : `<${request.body.length} bytes>`;
   const shown = body.length > 400 ? `${body.slice(0, 400)}… (${body.length} chars)` : body;
   return `${request.method} ${request.path.slice(0, 300)} ${JSON.stringify(request.headers)} ${JSON.stringify(shown)}`;
 }

@@ -20,7 +20,14 @@ export interface TestServer {
 }
 
 /** Test defaults: cheap argon2 so suites stay fast, rate limits high unless a test lowers them. */
-const TEST_ENV = { NODE_ENV: 'test', LOG_LEVEL: 'info', ARGON2_MEMORY_KIB: '1024', ARGON2_ITERATIONS: '1', RATE_LIMIT_LOGIN: '1000', RATE_LIMIT_IP: '10000' };
+const TEST_ENV = {
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'info',
+  ARGON2_MEMORY_KIB: '1024',
+  ARGON2_ITERATIONS: '1',
+  RATE_LIMIT_LOGIN: '1000',
+  RATE_LIMIT_IP: '10000',
+};
 
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -28,7 +35,11 @@ async function listen(server: Server): Promise<number> {
 }
 
 /** Runs `body` once per test database against a started server; `env` overrides configuration. */
-export function describeWithServer(name: string, body: (server: () => TestServer) => void, env: Record<string, string> = {}): void {
+export function describeWithServer(
+  name: string,
+  body: (server: () => TestServer) => void,
+  env: Record<string, string> = {},
+): void {
   for (const target of testDatabases()) {
     describe(`${name} [${target.label}]`, () => {
       let state: TestServer | undefined;
@@ -40,8 +51,18 @@ export function describeWithServer(name: string, body: (server: () => TestServer
         http = createServer();
         const port = await listen(http);
         const logs: string[] = [];
-        const sink = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
-        const config = loadConfig({ ...TEST_ENV, ...env, ISSUER: `http://127.0.0.1:${port}`, DATABASE_URL: opened.url });
+        const sink = new Writable({
+          write(chunk, _enc, done) {
+            logs.push(String(chunk));
+            done();
+          },
+        });
+        const config = loadConfig({
+          ...TEST_ENV,
+          ...env,
+          ISSUER: `http://127.0.0.1:${port}`,
+          DATABASE_URL: opened.url,
+        });
         const logger = createLogger(config, sink);
         const start = async () => {
           const tessera = await createTessera(config, opened.db, logger);
@@ -49,7 +70,16 @@ export function describeWithServer(name: string, body: (server: () => TestServer
           http!.on('request', tessera.app.callback());
           return tessera;
         };
-        state = { url: config.issuer, config, db: opened.db, tessera: await start(), logs, restart: async () => { state!.tessera = await start(); } };
+        state = {
+          url: config.issuer,
+          config,
+          db: opened.db,
+          tessera: await start(),
+          logs,
+          restart: async () => {
+            state!.tessera = await start();
+          },
+        };
       });
       after(async () => {
         http?.closeAllConnections();

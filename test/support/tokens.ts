@@ -8,9 +8,19 @@ const insecure = { execute: [oidc.allowInsecureRequests] };
 
 /** A backend client's API token by client credentials (`manage`: flagged for tenants:manage). */
 export async function clientToken(server: TestServer, { manage }: { manage: boolean }): Promise<string> {
-  const { id, secret } = await createClient(server.db, { name: 'Backend', redirectUris: [], grantTypes: ['client_credentials'], tenantsManage: manage });
+  const { id, secret } = await createClient(server.db, {
+    name: 'Backend',
+    redirectUris: [],
+    grantTypes: ['client_credentials'],
+    tenantsManage: manage,
+  });
   const rp = await oidc.discovery(new URL(server.url), id, secret, undefined, insecure);
-  return (await oidc.clientCredentialsGrant(rp, { scope: manage ? 'tenants:manage' : 'tenants:admin', resource: `${server.url}/api` })).access_token;
+  return (
+    await oidc.clientCredentialsGrant(rp, {
+      scope: manage ? 'tenants:manage' : 'tenants:admin',
+      resource: `${server.url}/api`,
+    })
+  ).access_token;
 }
 
 export interface Person {
@@ -40,8 +50,11 @@ let appServer: TestServer | undefined;
 export function firstPartyApp(server: TestServer): Promise<oidc.Configuration> {
   if (appServer !== server) {
     appServer = server;
-    appClient = createClient(server.db, { name: 'Portal', redirectUris: [`${server.url}/app/callback`], firstParty: true })
-      .then(({ id, secret }) => oidc.discovery(new URL(server.url), id, secret, undefined, insecure));
+    appClient = createClient(server.db, {
+      name: 'Portal',
+      redirectUris: [`${server.url}/app/callback`],
+      firstParty: true,
+    }).then(({ id, secret }) => oidc.discovery(new URL(server.url), id, secret, undefined, insecure));
   }
   return appClient!;
 }
@@ -53,8 +66,17 @@ export function firstPartyApp(server: TestServer): Promise<oidc.Configuration> {
 export async function signIn(
   server: TestServer,
   who: Person,
-  { scope = 'openid email tenants', params = {}, api = false, browser = new UserAgent(server.url), onPage }: {
-    scope?: string; params?: Record<string, string>; api?: boolean; browser?: UserAgent;
+  {
+    scope = 'openid email tenants',
+    params = {},
+    api = false,
+    browser = new UserAgent(server.url),
+    onPage,
+  }: {
+    scope?: string;
+    params?: Record<string, string>;
+    api?: boolean;
+    browser?: UserAgent;
     onPage?: (page: Awaited<ReturnType<UserAgent['follow']>>) => Promise<Awaited<ReturnType<UserAgent['follow']>>>;
   } = {},
 ): Promise<SignInResult> {
@@ -62,17 +84,29 @@ export async function signIn(
   const verifier = oidc.randomPKCECodeVerifier();
   const resource: Record<string, string> = api ? { resource: `${server.url}/api` } : {};
   const url = oidc.buildAuthorizationUrl(rp, {
-    redirect_uri: `${server.url}/app/callback`, scope, state: 's', ...resource, ...params,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256',
+    redirect_uri: `${server.url}/app/callback`,
+    scope,
+    state: 's',
+    ...resource,
+    ...params,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
   });
   let page = await browser.follow(url.href);
-  if (/action="\/interaction\/[^"]+\/login"/.test(page.html)) page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
+  if (/action="\/interaction\/[^"]+\/login"/.test(page.html))
+    page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
   for (let steps = 0; !page.location?.includes('/app/callback') && onPage; steps++) {
     if (steps === 10) throw new Error(`sign-in still not back at the app after 10 pages: ${page.status} ${page.url}`);
     page = await onPage(page);
   }
-  if (!page.location?.includes('/app/callback')) throw new Error(`sign-in did not return to the app: ${page.status} ${page.html.slice(0, 800)}`);
-  const tokens = await oidc.authorizationCodeGrant(rp, new URL(page.location), { pkceCodeVerifier: verifier, expectedState: 's' }, resource);
+  if (!page.location?.includes('/app/callback'))
+    throw new Error(`sign-in did not return to the app: ${page.status} ${page.html.slice(0, 800)}`);
+  const tokens = await oidc.authorizationCodeGrant(
+    rp,
+    new URL(page.location),
+    { pkceCodeVerifier: verifier, expectedState: 's' },
+    resource,
+  );
   return { tokens, browser, rp };
 }
 
@@ -83,12 +117,18 @@ export async function userToken(server: TestServer, who: Person, scope = 'openid
 
 /** Starts the app's sign-in in a new browser and submits the password; returns the first page after it. */
 export async function pageAfterSignIn(
-  server: TestServer, who: Person, { scope = 'openid tenants', params = {} }: { scope?: string; params?: Record<string, string> } = {},
+  server: TestServer,
+  who: Person,
+  { scope = 'openid tenants', params = {} }: { scope?: string; params?: Record<string, string> } = {},
 ): Promise<{ browser: UserAgent; page: Awaited<ReturnType<UserAgent['follow']>> }> {
   const rp = await firstPartyApp(server);
   const url = oidc.buildAuthorizationUrl(rp, {
-    redirect_uri: `${server.url}/app/callback`, scope, state: 's', ...params,
-    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()), code_challenge_method: 'S256',
+    redirect_uri: `${server.url}/app/callback`,
+    scope,
+    state: 's',
+    ...params,
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
   });
   const browser = new UserAgent(server.url);
   const login = await browser.follow(url.href);

@@ -19,7 +19,10 @@ export class UserAgent {
   constructor(private readonly origin: string) {}
 
   /** One request, no redirect following; returns the page and remembers cookies. */
-  async request(url: string, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const absolute = new URL(url, this.origin).href;
     const headers: Record<string, string> = { accept: 'text/html', ...init.headers };
     const cookie = await this.jar.getCookieString(absolute);
@@ -29,10 +32,20 @@ export class UserAgent {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetchWithin(absolute, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const res = await fetchWithin(absolute, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      body,
+      redirect: 'manual',
+    });
     for (const line of res.headers.getSetCookie()) await this.jar.setCookie(line, absolute, { ignoreError: true });
     const location = res.headers.get('location') ?? undefined;
-    return { status: res.status, url: absolute, location: location && new URL(location, absolute).href, html: await res.text() };
+    return {
+      status: res.status,
+      url: absolute,
+      location: location && new URL(location, absolute).href,
+      html: await res.text(),
+    };
   }
 
   /** Follows redirects while they stay on `origin`; stops at the first one that leaves it (the app's redirect_uri). */
@@ -53,17 +66,23 @@ export class UserAgent {
 
   /** A live cookie of this origin by name, whatever its path. */
   cookie(name: string): string | undefined {
-    return this.live().filter((c) => c.key === name).at(-1)?.value as string | undefined;
+    return this.live()
+      .filter((c) => c.key === name)
+      .at(-1)?.value as string | undefined;
   }
 
   /** Every live cookie held, whatever its path, as one Cookie header (for requests made outside this agent). */
   cookieHeader(): string {
-    return this.live().map((c) => `${c.key}=${String(c.value)}`).join('; ');
+    return this.live()
+      .map((c) => `${c.key}=${String(c.value)}`)
+      .join('; ');
   }
 
   private live() {
     const all = this.jar.serializeSync()?.cookies ?? [];
-    return all.filter((c) => !c.expires || c.expires === 'Infinity' || new Date(String(c.expires)).getTime() > Date.now());
+    return all.filter(
+      (c) => !c.expires || c.expires === 'Infinity' || new Date(String(c.expires)).getTime() > Date.now(),
+    );
   }
 }
 
@@ -71,7 +90,8 @@ export class UserAgent {
 export function findForm(html: string, action: string | RegExp): { action: string; hidden: Record<string, string> } {
   for (const form of parse(html).querySelectorAll('form')) {
     const formAction = form.getAttribute('action') ?? '';
-    if (typeof action === 'string' ? formAction !== action && !formAction.endsWith(action) : !action.test(formAction)) continue;
+    if (typeof action === 'string' ? formAction !== action && !formAction.endsWith(action) : !action.test(formAction))
+      continue;
     const hidden: Record<string, string> = {};
     for (const input of form.querySelectorAll('input[type="hidden"]')) {
       const name = input.getAttribute('name');

@@ -35,7 +35,10 @@ export async function fetchWithin(url: string | URL, init: RequestInit = {}, ms 
 export class ProcessWatch {
   private text = '';
 
-  constructor(readonly child: ChildProcess, private readonly name: string) {
+  constructor(
+    readonly child: ChildProcess,
+    private readonly name: string,
+  ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.text += chunk));
     child.stderr?.on('data', (chunk: Buffer) => (this.text += chunk));
   }
@@ -52,7 +55,12 @@ export class ProcessWatch {
     let onExit = () => {};
     const seen = new Promise<void>((resolve, reject) => {
       onData = () => pattern.test(this.text) && resolve();
-      onExit = () => reject(new Error(`${this.name} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${this.text}`));
+      onExit = () =>
+        reject(
+          new Error(
+            `${this.name} exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${this.text}`,
+          ),
+        );
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
       child.once('exit', onExit);
@@ -71,7 +79,9 @@ export class ProcessWatch {
     const { child } = this;
     const exited = () => child.exitCode ?? child.signalCode;
     if (exited() !== null) return exited()!;
-    const exit = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal!)));
+    const exit = new Promise<number | string>((resolve) =>
+      child.once('exit', (code, signal) => resolve(code ?? signal!)),
+    );
     try {
       return await within(ms, `${this.name} to exit`, exit);
     } catch (error) {
@@ -86,14 +96,24 @@ export class ProcessWatch {
  * `stdout` and `stderr`), but kills it after `timeoutMs` and says so.
  */
 export async function runWithin(
-  timeoutMs: number, file: string, args: string[], options: ExecFileOptions = {},
+  timeoutMs: number,
+  file: string,
+  args: string[],
+  options: ExecFileOptions = {},
 ): Promise<{ stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(file, args, { ...options, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const { stdout, stderr } = await execFileAsync(file, args, {
+      ...options,
+      encoding: 'utf8',
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     return { stdout, stderr };
   } catch (error) {
     const failed = error as Error & { killed?: boolean; stdout?: string; stderr?: string };
     if (!failed.killed) throw error;
-    throw new Error(`timed out after ${timeoutMs / 1000} s waiting for \`${[file, ...args].join(' ')}\` to finish; its output:\n${failed.stdout}${failed.stderr}`);
+    throw new Error(
+      `timed out after ${timeoutMs / 1000} s waiting for \`${[file, ...args].join(' ')}\` to finish; its output:\n${failed.stdout}${failed.stderr}`,
+    );
   }
 }
