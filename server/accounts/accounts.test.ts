@@ -1,9 +1,8 @@
 // Registration, e-mail verification, sign-in and password reset through the real pages, on each database.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import * as oidc from 'openid-client';
+import type * as oidc from 'openid-client';
 import { Account, VerificationCode } from '../db/entities/index.js';
-import { createClient } from '../oidc/clients.js';
 import {
   appLoginPage,
   linkIn as linkInMail,
@@ -11,6 +10,7 @@ import {
   registerThroughPages,
 } from '../../test/support/accounts.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
+import { firstPartyApp } from '../../test/support/tokens.js';
 import { UserAgent } from '../../test/support/user-agent.js';
 
 const PASSWORD = 'a perfectly fine passphrase';
@@ -19,12 +19,7 @@ describeWithServer('accounts through the browser pages', (server: () => TestServ
   let rp: oidc.Configuration;
 
   before(async () => {
-    const { id, secret } = await createClient(server().db, {
-      name: 'Portal',
-      redirectUris: [`${server().url}/app/callback`],
-      firstParty: true,
-    });
-    rp = await oidc.discovery(new URL(server().url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    rp = await firstPartyApp(server());
   });
 
   const uniqueEmail = (name: string) => `${name}-${crypto.randomUUID().slice(0, 8)}@example.test`;
@@ -197,24 +192,10 @@ describeWithServer(
   'sign-in rate limits',
   (server: () => TestServer) => {
     test('after the allowed attempts for one e-mail, sign-in answers 429 even with the right password', async () => {
-      const { id, secret } = await createClient(server().db, {
-        name: 'P',
-        redirectUris: [`${server().url}/app/callback`],
-        firstParty: true,
-      });
-      const rp = await oidc.discovery(new URL(server().url), id, secret, undefined, {
-        execute: [oidc.allowInsecureRequests],
-      });
       const email = 'limited@example.test';
       await server().tessera.accounts.createAccount({ email, name: 'L', password: PASSWORD, verified: true });
       const browser = new UserAgent(server().url);
-      const url = oidc.buildAuthorizationUrl(rp, {
-        redirect_uri: `${server().url}/app/callback`,
-        scope: 'openid',
-        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      });
-      const login = await browser.follow(url.href);
+      const login = await appLoginPage(server(), await firstPartyApp(server()), browser);
       for (let i = 0; i < 3; i++)
         assert.equal((await browser.submit(login, /\/login$/, { email, password: 'wrong' })).status, 400);
       const blocked = await browser.submit(login, /\/login$/, { email, password: PASSWORD });

@@ -5,11 +5,10 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as oidc from 'openid-client';
 import { Account, GrantTenant } from '../db/entities/index.js';
-import { createClient } from '../oidc/clients.js';
 import { insertMembership } from '../tenants/service.js';
 import { appLoginPage, linkIn, mailsTo, registerThroughPages } from '../../test/support/accounts.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { person, signIn } from '../../test/support/tokens.js';
+import { firstPartyApp, person, signIn } from '../../test/support/tokens.js';
 import { type Page, UserAgent } from '../../test/support/user-agent.js';
 
 const MALLORY = { name: 'Mallory Example', password: 'the attacker knows this one' };
@@ -19,12 +18,7 @@ describeWithServer('a pre-registered address and its real owner', (server: () =>
   let rp: oidc.Configuration;
 
   before(async () => {
-    const { id, secret } = await createClient(server().db, {
-      name: 'Portal',
-      redirectUris: [`${server().url}/app/callback`],
-      firstParty: true,
-    });
-    rp = await oidc.discovery(new URL(server().url), id, secret, undefined, { execute: [oidc.allowInsecureRequests] });
+    rp = await firstPartyApp(server());
   });
 
   const victimAddress = () => `victor-${crypto.randomUUID().slice(0, 8)}@example.test`;

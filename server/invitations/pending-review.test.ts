@@ -3,22 +3,16 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { Logger } from 'typeorm';
-import { AccountMail } from '../accounts/mail.js';
-import { PasswordHasher } from '../accounts/passwords.js';
-import { AccountService } from '../accounts/service.js';
-import { createQuota } from '../http/rate-limit.js';
-import { loadKeys } from '../keys/keys.js';
-import { Renderer } from '../render.js';
+import type { AccountService } from '../accounts/service.js';
 import type { Caller } from '../tenants/access.js';
-import { insertMembership, TenantService } from '../tenants/service.js';
+import { insertMembership, type TenantService } from '../tenants/service.js';
 import { describeEachDatabase } from '../../test/support/databases.js';
+import { invitationServices } from '../../test/support/services.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { pageAfterSignIn, person } from '../../test/support/tokens.js';
-import { InvitationMail } from './mail.js';
-import { REVIEW_PAGE_SIZE, RedemptionService } from './redemption.js';
-import { InvitationService } from './service.js';
+import { REVIEW_PAGE_SIZE, type RedemptionService } from './redemption.js';
+import type { InvitationService } from './service.js';
 
-const ISSUER = 'http://tessera.test';
 const backend: Caller = { kind: 'client', clientId: 'backend', manage: true };
 
 describeEachDatabase('invitations waiting for a decision', [], (db) => {
@@ -28,18 +22,8 @@ describeEachDatabase('invitations waiting for a decision', [], (db) => {
   let tenants: TenantService;
 
   before(async () => {
-    const keys = await loadKeys(db());
-    const renderer = new Renderer(ISSUER);
     const findClient = async (id: string) => ({ name: `Client ${id}`, redirectUris: [] });
-    const quota = createQuota({ keyPrefix: 'test', points: 10_000, durationSeconds: 3600 });
-    invitations = new InvitationService(db(), keys, ISSUER, new InvitationMail(renderer), findClient, quota);
-    redemption = new RedemptionService(db(), keys, ISSUER, new InvitationMail(renderer), findClient);
-    accounts = new AccountService(
-      db(),
-      new PasswordHasher({ memoryCost: 1024, timeCost: 1 }),
-      new AccountMail(renderer),
-    );
-    tenants = new TenantService(db(), false);
+    ({ invitations, redemption, accounts, tenants } = await invitationServices(db(), findClient));
   });
 
   const newTenant = async () => (await tenants.create(backend, { name: `T ${crypto.randomUUID().slice(0, 6)}` })).id;

@@ -2,43 +2,25 @@
 // so the races pass trivially there; on MariaDB they are real concurrent transactions.)
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { AccountMail } from '../accounts/mail.js';
-import { PasswordHasher } from '../accounts/passwords.js';
-import { AccountService } from '../accounts/service.js';
+import type { AccountService } from '../accounts/service.js';
 import { AuditEvent, Invitation, InvitationRedemption, Membership, MembershipRole } from '../db/entities/index.js';
-import { createQuota } from '../http/rate-limit.js';
-import { type KeySet, loadKeys } from '../keys/keys.js';
-import { Renderer } from '../render.js';
 import type { Caller } from '../tenants/access.js';
-import { insertMembership, TenantService } from '../tenants/service.js';
+import { insertMembership, type TenantService } from '../tenants/service.js';
 import { describeEachDatabase } from '../../test/support/databases.js';
-import { InvitationMail } from './mail.js';
-import { InvitationRefused, RedemptionService } from './redemption.js';
-import { InvitationService, type NewInvitation } from './service.js';
+import { invitationServices } from '../../test/support/services.js';
+import { InvitationRefused, type RedemptionService } from './redemption.js';
+import type { InvitationService, NewInvitation } from './service.js';
 
-const ISSUER = 'http://tessera.test';
 const backend: Caller = { kind: 'client', clientId: 'backend', manage: true };
 
 describeEachDatabase('invitation redemption', [], (db) => {
-  let keys: KeySet;
   let invitations: InvitationService;
   let redemption: RedemptionService;
   let accounts: AccountService;
   let tenants: TenantService;
 
   before(async () => {
-    keys = await loadKeys(db());
-    const renderer = new Renderer(ISSUER);
-    const findClient = async () => undefined;
-    const quota = createQuota({ keyPrefix: 'test', points: 10_000, durationSeconds: 3600 });
-    invitations = new InvitationService(db(), keys, ISSUER, new InvitationMail(renderer), findClient, quota);
-    redemption = new RedemptionService(db(), keys, ISSUER, new InvitationMail(renderer), findClient);
-    accounts = new AccountService(
-      db(),
-      new PasswordHasher({ memoryCost: 1024, timeCost: 1 }),
-      new AccountMail(renderer),
-    );
-    tenants = new TenantService(db(), false);
+    ({ invitations, redemption, accounts, tenants } = await invitationServices(db()));
   });
 
   const newTenant = async () => (await tenants.create(backend, { name: `T ${crypto.randomUUID().slice(0, 6)}` })).id;
