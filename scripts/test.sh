@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test on the current Node: type-check, format and lint, unit + integration + protocol tests on SQLite and
-# MySQL/MariaDB, then browser tests in Chromium. A part whose prerequisite is missing is skipped
+# MySQL/MariaDB, the Galera suite on a three-node cluster (scripts/galera/cluster.sh up), then browser tests in Chromium. A part whose prerequisite is missing is skipped
 # loudly; with CI=true a missing part is a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,8 @@ export TEST_MYSQL_URL="${TEST_MYSQL_URL-mysql://root@127.0.0.1:3306/tessera_test
 # (the runner applies it to the file's process), from Node 24 on each test.
 TEST_TIMEOUT_MS="${TEST_TIMEOUT_MS:-300000}"
 NODE_TESTS_LIMIT="${NODE_TESTS_LIMIT:-20m}" BROWSER_TESTS_LIMIT="${BROWSER_TESTS_LIMIT:-15m}"
+# GALERA_TESTS_LIMIT bounds each file of test/galera/; GALERA_TESTS=skip leaves the suite out (CI runs it on one Node line).
+GALERA_TESTS_LIMIT="${GALERA_TESTS_LIMIT:-5m}" GALERA_TESTS="${GALERA_TESTS:-run}"
 passed=0 failed=0 problems=()
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 # A part of the suite runs under `timeout`, which kills its whole process group when the limit
@@ -43,7 +45,9 @@ else
 fi
 
 say "unit, integration and protocol tests"
-files=(server/**/*.test.ts test/**/*.test.ts)
+# test/galera/ needs the Galera cluster and has its own part below.
+files=()
+for file in server/**/*.test.ts test/**/*.test.ts; do [[ $file == test/galera/* ]] || files+=("$file"); done
 log=$(mktemp)
 # One file at a time: the MySQL suites share one database, emptied between files.
 # From Node 24 on, a test that timed out may leave its file's process running (a handle still open):
@@ -61,6 +65,28 @@ if ! hung $status "unit, integration and protocol tests" "$NODE_TESTS_LIMIT" && 
   problems+=("node test runner exited $status"); failed=$((failed + 1))
 fi
 rm -f "$log"
+
+say "Galera suite (three MariaDB nodes, scripts/galera/cluster.sh)"
+if [ "$GALERA_TESTS" = skip ]; then
+  echo "not run here: GALERA_TESTS=skip"
+elif limit 1m node --import tsx scripts/galera/check.ts; then
+  # One file at a time: each empties the cluster's database and starts three instances on it.
+  for file in test/galera/*.test.ts; do
+    log=$(mktemp)
+    limit "$GALERA_TESTS_LIMIT" node --import tsx --test --test-concurrency=1 --test-timeout="$TEST_TIMEOUT_MS" "${force_exit[@]}" \
+      --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$log" "$file"
+    status=$?
+    p=$(grep -E '^# pass ' "$log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail ' "$log" | tail -1 | awk '{print $3}')
+    c=$(grep -E '^# cancelled ' "$log" | tail -1 | awk '{print $3}')
+    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${c:-0}))
+    if ! hung $status "$file" "$GALERA_TESTS_LIMIT" && [ $status -ne 0 ] && [ "${f:-0}${c:-0}" = "00" ]; then
+      problems+=("$file: node test runner exited $status"); failed=$((failed + 1))
+    fi
+    rm -f "$log"
+  done
+else
+  missing "Galera tests: no three-node cluster at GALERA_URLS (scripts/galera/cluster.sh up starts one)"
+fi
 
 say "browser tests (Chromium)"
 if [ -x /usr/bin/chromium ]; then
