@@ -103,7 +103,7 @@ start_node() {
   local n=$1 d t0 position=""
   shift
   d=$(node_dir "$n")
-  if running "$n"; then echo "node$n already running"; return 0; fi
+  running "$n" && return 0
   write_config "$n" || return 1
   # A node killed with SIGKILL has no saved position (seqno -1). Without one it would rejoin with a full copy
   # (SST); recovering the position from InnoDB first lets it catch up with the missed writes only (IST).
