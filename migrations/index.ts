@@ -6,6 +6,7 @@ import { OidcPayloadAccounts1732200000030 } from './1732200000030-oidc-payload-a
 import { DpopProofs1732200000040 } from './1732200000040-dpop-proofs.js';
 import { PendingTenantChoices1732200000050 } from './1732200000050-pending-tenant-choices.js';
 import { AuditActor1732200000101 } from './1732200000101-audit-actor.js';
+import { WriteGuards1732200000200 } from './1732200000200-write-guards.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   DpopProofs1732200000040,
   PendingTenantChoices1732200000050,
   AuditActor1732200000101,
+  WriteGuards1732200000200,
 ];

@@ -16,7 +16,7 @@ import { DEMO_CLIENT_ID, demoRoutes } from './demo/routes.js';
 import { bodyParser } from './http/body.js';
 import { csrf } from './http/csrf.js';
 import { errorHandler } from './http/error-handler.js';
-import { AppError, ServiceUnavailable } from './errors.js';
+import { AppError } from './errors.js';
 import { accessLog, type Logger } from './http/logging.js';
 import { pinOrigin } from './http/pin-origin.js';
 import { createQuota, createRateLimiter } from './http/rate-limit.js';
@@ -32,6 +32,7 @@ import { BrowserSessions, INTERNAL_CLIENT_ID } from './oidc/browser-session.js';
 import { createProvider } from './oidc/provider.js';
 import { providerMethodsAt } from './oidc/provider-methods.js';
 import { loadCookieKeys } from './oidc/secrets.js';
+import { onProviderServerError } from './oidc/server-errors.js';
 import { PageRenderer } from './page.js';
 import { Renderer } from './render.js';
 import type { Caller } from './tenants/access.js';
@@ -162,11 +163,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     prompts: [...invitationPrompts(redemption), ...tenantPrompts(directory, { selfService: config.tenantSelfService })],
   });
   // The provider answers 500 for errors it does not know; a busy database is 503 with Retry-After there too.
-  provider.on('server_error', (ctx: Koa.Context, error: unknown) => {
-    if (!(error instanceof ServiceUnavailable)) return;
-    ctx.status = error.status;
-    ctx.set({ ...error.headers });
-  });
+  provider.on('server_error', onProviderServerError(logger));
   const authenticate = createApiAuthenticator({
     issuer: config.issuer,
     keys,

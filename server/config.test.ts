@@ -27,6 +27,7 @@ test('mysql:// and mariadb:// URLs select MySQL', () => {
     kind: 'mysql',
     url: 'mysql://u:p@db:3306/tessera',
     pool: POOL_DEFAULTS,
+    cluster: 'auto',
   });
 });
 

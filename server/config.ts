@@ -15,6 +15,13 @@ const positiveInt = (fallback: number) =>
     .positive('expected a positive number')
     .default(fallback);
 
+/**
+ * What kind of MySQL/MariaDB cluster the database is: `auto` asks the server (`@@wsrep_on`); `galera` and
+ * `group-replication` read causally and retry certification conflicts; `none` is a single server or async replicas.
+ */
+export const DATABASE_CLUSTERS = ['auto', 'galera', 'group-replication', 'none'] as const;
+export type DatabaseCluster = (typeof DATABASE_CLUSTERS)[number];
+
 export const POOL_DEFAULTS: PoolOptions = { size: 10, waitMs: 3000, queueLimit: 200 };
 
 const url = (protocols: string[]) =>
@@ -86,6 +93,9 @@ const schema = z
     DATABASE_POOL_SIZE: positiveInt(POOL_DEFAULTS.size),
     DATABASE_POOL_WAIT_MS: positiveInt(POOL_DEFAULTS.waitMs),
     DATABASE_POOL_QUEUE_LIMIT: positiveInt(POOL_DEFAULTS.queueLimit),
+    DATABASE_CLUSTER: z
+      .enum(DATABASE_CLUSTERS, { message: `expected ${DATABASE_CLUSTERS.join(', ')}` })
+      .default('auto'),
     MAIL_PER_RECIPIENT_PER_HOUR: positiveInt(10),
     MAIL_PER_SENDER_PER_HOUR: positiveInt(100),
     TENANT_SELF_SERVICE_MAX: positiveInt(3),
@@ -100,11 +110,15 @@ const schema = z
       port: env.PORT,
       host: env.HOST,
       issuer,
-      database: parseDatabaseUrl(env.DATABASE_URL, {
-        size: env.DATABASE_POOL_SIZE,
-        waitMs: env.DATABASE_POOL_WAIT_MS,
-        queueLimit: env.DATABASE_POOL_QUEUE_LIMIT,
-      }),
+      database: parseDatabaseUrl(
+        env.DATABASE_URL,
+        {
+          size: env.DATABASE_POOL_SIZE,
+          waitMs: env.DATABASE_POOL_WAIT_MS,
+          queueLimit: env.DATABASE_POOL_QUEUE_LIMIT,
+        },
+        env.DATABASE_CLUSTER,
+      ),
       smtpUrl: env.SMTP_URL,
       mailFrom: env.MAIL_FROM,
       smsWebhookUrl: env.SMS_WEBHOOK_URL,
@@ -137,13 +151,15 @@ export interface PoolOptions {
   queueLimit: number;
 }
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'mysql'; url: string; pool?: PoolOptions };
+export type DatabaseConfig =
+  | { kind: 'sqlite'; file: string }
+  | { kind: 'mysql'; url: string; pool?: PoolOptions; cluster?: DatabaseCluster };
 export type Config = z.output<typeof schema>;
 
-function parseDatabaseUrl(value: string, pool: PoolOptions): DatabaseConfig {
+function parseDatabaseUrl(value: string, pool: PoolOptions, cluster: DatabaseCluster): DatabaseConfig {
   if (value.startsWith('sqlite:'))
     return { kind: 'sqlite', file: value.slice('sqlite:'.length) || './data/tessera.sqlite' };
-  return { kind: 'mysql', url: value.replace(/^mariadb:/, 'mysql:'), pool };
+  return { kind: 'mysql', url: value.replace(/^mariadb:/, 'mysql:'), pool, cluster };
 }
 
 export class ConfigError extends Error {

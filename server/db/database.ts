@@ -6,8 +6,9 @@ import { Mutex } from 'async-mutex';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type DatabaseConfig, POOL_DEFAULTS } from '../config.js';
 import { ServiceUnavailable } from '../errors.js';
+import { assertNodeReady, type Cluster, detectCluster, sessionSettings, writeGuard } from './cluster.js';
 import { createDataSource, saveSqliteFile } from './data-source.js';
-import { isDeadlock, toUniqueViolation } from './errors.js';
+import { isDeadlock, toUnavailable, toUniqueViolation } from './errors.js';
 import { lockSqliteFile } from './sqlite-lock.js';
 
 /**
@@ -31,10 +32,12 @@ export class Database {
     private readonly release: () => void = () => {},
     private readonly sqliteFile?: string,
     poolWaitMs = POOL_DEFAULTS.waitMs,
+    /** The cluster the MySQL/MariaDB database is (openDatabase detects it); `none` for one server and for sql.js. */
+    readonly cluster: Cluster = 'none',
   ) {
     this.mutex = dataSource.options.type === 'sqljs' ? new Mutex() : undefined;
     if (this.sqliteFile) process.once('exit', this.flushAtExit);
-    if (!this.mutex) boundPoolWait(dataSource, poolWaitMs);
+    if (!this.mutex) boundPoolWait(dataSource, poolWaitMs, sessionSettings(cluster));
   }
 
   get kind(): 'sqlite' | 'mysql' {
@@ -57,8 +60,12 @@ export class Database {
   /** Runs `fn` with an EntityManager outside a transaction, each statement committing on its own. */
   private async outside<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
     const current = this.held.getStore();
-    if (current) return fn(current);
-    if (!this.mutex) return this.withConflicts(() => fn(this.dataSource.manager));
+    if (current?.queryRunner?.isTransactionActive) return fn(current);
+    // A cluster may abort even a single autocommit statement at certification (beyond wsrep_retry_autocommit):
+    // it did nothing, and `write` holds only statements that may run again, so it runs again.
+    const retry = <R>(run: () => Promise<R>) => (this.cluster === 'none' ? run() : this.retryDeadlocks(run));
+    if (current) return retry(() => this.withConflicts(() => fn(current)));
+    if (!this.mutex) return retry(() => this.withConflicts(() => fn(this.dataSource.manager)));
     try {
       return await this.withConflicts(() =>
         this.mutex!.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager))),
@@ -81,7 +88,7 @@ export class Database {
       this.withConflicts(() =>
         current?.queryRunner ? current.transaction(inside) : this.dataSource.transaction(inside),
       );
-    if (!this.mutex) return retryDeadlocks(run);
+    if (!this.mutex) return this.retryDeadlocks(run);
     try {
       return await this.mutex.runExclusive(run);
     } finally {
@@ -89,12 +96,33 @@ export class Database {
     }
   }
 
-  /** Runs `fn`, turning a unique-key clash into a 409 that names the field (the one place that does). */
+  /**
+   * Runs `fn`, turning a unique-key clash into a 409 that names the field and a node that cannot serve
+   * (Galera's 1047, a lost connection) into a 503 with Retry-After: the one place that does.
+   */
   private async withConflicts<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      throw toUniqueViolation(error, this.primaryKeyOf) ?? error;
+      throw toUniqueViolation(error, this.primaryKeyOf) ?? toUnavailable(error) ?? error;
+    }
+  }
+
+  /**
+   * Runs `run` again when the database rolled it back as a deadlock victim or, on a cluster, lost
+   * certification to a conflicting commit on another node (both error 1213): it did nothing, so running it
+   * again is safe as long as it has no effect outside the database (the rule for every `transaction` body).
+   * A random pause, growing with each attempt, keeps the losers of one conflict from meeting again.
+   */
+  private async retryDeadlocks<T>(run: () => Promise<T>): Promise<T> {
+    const attempts = this.cluster === 'none' ? DEADLOCK_ATTEMPTS : CERTIFICATION_ATTEMPTS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (error) {
+        if (attempt >= attempts || !isDeadlock(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * RETRY_PAUSE_MS * 2 ** attempt));
+      }
     }
   }
 
@@ -116,11 +144,19 @@ export class Database {
   }
 
   /**
-   * Runs `fn` while holding a named lock shared by every instance on this database, so that
-   * first-start generation of keys and secrets happens once. sql.js has one process: the mutex is enough.
+   * Runs `fn` in one transaction that no other instance's `withLock(name)` runs beside, so that first-start
+   * generation of keys and secrets happens once. The transaction writes the guard row `lock:<name>`: on one
+   * server its row lock makes the second wait; on a cluster, where GET_LOCK is node-local, certification lets
+   * only one commit and the other runs again, reading (causally) what the first wrote. On one server the
+   * GET_LOCK taken first keeps the waiting out of InnoDB. sql.js has one process: the mutex is enough.
    */
-  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    if (this.mutex) return fn();
+  async withLock<T>(name: string, fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const guarded = () =>
+      this.transaction(async (m) => {
+        await writeGuard(m, `lock:${name}`);
+        return fn(m);
+      });
+    if (this.mutex || this.cluster !== 'none') return guarded();
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -130,7 +166,7 @@ export class Database {
       if (Number(row?.locked) !== 1) throw new Error(`Could not take the database lock "${name}" within 30 s`);
       try {
         // fn's queries run on the connection that holds the lock, never waiting on the pool for another.
-        return await this.held.run(runner.manager, fn);
+        return await this.held.run(runner.manager, guarded);
       } finally {
         await runner.query('SELECT RELEASE_LOCK(?)', [`tessera:${name}`]);
       }
@@ -139,7 +175,10 @@ export class Database {
     }
   }
 
-  /** Fails unless a connection can be had and answers within `timeoutMs` (an exhausted pool is not ready). */
+  /**
+   * Fails unless a connection can be had and answers within `timeoutMs` (an exhausted pool is not ready)
+   * and, on a cluster, the node serves application queries (one outside the primary component does not).
+   */
   async ping(timeoutMs = PING_TIMEOUT_MS): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
@@ -149,7 +188,11 @@ export class Database {
       );
     });
     try {
-      await Promise.race([this.read((m) => m.query('SELECT 1')), late]);
+      const answers = this.read(async (m) => {
+        await m.query('SELECT 1');
+        await assertNodeReady(m, this.cluster);
+      });
+      await Promise.race([answers, late]);
     } finally {
       clearTimeout(timer);
     }
@@ -175,30 +218,27 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const dataSource = createDataSource(config);
   const file = config.kind === 'sqlite' ? resolve(config.file) : undefined;
   const release = file ? lockSqliteFile(file) : () => {};
+  let cluster: Cluster = 'none';
   try {
     await dataSource.initialize();
+    if (config.kind === 'mysql') cluster = await detectCluster(dataSource, config.cluster);
   } catch (error) {
     release();
     throw error;
   }
-  return new Database(dataSource, release, file, config.kind === 'mysql' ? config.pool?.waitMs : undefined);
+  return new Database(dataSource, release, file, config.kind === 'mysql' ? config.pool?.waitMs : undefined, cluster);
 }
 
-/** How often a transaction that InnoDB chose as a deadlock victim is run again (it was rolled back whole). */
+/** How often a transaction that InnoDB chose as a deadlock victim is run (it was rolled back whole). */
 const DEADLOCK_ATTEMPTS = 3;
-
-async function retryDeadlocks<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await run();
-    } catch (error) {
-      if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) throw error;
-    }
-  }
-}
+/** On a cluster, how often a transaction that lost certification is run: conflicts there are routine under load. */
+const CERTIFICATION_ATTEMPTS = 6;
+/** The first retry pauses up to twice this, each further one up to twice as long (at most ~1.3 s in all). */
+const RETRY_PAUSE_MS = 10;
 
 interface PooledConnection {
   release(): void;
+  query(sql: string, callback: (error: Error | null) => void): void;
 }
 
 /**
@@ -206,11 +246,27 @@ interface PooledConnection {
  * through `obtainMasterConnection`: bound it, so that an exhausted pool answers 503 quickly; a
  * connection that arrives after its request gave up goes straight back to the pool.
  */
-function boundPoolWait(dataSource: DataSource, waitMs: number): void {
+function boundPoolWait(dataSource: DataSource, waitMs: number, settings: string[]): void {
   const driver = dataSource.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
   const obtain = driver.obtainMasterConnection.bind(driver);
   const busy = () =>
     new ServiceUnavailable(1, 'The server is busy (no database connection came free in time). Please retry.');
+  const prepared = new WeakSet<PooledConnection>();
+  // Each pooled connection gets the session settings once, before its first use (the pool reuses it after).
+  const prepare = async (connection: PooledConnection) => {
+    if (prepared.has(connection)) return connection;
+    for (const sql of settings)
+      await new Promise<void>((done, fail) => connection.query(sql, (e) => (e ? fail(e) : done())));
+    prepared.add(connection);
+    return connection;
+  };
+  const ready = (connection: PooledConnection) =>
+    settings.length === 0
+      ? Promise.resolve(connection)
+      : prepare(connection).catch((error: unknown) => {
+          connection.release();
+          throw error;
+        });
   driver.obtainMasterConnection = () =>
     new Promise((resolve, reject) => {
       let gaveUp = false;
@@ -222,7 +278,7 @@ function boundPoolWait(dataSource: DataSource, waitMs: number): void {
         (connection) => {
           clearTimeout(timer);
           if (gaveUp) connection.release();
-          else resolve(connection);
+          else ready(connection).then(resolve, reject);
         },
         (error: Error) => {
           clearTimeout(timer);

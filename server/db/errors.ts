@@ -1,5 +1,5 @@
 // Recognises database errors that the services turn into answers of their own.
-import { Conflict } from '../errors.js';
+import { Conflict, ServiceUnavailable } from '../errors.js';
 
 /** A unique-key clash, as MySQL (ER_DUP_ENTRY) or SQLite reports it (or as Database already mapped it). */
 export function isUniqueViolation(error: unknown): boolean {
@@ -16,6 +16,31 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isDeadlock(error: unknown): boolean {
   const e = error as { code?: string; errno?: number; driverError?: { code?: string } } | undefined;
   return e?.code === 'ER_LOCK_DEADLOCK' || e?.errno === 1213 || e?.driverError?.code === 'ER_LOCK_DEADLOCK';
+}
+
+/**
+ * The database node cannot serve now: a Galera node outside the primary component (or rejoining) answers
+ * every real query with 1047 "WSREP has not yet prepared node for application use", and a killed node drops
+ * or refuses its connections. Another node (or this one, in a moment) will serve: 503 with Retry-After.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ER_UNKNOWN_COM_ERROR', // 1047, as Galera uses it
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+]);
+
+export function toUnavailable(error: unknown): ServiceUnavailable | undefined {
+  if (error instanceof ServiceUnavailable) return error;
+  const e = error as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } } | undefined;
+  const code = e?.driverError?.code ?? e?.code;
+  const errno = e?.driverError?.errno ?? e?.errno;
+  if (!(errno === 1047 || (code !== undefined && UNAVAILABLE_CODES.has(code)))) return undefined;
+  return new ServiceUnavailable(1, 'The database is not available right now. Please retry in a moment.');
 }
 
 /** A 409 for a value that must be unique: two requests raced for it, or it was taken already. */

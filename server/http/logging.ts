@@ -110,6 +110,11 @@ function secretRouteOf(path: string): string[] | undefined {
   );
 }
 
+/** Free text (an error message) with every word that looks like a token or a JWT replaced. */
+export function redactTokens(text: string): string {
+  return text.replace(/[\w.-]{20,}/g, (word) => (looksLikeToken(word) ? REDACTED : word));
+}
+
 function looksLikeToken(segment: string): boolean {
   return JWT.test(segment) || (LONG_RANDOM.test(segment) && !UUID.test(segment));
 }

@@ -93,14 +93,13 @@ function toPublished(row: SigningKey): PublishedKey {
 
 /** Makes sure a current key exists for every algorithm (under a lock, so two first starts agree) and loads all. */
 export async function loadKeys(db: Database): Promise<KeySet> {
-  await db.withLock('signing-keys', () =>
-    db.transaction(async (m) => {
-      const current = await m.findBy(SigningKey, { status: 'current' });
-      const missing = SIGNING_ALGS.filter((alg) => !current.some((k) => k.alg === alg));
-      if (missing.length) await m.save(missing.map((alg) => newKey(alg, 'current', new Date())));
-    }),
-  );
-  const rows = await db.read((m) => m.find(SigningKey, { order: { createdAt: 'ASC' } }));
+  // Read in the locked transaction: on a cluster, the one that lost runs again and reads the winner's keys.
+  const rows = await db.withLock('signing-keys', async (m) => {
+    const current = await m.findBy(SigningKey, { status: 'current' });
+    const missing = SIGNING_ALGS.filter((alg) => !current.some((k) => k.alg === alg));
+    if (missing.length) await m.save(missing.map((alg) => newKey(alg, 'current', new Date())));
+    return m.find(SigningKey, { order: { createdAt: 'ASC' } });
+  });
   return new KeySet(rows.map(toPublished));
 }
 
@@ -112,20 +111,18 @@ export type RotationStep = { step: 'introduced'; kids: string[] } | { step: 'pro
  * Every instance must restart between phases so that all of them publish a key before any signs with it.
  */
 export async function rotateKeys(db: Database): Promise<RotationStep> {
-  return db.withLock('signing-keys', () =>
-    db.transaction(async (m) => {
-      const now = new Date();
-      const next = await m.findBy(SigningKey, { status: 'next' });
-      if (next.length === 0) {
-        const introduced = SIGNING_ALGS.map((alg) => newKey(alg, 'next', now));
-        await m.save(introduced);
-        return { step: 'introduced', kids: introduced.map((k) => k.kid) };
-      }
-      await m.update(SigningKey, { status: 'current' }, { status: 'previous', statusChangedAt: now });
-      await m.update(SigningKey, { kid: In(next.map((k) => k.kid)) }, { status: 'current', statusChangedAt: now });
-      return { step: 'promoted', kids: next.map((k) => k.kid) };
-    }),
-  );
+  return db.withLock('signing-keys', async (m): Promise<RotationStep> => {
+    const now = new Date();
+    const next = await m.findBy(SigningKey, { status: 'next' });
+    if (next.length === 0) {
+      const introduced = SIGNING_ALGS.map((alg) => newKey(alg, 'next', now));
+      await m.save(introduced);
+      return { step: 'introduced', kids: introduced.map((k) => k.kid) };
+    }
+    await m.update(SigningKey, { status: 'current' }, { status: 'previous', statusChangedAt: now });
+    await m.update(SigningKey, { kid: In(next.map((k) => k.kid)) }, { status: 'current', statusChangedAt: now });
+    return { step: 'promoted', kids: next.map((k) => k.kid) };
+  });
 }
 
 /** Removes previous keys once nothing they signed can still be valid (or all of them with `force`). */

@@ -144,6 +144,7 @@ export async function ensureClient(
   id: string,
   build: () => NewClient,
 ): Promise<{ id: string; secret?: string }> {
+  // The reads and writes below join the locked transaction (see Database.withLock).
   return db.withLock(`client:${id}`, async () => {
     const wanted = build();
     const row = await db.read((m) => m.findOneBy(Client, { id }));

@@ -7,13 +7,11 @@ const COOKIE_KEYS = 'cookie_keys';
 
 export async function loadCookieKeys(db: Database, configured: string[] | undefined): Promise<string[]> {
   if (configured?.length) return configured;
-  return db.withLock('secrets', () =>
-    db.transaction(async (m) => {
-      const existing = await m.findOneBy(Secret, { name: COOKIE_KEYS });
-      if (existing) return JSON.parse(existing.value) as string[];
-      const keys = [randomBytes(32).toString('base64url')];
-      await m.insert(Secret, { name: COOKIE_KEYS, value: JSON.stringify(keys), createdAt: new Date() });
-      return keys;
-    }),
-  );
+  return db.withLock('secrets', async (m) => {
+    const existing = await m.findOneBy(Secret, { name: COOKIE_KEYS });
+    if (existing) return JSON.parse(existing.value) as string[];
+    const keys = [randomBytes(32).toString('base64url')];
+    await m.insert(Secret, { name: COOKIE_KEYS, value: JSON.stringify(keys), createdAt: new Date() });
+    return keys;
+  });
 }

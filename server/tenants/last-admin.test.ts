@@ -6,10 +6,12 @@ import { before, test } from 'node:test';
 import { AccountMail } from '../accounts/mail.js';
 import { PasswordHasher } from '../accounts/passwords.js';
 import { AccountService } from '../accounts/service.js';
+import { writeGuard } from '../db/cluster.js';
 import { MembershipRole } from '../db/entities/index.js';
 import { AppError } from '../errors.js';
 import { Renderer } from '../render.js';
 import { describeEachDatabase } from '../../test/support/databases.js';
+import { within } from '../../test/support/waits.js';
 import { type Caller, TENANT_ADMIN } from './access.js';
 import { MembershipService } from './memberships.js';
 import { insertMembership, TenantService } from './service.js';
@@ -90,5 +92,47 @@ describeEachDatabase('the last-admin rule under concurrency', [], (db) => {
         );
       }
     });
+  }
+
+  // On a Galera cluster row locks are node-local: what serialises two changes to one tenant made on two nodes
+  // is that both write the tenant's guard row, so certification commits only one (the other runs again).
+  test('a change to the admins waits for another change to the tenant that holds its guard row, then commits', {
+    timeout: 30_000,
+  }, async (t) => {
+    if (db().kind !== 'mysql') return t.skip('sql.js runs one transaction at a time');
+    const { tenantId, a, b } = await tenantWithTwoAdmins();
+    const other = db().dataSource.createQueryRunner();
+    await other.connect();
+    try {
+      await other.startTransaction();
+      await writeGuard(other.manager, `tenant:${tenantId}`);
+      let settled = false;
+      const demotion = demote(tenantId, a, b).finally(() => {
+        settled = true;
+      });
+      assert.ok(await someoneWaitsForALock(10_000), 'the demotion waits for the guard row');
+      assert.equal(settled, false, 'the demotion did not commit beside the other change');
+      await other.commitTransaction();
+      await within(10_000, 'the demotion to commit', demotion);
+      assert.equal(await db().read((m) => m.countBy(MembershipRole, { tenantId, role: TENANT_ADMIN })), 1);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
+  });
+
+  /** Whether some transaction waits for a lock within `ms`. */
+  async function someoneWaitsForALock(ms: number): Promise<boolean> {
+    for (const until = Date.now() + ms; Date.now() < until; ) {
+      const rows = (await db().read((m) =>
+        m.query('SELECT trx_state AS state FROM information_schema.innodb_trx'),
+      )) as {
+        state: string;
+      }[];
+      if (rows.some((r) => r.state === 'LOCK WAIT')) return true;
+      // InnoDB refills this table only when it was not read for 0.1 s: polled faster, it never changes.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    return false;
   }
 });

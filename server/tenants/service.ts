@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { type EntityManager, In } from 'typeorm';
 import type { z } from 'zod';
 import { recordAudit } from '../db/audit.js';
+import { writeGuard } from '../db/cluster.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
@@ -46,9 +47,14 @@ export function slugify(name: string): string {
   return base.length >= 2 && !looksLikeUuid(base) ? base : `tenant-${base}`.replace(/-+$/, '');
 }
 
-/** On MySQL, serialises concurrent changes to one tenant's memberships (the last-admin rule needs it). */
+/**
+ * On MySQL, serialises concurrent changes to one tenant's memberships (the last-admin rule needs it). The row
+ * lock alone holds on one server; on a Galera or Group Replication cluster it is node-local, so the guard row
+ * written too makes certification let only one of two such transactions commit (the other runs again).
+ */
 export async function lockTenant(m: EntityManager, tenantId: string): Promise<void> {
   if (m.connection.options.type !== 'mysql') return; // sql.js access is serialised already
+  await writeGuard(m, `tenant:${tenantId}`);
   await m.createQueryBuilder(Tenant, 't').setLock('pessimistic_write').where('t.id = :tenantId', { tenantId }).getOne();
 }
 
@@ -123,10 +129,12 @@ export class TenantService {
 
   /**
    * Self-service has a cap per person. The account's row is locked before the count is read, so one
-   * person's parallel creates count one after the other and cannot pass the cap together.
+   * person's parallel creates count one after the other and cannot pass the cap together (on a cluster, where
+   * the lock is node-local, the guard row written too lets certification commit only one of them).
    */
   private async assertMayCreateAnother(m: EntityManager, accountId: string): Promise<void> {
     if (m.connection.options.type === 'mysql') {
+      await writeGuard(m, `tenants-created-by:${accountId}`);
       await m
         .createQueryBuilder(Account, 'a')
         .setLock('pessimistic_write')
