@@ -10,7 +10,7 @@ import { writeGuard } from '../db/cluster.js';
 import { MembershipRole } from '../db/entities/index.js';
 import { AppError } from '../errors.js';
 import { Renderer } from '../render.js';
-import { describeEachDatabase } from '../../test/support/databases.js';
+import { describeEachDatabase, someoneWaitsForALock } from '../../test/support/databases.js';
 import { within } from '../../test/support/waits.js';
 import { type Caller, TENANT_ADMIN } from './access.js';
 import { MembershipService } from './memberships.js';
@@ -110,7 +110,7 @@ describeEachDatabase('the last-admin rule under concurrency', [], (db) => {
       const demotion = demote(tenantId, a, b).finally(() => {
         settled = true;
       });
-      assert.ok(await someoneWaitsForALock(10_000), 'the demotion waits for the guard row');
+      assert.ok(await someoneWaitsForALock(db(), 10_000), 'the demotion waits for the guard row');
       assert.equal(settled, false, 'the demotion did not commit beside the other change');
       await other.commitTransaction();
       await within(10_000, 'the demotion to commit', demotion);
@@ -120,19 +120,4 @@ describeEachDatabase('the last-admin rule under concurrency', [], (db) => {
       await other.release();
     }
   });
-
-  /** Whether some transaction waits for a lock within `ms`. */
-  async function someoneWaitsForALock(ms: number): Promise<boolean> {
-    for (const until = Date.now() + ms; Date.now() < until; ) {
-      const rows = (await db().read((m) =>
-        m.query('SELECT trx_state AS state FROM information_schema.innodb_trx'),
-      )) as {
-        state: string;
-      }[];
-      if (rows.some((r) => r.state === 'LOCK WAIT')) return true;
-      // InnoDB refills this table only when it was not read for 0.1 s: polled faster, it never changes.
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    return false;
-  }
 });

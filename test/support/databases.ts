@@ -88,3 +88,19 @@ export function describeEachDatabase(name: string, tables: string[], body: (db: 
     });
   }
 }
+
+/**
+ * Whether some MySQL/MariaDB transaction waits for a row lock within `ms`: shows that a change waits for
+ * another one (the rule), not how long it takes.
+ */
+export async function someoneWaitsForALock(db: Database, ms: number): Promise<boolean> {
+  for (const until = Date.now() + ms; Date.now() < until; ) {
+    const rows = (await db.read((m) => m.query('SELECT trx_state AS state FROM information_schema.innodb_trx'))) as {
+      state: string;
+    }[];
+    if (rows.some((r) => r.state === 'LOCK WAIT')) return true;
+    // InnoDB refills this table only when it was not read for 0.1 s: polled faster, it never changes.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return false;
+}
