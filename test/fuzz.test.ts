@@ -46,7 +46,7 @@ describeWithServer(
     /** A checksum per table of everything a refused request must not change. */
     async function snapshot(): Promise<Record<string, string>> {
       const db = server().db;
-      const tables = [...db.dataSource.entityMetadatas.map((m) => m.tableName), 'rate_limits']
+      const tables = [...db.dataSource.entityMetadatas.map((m) => m.tableName), 'rate_limits', 'write_guards']
         .filter((t) => !TABLES_A_REFUSAL_MAY_WRITE.has(t))
         .sort();
       const sums: Record<string, string> = {};
