@@ -10,7 +10,7 @@ import { loadConfig } from '../../server/config.js';
 import { openDatabase } from '../../server/db/database.js';
 import { createLogger } from '../../server/http/logging.js';
 import { openTestDatabase } from './databases.js';
-import type { TestServer } from './server.js';
+import { TEST_ENV, type TestServer } from './server.js';
 import { runWithin, within } from './waits.js';
 
 /** One URL per node; the test bed's defaults unless GALERA_URLS (comma-separated) says otherwise. */
@@ -23,16 +23,6 @@ export const CLUSTER_SCRIPT = new URL('../../scripts/galera/cluster.sh', import.
 
 /** How long a node may take to rejoin after a kill (IST, or SST when the gcache no longer has the gap). */
 export const REJOIN_TIMEOUT_MS = 120_000;
-
-/** Test defaults as in test/support/server.ts: cheap argon2, rate limits out of the way. */
-const TEST_ENV = {
-  NODE_ENV: 'test',
-  LOG_LEVEL: 'info',
-  ARGON2_MEMORY_KIB: '1024',
-  ARGON2_ITERATIONS: '1',
-  RATE_LIMIT_LOGIN: '100000',
-  RATE_LIMIT_IP: '100000',
-};
 
 interface NodeState {
   ready: string;
@@ -147,7 +137,9 @@ export function describeOnGalera(
               done();
             },
           });
-          const config = loadConfig({ ...TEST_ENV, ...env, ISSUER: issuer, DATABASE_URL: url });
+          // Load from three instances goes through few addresses: the rate limits stay out of its way.
+          const limits = { RATE_LIMIT_LOGIN: '100000', RATE_LIMIT_IP: '100000' };
+          const config = loadConfig({ ...TEST_ENV, ...limits, ...env, ISSUER: issuer, DATABASE_URL: url });
           const db = await openDatabase(config.database);
           closers.push(() => db.close());
           const logger = createLogger(config, sink);

@@ -20,7 +20,7 @@ export interface TestServer {
 }
 
 /** Test defaults: cheap argon2 so suites stay fast, rate limits high unless a test lowers them. */
-const TEST_ENV = {
+export const TEST_ENV = {
   NODE_ENV: 'test',
   LOG_LEVEL: 'info',
   ARGON2_MEMORY_KIB: '1024',
