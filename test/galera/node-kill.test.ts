@@ -86,7 +86,7 @@ describeOnGalera('a Galera node killed under load', (cluster) => {
 
   test(`node ${KILLED} SIGKILLed and restarted under load: no errors elsewhere, fast 503s on its instance, nothing acknowledged lost, cap held, its instance serves again`, {
     timeout: 240_000,
-  }, async () => {
+  }, async (context) => {
     const nodes = cluster().nodes;
     const tallies = nodes.map(tally);
     const joined: string[] = [];
@@ -207,7 +207,8 @@ describeOnGalera('a Galera node killed under load', (cluster) => {
       `  joins acknowledged: ${joined.length} (cap ${CAP}); found on nodes 1/2/3: ${found.map((f) => joined.filter((id) => f.members.has(id)).length).join('/')}; members on nodes: ${found.map((f) => f.members.size).join('/')}; use count: ${found.map((f) => f.uses).join('/')}`,
       `  tenants acknowledged: ${created.length}; found on nodes 1/2/3: ${found.map((f) => created.filter((id) => f.tenants.has(id)).length).join('/')}`,
     ];
-    console.log(lines.join('\n'));
+    // As diagnostics, so the counts appear in every run's report (CI's included), not only in a terminal.
+    for (const line of lines) context.diagnostic(line);
 
     for (const [i, t] of tallies.entries()) {
       assert.deepEqual(t.unexpected.slice(0, 5), [], `instance ${i + 1}: no errors other than 503`);
