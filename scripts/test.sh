@@ -48,23 +48,30 @@ say "unit, integration and protocol tests"
 # test/galera/ needs the Galera cluster and has its own part below.
 files=()
 for file in server/**/*.test.ts test/**/*.test.ts; do [[ $file == test/galera/* ]] || files+=("$file"); done
-log=$(mktemp)
-# One file at a time: the MySQL suites share one database, emptied between files.
 # From Node 24 on, a test that timed out may leave its file's process running (a handle still open):
 # --test-force-exit ends it. Not before 24: Node 20 and 22 bound the whole file, and on Node 20 the
 # flag cuts the summary off the TAP file read below.
 force_exit=(); [ "$(node -p 'process.versions.node.split(".")[0]')" -ge 24 ] && force_exit=(--test-force-exit)
-limit "$NODE_TESTS_LIMIT" node --import tsx --test --test-concurrency=1 --test-timeout="$TEST_TIMEOUT_MS" "${force_exit[@]}" \
-  --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$log" "${files[@]}"
-status=$?
-p=$(grep -E '^# pass ' "$log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail ' "$log" | tail -1 | awk '{print $3}')
-c=$(grep -E '^# cancelled ' "$log" | tail -1 | awk '{print $3}')
-passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${c:-0}))
-if [ "${c:-0}" != "0" ]; then problems+=("$c test(s) cancelled: a test or its file ran past TEST_TIMEOUT_MS=$TEST_TIMEOUT_MS"); fi
-if ! hung $status "unit, integration and protocol tests" "$NODE_TESTS_LIMIT" && [ $status -ne 0 ] && [ "${f:-0}${c:-0}" = "00" ]; then
-  problems+=("node test runner exited $status"); failed=$((failed + 1))
-fi
-rm -f "$log"
+
+# node_tests LABEL LIMIT FILE...: runs the files one at a time (the MySQL suites share one database, emptied
+# between files) under LIMIT, and adds the counts of passed, failed and cancelled tests to the totals.
+node_tests() {
+  local label=$1 bound=$2 log status p f c
+  shift 2
+  log=$(mktemp)
+  limit "$bound" node --import tsx --test --test-concurrency=1 --test-timeout="$TEST_TIMEOUT_MS" "${force_exit[@]}" \
+    --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$log" "$@"
+  status=$?
+  p=$(grep -E '^# pass ' "$log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail ' "$log" | tail -1 | awk '{print $3}')
+  c=$(grep -E '^# cancelled ' "$log" | tail -1 | awk '{print $3}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${c:-0}))
+  if [ "${c:-0}" != "0" ]; then problems+=("$label: $c test(s) cancelled: a test or its file ran past TEST_TIMEOUT_MS=$TEST_TIMEOUT_MS"); fi
+  if ! hung $status "$label" "$bound" && [ $status -ne 0 ] && [ "${f:-0}${c:-0}" = "00" ]; then
+    problems+=("$label: node test runner exited $status"); failed=$((failed + 1))
+  fi
+  rm -f "$log"
+}
+node_tests "unit, integration and protocol tests" "$NODE_TESTS_LIMIT" "${files[@]}"
 
 say "Galera suite (three MariaDB nodes, scripts/galera/cluster.sh)"
 if [ "$GALERA_TESTS" = skip ]; then
@@ -72,17 +79,7 @@ if [ "$GALERA_TESTS" = skip ]; then
 elif limit 1m node --import tsx scripts/galera/check.ts; then
   # One file at a time: each empties the cluster's database and starts three instances on it.
   for file in test/galera/*.test.ts; do
-    log=$(mktemp)
-    limit "$GALERA_TESTS_LIMIT" node --import tsx --test --test-concurrency=1 --test-timeout="$TEST_TIMEOUT_MS" "${force_exit[@]}" \
-      --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$log" "$file"
-    status=$?
-    p=$(grep -E '^# pass ' "$log" | tail -1 | awk '{print $3}'); f=$(grep -E '^# fail ' "$log" | tail -1 | awk '{print $3}')
-    c=$(grep -E '^# cancelled ' "$log" | tail -1 | awk '{print $3}')
-    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${c:-0}))
-    if ! hung $status "$file" "$GALERA_TESTS_LIMIT" && [ $status -ne 0 ] && [ "${f:-0}${c:-0}" = "00" ]; then
-      problems+=("$file: node test runner exited $status"); failed=$((failed + 1))
-    fi
-    rm -f "$log"
+    node_tests "$file" "$GALERA_TESTS_LIMIT" "$file"
   done
 else
   missing "Galera tests: no three-node cluster at GALERA_URLS (scripts/galera/cluster.sh up starts one)"
