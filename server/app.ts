@@ -6,6 +6,7 @@ import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import { AfterAnswer } from './accounts/later.js';
 import { AccountMail } from './accounts/mail.js';
+import { accountPage, type AccountSection } from './accounts/account-page.js';
 import { accountPageRoutes } from './accounts/pages.js';
 import { PasswordHasher } from './accounts/passwords.js';
 import { AccountService } from './accounts/service.js';
@@ -204,6 +205,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     limiter('reset-account', perAccount),
   ]);
 
+  // The account page's parts from other features, in the order they show.
+  const accountSections: AccountSection[] = [];
   const routers = [
     interactionRoutes({
       provider,
@@ -222,6 +225,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
           : undefined,
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount, signInPerIp, signInPerAccount } }),
+    accountPage({ accounts, page, browser: sessions, sections: accountSections }),
     tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),

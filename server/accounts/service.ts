@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits, UNLIMITED_MAIL } from '../delivery/outbox.js';
 import { consumeCode, deleteExpiredCodes, issueCode, peekCode, spendOpenCodes } from './codes.js';
+import { NotFound } from '../errors.js';
 import { AfterAnswer, type Later } from './later.js';
 import type { AccountMail } from './mail.js';
 import type { PasswordHasher } from './passwords.js';
@@ -258,6 +259,15 @@ export class AccountService {
 
   async deleteExpiredCodes(): Promise<number> {
     return this.db.write((m) => deleteExpiredCodes(m));
+  }
+
+  /** The person's own changes to their profile, from the account page. */
+  async updateProfile(accountId: string, profile: { name: string }): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const changed = await m.update(Account, { id: accountId }, { name: profile.name.trim(), updatedAt: new Date() });
+      if (!changed.affected) throw new NotFound('This account no longer exists.', 'account_not_found');
+      await recordAudit(m, { type: 'account.profile_updated', actor: accountId, subject: accountId });
+    });
   }
 
   async findById(id: string): Promise<Account | null> {

@@ -11,11 +11,50 @@ export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 /** A prompt a feature adds to the sign-in's interaction policy. */
 export type Prompt = InstanceType<typeof interactionPolicy.Prompt>;
 
+/**
+ * How a person proved who they are (RFC 8176 values, and `fed` for a sign-in through an upstream identity
+ * provider): carried into the session and the ID token's `amr`.
+ */
+export type Amr = 'pwd' | 'otp' | 'sms' | 'mail' | 'hwk' | 'swk' | 'mfa' | 'fed';
+
+/** A first factor's outcome: the account it proved, how, and through which connection (`idp`), if any. */
+export interface SignedIn {
+  accountId: string;
+  amr: Amr[];
+  idp?: string;
+}
+
 /** What a prompt's own pages need: the interaction, a way to finish it, and the app's name. */
 export interface InteractionKit {
   details(ctx: Context): Promise<Interaction>;
   finish(ctx: Context, result: InteractionResults, merge?: boolean): Promise<void>;
   common(interaction: Interaction): Promise<{ uid: string; clientName: string }>;
+  /**
+   * Ends the login step for every way of signing in (password, upstream provider, passkey, code): the one
+   * place where what follows a first factor (a second factor, the session's `amr`) is decided.
+   */
+  signIn(ctx: Context, signedIn: SignedIn): Promise<void>;
+}
+
+/**
+ * Another way to sign in, offered on the sign-in page under the password form: a button that posts (with
+ * the CSRF token) to `action`, a route of the feature's own under /interaction/:uid. `label` is a message
+ * key; `labelParams` fill it.
+ */
+export interface LoginOption {
+  id: string;
+  action: string;
+  label: string;
+  labelParams?: Record<string, string>;
+}
+
+/** A feature's ways to sign in for this interaction (its client, its parameters). */
+export type LoginOptions = (interaction: Interaction) => Promise<LoginOption[]>;
+
+/** How Tessera's own pages (outside a sign-in) learn who is signed in and send them to sign in; from oidc/. */
+export interface SignedInBrowser {
+  accountId(ctx: Context): Promise<string | undefined>;
+  signInUrl(ctx: Context, returnTo: string): string;
 }
 
 /** Shows the page of one prompt; an extension returns one per prompt name it adds to the policy. */

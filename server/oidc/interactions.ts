@@ -9,7 +9,14 @@ import { bindRegisteringBrowser } from '../accounts/registering-browser.js';
 import { type AccountService, normaliseEmail } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
-import type { Interaction, InteractionExtension, InteractionKit, PromptPage } from '../interaction/kit.js';
+import type {
+  Interaction,
+  InteractionExtension,
+  InteractionKit,
+  LoginOptions,
+  PromptPage,
+  SignedIn,
+} from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 
 export interface InteractionDeps {
@@ -18,6 +25,8 @@ export interface InteractionDeps {
   page: PageRenderer;
   limits: { signInPerIp: RateLimiter; signInPerAccount: RateLimiter; registerPerIp: RateLimiter };
   extensions?: InteractionExtension[];
+  /** The features' other ways to sign in, offered on the sign-in page (upstream providers, passkeys…). */
+  loginOptions?: LoginOptions[];
   /** The e-mail the flow's parameters prove a mailbox for (an invitation Tessera mailed), if any. */
   provenEmail?: (params: Interaction['params']) => Promise<string | undefined>;
   /** The tenant an invitation in the flow's parameters is for, to greet the person on the sign-in page. */
@@ -51,6 +60,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     details: (ctx) => details(ctx),
     finish: (ctx, result, merge) => finish(ctx, result, merge),
     common: (i) => commonOf(i),
+    signIn: (ctx, signedIn) => signIn(ctx, signedIn),
   };
   const pages: Record<string, PromptPage> = Object.assign(
     {},
@@ -77,6 +87,16 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     ctx.status = 303;
   }
 
+  /** Every first factor ends here; the session remembers how the person signed in (`amr` in the ID token). */
+  async function signIn(ctx: Context, { accountId, amr }: SignedIn): Promise<void> {
+    return finish(ctx, { login: { accountId, amr } }, false);
+  }
+  /** The sign-in page, with the features' other ways to sign in for this interaction. */
+  async function loginPage(ctx: Context, interaction: Interaction, data: Record<string, unknown>, status = 200) {
+    const options = (await Promise.all((deps.loginOptions ?? []).map((of) => of(interaction)))).flat();
+    return page.render(ctx, 'pages/login.njk', { ...(await kit.common(interaction)), options, ...data }, status);
+  }
+
   router.get('/', async (ctx) => {
     const interaction = await details(ctx);
     const common = await kit.common(interaction);
@@ -84,11 +104,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
       const invitationTenant = await deps.invitationTenant?.(interaction.params);
       // screen=register opens the registration form first; its "sign in" link comes back with ?screen=login.
-      const template =
-        interaction.params.screen === 'register' && ctx.query.screen !== 'login'
-          ? 'pages/register.njk'
-          : 'pages/login.njk';
-      return page.render(ctx, template, { ...common, email, invitationTenant });
+      if (interaction.params.screen === 'register' && ctx.query.screen !== 'login')
+        return page.render(ctx, 'pages/register.njk', { ...common, email, invitationTenant });
+      return loginPage(ctx, interaction, { email, invitationTenant });
     }
     if (interaction.prompt.name === 'consent') {
       const account = await accounts.findById(interaction.session?.accountId ?? '');
@@ -111,24 +129,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   router.post('/login', async (ctx) => {
     const interaction = await details(ctx);
     const form = signInForm.safeParse(ctx.request.body);
-    const common = await kit.common(interaction);
-    if (!form.success)
-      return page.render(ctx, 'pages/login.njk', { ...common, error: 'login.error.invalid_credentials' }, 400);
+    if (!form.success) return loginPage(ctx, interaction, { error: 'login.error.invalid_credentials' }, 400);
     await limits.signInPerIp.consume(ctx.ip);
     await limits.signInPerAccount.consume(form.data.email.toLowerCase());
     const result = await accounts.signIn(form.data.email, form.data.password);
     if (!result.ok) {
       // The right password for an unconfirmed address: this browser may confirm it with the link mailed now.
       if (result.reason === 'email_not_verified') bindRegisteringBrowser(ctx, result.accountId);
-      return page.render(
-        ctx,
-        'pages/login.njk',
-        { ...common, email: form.data.email, error: `login.error.${result.reason}` },
-        400,
-      );
+      return loginPage(ctx, interaction, { email: form.data.email, error: `login.error.${result.reason}` }, 400);
     }
     await limits.signInPerAccount.reset(form.data.email.toLowerCase());
-    return finish(ctx, { login: { accountId: result.account.id } }, false);
+    return signIn(ctx, { accountId: result.account.id, amr: ['pwd'] });
   });
 
   router.get('/register', async (ctx) => {
@@ -157,7 +168,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       emailProven: proven !== undefined && proven === normaliseEmail(form.data.email),
     });
     // An invitation link mailed to this address proved the mailbox: the person is signed in at once.
-    if (account?.emailVerified) return finish(ctx, { login: { accountId: account.id } }, false);
+    if (account?.emailVerified) return signIn(ctx, { accountId: account.id, amr: ['pwd'] });
     bindRegisteringBrowser(ctx, account?.id);
     return page.render(ctx, 'pages/check-inbox.njk', { ...common, email: form.data.email });
   });

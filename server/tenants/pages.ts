@@ -5,17 +5,12 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError, Forbidden } from '../errors.js';
 import { listOf, optionalText, pageForm } from '../http/forms.js';
+import type { SignedInBrowser } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 import type { Caller } from './access.js';
 import type { MembershipService } from './memberships.js';
 import { RoleName, Uuid } from './schemas.js';
 import type { TenantService } from './service.js';
-
-/** How the page learns who is signed in and sends them to sign in; supplied by the OIDC layer. */
-export interface SignedInBrowser {
-  accountId(ctx: Context): Promise<string | undefined>;
-  signInUrl(ctx: Context, returnTo: string): string;
-}
 
 /** What a section of the admin page may do: check the admin, run a change, show the page. */
 export interface ManagePage {
