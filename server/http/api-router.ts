@@ -51,13 +51,28 @@ export interface ApiRouterOptions {
 
 /** `C` is the authenticated caller: secured routes authenticate first, so a missing token is 401 before any 400. */
 export class ApiRouter<C> {
-  readonly router = new Router();
-  private readonly specs: RouteSpec<AnyObject, AnyObject, z.ZodType>[] = [];
+  readonly router: Router;
+  private readonly specs: RouteSpec<AnyObject, AnyObject, z.ZodType>[];
 
   constructor(
     private readonly authenticate: (ctx: Context) => Promise<C>,
     private readonly options: ApiRouterOptions = {},
-  ) {}
+    shared?: { router: Router; specs: RouteSpec<AnyObject, AnyObject, z.ZodType>[] },
+  ) {
+    this.router = shared?.router ?? new Router();
+    this.specs = shared?.specs ?? [];
+  }
+
+  /**
+   * The same routes and document, for callers that must pass a further check (the operator API): it runs
+   * right after authentication, so a caller who may not is refused before any of its input is read.
+   */
+  narrowed<D>(authorize: (caller: C) => Promise<D>): ApiRouter<D> {
+    return new ApiRouter<D>(async (ctx) => authorize(await this.authenticate(ctx)), this.options, {
+      router: this.router,
+      specs: this.specs,
+    });
+  }
 
   route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
     spec: RouteSpec<P, Q, B>,
