@@ -23,7 +23,7 @@ export function accountOperations({ db, accounts, administration, operators }: O
       await operators.assertNotLast(m, accountId, { mustBeOne: false });
       return act();
     });
-  const account = (method: 'post' | 'delete', path: string, summary: string, status: 200 | 202 | 204) => ({
+  const account = (method: 'post' | 'delete', path: string, summary: string, status: 200 | 204) => ({
     method,
     path: `/api/admin/accounts/:accountId${path}`,
     tag,
@@ -104,10 +104,10 @@ export function accountOperations({ db, accounts, administration, operators }: O
     ),
     operation(
       'accounts.send-reset',
-      account('post', '/password-reset', 'Mail the account a password reset link', 202),
+      account('post', '/password-reset', 'Mail the account a password reset link (queued)', 204),
       async ({ params }, { actor }) => {
         await administration.sendReset(actor, params.accountId);
-        return { status: 202 };
+        return { status: 204 };
       },
     ),
     operation(
