@@ -42,9 +42,12 @@ export async function openTransport(config: Config, inProcess: () => Promise<InP
   return local(await inProcess());
 }
 
+/** Generous: a busy server still answers, and a wrong guess sends the CLI to a database the server holds. */
+const HEALTH_TIMEOUT_MS = 10_000;
+
 async function answers(issuer: string): Promise<boolean> {
   try {
-    return (await fetch(`${issuer}/healthz`, { signal: AbortSignal.timeout(2000) })).ok;
+    return (await fetch(`${issuer}/healthz`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) })).ok;
   } catch {
     return false;
   }
