@@ -76,10 +76,13 @@ describe('the server and the CLI as processes', () => {
     ).json()) as { issuer: string };
     assert.equal(discovery.issuer, `http://localhost:${port}`);
     // The CLI no longer opens the held SQLite file: it goes through the server (test/cli.test.ts).
-    assert.match(
-      (await cli('clients:create', '--name', 'Racing', '--grant', 'client_credentials')).stdout,
-      /client_id:/,
+    const racing = await runWithin(
+      60_000,
+      process.execPath,
+      ['--import', 'tsx', 'server/cli.ts', 'clients:create', '--name', 'Racing', '--grant', 'client_credentials'],
+      { cwd: root, env: { ...env, PORT: String(port) } },
     );
+    assert.match(racing.stdout, /client_id:/);
     server.child.kill('SIGTERM');
     assert.equal(await server.waitForExit(30_000), 0);
     assert.match(server.output(), /"msg":"stopped"/);
@@ -113,7 +116,9 @@ describe('the server and the CLI as processes', () => {
       cli('clients:create', '--name', 'X', '--redirect-uri', 'not a url'),
       (error: { code: number; stderr: string }) => {
         assert.equal(error.code, 1);
-        assert.match(error.stderr, /^error: redirect URIs: "not a url" is not an absolute URL\n$/);
+        // oidc-provider warns on stderr when it loads on a Node.js it does not support (Node 20).
+        const stderr = error.stderr.replace(/^oidc-provider WARNING: .*\n/m, '');
+        assert.match(stderr, /^error: redirect URIs: "not a url" is not an absolute URL\n$/);
         return true;
       },
     );
