@@ -13,6 +13,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   path: string;
   summary: string;
   tag: string;
+  /** A stable name for the operation (OpenAPI operationId), by which the CLI finds its route. */
+  operationId?: string;
   params?: P;
   query?: Q;
   body?: B;
@@ -104,6 +106,7 @@ export class ApiRouter<C> {
       paths[path] ??= {};
       paths[path][spec.method] = {
         summary: spec.summary,
+        ...(spec.operationId ? { operationId: spec.operationId } : {}),
         tags: [spec.tag],
         ...(spec.secured === false ? { security: [] } : {}),
         parameters: [...parameters(spec.params, 'path', toSchema), ...parameters(spec.query, 'query', toSchema)],

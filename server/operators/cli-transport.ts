@@ -8,7 +8,6 @@ import { toAppError } from '../http/error-handler.js';
 import { apiResource } from '../oidc/protocol.js';
 import { type CliCredential, readCliCredential } from './cli-credential.js';
 import { OPERATOR_SCOPE, type Operation } from './operation.js';
-import { operatorOperations } from './operations.js';
 
 /** An operation's input as the API takes it: path parameters, query-string values and a JSON body. */
 export interface OperationInput {
@@ -54,18 +53,18 @@ async function answers(issuer: string): Promise<boolean> {
 }
 
 async function remote(issuer: string, credential: CliCredential): Promise<Transport> {
-  const token = await operatorToken(issuer, credential);
+  const [token, routes] = await Promise.all([operatorToken(issuer, credential), routesOf(issuer)]);
   return {
     kind: 'remote',
     async call(name, input = {}) {
-      const op = catalogue().get(name);
-      if (!op) throw new Error(`unknown operation ${name}`);
-      const path = op.spec.path.replace(/:(\w+)/g, (_, key: string) => encodeURIComponent(input.params?.[key] ?? ''));
+      const route = routes.get(name);
+      if (!route) throw new CommandFailed(`the running server does not offer ${name} (is it an older version?)`);
+      const path = route.path.replace(/\{(\w+)\}/g, (_, key: string) => encodeURIComponent(input.params?.[key] ?? ''));
       const query = new URLSearchParams(
         Object.entries(input.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
       ).toString();
       const res = await fetch(`${issuer}${path}${query ? `?${query}` : ''}`, {
-        method: op.spec.method.toUpperCase(),
+        method: route.method,
         headers: {
           authorization: `Bearer ${token}`,
           ...(input.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -86,16 +85,15 @@ async function remote(issuer: string, credential: CliCredential): Promise<Transp
   };
 }
 
-/** The operations' routes without their services: their `run` is never called on this side. */
-function catalogue(): Map<string, Operation> {
-  // Building the operations reads their services' names; only running one would use them.
-  const unopened: object = new Proxy(() => {}, {
-    get: () => unopened,
-    apply() {
-      throw new Error('the operations are sent to the server: no service is open in this process');
-    },
-  });
-  return new Map(operatorOperations(unopened as never).map((op) => [op.name, op]));
+/** The routes of the server's operations by operationId, from its OpenAPI document: whatever features it runs. */
+async function routesOf(issuer: string): Promise<Map<string, { method: string; path: string }>> {
+  const res = await fetch(`${issuer}/api/openapi.json`, { signal: AbortSignal.timeout(10_000) });
+  const document = (await res.json()) as { paths: Record<string, Record<string, { operationId?: string }>> };
+  const routes = new Map<string, { method: string; path: string }>();
+  for (const [path, methods] of Object.entries(document.paths))
+    for (const [method, op] of Object.entries(methods))
+      if (op.operationId) routes.set(op.operationId, { method: method.toUpperCase(), path });
+  return routes;
 }
 
 async function operatorToken(issuer: string, credential: CliCredential): Promise<string> {

@@ -29,7 +29,7 @@ export function operation<P extends AnyObject, Q extends AnyObject, B extends z.
   spec: RouteSpec<P, Q, B>,
   run: (input: Input<P, Q, B>, acting: Acting) => Promise<Reply>,
 ): Operation {
-  return { name, spec, run } as unknown as Operation;
+  return { name, spec: { ...spec, operationId: name }, run } as unknown as Operation;
 }
 
 /** The operator's standing, read fresh at every call: never taken from the token alone. */
