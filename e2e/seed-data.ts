@@ -34,6 +34,7 @@ export const SEED_PEOPLE = {
   wrongAccount: { name: 'Walt Wrong', email: 'walt@example.test' },
   switchTarget: { name: 'Sam Switch', email: 'sam@example.test' },
   pendingInvitee: { name: 'Pat Pending', email: 'pat@example.test' },
+  firstOperator: { name: 'Opal Operator', email: 'opal@example.test' },
 } as const;
 
 export const SEED_TENANTS = {
@@ -113,6 +114,8 @@ export interface Seed {
   people: Record<SeedPersonKey, SeededPerson>;
   tenants: Record<SeedTenantKey, SeededTenant>;
   invitations: Record<SeedInvitationKey, SeededInvitation>;
+  /** The first-operator setup link (the server prints none at its start while this one works). */
+  operatorSetupLink: string;
 }
 
 /** Where the seed's ids are written: the run's temporary folder (E2E_DIR, chosen in playwright.config.ts). */

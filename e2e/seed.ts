@@ -15,6 +15,7 @@ import { InvitationMail } from '../server/invitations/mail.js';
 import { InvitationService } from '../server/invitations/service.js';
 import { clientInfo } from '../server/oidc/clients.js';
 import { loadKeys } from '../server/keys/keys.js';
+import { OperatorService } from '../server/operators/service.js';
 import { Renderer } from '../server/render.js';
 import type { Caller } from '../server/tenants/access.js';
 import { insertMembership, TenantService } from '../server/tenants/service.js';
@@ -89,7 +90,8 @@ try {
     seededInvitations[key] = { id: issued.id, url: issued.url!, token: issued.token! };
   }
 
-  const seed: Seed = { people, tenants: seededTenants, invitations: seededInvitations };
+  const { url: operatorSetupLink } = await new OperatorService(db, config.issuer).issueSetupLink();
+  const seed: Seed = { people, tenants: seededTenants, invitations: seededInvitations, operatorSetupLink };
   writeFileSync(seedFile(), `${JSON.stringify(seed, null, 2)}\n`);
 } finally {
   await db.close();

@@ -22,7 +22,7 @@ import { accessLog, type Logger } from './http/logging.js';
 import { pinOrigin } from './http/pin-origin.js';
 import { createQuota, createRateLimiter } from './http/rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
-import { clientInfo, ensureClient } from './oidc/clients.js';
+import { clientFlags, clientInfo, ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './keys/keys.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
@@ -53,6 +53,11 @@ import { tenantPrompts } from './tenants/prompts.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
 import { ApiRouter } from './http/api-router.js';
+import { AccountAdministration } from './accounts/administration.js';
+import { type Operation, operatorOf, operatorRoutes } from './operators/operation.js';
+import { operatorOperations } from './operators/operations.js';
+import { operatorPages } from './operators/pages.js';
+import { OperatorService } from './operators/service.js';
 
 export interface Tessera {
   app: Koa;
@@ -64,6 +69,9 @@ export interface Tessera {
   invitations: InvitationService;
   redemption: RedemptionService;
   api: ApiRouter<Caller>;
+  operators: OperatorService;
+  /** Every operation of the operator API (the CLI runs the same list in-process). */
+  operations: Operation[];
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -185,6 +193,16 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
+  const operators = new OperatorService(db, config.issuer);
+  const administration = new AccountAdministration(db, accounts, (id) => endAccountSessions(db, id, onGrantDestroyed));
+  // The operator API: the same router and document, for callers that are operators (checked at every call).
+  const operations = operatorOperations({ db, accounts, administration, operators, tenants, invitations });
+  operatorRoutes(
+    api.narrowed((caller) =>
+      operatorOf(caller, { isOperator: (id) => operators.isOperator(id), clientFlags: (id) => clientFlags(db, id) }),
+    ),
+    operations,
+  );
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -228,6 +246,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     accountPage({ accounts, page, browser: sessions, sections: accountSections }),
     tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
+    operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
     sessions.routes(),
   ];
   if (config.demo) {
@@ -259,5 +278,5 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption };
+  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption, operators, operations };
 }

@@ -1,226 +1,137 @@
-// The admin command line: npm run tessera -- <command>. Each command opens the database, acts, and closes it.
+// The admin command line: npm run tessera -- <command> [--json]. Each operator command is one operation of the
+// operator API: sent to the running server (with the CLI's stored credential), or, with no server running, run
+// in this process on the database through the same code. The same output either way.
+import { Writable } from 'node:stream';
 import { Command, InvalidArgumentError } from 'commander';
-import { AccountMail } from './accounts/mail.js';
-import { PasswordHasher } from './accounts/passwords.js';
-import { AccountService } from './accounts/service.js';
-import { ConfigError, loadConfig } from './config.js';
+import { createTessera } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
-import { getMessage, listMessages } from './delivery/outbox.js';
-import { ClientError, createClient, deleteClient, listClients } from './oidc/clients.js';
-import { listKeys, retireKeys, rotateKeys } from './keys/keys.js';
-import { Renderer } from './render.js';
+import { AppError } from './errors.js';
+import { createLogger } from './http/logging.js';
+import { readCliCredential, setUpCliCredential } from './operators/cli-credential.js';
+import { accountCommands, type Act, clientCommands, type Printer, systemCommands } from './operators/cli.js';
+import { CommandFailed, type InProcess, openTransport } from './operators/cli-transport.js';
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
+const write = (text: string) => process.stdout.write(text);
 
-/** Opens the database (migrated), runs the command, closes; errors become a one-line message and exit code 1. */
-function withDatabase<A extends unknown[]>(action: (db: Database, ...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    let db: Database | undefined;
-    try {
-      const config = loadConfig();
-      db = await openDatabase(config.database);
-      await db.migrate();
-      await action(db, ...args);
-    } catch (error) {
-      const known =
-        error instanceof ConfigError || error instanceof ClientError || error instanceof InvalidArgumentError;
-      process.stderr.write(`error: ${known ? error.message : (error as Error).message}\n`);
-      process.exitCode = 1;
-    } finally {
-      await db?.close();
-    }
-  };
+function fail(error: unknown): void {
+  const known =
+    error instanceof ConfigError ||
+    error instanceof CommandFailed ||
+    error instanceof InvalidArgumentError ||
+    error instanceof AppError;
+  process.stderr.write(`error: ${known ? error.message : (error as Error).message}\n`);
+  process.exitCode = 1;
 }
-
-const list = (value: string, previous: string[] = []) => [...previous, value];
 
 const program = new Command('tessera')
   .description('Administer a Tessera identity server. Reads the same environment (.env) as the server.')
+  .option('--json', 'print the answer as JSON (for scripts)')
   .showHelpAfterError();
+
+const printer = (): Printer => {
+  const json = program.opts<{ json?: boolean }>().json === true;
+  return {
+    line: (text = '') => {
+      if (!json) write(`${text}\n`);
+    },
+    json: (answer) => {
+      if (json) write(typeof answer === 'string' ? answer : `${JSON.stringify(answer, null, 2)}\n`);
+    },
+  };
+};
+
+/** Opens the database (migrated); for the few commands that only make sense on the database itself. */
+async function withDatabase(action: (db: Database, config: Config) => Promise<void>): Promise<void> {
+  let db: Database | undefined;
+  try {
+    const config = loadConfig();
+    db = await openDatabase(config.database);
+    await db.migrate();
+    await action(db, config);
+  } catch (error) {
+    fail(error);
+  } finally {
+    await db?.close();
+  }
+}
+
+/** The server's operations in this process, wired by createTessera exactly as main.ts wires them. */
+const inProcess = (config: Config) => async (): Promise<InProcess> => {
+  const db = await openDatabase(config.database).catch((error: Error) => {
+    const hint = readCliCredential(config.cliCredentialsFile)
+      ? ''
+      : ` (no CLI credential at ${config.cliCredentialsFile}: the server writes it at start on the embedded database; otherwise run cli:setup)`;
+    throw new CommandFailed(`${error.message}${hint}`);
+  });
+  try {
+    await db.migrate();
+    const silent = createLogger({ logLevel: 'silent' }, new Writable({ write: (_c, _e, done) => done() }));
+    const tessera = await createTessera(config, db, silent);
+    return {
+      operations: tessera.operations,
+      close: async () => {
+        await tessera.accounts.settled();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+};
+
+const act: Act =
+  (body) =>
+  async (...args) => {
+    let close = async () => {};
+    try {
+      const config = loadConfig();
+      const transport = await openTransport(config, inProcess(config));
+      close = () => transport.close();
+      await body(transport, printer(), ...args);
+    } catch (error) {
+      fail(error);
+    } finally {
+      await close();
+    }
+  };
 
 program
   .command('migrate')
   .description('apply pending database migrations (the server also does this at start)')
-  .action(
-    withDatabase(async (db) => {
+  .action(async () => {
+    const config = loadConfig();
+    const transport = await openTransport(config, async () => ({ operations: [], close: async () => {} })).catch(
+      () => undefined,
+    );
+    if (transport?.kind === 'remote') {
+      printer().line('database is up to date (the running server applied every migration at its start)');
+      return;
+    }
+    await withDatabase(async (db) => {
       const applied = await db.migrate();
-      out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
-    }),
-  );
+      printer().line(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+    });
+  });
 
 program
-  .command('clients:create')
-  .description('register an OIDC client (relying party); prints its id and secret once')
-  .requiredOption('--name <name>', 'display name shown on the consent page')
-  .option('--id <id>', 'client id (default: random)')
-  .option('--redirect-uri <uri>', 'allowed redirect URI (repeat for several)', list)
-  .option('--post-logout-redirect-uri <uri>', 'allowed post-logout redirect URI (repeat for several)', list)
-  .option(
-    '--grant <type>',
-    'authorization_code, refresh_token or client_credentials (repeat; default code + refresh)',
-    list,
-  )
-  .option('--public', 'a public client (SPA, native app): no secret, PKCE only')
-  .option('--first-party', 'trusted first-party app: skip the consent page')
-  .option('--initiate-login-uri <uri>', "the app's login-initiation URI (used for invitation redirects)")
-  .option(
-    '--tenants-manage',
-    'may manage every tenant through the Management API (client credentials, scope tenants:manage)',
-  )
-  .action(
-    withDatabase(
-      async (
-        db,
-        opts: {
-          name: string;
-          id?: string;
-          redirectUri?: string[];
-          postLogoutRedirectUri?: string[];
-          grant?: string[];
-          public?: boolean;
-          firstParty?: boolean;
-          initiateLoginUri?: string;
-          tenantsManage?: boolean;
-        },
-      ) => {
-        const grants = opts.grant ?? [];
-        const unknown = grants.filter(
-          (g) => !['authorization_code', 'refresh_token', 'client_credentials'].includes(g),
-        );
-        if (unknown.length) throw new InvalidArgumentError(`unknown grant type: ${unknown.join(', ')}`);
-        const created = await createClient(db, {
-          id: opts.id,
-          name: opts.name,
-          redirectUris: opts.redirectUri ?? [],
-          postLogoutRedirectUris: opts.postLogoutRedirectUri,
-          grantTypes: grants as never,
-          isPublic: opts.public,
-          firstParty: opts.firstParty,
-          initiateLoginUri: opts.initiateLoginUri,
-          tenantsManage: opts.tenantsManage,
-        });
-        out(`client_id:     ${created.id}`);
-        if (created.secret)
-          out(`client_secret: ${created.secret}\n(the secret is shown only now: store it in your app's configuration)`);
-      },
-    ),
-  );
-
-program
-  .command('clients:list')
-  .description('list registered clients (never their secrets)')
-  .action(
-    withDatabase(async (db) => {
-      const clients = await listClients(db);
-      if (!clients.length) out('no clients');
-      for (const c of clients) {
-        const flags = `${c.isPublic ? 'public' : 'confidential'}${c.firstParty ? ' first-party' : ''}${c.tenantsManage ? ' tenants-manage' : ''}`;
-        out(`${c.id}  "${c.name}"  ${flags}  grants: ${c.grantTypes.join(',')}`);
-        for (const uri of c.redirectUris) out(`    redirect: ${uri}`);
-      }
-    }),
-  );
-
-program
-  .command('clients:delete <id>')
-  .description('delete a client; its tokens stop working at their next use')
-  .action(
-    withDatabase(async (db, id: string) => {
-      if (!(await deleteClient(db, id))) throw new InvalidArgumentError(`no client "${id}"`);
-      out(`deleted ${id}`);
-    }),
-  );
-
-program
-  .command('keys:list')
-  .description('list signing keys and their status')
-  .action(
-    withDatabase(async (db) => {
-      for (const k of await listKeys(db))
-        out(`${k.kid}  ${k.alg}  ${k.status.padEnd(8)}  since ${k.statusChangedAt.toISOString()}`);
-    }),
-  );
-
-program
-  .command('keys:rotate')
+  .command('cli:setup')
   .description(
-    'one rotation phase: introduce a next key, or promote it to current. Restart every instance after each phase.',
+    'create the operator credential the CLI uses to talk to a running server, stored (0600) in TESSERA_CLI_CREDENTIALS',
   )
-  .action(
-    withDatabase(async (db) => {
-      const result = await rotateKeys(db);
-      if (result.step === 'introduced') {
-        out(`introduced next keys ${result.kids.join(', ')} (published, not yet signing).`);
-        out('Restart every instance so all of them publish the new keys, then run keys:rotate again to promote them.');
-      } else {
-        out(`promoted ${result.kids.join(', ')} to current; the old current keys stay published as previous.`);
-        out(
-          'Restart every instance so they sign with the new keys. Run keys:retire after 31 days to drop the previous keys.',
-        );
-      }
-    }),
-  );
-
-program
-  .command('keys:retire')
-  .description('remove previous keys older than the longest token lifetime (31 days)')
-  .option('--force', 'remove every previous key now (tokens they signed stop verifying)')
-  .action(
-    withDatabase(async (db, opts: { force?: boolean }) => {
-      const removed = await retireKeys(db, { force: opts.force });
-      out(removed.length ? `retired ${removed.join(', ')}` : 'no previous key is old enough to retire');
-    }),
-  );
-
-program
-  .command('accounts:create')
-  .description('create an account that signs in with e-mail and password (e-mail marked verified)')
-  .requiredOption('--email <email>')
-  .requiredOption('--name <name>')
-  .option('--password <password>', 'the password (default: read from the TESSERA_PASSWORD variable)')
-  .action(
-    withDatabase(async (db, opts: { email: string; name: string; password?: string }) => {
-      const config = loadConfig();
-      const password = opts.password ?? process.env.TESSERA_PASSWORD;
-      if (!password || password.length < 8)
-        throw new InvalidArgumentError(
-          'a password of at least 8 characters is needed (--password or TESSERA_PASSWORD)',
-        );
-      const accounts = new AccountService(
-        db,
-        new PasswordHasher(config.argon2),
-        new AccountMail(new Renderer(config.issuer)),
+  .action(() =>
+    withDatabase(async (db, config) => {
+      const id = await setUpCliCredential(db, config.cliCredentialsFile);
+      printer().line(
+        `wrote ${config.cliCredentialsFile} (client ${id}); the CLI now uses the running server's operator API`,
       );
-      const account = await accounts.createAccount({ email: opts.email, name: opts.name, password, verified: true });
-      out(`created account ${account.id} (${account.email})`);
     }),
   );
 
-program
-  .command('outbox:list')
-  .description('list queued and sent messages, newest first')
-  .option('--to <recipient>', 'only messages to this recipient')
-  .option('--limit <n>', 'how many', (v) => Number.parseInt(v, 10), 20)
-  .action(
-    withDatabase(async (db, opts: { to?: string; limit: number }) => {
-      const messages = await listMessages(db, { limit: opts.limit, recipient: opts.to });
-      if (!messages.length) out('the outbox is empty');
-      for (const m of messages)
-        out(
-          `${m.id}  ${m.createdAt.toISOString()}  ${m.status.padEnd(6)}  ${m.channel}  ${m.recipient}  "${m.subject}"`,
-        );
-    }),
-  );
-
-program
-  .command('outbox:show <id>')
-  .description('print one message, with its links (they hold single-use codes: keep them private)')
-  .action(
-    withDatabase(async (db, id: string) => {
-      const message = await getMessage(db, id);
-      if (!message) throw new InvalidArgumentError(`no message "${id}"`);
-      out(`To: ${message.recipient}\nSubject: ${message.subject}\nStatus: ${message.status}\n\n${message.bodyText}`);
-    }),
-  );
+clientCommands(program, act);
+// The only place besides config.ts that reads the environment: a password kept out of the shell history.
+accountCommands(program, act, () => process.env.TESSERA_PASSWORD);
+systemCommands(program, act);
 
 await program.parseAsync();

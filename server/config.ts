@@ -1,5 +1,6 @@
 // Environment -> one validated, typed Config. Nothing else in Tessera reads process.env.
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 
 const bool = (fallback: boolean) =>
@@ -100,6 +101,16 @@ const schema = z
     MAIL_PER_SENDER_PER_HOUR: positiveInt(100),
     TENANT_SELF_SERVICE_MAX: positiveInt(3),
     INVITATION_PENDING_PER_EMAIL: positiveInt(3),
+    TESSERA_BOOTSTRAP_ADMIN_EMAIL: z
+      .email({ message: 'expected an e-mail address' })
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    TESSERA_BOOTSTRAP_ADMIN_PASSWORD: z
+      .string()
+      .min(8, 'expected at least 8 characters')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    TESSERA_CLI_CREDENTIALS: z.string().optional(),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -141,6 +152,17 @@ const schema = z
         perSenderPerHour: env.MAIL_PER_SENDER_PER_HOUR,
       },
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      /** The first operator without a browser: this account (created with the password when given and missing). */
+      bootstrapAdmin: env.TESSERA_BOOTSTRAP_ADMIN_EMAIL
+        ? { email: env.TESSERA_BOOTSTRAP_ADMIN_EMAIL, password: env.TESSERA_BOOTSTRAP_ADMIN_PASSWORD }
+        : undefined,
+      /** Where the CLI keeps its operator credential (0600): beside the SQLite file, else under ./data. */
+      cliCredentialsFile:
+        env.TESSERA_CLI_CREDENTIALS ||
+        join(
+          env.DATABASE_URL.startsWith('sqlite:') ? dirname(sqliteFile(env.DATABASE_URL)) : './data',
+          'cli-credentials.json',
+        ),
     };
   });
 
@@ -156,9 +178,10 @@ export type DatabaseConfig =
   | { kind: 'mysql'; url: string; pool?: PoolOptions; cluster?: DatabaseCluster };
 export type Config = z.output<typeof schema>;
 
+const sqliteFile = (value: string) => value.slice('sqlite:'.length) || './data/tessera.sqlite';
+
 function parseDatabaseUrl(value: string, pool: PoolOptions, cluster: DatabaseCluster): DatabaseConfig {
-  if (value.startsWith('sqlite:'))
-    return { kind: 'sqlite', file: value.slice('sqlite:'.length) || './data/tessera.sqlite' };
+  if (value.startsWith('sqlite:')) return { kind: 'sqlite', file: sqliteFile(value) };
   return { kind: 'mysql', url: value.replace(/^mariadb:/, 'mysql:'), pool, cluster };
 }
 
@@ -190,5 +213,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
 }
 
 function redactValue(name: string, value: string): string {
-  return /SECRET|URL/.test(name) ? value.replace(/\/\/[^@/]*@/, '//***@').slice(0, 60) : value.slice(0, 60);
+  return /SECRET|URL|PASSWORD/.test(name) ? value.replace(/\/\/[^@/]*@/, '//***@').slice(0, 60) : value.slice(0, 60);
 }

@@ -7,6 +7,8 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createTessera } from './app.js';
 import { createLogger } from './http/logging.js';
 import { deleteExpiredPayloads } from './oidc/adapter.js';
+import { ensureCliCredential } from './operators/cli-credential.js';
+import { firstOperatorAtStart } from './operators/first-start.js';
 import { unsupportedRuntimeWarning } from './runtime.js';
 
 const started = performance.now();
@@ -33,13 +35,17 @@ const applied = await db.migrate();
 if (applied.length) logger.info({ migrations: applied }, 'database migrated');
 
 const tessera = await createTessera(config, db, logger);
+// On the embedded database the CLI cannot open the file while the server runs: it calls the operator API
+// with this credential instead (see docs/operations.md).
+if (config.database.kind === 'sqlite' && (await ensureCliCredential(db, config.cliCredentialsFile)) === 'created')
+  logger.info({ file: config.cliCredentialsFile }, 'wrote the CLI operator credential');
+await firstOperatorAtStart(config, tessera.operators, tessera.accounts, logger, (text) => process.stdout.write(text));
 const transports = createTransports(config);
 const worker = new DeliveryWorker(db, transports, logger);
 worker.start();
 for (const channel of ['email', 'sms'] as const) {
   if (transports[channel]) continue;
-  // The CLI refuses to open an SQLite file while the server holds it.
-  const cli = `\`npm run tessera -- outbox:list\`${config.database.kind === 'sqlite' ? ' (with SQLite: after stopping the server)' : ''}`;
+  const cli = '`npm run tessera -- outbox:list`';
   const where = config.production ? cli : `/dev/mail or ${cli}`;
   logger.info(
     `no ${channel === 'email' ? 'SMTP_URL' : 'SMS_WEBHOOK_URL'}: ${channel} messages stay in the outbox; read them with ${where}`,

@@ -9,7 +9,7 @@ import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits, UNLIMITED_MAIL } from '../delivery/outbox.js';
 import { consumeCode, deleteExpiredCodes, issueCode, peekCode, spendOpenCodes } from './codes.js';
-import { NotFound } from '../errors.js';
+import { Conflict, NotFound } from '../errors.js';
 import { AfterAnswer, type Later } from './later.js';
 import type { AccountMail } from './mail.js';
 import type { PasswordHasher } from './passwords.js';
@@ -116,14 +116,15 @@ export class AccountService {
   }
 
   /** Creates an account directly (CLI, tests): no mail, verified when told so. */
-  async createAccount(input: Registration & { verified: boolean }): Promise<Account> {
+  /** An account made by an operator (CLI, operator API); `by` is who, for the audit trail. */
+  async createAccount(input: Registration & { verified: boolean }, by = 'cli'): Promise<Account> {
     const identifier = normaliseEmail(input.email);
     const secretHash = await this.hasher.hash(input.password);
     return this.db.transaction(async (m) => {
       if (await m.existsBy(Credential, { type: 'password', identifier }))
-        throw new Error(`An account already signs in with ${identifier}`);
+        throw new Conflict(`An account already signs in with ${identifier}`, 'account_exists');
       const account = await this.insertAccount(m, { ...input, email: identifier, secretHash });
-      await recordAudit(m, { type: 'account.created', actor: 'cli', subject: account.id });
+      await recordAudit(m, { type: 'account.created', actor: by, subject: account.id });
       return account;
     });
   }

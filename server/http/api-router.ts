@@ -13,6 +13,8 @@ export interface RouteSpec<P extends AnyObject, Q extends AnyObject, B extends z
   path: string;
   summary: string;
   tag: string;
+  /** A stable name for the operation (OpenAPI operationId), by which the CLI finds its route. */
+  operationId?: string;
   params?: P;
   query?: Q;
   body?: B;
@@ -51,13 +53,28 @@ export interface ApiRouterOptions {
 
 /** `C` is the authenticated caller: secured routes authenticate first, so a missing token is 401 before any 400. */
 export class ApiRouter<C> {
-  readonly router = new Router();
-  private readonly specs: RouteSpec<AnyObject, AnyObject, z.ZodType>[] = [];
+  readonly router: Router;
+  private readonly specs: RouteSpec<AnyObject, AnyObject, z.ZodType>[];
 
   constructor(
     private readonly authenticate: (ctx: Context) => Promise<C>,
     private readonly options: ApiRouterOptions = {},
-  ) {}
+    shared?: { router: Router; specs: RouteSpec<AnyObject, AnyObject, z.ZodType>[] },
+  ) {
+    this.router = shared?.router ?? new Router();
+    this.specs = shared?.specs ?? [];
+  }
+
+  /**
+   * The same routes and document, for callers that must pass a further check (the operator API): it runs
+   * right after authentication, so a caller who may not is refused before any of its input is read.
+   */
+  narrowed<D>(authorize: (caller: C) => Promise<D>): ApiRouter<D> {
+    return new ApiRouter<D>(async (ctx) => authorize(await this.authenticate(ctx)), this.options, {
+      router: this.router,
+      specs: this.specs,
+    });
+  }
 
   route<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
     spec: RouteSpec<P, Q, B>,
@@ -89,6 +106,7 @@ export class ApiRouter<C> {
       paths[path] ??= {};
       paths[path][spec.method] = {
         summary: spec.summary,
+        ...(spec.operationId ? { operationId: spec.operationId } : {}),
         tags: [spec.tag],
         ...(spec.secured === false ? { security: [] } : {}),
         parameters: [...parameters(spec.params, 'path', toSchema), ...parameters(spec.query, 'query', toSchema)],

@@ -74,7 +74,7 @@ function methodRefused(
 }
 
 /** What the client may learn about an error: never more than we chose to tell. */
-function toAppError(err: unknown): AppError {
+export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof zodCore.$ZodError) return new BadRequest(describeIssues(err.issues));
   const status = clientErrorStatus(err);

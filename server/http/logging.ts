@@ -82,8 +82,8 @@ export function redactUrl(url: string): string {
 }
 
 // Routes whose remaining path is a secret: /tenants/invitation-tokens/{token} carries a signed
-// invitation, /i/{handle} its short SMS form.
-const SECRET_ROUTES = [['i'], ['tenants', 'invitation-tokens']];
+// invitation, /i/{handle} its short SMS form, /setup/{token} the first operator's setup link.
+const SECRET_ROUTES = [['i'], ['tenants', 'invitation-tokens'], ['setup']];
 
 function redactPath(path: string): string {
   const secretRoute = secretRouteOf(path);

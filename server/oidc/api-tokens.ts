@@ -115,10 +115,11 @@ export function createApiAuthenticator({
         kind: 'client',
         clientId: claims.client_id,
         manage: flags.tenantsManage && scopes.has('tenants:manage'),
+        scopes,
       };
     }
     const account = await accounts.findById(claims.sub);
     if (!account || account.disabledAt) throw invalid('The account of this token no longer exists or is disabled.');
-    return { kind: 'user', accountId: account.id, scopes };
+    return { kind: 'user', accountId: account.id, scopes, clientId: claims.client_id };
   };
 }

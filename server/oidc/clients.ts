@@ -1,7 +1,11 @@
 // OIDC clients (relying parties) as rows of the `clients` table; the adapter's Client model reads them.
 import { randomBytes } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { recordAudit } from '../db/audit.js';
+import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Client } from '../db/entities/index.js';
+import { Conflict, NotFound, Unprocessable } from '../errors.js';
 
 export interface NewClient {
   id?: string;
@@ -15,6 +19,19 @@ export interface NewClient {
   initiateLoginUri?: string;
   /** May use client credentials with scope tenants:manage (every tenant, through the Management API). */
   tenantsManage?: boolean;
+  /** May use client credentials with scope operator (the operator API under /api/admin, e.g. the CLI). */
+  operator?: boolean;
+}
+
+/** What an operator may change of a client; absent fields stay as they are. */
+export interface ClientChanges {
+  name?: string;
+  redirectUris?: string[];
+  postLogoutRedirectUris?: string[];
+  firstParty?: boolean;
+  initiateLoginUri?: string | null;
+  tenantsManage?: boolean;
+  operator?: boolean;
 }
 
 export interface ClientSummary {
@@ -25,10 +42,18 @@ export interface ClientSummary {
   firstParty: boolean;
   isPublic: boolean;
   tenantsManage: boolean;
+  operator: boolean;
+  postLogoutRedirectUris: string[];
+  initiateLoginUri: string | null;
   createdAt: Date;
 }
 
-export class ClientError extends Error {}
+/** A client that breaks a rule (a bad URI, a grant that does not fit): 422 with the rule in words. */
+export class ClientError extends Unprocessable {
+  constructor(description: string) {
+    super(description, 'invalid_client_metadata');
+  }
+}
 
 function assertUrls(label: string, urls: string[]): void {
   for (const value of urls) {
@@ -43,23 +68,16 @@ function assertUrls(label: string, urls: string[]): void {
 }
 
 /** Registers a client; returns its id and, for confidential clients, the secret (shown once). */
-export async function createClient(db: Database, input: NewClient): Promise<{ id: string; secret?: string }> {
+export async function createClient(
+  db: Database,
+  input: NewClient,
+  by = 'cli',
+): Promise<{ id: string; secret?: string }> {
   const grantTypes = input.grantTypes?.length ? input.grantTypes : ['authorization_code', 'refresh_token'];
   const usesRedirects = grantTypes.includes('authorization_code');
-  if (usesRedirects && input.redirectUris.length === 0)
-    throw new ClientError('redirect URIs: at least one is needed for the authorization code grant');
   if (input.isPublic && grantTypes.includes('client_credentials'))
     throw new ClientError('a public client cannot use client credentials');
-  if (input.tenantsManage && !grantTypes.includes('client_credentials'))
-    throw new ClientError('--tenants-manage needs the client_credentials grant');
-  assertUrls('redirect URIs', input.redirectUris);
-  assertUrls('post-logout redirect URIs', input.postLogoutRedirectUris ?? []);
-  if (input.initiateLoginUri) {
-    assertUrls('initiate login URI', [input.initiateLoginUri]);
-    // OpenID Connect requires https here; oidc-provider would otherwise refuse the stored client at every request.
-    if (!input.initiateLoginUri.startsWith('https://'))
-      throw new ClientError('initiate login URI: must be an https URL');
-  }
+  assertSettings({ ...input, grantTypes });
 
   const id = input.id ?? randomBytes(12).toString('base64url');
   if (!/^[\w.-]{3,100}$/.test(id)) throw new ClientError('client id: 3 to 100 letters, digits, ".", "_" or "-"');
@@ -74,33 +92,167 @@ export async function createClient(db: Database, input: NewClient): Promise<{ id
     ...(secret ? { client_secret: secret } : {}),
     ...(input.initiateLoginUri ? { initiate_login_uri: input.initiateLoginUri } : {}),
     ...(input.tenantsManage ? { tenants_manage: true } : {}),
+    ...(input.operator ? { operator: true } : {}),
   };
   await db.transaction(async (m) => {
-    if (await m.existsBy(Client, { id })) throw new ClientError(`client id: "${id}" is taken`);
+    if (await m.existsBy(Client, { id })) throw new Conflict(`client id: "${id}" is taken`, 'client_exists');
     await m.insert(Client, {
       id,
       metadata: JSON.stringify(metadata),
       firstParty: input.firstParty ?? false,
       createdAt: new Date(),
     });
+    await recordAudit(m, { type: 'client.created', actor: by, subject: id, data: { grant_types: grantTypes } });
   });
   return { id, secret };
 }
 
+/** The rules every stored client keeps, whether created or changed. */
+function assertSettings(input: {
+  grantTypes: string[];
+  isPublic?: boolean;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  initiateLoginUri?: string | null;
+  tenantsManage?: boolean;
+  operator?: boolean;
+}): void {
+  if (input.grantTypes.includes('authorization_code') && input.redirectUris.length === 0)
+    throw new ClientError('redirect URIs: at least one is needed for the authorization code grant');
+  if (input.tenantsManage && !input.grantTypes.includes('client_credentials'))
+    throw new ClientError('--tenants-manage needs the client_credentials grant');
+  if (input.operator && !input.grantTypes.includes('client_credentials'))
+    throw new ClientError('--operator needs the client_credentials grant');
+  assertUrls('redirect URIs', input.redirectUris);
+  assertUrls('post-logout redirect URIs', input.postLogoutRedirectUris ?? []);
+  if (input.initiateLoginUri) {
+    assertUrls('initiate login URI', [input.initiateLoginUri]);
+    // OpenID Connect requires https here; oidc-provider would otherwise refuse the stored client at every request.
+    if (!input.initiateLoginUri.startsWith('https://'))
+      throw new ClientError('initiate login URI: must be an https URL');
+  }
+}
+
+function toSummary(row: Client): ClientSummary {
+  const meta = JSON.parse(row.metadata) as Record<string, unknown>;
+  return {
+    id: row.id,
+    name: String(meta.client_name ?? ''),
+    redirectUris: (meta.redirect_uris as string[]) ?? [],
+    postLogoutRedirectUris: (meta.post_logout_redirect_uris as string[]) ?? [],
+    grantTypes: (meta.grant_types as string[]) ?? [],
+    firstParty: row.firstParty,
+    isPublic: meta.token_endpoint_auth_method === 'none',
+    tenantsManage: meta.tenants_manage === true,
+    operator: meta.operator === true,
+    initiateLoginUri: typeof meta.initiate_login_uri === 'string' ? meta.initiate_login_uri : null,
+    createdAt: row.createdAt,
+  };
+}
+
 export async function listClients(db: Database): Promise<ClientSummary[]> {
   const rows = await db.read((m) => m.find(Client, { order: { createdAt: 'ASC' } }));
-  return rows.map((row) => {
+  return rows.map(toSummary);
+}
+
+/** A page of clients in id order (the operator API's listing). */
+export async function pageClients(
+  db: Database,
+  { limit, cursor }: { limit: number; cursor?: string },
+): Promise<Page<ClientSummary>> {
+  const after = decodeCursor(cursor);
+  return db.read(async (m) => {
+    const q = m
+      .createQueryBuilder(Client, 'c')
+      .orderBy('c.id', 'ASC')
+      .take(limit + 1);
+    if (after) q.where('c.id > :after', { after });
+    return toPage(await q.getMany(), limit, (c) => c.id, toSummary);
+  });
+}
+
+const noClient = (id: string) => new NotFound(`There is no client "${id}".`, 'client_not_found');
+
+export async function getClient(db: Database, id: string): Promise<ClientSummary> {
+  const row = await db.read((m) => m.findOneBy(Client, { id }));
+  if (!row) throw noClient(id);
+  return toSummary(row);
+}
+
+/** Reads a client's row for a change (locked on MySQL, so two changes apply one after the other). */
+async function lockedClient(m: EntityManager, id: string): Promise<Client> {
+  const q = m.createQueryBuilder(Client, 'c').where('c.id = :id', { id });
+  if (m.connection.options.type === 'mysql') q.setLock('pessimistic_write');
+  const row = await q.getOne();
+  if (!row) throw noClient(id);
+  return row;
+}
+
+/** Changes a client's redirect URIs and settings; its secret and grant types stay. */
+export async function updateClient(
+  db: Database,
+  id: string,
+  changes: ClientChanges,
+  by = 'cli',
+): Promise<ClientSummary> {
+  return db.transaction(async (m) => {
+    const row = await lockedClient(m, id);
     const meta = JSON.parse(row.metadata) as Record<string, unknown>;
-    return {
-      id: row.id,
-      name: String(meta.client_name ?? ''),
-      redirectUris: (meta.redirect_uris as string[]) ?? [],
-      grantTypes: (meta.grant_types as string[]) ?? [],
-      firstParty: row.firstParty,
-      isPublic: meta.token_endpoint_auth_method === 'none',
-      tenantsManage: meta.tenants_manage === true,
-      createdAt: row.createdAt,
+    const grantTypes = (meta.grant_types as string[]) ?? [];
+    const next: Record<string, unknown> = {
+      ...meta,
+      ...(changes.name !== undefined ? { client_name: changes.name } : {}),
+      ...(changes.redirectUris !== undefined ? { redirect_uris: changes.redirectUris } : {}),
+      ...(changes.postLogoutRedirectUris !== undefined
+        ? { post_logout_redirect_uris: changes.postLogoutRedirectUris }
+        : {}),
     };
+    const flag = (key: string, value: boolean | undefined) => {
+      if (value === true) next[key] = true;
+      if (value === false) delete next[key];
+    };
+    flag('tenants_manage', changes.tenantsManage);
+    flag('operator', changes.operator);
+    if (changes.initiateLoginUri === null) delete next.initiate_login_uri;
+    else if (changes.initiateLoginUri !== undefined) next.initiate_login_uri = changes.initiateLoginUri;
+    assertSettings({
+      grantTypes,
+      isPublic: next.token_endpoint_auth_method === 'none',
+      redirectUris: grantTypes.includes('authorization_code') ? ((next.redirect_uris as string[]) ?? []) : [],
+      postLogoutRedirectUris: next.post_logout_redirect_uris as string[],
+      initiateLoginUri: next.initiate_login_uri as string | undefined,
+      tenantsManage: next.tenants_manage === true,
+      operator: next.operator === true,
+    });
+    const firstParty = changes.firstParty ?? row.firstParty;
+    await m.update(Client, { id }, { metadata: JSON.stringify(next), firstParty });
+    await recordAudit(m, {
+      type: 'client.updated',
+      actor: by,
+      subject: id,
+      data: { fields: Object.keys(changes) },
+    });
+    return toSummary(Object.assign(row, { metadata: JSON.stringify(next), firstParty }));
+  });
+}
+
+/**
+ * Gives a confidential client a new secret (returned once); the old one stops at once, in every instance
+ * within the adapter's client cache time.
+ */
+export async function rotateClientSecret(
+  db: Database,
+  id: string,
+  by = 'cli',
+): Promise<{ id: string; secret: string }> {
+  return db.transaction(async (m) => {
+    const row = await lockedClient(m, id);
+    const meta = JSON.parse(row.metadata) as Record<string, unknown>;
+    if (meta.token_endpoint_auth_method === 'none') throw new ClientError('a public client has no secret to rotate');
+    const secret = randomBytes(32).toString('base64url');
+    await m.update(Client, { id }, { metadata: JSON.stringify({ ...meta, client_secret: secret }) });
+    await recordAudit(m, { type: 'client.secret_rotated', actor: by, subject: id });
+    return { id, secret };
   });
 }
 
@@ -123,16 +275,27 @@ export async function clientInfo(
   };
 }
 
-/** What the Management API needs to know of a client, read fresh at every request; undefined once deleted. */
-export async function clientFlags(db: Database, id: string): Promise<{ tenantsManage: boolean } | undefined> {
-  const row = await db.read((m) => m.findOneBy(Client, { id }));
-  if (!row) return undefined;
-  return { tenantsManage: (JSON.parse(row.metadata) as { tenants_manage?: boolean }).tenants_manage === true };
+export interface ClientFlags {
+  tenantsManage: boolean;
+  operator: boolean;
+  firstParty: boolean;
 }
 
-export async function deleteClient(db: Database, id: string): Promise<boolean> {
-  const result = await db.write((m) => m.delete(Client, { id }));
-  return (result.affected ?? 0) > 0;
+/** What the Management API needs to know of a client, read fresh at every request; undefined once deleted. */
+export async function clientFlags(db: Database, id: string): Promise<ClientFlags | undefined> {
+  const row = await db.read((m) => m.findOneBy(Client, { id }));
+  if (!row) return undefined;
+  const meta = JSON.parse(row.metadata) as { tenants_manage?: boolean; operator?: boolean };
+  return { tenantsManage: meta.tenants_manage === true, operator: meta.operator === true, firstParty: row.firstParty };
+}
+
+export async function deleteClient(db: Database, id: string, by = 'cli'): Promise<boolean> {
+  return db.transaction(async (m) => {
+    const result = await m.delete(Client, { id });
+    if (!result.affected) return false;
+    await recordAudit(m, { type: 'client.deleted', actor: by, subject: id });
+    return true;
+  });
 }
 
 /**
@@ -148,7 +311,7 @@ export async function ensureClient(
   return db.withLock(`client:${id}`, async () => {
     const wanted = build();
     const row = await db.read((m) => m.findOneBy(Client, { id }));
-    if (!row) return createClient(db, { ...wanted, id });
+    if (!row) return createClient(db, { ...wanted, id }, 'server');
     const metadata: Record<string, unknown> = {
       ...(JSON.parse(row.metadata) as Record<string, unknown>),
       redirect_uris: wanted.redirectUris,

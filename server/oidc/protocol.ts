@@ -6,7 +6,7 @@ import { errors } from 'oidc-provider';
 import { DPOP_ALGS } from './dpop.js';
 
 /** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
-export const API_SCOPES = ['tenants:manage', 'tenants:admin'] as const;
+export const API_SCOPES = ['tenants:manage', 'tenants:admin', 'operator'] as const;
 export const apiResource = (issuer: string) => `${issuer}/api`;
 
 export const TTL = {
@@ -61,9 +61,14 @@ function managementApi(issuer: string): NonNullable<Configuration['features']>['
     useGrantedResource: async () => false,
     getResourceServerInfo: async (_ctx, indicator, client) => {
       if (indicator !== api) throw new errors.InvalidTarget();
-      // tenants:manage (every tenant) only for clients the operator flagged; the API re-checks the flag.
-      const scopes =
-        client.metadata().tenants_manage === true ? API_SCOPES : API_SCOPES.filter((s) => s !== 'tenants:manage');
+      // tenants:manage (every tenant) only for clients the operator flagged; operator (the operator API) only for
+      // clients flagged for it and for first-party apps, where a person's operator role is checked at every call.
+      const meta = client.metadata();
+      const scopes = API_SCOPES.filter(
+        (s) =>
+          (s !== 'tenants:manage' || meta.tenants_manage === true) &&
+          (s !== 'operator' || meta.operator === true || meta.first_party === true),
+      );
       return {
         scope: scopes.join(' '),
         audience: api,

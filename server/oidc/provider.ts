@@ -78,7 +78,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     extraClientMetadata: {
-      properties: ['first_party', 'tenants_manage'],
+      properties: ['first_party', 'tenants_manage', 'operator'],
       validator(_ctx, key, value) {
         if (value !== undefined && typeof value !== 'boolean')
           throw new errors.InvalidClientMetadata(`${key} must be a boolean`);

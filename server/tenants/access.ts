@@ -10,8 +10,11 @@ export const BUILTIN_ROLES = [TENANT_ADMIN, TENANT_USER] as const;
 
 /** The authenticated caller of the Management API, as the bearer token says and the database confirms. */
 export type Caller =
-  | { kind: 'client'; clientId: string; manage: boolean }
-  | { kind: 'user'; accountId: string; scopes: ReadonlySet<string> };
+  | { kind: 'client'; clientId: string; manage: boolean; scopes?: ReadonlySet<string> }
+  /** `clientId`: the app the person's token was issued to. */
+  | { kind: 'user'; accountId: string; scopes: ReadonlySet<string>; clientId?: string }
+  /** An operator of this Tessera (checked by operators/ before it acts): every tenant, like tenants:manage. */
+  | { kind: 'operator'; actor: string };
 
 export type Level = 'manage' | 'admin' | 'member';
 
@@ -21,7 +24,8 @@ export interface TenantAccess {
   membership?: Membership;
 }
 
-export const actorOf = (caller: Caller) => (caller.kind === 'client' ? `client:${caller.clientId}` : caller.accountId);
+export const actorOf = (caller: Caller) =>
+  caller.kind === 'client' ? `client:${caller.clientId}` : caller.kind === 'operator' ? caller.actor : caller.accountId;
 
 const notFound = () => new NotFound('There is no tenant with this id.', 'tenant_not_found');
 
@@ -29,8 +33,8 @@ const notFound = () => new NotFound('There is no tenant with this id.', 'tenant_
 export async function accessTo(m: EntityManager, caller: Caller, tenantId: string): Promise<TenantAccess> {
   const tenant = await m.findOneBy(Tenant, { id: tenantId, deletedAt: IsNull() });
   if (!tenant) throw notFound();
-  if (caller.kind === 'client') {
-    if (!caller.manage) throw notFound();
+  if (caller.kind !== 'user') {
+    if (caller.kind === 'client' && !caller.manage) throw notFound();
     return { tenant, level: 'manage' };
   }
   const membership = await m.findOneBy(Membership, { tenantId, accountId: caller.accountId });

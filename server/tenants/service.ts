@@ -75,8 +75,9 @@ export class TenantService {
         .orderBy('t.id', 'ASC')
         .take(limit + 1);
       if (after) query.andWhere('t.id > :after', { after });
-      if (caller.kind === 'client') {
-        if (!caller.manage) throw new Forbidden('This client may not manage tenants.', 'insufficient_scope');
+      if (caller.kind !== 'user') {
+        if (caller.kind === 'client' && !caller.manage)
+          throw new Forbidden('This client may not manage tenants.', 'insufficient_scope');
       } else {
         if (!caller.scopes.has('tenants:admin'))
           throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
@@ -88,15 +89,25 @@ export class TenantService {
     });
   }
 
-  /** A backend with tenants:manage may create a tenant with no admin; a user (self-service) becomes its admin. */
-  async create(caller: Caller, input: NewTenant): Promise<TenantView> {
-    if (caller.kind === 'client' ? !caller.manage : !(this.selfService && caller.scopes.has('tenants:admin'))) {
+  /**
+   * A backend with tenants:manage (or an operator) may create a tenant with no admin, or name its first admin
+   * by account id; a user (self-service) becomes its admin.
+   */
+  async create(
+    caller: Caller,
+    input: NewTenant,
+    { firstAdminId }: { firstAdminId?: string } = {},
+  ): Promise<TenantView> {
+    const may =
+      caller.kind === 'operator' ||
+      (caller.kind === 'client' ? caller.manage : this.selfService && caller.scopes.has('tenants:admin'));
+    if (!may) {
       throw new Forbidden('You may not create tenants.', 'forbidden');
     }
-    return this.insertTenant(caller, input);
+    return this.insertTenant(caller, input, caller.kind === 'user' ? caller.accountId : firstAdminId);
   }
 
-  private async insertTenant(caller: Caller, input: NewTenant): Promise<TenantView> {
+  private async insertTenant(caller: Caller, input: NewTenant, adminId: string | undefined): Promise<TenantView> {
     return this.db.transaction(async (m) => {
       if (caller.kind === 'user') await this.assertMayCreateAnother(m, caller.accountId);
       const slug = await this.freeSlug(m, input.slug, input.name);
@@ -115,7 +126,11 @@ export class TenantService {
         TenantRole,
         BUILTIN_ROLES.map((name) => ({ tenantId: tenant.id, name, description: null, createdAt: now })),
       );
-      if (caller.kind === 'user') await insertMembership(m, tenant.id, caller.accountId, [TENANT_ADMIN], null);
+      if (adminId) {
+        if (!(await m.existsBy(Account, { id: adminId })))
+          throw new Unprocessable('There is no account with this id to be the first admin.', 'account_not_found');
+        await insertMembership(m, tenant.id, adminId, [TENANT_ADMIN], null);
+      }
       await recordAudit(m, {
         type: 'tenant.created',
         actor: actorOf(caller),

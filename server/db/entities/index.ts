@@ -9,6 +9,8 @@ import { InvitationRedemption } from './invitation-redemption.js';
 import { Membership } from './membership.js';
 import { MembershipRole } from './membership-role.js';
 import { OidcPayload } from './oidc-payload.js';
+import { Operator } from './operator.js';
+import { OperatorSetupLink } from './operator-setup-link.js';
 import { OutboxMessage } from './outbox-message.js';
 import { PendingTenantChoice } from './pending-tenant-choice.js';
 import { Secret } from './secret.js';
@@ -39,6 +41,8 @@ export {
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  Operator,
+  OperatorSetupLink,
 };
 
 export const entities = [
@@ -60,4 +64,6 @@ export const entities = [
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  Operator,
+  OperatorSetupLink,
 ];
