@@ -53,6 +53,11 @@ import { tenantPrompts } from './tenants/prompts.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
 import { ApiRouter } from './http/api-router.js';
+import { permissionSection } from './resources/manage-section.js';
+import { resourceRoutes } from './resources/routes.js';
+import { ResourceService } from './resources/service.js';
+import { ResourceDirectory } from './resources/tokens.js';
+import { apiResource } from './oidc/protocol.js';
 
 export interface Tessera {
   app: Koa;
@@ -63,6 +68,7 @@ export interface Tessera {
   directory: TenantDirectory;
   invitations: InvitationService;
   redemption: RedemptionService;
+  resources: ResourceService;
   api: ApiRouter<Caller>;
 }
 
@@ -151,6 +157,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     mail: config.mailLimits,
     pendingPerEmail: config.invitationPendingPerEmail,
   });
+  const resources = new ResourceService(db, [apiResource(config.issuer)], tenants);
   const provider = createProvider({
     config,
     db,
@@ -159,6 +166,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     accounts,
     renderer,
     tenants: directory,
+    resources: new ResourceDirectory(db),
     onGrantDestroyed,
     // After consent: review invitations, then the invitation in the request, then create and select a tenant.
     prompts: [...invitationPrompts(redemption), ...tenantPrompts(directory, { selfService: config.tenantSelfService })],
@@ -185,6 +193,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
+  resourceRoutes({ api, resources });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -226,7 +235,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount, signInPerIp, signInPerAccount } }),
     accountPage({ accounts, page, browser: sessions, sections: accountSections }),
-    tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
+    tenantPageRoutes({
+      tenants,
+      memberships,
+      page,
+      browser: sessions,
+      sections: [invitationSection(invitations), permissionSection(resources)],
+    }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),
   ];
@@ -259,5 +274,5 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption };
+  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption, resources };
 }

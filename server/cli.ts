@@ -9,6 +9,9 @@ import { getMessage, listMessages } from './delivery/outbox.js';
 import { ClientError, createClient, deleteClient, listClients } from './oidc/clients.js';
 import { listKeys, retireKeys, rotateKeys } from './keys/keys.js';
 import { Renderer } from './render.js';
+import { resourceCommands } from './resources/cli.js';
+import { clientSettingCommands } from './oidc/client-cli.js';
+import { apiResource } from './oidc/protocol.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -222,5 +225,8 @@ program
       out(`To: ${message.recipient}\nSubject: ${message.subject}\nStatus: ${message.status}\n\n${message.bodyText}`);
     }),
   );
+
+resourceCommands(program, withDatabase, (issuer) => [apiResource(issuer)]);
+clientSettingCommands(program, withDatabase);
 
 await program.parseAsync();

@@ -1,4 +1,5 @@
 import { Account } from './account.js';
+import { ApiResource } from './api-resource.js';
 import { AuditEvent } from './audit-event.js';
 import { Client } from './client.js';
 import { Credential } from './credential.js';
@@ -11,6 +12,7 @@ import { MembershipRole } from './membership-role.js';
 import { OidcPayload } from './oidc-payload.js';
 import { OutboxMessage } from './outbox-message.js';
 import { PendingTenantChoice } from './pending-tenant-choice.js';
+import { RolePermission } from './role-permission.js';
 import { Secret } from './secret.js';
 import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
@@ -39,6 +41,8 @@ export {
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  ApiResource,
+  RolePermission,
 };
 
 export const entities = [
@@ -60,4 +64,6 @@ export const entities = [
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  ApiResource,
+  RolePermission,
 ];
