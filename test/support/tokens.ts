@@ -72,15 +72,18 @@ export async function signIn(
     api = false,
     browser = new UserAgent(server.url),
     onPage,
+    app,
   }: {
     scope?: string;
     params?: Record<string, string>;
     api?: boolean;
     browser?: UserAgent;
+    /** Another app than the first-party Portal (its redirect URI must be `<issuer>/app/callback`). */
+    app?: oidc.Configuration;
     onPage?: (page: Awaited<ReturnType<UserAgent['follow']>>) => Promise<Awaited<ReturnType<UserAgent['follow']>>>;
   } = {},
 ): Promise<SignInResult> {
-  const rp = await firstPartyApp(server);
+  const rp = app ?? (await firstPartyApp(server));
   const verifier = oidc.randomPKCECodeVerifier();
   const resource: Record<string, string> = api ? { resource: `${server.url}/api` } : {};
   const url = oidc.buildAuthorizationUrl(rp, {
