@@ -20,7 +20,12 @@ async function verified(token: string, keys: KeySet, issuer: string): Promise<Cl
 }
 
 /** A provider middleware that answers introspection of Tessera's own JWT access tokens instead of refusing it. */
-export function introspectJwtAccessTokens(keys: KeySet, issuer: string) {
+export function introspectJwtAccessTokens(
+  keys: KeySet,
+  issuer: string,
+  /** Read fresh (not the provider's cached client): a deleted client's tokens are inactive at once, as at the API. */
+  clientExists: (id: string) => Promise<boolean>,
+) {
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     await next();
     const refused = ctx.body as { error?: string } | undefined;
@@ -35,7 +40,7 @@ export function introspectJwtAccessTokens(keys: KeySet, issuer: string) {
     if (!claims || typeof claims.client_id !== 'string') return;
     // As for opaque tokens: a public client may introspect only its own tokens.
     if (caller.clientAuthMethod === 'none' && claims.client_id !== caller.clientId) return;
-    if (!(await ctx.oidc.provider.Client.find(claims.client_id))) return;
+    if (!(await clientExists(claims.client_id))) return;
     const bound = typeof (claims.cnf as { jkt?: unknown } | undefined)?.jkt === 'string';
     ctx.body = { ...claims, active: true, token_type: bound ? 'DPoP' : 'Bearer' };
   };

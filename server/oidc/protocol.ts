@@ -134,8 +134,18 @@ export function protocolSettings(issuer: string, apps?: AppResources) {
       // Management API without a proof by that key (oidc/dpop.ts), which checks the same algorithms.
       dPoP: { enabled: true },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Any confidential client (a resource server is one) may ask about any token; a public client only
+        // about its own. The same rule holds for JWT access tokens (oidc/introspection.ts).
+        allowedPolicy: async (ctx, client, token) =>
+          client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+      },
+      revocation: {
+        enabled: true,
+        // A client revokes only its own tokens.
+        allowedPolicy: async (ctx, _client, token) => token.clientId === ctx.oidc.client?.clientId,
+      },
       userinfo: { enabled: true },
       resourceIndicators: resourceServers(issuer, apps),
     },

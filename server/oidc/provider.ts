@@ -10,6 +10,7 @@ import type { Prompt } from '../interaction/kit.js';
 import { holdTenantChoice, redeemTenantChoice } from '../tenants/choice.js';
 import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
+import { clientFlags } from './clients.js';
 import type { KeySet } from '../keys/keys.js';
 import { API_SCOPES, apiResource, protocolSettings, STANDARD_CLAIMS, STANDARD_SCOPES } from './protocol.js';
 import type { ResourceDirectory } from '../resources/tokens.js';
@@ -168,7 +169,9 @@ export function createProvider(deps: ProviderDeps): Provider {
   });
   provider.proxy = config.trustProxy;
   refreshWithTenant(provider, deps.tenants);
-  provider.use(introspectJwtAccessTokens(deps.keys, config.issuer));
+  provider.use(
+    introspectJwtAccessTokens(deps.keys, config.issuer, async (id) => (await clientFlags(deps.db, id)) !== undefined),
+  );
   provider.use(
     advertiseResourceScopes(async () => [...API_SCOPES, ...((await deps.resources?.publicPermissions()) ?? [])]),
   );
