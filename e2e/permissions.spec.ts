@@ -1,0 +1,59 @@
+// The tenant admin page's permissions section: which permissions of the apps' APIs each role holds.
+import { expect, expectAccessibleBasics, screenshot, test } from './fixtures.js';
+import { LoginPage } from './pages/LoginPage.js';
+import { TenantAdminPage } from './pages/TenantAdminPage.js';
+import { seeded } from './seed-data.js';
+
+test.describe('Permissions in the apps', () => {
+  test("Globex's admin gives tenant-user a permission of the Invoices API and takes it back; tenant-admin holds all, fixed", async ({
+    page,
+  }) => {
+    const { people, tenants } = seeded();
+    const admin = new TenantAdminPage(page);
+    await admin.open(tenants.globex.id);
+    await new LoginPage(page).signIn(people.memberOfTwo.email, people.memberOfTwo.password);
+    await admin.expectShown(tenants.globex);
+
+    await test.step('the section lists the API with tenant-admin holding everything and tenant-user nothing', async () => {
+      await expect(page.getByRole('heading', { name: 'Permissions in your apps' })).toBeVisible();
+      expect(await admin.permissionsTicked('tenant-admin', 'Invoices')).toEqual([
+        'invoices:read',
+        'invoices:write',
+        'reports:read',
+      ]);
+      await expect(admin.permissionCheckbox('tenant-admin', 'Invoices', 'invoices:read')).toBeDisabled();
+      expect(await admin.permissionsTicked('tenant-user', 'Invoices')).toEqual([]);
+      await expectAccessibleBasics(page);
+    });
+
+    await test.step('saving invoices:read and reports:read for tenant-user keeps them, with a notice', async () => {
+      await admin.setPermissions('tenant-user', 'Invoices', ['invoices:read', 'reports:read']);
+      await admin.expectNotice('The permissions are saved.');
+      expect(await admin.permissionsTicked('tenant-user', 'Invoices')).toEqual(['invoices:read', 'reports:read']);
+      await page.locator('#permissions').scrollIntoViewIfNeeded();
+      await screenshot(page, '60-tenant-admin-permissions');
+    });
+
+    await test.step('taking them back leaves tenant-user with none', async () => {
+      await admin.setPermissions('tenant-user', 'Invoices', []);
+      await admin.expectNotice('The permissions are saved.');
+      expect(await admin.permissionsTicked('tenant-user', 'Invoices')).toEqual([]);
+    });
+  });
+});
+
+test.describe('Permissions in the apps, on a phone', () => {
+  test.use({ viewport: { width: 375, height: 812 } });
+
+  test('the section fits a narrow screen: nothing wider than the page', async ({ page }) => {
+    const { people, tenants } = seeded();
+    const admin = new TenantAdminPage(page);
+    await admin.open(tenants.globex.id);
+    await new LoginPage(page).signIn(people.memberOfTwo.email, people.memberOfTwo.password);
+    await admin.expectShown(tenants.globex);
+    await expect(admin.permissionsOf('tenant-user', 'Invoices')).toBeVisible();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await screenshot(page, '61-tenant-admin-permissions-narrow');
+  });
+});
