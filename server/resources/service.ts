@@ -112,7 +112,8 @@ export class ResourceService {
       const row = await m.findOneBy(ApiResource, { audience });
       if (!row) throw new NotFound(`There is no resource with the audience ${audience}.`, 'resource_not_found');
       const current = toResourceView(row);
-      const wanted = checked({ ...current, ...patch, audience }, this.reserved);
+      const given = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
+      const wanted = checked({ ...current, ...given, audience }, this.reserved);
       const dropped = current.permissions.filter((p) => !wanted.permissions.includes(p));
       if (dropped.length) await m.delete(RolePermission, { resourceId: row.id, permission: In(dropped) });
       await m.update(
