@@ -7,6 +7,7 @@ import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { type Person, person, signIn } from '../../test/support/tokens.js';
+import { UserAgent } from '../../test/support/user-agent.js';
 import { configureClient, createClient } from '../oidc/clients.js';
 import type { Caller } from '../tenants/access.js';
 import { insertMembership } from '../tenants/service.js';
@@ -172,5 +173,25 @@ describeWithServer("access tokens for an app's own API", (server: () => TestServ
       oidc.refreshTokenGrant(app, tokens.refresh_token!, { resource: 'https://elsewhere.example/api' }),
       (e: oidc.ResponseBodyError) => e.error === 'invalid_target',
     );
+  });
+
+  test("a third-party app's consent page names the API permissions it asks for", async () => {
+    const who = await memberOfBoth('Consenting');
+    const { id, secret } = await createClient(server().db, {
+      name: 'Partner app',
+      redirectUris: [`${server().url}/app/callback`],
+    });
+    await configureClient(server().db, id, { defaultResource: AUDIENCE });
+    const partner = await oidc.discovery(new URL(server().url), id, secret, undefined, insecure);
+    const url = oidc.buildAuthorizationUrl(partner, {
+      redirect_uri: `${server().url}/app/callback`,
+      scope: 'openid invoices:read',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    });
+    const browser = new UserAgent(server().url);
+    const login = await browser.follow(url.href);
+    const consent = await browser.submit(login, /\/login$/, { email: who.email, password: who.password });
+    assert.match(consent.html, /Use invoices:read in https:\/\/invoices\.example\/api/);
   });
 });
