@@ -9,7 +9,7 @@ import * as jose from 'jose';
 import * as oauth from 'oauth4webapi';
 import { Refused, tokenChecker } from '../../docs/examples/check-token.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { clientToken, type Person, person } from '../../test/support/tokens.js';
+import { clientToken, memberOf, type Person, person } from '../../test/support/tokens.js';
 import { UserAgent } from '../../test/support/user-agent.js';
 import { configureClient, createClient } from '../oidc/clients.js';
 import type { Caller } from '../tenants/access.js';
@@ -124,14 +124,9 @@ describeWithServer('oauth4webapi and a backend checking tokens with jose', (serv
 
   const call = (token: string) => fetch(api.url, { headers: { authorization: `Bearer ${token}` } });
 
-  async function memberOfBoth(name: string): Promise<Person> {
-    const who = await person(server(), name);
-    await server().db.transaction(async (m) => {
-      await insertMembership(m, acme, who.id, ['tenant-user'], null);
-      await insertMembership(m, globex, who.id, ['tenant-admin'], null);
-    });
-    return who;
-  }
+  /** A person who is tenant-user of Acme and tenant-admin of Globex. */
+  const memberOfBoth = (name: string) =>
+    memberOf(server(), name, { [acme]: ['tenant-user'], [globex]: ['tenant-admin'] });
 
   test('discovery lists the public permissions, the API scopes and select_tenant; the app signs in with RS256 ID tokens', async () => {
     assert.ok(as.scopes_supported?.includes('projects:read'));

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { type Person, person, signIn } from '../../test/support/tokens.js';
+import { memberOf, person, signIn } from '../../test/support/tokens.js';
 import { UserAgent } from '../../test/support/user-agent.js';
 import { configureClient, createClient } from '../oidc/clients.js';
 import type { Caller } from '../tenants/access.js';
@@ -63,14 +63,8 @@ describeWithServer("access tokens for an app's own API", (server: () => TestServ
   });
 
   /** A person who is tenant-user of Acme and tenant-admin of Globex. */
-  async function memberOfBoth(name: string): Promise<Person> {
-    const who = await person(server(), name);
-    await server().db.transaction(async (m) => {
-      await insertMembership(m, acme, who.id, ['tenant-user'], null);
-      await insertMembership(m, globex, who.id, ['tenant-admin'], null);
-    });
-    return who;
-  }
+  const memberOfBoth = (name: string) =>
+    memberOf(server(), name, { [acme]: ['tenant-user'], [globex]: ['tenant-admin'] });
 
   const scope = 'openid tenants invoices:read invoices:write';
 
