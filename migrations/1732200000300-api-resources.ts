@@ -41,11 +41,12 @@ export class ApiResources1732200000300 implements MigrationInterface {
             referencedColumnNames: ['id'],
             onDelete: 'CASCADE',
           }),
+          // A role taken out of the catalogue takes its permissions along: one re-created later starts with none.
           new TableForeignKey({
-            name: 'fk_role_permissions_tenant',
-            columnNames: ['tenant_id'],
-            referencedTableName: 'tenants',
-            referencedColumnNames: ['id'],
+            name: 'fk_role_permissions_role',
+            columnNames: ['tenant_id', 'role'],
+            referencedTableName: 'tenant_roles',
+            referencedColumnNames: ['tenant_id', 'name'],
             onDelete: 'CASCADE',
           }),
         ],

@@ -97,4 +97,13 @@ describeWithServer('Management API: role permissions of API resources', (server:
     const res = await call<Mapping>('GET', `/api/tenants/${tenantId}/permissions`, adminToken);
     assert.deepEqual(billing(res.body).roles[1]!.permissions, ['billing:write']);
   });
+
+  test('a role taken out of the catalogue takes its permissions along; re-created, it holds none', async () => {
+    assert.equal((await call('POST', `/api/tenants/${tenantId}/roles`, adminToken, { name: 'auditor' })).status, 201);
+    assert.equal((await call('PUT', path('auditor'), adminToken, { permissions: ['billing:write'] })).status, 200);
+    assert.equal((await call('DELETE', `/api/tenants/${tenantId}/roles/auditor`, adminToken)).status, 204);
+    assert.equal((await call('POST', `/api/tenants/${tenantId}/roles`, adminToken, { name: 'auditor' })).status, 201);
+    const res = await call<Mapping>('GET', `/api/tenants/${tenantId}/permissions`, adminToken);
+    assert.deepEqual(billing(res.body).roles.find((r) => r.role === 'auditor')?.permissions, []);
+  });
 });
