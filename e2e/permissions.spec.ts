@@ -16,20 +16,16 @@ test.describe('Permissions in the apps', () => {
 
     await test.step('the section lists the API with tenant-admin holding everything and tenant-user nothing', async () => {
       await expect(page.getByRole('heading', { name: 'Permissions in your apps' })).toBeVisible();
-      expect(await admin.permissionsTicked('tenant-admin', 'Invoices')).toEqual([
-        'invoices:read',
-        'invoices:write',
-        'reports:read',
-      ]);
+      expect(await admin.permissionsTicked('tenant-admin', 'Invoices')).toEqual(['invoices:read', 'invoices:write']);
       await expect(admin.permissionCheckbox('tenant-admin', 'Invoices', 'invoices:read')).toBeDisabled();
       expect(await admin.permissionsTicked('tenant-user', 'Invoices')).toEqual([]);
       await expectAccessibleBasics(page);
     });
 
-    await test.step('saving invoices:read and reports:read for tenant-user keeps them, with a notice', async () => {
-      await admin.setPermissions('tenant-user', 'Invoices', ['invoices:read', 'reports:read']);
+    await test.step('saving invoices:read for tenant-user keeps it, with a notice', async () => {
+      await admin.setPermissions('tenant-user', 'Invoices', ['invoices:read']);
       await admin.expectNotice('The permissions are saved.');
-      expect(await admin.permissionsTicked('tenant-user', 'Invoices')).toEqual(['invoices:read', 'reports:read']);
+      expect(await admin.permissionsTicked('tenant-user', 'Invoices')).toEqual(['invoices:read']);
       await page.locator('#permissions').scrollIntoViewIfNeeded();
       await screenshot(page, '60-tenant-admin-permissions');
     });

@@ -94,7 +94,7 @@ try {
   await new ResourceService(db, []).create({
     audience: 'https://invoices.example/api',
     name: 'Invoices',
-    permissions: ['invoices:read', 'invoices:write', 'reports:read'],
+    permissions: ['invoices:read', 'invoices:write'],
   });
 
   const seed: Seed = { people, tenants: seededTenants, invitations: seededInvitations };

@@ -128,8 +128,7 @@ export function createProvider(deps: ProviderDeps): Provider {
     extraTokenClaims: async (ctx, token) => {
       const audience = token.resourceServer?.audience;
       // An app's API: active_tenant, all_tenants when asked for (client credentials: the client's tenant).
-      if (apps && audience && audience !== apiResource(config.issuer))
-        return (await apps.tokenClaims(ctx, token as never)) as Record<string, unknown> | undefined;
+      if (apps && audience && audience !== apiResource(config.issuer)) return apps.tokenClaims(ctx, token);
       if (token.kind !== 'AccessToken' || !('accountId' in token) || !token.accountId) return undefined;
       // The Management API's tokens, and opaque tokens (their introspection), carry the tenant claims when the
       // person granted the tenants scope.

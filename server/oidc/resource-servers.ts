@@ -80,15 +80,15 @@ export class AppResourceServers implements AppResources {
   /** The tenant claims of an access token for an app's API: `active_tenant`, and `all_tenants` when asked for. */
   async tokenClaims(
     ctx: KoaContextWithOIDC,
-    token: { kind: string; accountId?: string; resourceServer?: ResourceServer },
-  ): Promise<Partial<TenantClaims> | undefined> {
+    token: { kind: string; accountId?: string },
+  ): Promise<Record<string, unknown> | undefined> {
     const requested = new Set(String(ctx.oidc.params?.scope ?? '').split(' '));
     if (token.kind === 'ClientCredentials') {
       const tenant = await this.clientTenant(ctx.oidc.client);
       if (!tenant) return undefined;
       return { active_tenant: tenant, ...(requested.has(TENANTS_SCOPE) ? { all_tenants: [tenant] } : {}) };
     }
-    if (!token.accountId) return undefined;
+    if (!('accountId' in token) || !token.accountId) return undefined;
     const grant = ctx.oidc.entities.Grant;
     const { active_tenant, all_tenants } = await this.claimsOf(ctx, token.accountId, grant?.jti);
     const asked = grant?.getOIDCScope().split(' ').includes(TENANTS_SCOPE);
