@@ -17,6 +17,7 @@ import { clientInfo } from '../server/oidc/clients.js';
 import { loadKeys } from '../server/keys/keys.js';
 import { OperatorService } from '../server/operators/service.js';
 import { Renderer } from '../server/render.js';
+import { ResourceService } from '../server/resources/service.js';
 import type { Caller } from '../server/tenants/access.js';
 import { insertMembership, TenantService } from '../server/tenants/service.js';
 import {
@@ -89,6 +90,13 @@ try {
     if ('revoke' in spec && spec.revoke) await invitations.revoke(ivy, tenantId, issued.id);
     seededInvitations[key] = { id: issued.id, url: issued.url!, token: issued.token! };
   }
+
+  // An app's API, so the tenant admin page shows the permissions section.
+  await new ResourceService(db, []).create({
+    audience: 'https://invoices.example/api',
+    name: 'Invoices',
+    permissions: ['invoices:read', 'invoices:write'],
+  });
 
   const { url: operatorSetupLink } = await new OperatorService(db, config.issuer).issueSetupLink();
   const seed: Seed = { people, tenants: seededTenants, invitations: seededInvitations, operatorSetupLink };

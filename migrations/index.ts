@@ -7,6 +7,7 @@ import { DpopProofs1732200000040 } from './1732200000040-dpop-proofs.js';
 import { PendingTenantChoices1732200000050 } from './1732200000050-pending-tenant-choices.js';
 import { AuditActor1732200000101 } from './1732200000101-audit-actor.js';
 import { WriteGuards1732200000200 } from './1732200000200-write-guards.js';
+import { ApiResources1732200000300 } from './1732200000300-api-resources.js';
 import { Operators1732200000400 } from './1732200000400-operators.js';
 
 /** Every migration, oldest first. */
@@ -20,5 +21,6 @@ export const migrations = [
   PendingTenantChoices1732200000050,
   AuditActor1732200000101,
   WriteGuards1732200000200,
+  ApiResources1732200000300,
   Operators1732200000400,
 ];

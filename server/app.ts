@@ -58,6 +58,11 @@ import { type Operation, operatorOf, operatorRoutes } from './operators/operatio
 import { operatorOperations } from './operators/operations.js';
 import { operatorPages } from './operators/pages.js';
 import { OperatorService } from './operators/service.js';
+import { permissionSection } from './resources/manage-section.js';
+import { resourceRoutes } from './resources/routes.js';
+import { ResourceService } from './resources/service.js';
+import { ResourceDirectory } from './resources/tokens.js';
+import { apiResource } from './oidc/protocol.js';
 
 export interface Tessera {
   app: Koa;
@@ -68,6 +73,7 @@ export interface Tessera {
   directory: TenantDirectory;
   invitations: InvitationService;
   redemption: RedemptionService;
+  resources: ResourceService;
   api: ApiRouter<Caller>;
   operators: OperatorService;
   /** Every operation of the operator API (the CLI runs the same list in-process). */
@@ -159,6 +165,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     mail: config.mailLimits,
     pendingPerEmail: config.invitationPendingPerEmail,
   });
+  const resources = new ResourceService(db, [apiResource(config.issuer)], tenants);
   const provider = createProvider({
     config,
     db,
@@ -167,6 +174,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     accounts,
     renderer,
     tenants: directory,
+    resources: new ResourceDirectory(db),
     onGrantDestroyed,
     // After consent: review invitations, then the invitation in the request, then create and select a tenant.
     prompts: [...invitationPrompts(redemption), ...tenantPrompts(directory, { selfService: config.tenantSelfService })],
@@ -203,6 +211,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     ),
     operations,
   );
+  resourceRoutes({ api, resources });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -244,7 +253,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount, signInPerIp, signInPerAccount } }),
     accountPage({ accounts, page, browser: sessions, sections: accountSections }),
-    tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
+    tenantPageRoutes({
+      tenants,
+      memberships,
+      page,
+      browser: sessions,
+      sections: [invitationSection(invitations), permissionSection(resources)],
+    }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
     sessions.routes(),
@@ -278,5 +293,18 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption, operators, operations };
+  return {
+    app,
+    provider,
+    keys,
+    accounts,
+    tenants,
+    directory,
+    api,
+    invitations,
+    redemption,
+    resources,
+    operators,
+    operations,
+  };
 }

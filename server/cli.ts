@@ -11,6 +11,9 @@ import { createLogger } from './http/logging.js';
 import { readCliCredential, setUpCliCredential } from './operators/cli-credential.js';
 import { accountCommands, type Act, clientCommands, type Printer, systemCommands } from './operators/cli.js';
 import { CommandFailed, type InProcess, openTransport } from './operators/cli-transport.js';
+import { apiResource } from './oidc/protocol.js';
+import { clientSettingCommands } from './oidc/client-cli.js';
+import { resourceCommands, type WithDatabase } from './resources/cli.js';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -133,5 +136,17 @@ clientCommands(program, act);
 // The only place besides config.ts that reads the environment: a password kept out of the shell history.
 accountCommands(program, act, () => process.env.TESSERA_PASSWORD);
 systemCommands(program, act);
+
+/**
+ * Commands not (yet) operations of the operator API work on the database directly, as all did before: on the
+ * embedded database they need the server stopped.
+ */
+const direct: WithDatabase =
+  (action) =>
+  (...args) =>
+    withDatabase((db) => action(db, ...args));
+
+resourceCommands(program, direct, (issuer) => [apiResource(issuer)]);
+clientSettingCommands(program, direct);
 
 await program.parseAsync();

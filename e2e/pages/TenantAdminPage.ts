@@ -140,4 +140,31 @@ export class TenantAdminPage {
   revokeButton(row: Locator): Locator {
     return row.getByRole('button', { name: 'Revoke', exact: true });
   }
+
+  /** The form of one role's permissions of one API resource ("Permissions of <role> in <resource>"). */
+  permissionsOf(role: string, resource: string): Locator {
+    return this.page.getByRole('form', { name: `Permissions of ${role} in ${resource}`, exact: true });
+  }
+
+  permissionCheckbox(role: string, resource: string, permission: string): Locator {
+    return this.permissionsOf(role, resource).getByRole('checkbox', { name: permission, exact: true });
+  }
+
+  /** Ticks exactly `permissions` for the role and presses its "Save permissions of <role>". */
+  async setPermissions(role: string, resource: string, permissions: string[]): Promise<void> {
+    const form = this.permissionsOf(role, resource);
+    for (const checkbox of await form.getByRole('checkbox').all()) {
+      await checkbox.setChecked(permissions.includes((await checkbox.getAttribute('value'))!));
+    }
+    await form.getByRole('button', { name: `Save permissions of ${role}`, exact: true }).click();
+  }
+
+  /** The permissions ticked for a role, in page order. */
+  async permissionsTicked(role: string, resource: string): Promise<string[]> {
+    const ticked: string[] = [];
+    for (const checkbox of await this.permissionsOf(role, resource).getByRole('checkbox').all()) {
+      if (await checkbox.isChecked()) ticked.push((await checkbox.getAttribute('value'))!);
+    }
+    return ticked;
+  }
 }

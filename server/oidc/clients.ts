@@ -321,3 +321,80 @@ export async function ensureClient(
     return { id, secret: metadata.client_secret as string | undefined };
   });
 }
+
+/** How a client proves itself at the token endpoint (`none` is for public clients only, set at creation). */
+export const CLIENT_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'client_secret_jwt',
+  'private_key_jwt',
+];
+export const ID_TOKEN_ALGS = ['ES256', 'RS256'];
+
+/** Settings a registered client may change later; unset fields stay as they are, `null` removes one. */
+export interface ClientSettings {
+  defaultResource?: string | null;
+  /** With client credentials the client acts in this tenant (an id), with these roles. */
+  tenant?: { id: string; roles: string[] } | null;
+  authMethod?: string;
+  /** The client's public keys for private_key_jwt: a JWKS, or a URL serving one (never both). */
+  jwks?: { keys: Record<string, unknown>[] } | null;
+  jwksUri?: string | null;
+  idTokenAlg?: string;
+}
+
+function applySettings(meta: Record<string, unknown>, s: ClientSettings): void {
+  const set = (key: string, value: unknown) => {
+    if (value === null) delete meta[key];
+    else if (value !== undefined) meta[key] = value;
+  };
+  if (s.defaultResource) assertUrls('default resource', [s.defaultResource]);
+  set('default_resource', s.defaultResource);
+  if (s.tenant !== undefined) {
+    set('tenant_id', s.tenant?.id ?? null);
+    set('tenant_roles', s.tenant ? [...new Set(s.tenant.roles)] : null);
+  }
+  if (s.jwks) {
+    if (!Array.isArray(s.jwks.keys) || s.jwks.keys.some((k) => 'd' in k))
+      throw new ClientError('jwks: a JSON Web Key Set of public keys ({"keys": [...]}, no private parts)');
+    meta.jwks = s.jwks;
+    delete meta.jwks_uri;
+  } else set('jwks', s.jwks);
+  if (s.jwksUri) {
+    assertUrls('JWKS URI', [s.jwksUri]);
+    meta.jwks_uri = s.jwksUri;
+    delete meta.jwks;
+  } else set('jwks_uri', s.jwksUri);
+  if (s.authMethod !== undefined) {
+    if (!CLIENT_AUTH_METHODS.includes(s.authMethod))
+      throw new ClientError(`auth method: one of ${CLIENT_AUTH_METHODS.join(', ')}`);
+    if (meta.token_endpoint_auth_method === 'none') throw new ClientError('a public client has no way to authenticate');
+    meta.token_endpoint_auth_method = s.authMethod;
+  }
+  if (meta.token_endpoint_auth_method === 'private_key_jwt' && !meta.jwks && !meta.jwks_uri)
+    throw new ClientError("private_key_jwt needs the client's public keys: --jwks <file> or --jwks-uri <url>");
+  if (s.idTokenAlg !== undefined) {
+    if (!ID_TOKEN_ALGS.includes(s.idTokenAlg))
+      throw new ClientError(`ID token algorithm: one of ${ID_TOKEN_ALGS.join(', ')}`);
+    meta.id_token_signed_response_alg = s.idTokenAlg;
+  }
+}
+
+/** Changes a registered client's settings; returns its metadata without the secret. */
+export async function configureClient(
+  db: Database,
+  id: string,
+  settings: ClientSettings,
+): Promise<Record<string, unknown>> {
+  return db.transaction(async (m) => {
+    const row = await m.findOneBy(Client, { id });
+    if (!row) throw new ClientError(`no client "${id}"`);
+    const meta = JSON.parse(row.metadata) as Record<string, unknown>;
+    applySettings(meta, settings);
+    if (meta.tenant_id && !(meta.grant_types as string[]).includes('client_credentials'))
+      throw new ClientError('a tenant applies to client credentials: the client needs the client_credentials grant');
+    await m.update(Client, { id }, { metadata: JSON.stringify(meta) });
+    const { client_secret: _secret, ...shown } = meta;
+    return shown;
+  });
+}

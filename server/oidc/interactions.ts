@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { errors, type InteractionResults } from 'oidc-provider';
 import { z } from 'zod';
+import { API_SCOPES } from './protocol.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
 import { bindRegisteringBrowser } from '../accounts/registering-browser.js';
 import { type AccountService, normaliseEmail } from '../accounts/service.js';
@@ -47,10 +48,23 @@ export const registrationForm = z.object({
     .max(MAX_PASSWORD_LENGTH, 'password_too_long'),
 });
 
-function missingScopes(details: Interaction): string[] {
+/** What the consent page lists: scopes with their own words, and permissions of the apps' APIs by name and API. */
+function missingScopes(details: Interaction): {
+  scopes: string[];
+  permissions: { permission: string; resource: string }[];
+} {
   const d = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
-  const resource = Object.values(d.missingResourceScopes ?? {}).flat();
-  return [...new Set([...(d.missingOIDCScope ?? []), ...resource])].filter((s) => s !== 'openid');
+  const known = new Set<string>(API_SCOPES);
+  const resource = Object.values(d.missingResourceScopes ?? {})
+    .flat()
+    .filter((s) => known.has(s));
+  const permissions = Object.entries(d.missingResourceScopes ?? {}).flatMap(([indicator, scopes]) =>
+    scopes.filter((s) => !known.has(s)).map((permission) => ({ permission, resource: indicator })),
+  );
+  return {
+    scopes: [...new Set([...(d.missingOIDCScope ?? []), ...resource])].filter((s) => s !== 'openid'),
+    permissions,
+  };
 }
 
 export function interactionRoutes(deps: InteractionDeps): Router {
@@ -112,7 +126,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       const account = await accounts.findById(interaction.session?.accountId ?? '');
       return page.render(ctx, 'pages/consent.njk', {
         ...common,
-        scopes: missingScopes(interaction),
+        ...missingScopes(interaction),
         signedInAs: account?.email ?? account?.name,
       });
     }

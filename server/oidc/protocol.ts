@@ -1,7 +1,7 @@
 // The protocol surface as configuration: what Tessera's provider and the bench's bare provider share
 // (lifetimes, scopes, PKCE, refresh rotation, the Management API resource, first-party grants), so that
 // the bench compares Tessera with exactly the protocol it runs, minus storage and pages.
-import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
+import type { Client, Configuration, KoaContextWithOIDC, ResourceServer } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { DPOP_ALGS } from './dpop.js';
 
@@ -50,17 +50,44 @@ export async function loadExistingGrant(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
-/** The Management API as the one resource server: ES256 JWT access tokens with a short life. */
-function managementApi(issuer: string): NonNullable<Configuration['features']>['resourceIndicators'] {
+/**
+ * The apps' own APIs (registered API resources), beside the Management API. Tessera's provider supplies them
+ * (oidc/resource-servers.ts); the bench's bare provider has none.
+ */
+export interface AppResources {
+  /** The resource server behind an indicator, with the scope a token for it may carry now; undefined if unknown. */
+  serverInfo(ctx: KoaContextWithOIDC, indicator: string): Promise<ResourceServer | undefined>;
+  /** The client's configured default resource, if any. */
+  defaultFor(client: Client | undefined): string | undefined;
+}
+
+/** The Management API and the apps' registered APIs as resource servers, all with JWT access tokens. */
+function resourceServers(
+  issuer: string,
+  apps?: AppResources,
+): NonNullable<Configuration['features']>['resourceIndicators'] {
   const api = apiResource(issuer);
   return {
     enabled: true,
-    // Client credentials without `resource` get a Management API token: it is the only resource.
-    defaultResource: async (ctx, _client, oneOf) =>
-      oneOf ?? (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials' ? api : undefined),
-    useGrantedResource: async () => false,
-    getResourceServerInfo: async (_ctx, indicator, client) => {
-      if (indicator !== api) throw new errors.InvalidTarget();
+    // A client's configured default resource; else client credentials without `resource` get a Management
+    // API token (the API was the only resource before apps could register theirs).
+    defaultResource: async (ctx, client, oneOf) => {
+      const preferred = apps?.defaultFor(client);
+      if (oneOf) return preferred && oneOf.includes(preferred) ? preferred : oneOf;
+      return (
+        preferred ??
+        (ctx.oidc.route === 'token' && ctx.oidc.params?.grant_type === 'client_credentials' ? api : undefined)
+      );
+    },
+    // An app with a default resource gets tokens for it at the token endpoint without naming it again;
+    // others get the opaque userinfo token unless they send `resource`.
+    useGrantedResource: async (ctx) => apps?.defaultFor(ctx.oidc.client) !== undefined,
+    getResourceServerInfo: async (ctx, indicator, client) => {
+      if (indicator !== api) {
+        const app = await apps?.serverInfo(ctx, indicator);
+        if (!app) throw new errors.InvalidTarget();
+        return app;
+      }
       // tenants:manage (every tenant) only for clients the operator flagged; operator (the operator API) only for
       // clients flagged for it and for first-party apps, where a person's operator role is checked at every call.
       const meta = client.metadata();
@@ -84,7 +111,7 @@ function managementApi(issuer: string): NonNullable<Configuration['features']>['
  * Everything about the protocol that does not depend on storage, accounts or pages. The caller adds
  * the adapter, keys, cookie keys, findAccount, claims beyond the standard ones, interactions and pages.
  */
-export function protocolSettings(issuer: string) {
+export function protocolSettings(issuer: string, apps?: AppResources) {
   return {
     conformIdTokenClaims: false,
     // Discovery advertises exactly the DPoP proof algorithms that the token endpoint and the API accept.
@@ -112,10 +139,20 @@ export function protocolSettings(issuer: string) {
       // Management API without a proof by that key (oidc/dpop.ts), which checks the same algorithms.
       dPoP: { enabled: true },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Any confidential client (a resource server is one) may ask about any token; a public client only
+        // about its own. The same rule holds for JWT access tokens (oidc/introspection.ts).
+        allowedPolicy: async (ctx, client, token) =>
+          client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client?.clientId,
+      },
+      revocation: {
+        enabled: true,
+        // A client revokes only its own tokens.
+        allowedPolicy: async (ctx, _client, token) => token.clientId === ctx.oidc.client?.clientId,
+      },
       userinfo: { enabled: true },
-      resourceIndicators: managementApi(issuer),
+      resourceIndicators: resourceServers(issuer, apps),
     },
   } satisfies Configuration;
 }

@@ -10,8 +10,14 @@ import type { Prompt } from '../interaction/kit.js';
 import { holdTenantChoice, redeemTenantChoice } from '../tenants/choice.js';
 import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
+import { clientFlags } from './clients.js';
 import type { KeySet } from '../keys/keys.js';
-import { protocolSettings, STANDARD_CLAIMS, STANDARD_SCOPES } from './protocol.js';
+import { API_SCOPES, apiResource, protocolSettings, STANDARD_CLAIMS, STANDARD_SCOPES } from './protocol.js';
+import type { ResourceDirectory } from '../resources/tokens.js';
+import { advertiseResourceScopes } from './discovery.js';
+import { introspectJwtAccessTokens } from './introspection.js';
+import { AppResourceServers } from './resource-servers.js';
+import { refreshWithTenant } from './tenant-refresh.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -24,6 +30,8 @@ export interface ProviderDeps {
   /** The features' prompts, in the order they run after consent (app.ts: invitations, then tenants). */
   prompts?: Prompt[];
   onGrantDestroyed?: GrantDestroyedHook[];
+  /** The apps' own APIs (registered API resources). */
+  resources?: ResourceDirectory;
 }
 
 function standardClaims(account: Account) {
@@ -39,6 +47,19 @@ function standardClaims(account: Account) {
   };
 }
 
+/** Tessera's own client settings (oidc/clients.ts writes them), checked again whenever the provider loads a client. */
+function validateClientMetadata(_ctx: unknown, key: string, value: unknown): void {
+  if (value === undefined) return;
+  const fail = (why: string) => new errors.InvalidClientMetadata(`${key} ${why}`);
+  if (key === 'first_party' || key === 'tenants_manage' || key === 'operator') {
+    if (typeof value !== 'boolean') throw fail('must be a boolean');
+  } else if (key === 'default_resource' || key === 'tenant_id') {
+    if (typeof value !== 'string' || !value) throw fail('must be a string');
+  } else if (key === 'tenant_roles') {
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw fail('must be a list of role names');
+  }
+}
+
 /** login -> consent -> the features' prompts, in the order app.ts hands them in. */
 function interactionPolicyOf(deps: ProviderDeps) {
   const policy = interactionPolicy.base();
@@ -48,10 +69,19 @@ function interactionPolicyOf(deps: ProviderDeps) {
 
 export function createProvider(deps: ProviderDeps): Provider {
   const { config, renderer } = deps;
-  const protocol = protocolSettings(config.issuer);
+  const apps = deps.resources ? new AppResourceServers(deps.resources, deps.tenants) : undefined;
+  const protocol = protocolSettings(config.issuer, apps);
+  const policy = interactionPolicyOf(deps);
+
+  const tenantClaims = (ctx: KoaContextWithOIDC, accountId: string, grantId: string | undefined) =>
+    apps ? apps.claimsOf(ctx, accountId, grantId) : deps.tenants.claimsFor(accountId, grantId);
 
   const provider = new Provider(config.issuer, {
     ...protocol,
+    discovery: {
+      // Every prompt an app may ask for: none, and the requestable ones (login, consent, select_tenant).
+      prompt_values_supported: ['none', ...policy.filter((p) => p.requestable).map((p) => p.name)],
+    },
     adapter: createAdapter(deps.db, deps.onGrantDestroyed),
     jwks: deps.keys.providerJwks() as never,
     cookies: {
@@ -78,11 +108,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     extraClientMetadata: {
-      properties: ['first_party', 'tenants_manage', 'operator'],
-      validator(_ctx, key, value) {
-        if (value !== undefined && typeof value !== 'boolean')
-          throw new errors.InvalidClientMetadata(`${key} must be a boolean`);
-      },
+      properties: ['first_party', 'tenants_manage', 'operator', 'default_resource', 'tenant_id', 'tenant_roles'],
+      validator: validateClientMetadata,
     },
     findAccount: async (ctx, sub, token) => {
       const account = await deps.accounts.findById(sub);
@@ -94,21 +121,24 @@ export function createProvider(deps: ProviderDeps): Provider {
         // Memberships are read at every issuance, and only when the tenants scope is granted.
         claims: async (_use, scope) => ({
           ...standardClaims(account),
-          ...(scope.split(' ').includes(TENANTS_SCOPE) ? await deps.tenants.claimsFor(account.id, grantId) : {}),
+          ...(scope.split(' ').includes(TENANTS_SCOPE) ? await tenantClaims(ctx, account.id, grantId) : {}),
         }),
       };
     },
-    // JWT access tokens for the API carry the tenant claims too, when the person granted the tenants scope.
     extraTokenClaims: async (ctx, token) => {
-      if (token.kind !== 'AccessToken' || !('accountId' in token) || !token.accountId || !token.resourceServer)
-        return undefined;
+      const audience = token.resourceServer?.audience;
+      // An app's API: active_tenant, all_tenants when asked for (client credentials: the client's tenant).
+      if (apps && audience && audience !== apiResource(config.issuer)) return apps.tokenClaims(ctx, token);
+      if (token.kind !== 'AccessToken' || !('accountId' in token) || !token.accountId) return undefined;
+      // The Management API's tokens, and opaque tokens (their introspection), carry the tenant claims when the
+      // person granted the tenants scope.
       const grant = ctx.oidc.entities.Grant;
       if (!grant?.getOIDCScope().split(' ').includes(TENANTS_SCOPE)) return undefined;
-      return { ...(await deps.tenants.claimsFor(token.accountId, grant.jti)) };
+      return { ...(await tenantClaims(ctx, token.accountId, grant.jti)) };
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: interactionPolicyOf(deps),
+      policy,
     },
     clientBasedCORS: (_ctx, origin, client) =>
       origin !== 'null' && (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
@@ -137,6 +167,13 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
   });
   provider.proxy = config.trustProxy;
+  refreshWithTenant(provider, deps.tenants);
+  provider.use(
+    introspectJwtAccessTokens(deps.keys, config.issuer, async (id) => (await clientFlags(deps.db, id)) !== undefined),
+  );
+  provider.use(
+    advertiseResourceScopes(async () => [...API_SCOPES, ...((await deps.resources?.publicPermissions()) ?? [])]),
+  );
   // After a code is issued, before the redirect carrying it leaves: the request's tenant choice waits for that code.
   provider.use(async (ctx, next) => {
     await next();

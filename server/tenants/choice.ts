@@ -12,7 +12,8 @@ const RESULT_KEY = 'active_tenant';
 const CODE_ROUTES = new Set(['authorization', 'resume']);
 
 /** When the grant will expire: its own exp, or a day from now if it has none. */
-const grantExpiry = (exp: number | undefined) => new Date((exp ?? Math.floor(Date.now() / 1000) + 86_400) * 1000);
+export const grantExpiry = (exp: number | undefined) =>
+  new Date((exp ?? Math.floor(Date.now() / 1000) + 86_400) * 1000);
 
 /** The interaction result to merge in when a page of the request chose a tenant. */
 export const tenantChoice = (tenantId: string) => ({ [RESULT_KEY]: { tenantId } });
@@ -53,4 +54,16 @@ export async function redeemTenantChoice(
   code: AuthorizationCode,
 ): Promise<void> {
   await tenants.applyHeld(code.jti, grantExpiry(ctx.oidc.entities.Grant?.exp));
+}
+
+/** A tenant a refresh request switches its grant to (`tenant` at the token endpoint), checked by the caller. */
+const switched = new WeakMap<KoaContextWithOIDC, string>();
+
+export function noteSwitchedTenant(ctx: KoaContextWithOIDC, tenantId: string): void {
+  switched.set(ctx, tenantId);
+}
+
+/** The tenant this token request switches to, if any: it counts before the grant's stored choice. */
+export function switchedTenant(ctx: KoaContextWithOIDC | undefined): string | undefined {
+  return ctx ? switched.get(ctx) : undefined;
 }

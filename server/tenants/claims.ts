@@ -70,10 +70,28 @@ export class TenantDirectory {
     return (await this.db.read((m) => m.findOneBy(GrantTenant, { grantId })))?.tenantId;
   }
 
-  async claimsFor(accountId: string, grantId: string | undefined): Promise<TenantClaims> {
-    const [memberships, chosen] = await Promise.all([this.membershipsOf(accountId), this.chosenFor(grantId)]);
+  /**
+   * The tenant claims of an account in a grant. `switched`: a tenant this very request switches the grant to
+   * (refresh with `tenant`), which counts before the grant's stored choice.
+   */
+  async claimsFor(accountId: string, grantId: string | undefined, switched?: string): Promise<TenantClaims> {
+    const [memberships, chosen] = await Promise.all([
+      this.membershipsOf(accountId),
+      switched ?? this.chosenFor(grantId),
+    ]);
     const active = this.activeOf(chosen, memberships);
     return { ...(active ? { active_tenant: claimOf(active) } : {}), all_tenants: memberships.map(claimOf) };
+  }
+
+  /** The claim of a live tenant for a holder with these roles (a client tied to a tenant); undefined once deleted. */
+  async tenantClaim(tenantId: string, roles: string[]): Promise<TenantClaim | undefined> {
+    const tenant = await this.db.read((m) => m.findOneBy(Tenant, { id: tenantId, deletedAt: IsNull() }));
+    return tenant ? { tenant_id: tenant.id, tenant_name: tenant.name, roles } : undefined;
+  }
+
+  /** The grant's active tenant becomes this one (the caller has checked the membership), for as long as the grant lives. */
+  async switchGrant(choice: { grantId: string; accountId: string; tenantId: string }, grantExpiresAt: Date) {
+    await this.db.write((m) => m.upsert(GrantTenant, { ...choice, expiresAt: grantExpiresAt }, ['grantId']));
   }
 
   /**
@@ -111,6 +129,12 @@ export class TenantDirectory {
     const byId = memberships.filter((x) => x.tenant_id === hint);
     if (byId.length || looksLikeUuid(hint)) return only(byId);
     return only(memberships.filter((x) => x.slug === hint));
+  }
+
+  /** A live tenant by id or slug (operators name tenants either way). */
+  async findLive(idOrSlug: string): Promise<Tenant | undefined> {
+    const where = looksLikeUuid(idOrSlug) ? { id: idOrSlug } : { slug: idOrSlug };
+    return (await this.db.read((m) => m.findOneBy(Tenant, { ...where, deletedAt: IsNull() }))) ?? undefined;
   }
 
   async forgetGrant(grantId: string): Promise<void> {

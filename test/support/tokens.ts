@@ -1,6 +1,7 @@
 // Real access tokens for tests, obtained the way apps obtain them.
 import * as oidc from 'openid-client';
 import { createClient } from '../../server/oidc/clients.js';
+import { insertMembership } from '../../server/tenants/service.js';
 import type { TestServer } from './server.js';
 import { UserAgent } from './user-agent.js';
 
@@ -35,6 +36,20 @@ export async function person(server: TestServer, name: string): Promise<Person> 
   const password = 'correct horse battery staple';
   const account = await server.tessera.accounts.createAccount({ email, name, password, verified: true });
   return { id: account.id, email, password };
+}
+
+/** A person who is already a member of tenants: tenant id -> roles. */
+export async function memberOf(
+  server: TestServer,
+  name: string,
+  memberships: Record<string, string[]>,
+): Promise<Person> {
+  const who = await person(server, name);
+  await server.db.transaction(async (m) => {
+    for (const [tenantId, roles] of Object.entries(memberships))
+      await insertMembership(m, tenantId, who.id, roles, null);
+  });
+  return who;
 }
 
 export interface SignInResult {
@@ -72,15 +87,18 @@ export async function signIn(
     api = false,
     browser = new UserAgent(server.url),
     onPage,
+    app,
   }: {
     scope?: string;
     params?: Record<string, string>;
     api?: boolean;
     browser?: UserAgent;
+    /** Another app than the first-party Portal (its redirect URI must be `<issuer>/app/callback`). */
+    app?: oidc.Configuration;
     onPage?: (page: Awaited<ReturnType<UserAgent['follow']>>) => Promise<Awaited<ReturnType<UserAgent['follow']>>>;
   } = {},
 ): Promise<SignInResult> {
-  const rp = await firstPartyApp(server);
+  const rp = app ?? (await firstPartyApp(server));
   const verifier = oidc.randomPKCECodeVerifier();
   const resource: Record<string, string> = api ? { resource: `${server.url}/api` } : {};
   const url = oidc.buildAuthorizationUrl(rp, {

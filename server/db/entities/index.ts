@@ -1,4 +1,5 @@
 import { Account } from './account.js';
+import { ApiResource } from './api-resource.js';
 import { AuditEvent } from './audit-event.js';
 import { Client } from './client.js';
 import { Credential } from './credential.js';
@@ -13,6 +14,7 @@ import { Operator } from './operator.js';
 import { OperatorSetupLink } from './operator-setup-link.js';
 import { OutboxMessage } from './outbox-message.js';
 import { PendingTenantChoice } from './pending-tenant-choice.js';
+import { RolePermission } from './role-permission.js';
 import { Secret } from './secret.js';
 import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
@@ -43,6 +45,8 @@ export {
   PendingTenantChoice,
   Operator,
   OperatorSetupLink,
+  ApiResource,
+  RolePermission,
 };
 
 export const entities = [
@@ -66,4 +70,6 @@ export const entities = [
   PendingTenantChoice,
   Operator,
   OperatorSetupLink,
+  ApiResource,
+  RolePermission,
 ];
