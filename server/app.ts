@@ -53,6 +53,8 @@ import { tenantPrompts } from './tenants/prompts.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
 import { ApiRouter } from './http/api-router.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { setUpWebhooks, type Webhooks } from './webhooks/setup.js';
 
 export interface Tessera {
   app: Koa;
@@ -64,6 +66,7 @@ export interface Tessera {
   invitations: InvitationService;
   redemption: RedemptionService;
   api: ApiRouter<Caller>;
+  webhooks: Webhooks;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -185,6 +188,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
+  const webhooks = await setUpWebhooks(db, config);
+  webhookRoutes({ api, issuer: config.issuer, webhooks: webhooks.service });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -259,5 +264,5 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption };
+  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption, webhooks };
 }

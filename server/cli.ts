@@ -9,6 +9,7 @@ import { getMessage, listMessages } from './delivery/outbox.js';
 import { ClientError, createClient, deleteClient, listClients } from './oidc/clients.js';
 import { listKeys, retireKeys, rotateKeys } from './keys/keys.js';
 import { Renderer } from './render.js';
+import { registerWebhookCommands } from './webhooks/cli.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
@@ -222,5 +223,7 @@ program
       out(`To: ${message.recipient}\nSubject: ${message.subject}\nStatus: ${message.status}\n\n${message.bodyText}`);
     }),
   );
+
+registerWebhookCommands(program);
 
 await program.parseAsync();

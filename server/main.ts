@@ -7,6 +7,7 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createTessera } from './app.js';
 import { createLogger } from './http/logging.js';
 import { deleteExpiredPayloads } from './oidc/adapter.js';
+import { recordExpiredInvitations } from './invitations/expiry.js';
 import { unsupportedRuntimeWarning } from './runtime.js';
 
 const started = performance.now();
@@ -34,7 +35,7 @@ if (applied.length) logger.info({ migrations: applied }, 'database migrated');
 
 const tessera = await createTessera(config, db, logger);
 const transports = createTransports(config);
-const worker = new DeliveryWorker(db, transports, logger);
+const worker = new DeliveryWorker(db, { ...transports, webhook: tessera.webhooks.transport }, logger);
 worker.start();
 for (const channel of ['email', 'sms'] as const) {
   if (transports[channel]) continue;
@@ -59,6 +60,14 @@ const cleanup = setInterval(
 );
 cleanup.unref();
 
+// An invitation expires by the clock: this records each expiry once (audit and webhooks), soon after it happens.
+const expirySweep = setInterval(() => {
+  recordExpiredInvitations(db).catch((error: Error) =>
+    logger.warn({ err: { message: error.message } }, 'invitation expiry sweep failed'),
+  );
+}, 60 * 1000);
+expirySweep.unref();
+
 const server = createServer(tessera.app.callback());
 server.listen(config.port, config.host, () => {
   const ms = Math.round(performance.now() - started);
@@ -81,6 +90,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   clearInterval(cleanup);
+  clearInterval(expirySweep);
   await tessera.accounts.settled();
   await worker.stop();
   await db.close();

@@ -115,7 +115,8 @@ export class TenantService {
         TenantRole,
         BUILTIN_ROLES.map((name) => ({ tenantId: tenant.id, name, description: null, createdAt: now })),
       );
-      if (caller.kind === 'user') await insertMembership(m, tenant.id, caller.accountId, [TENANT_ADMIN], null);
+      if (caller.kind === 'user')
+        await insertMembership(m, tenant.id, caller.accountId, [TENANT_ADMIN], null, caller.accountId);
       await recordAudit(m, {
         type: 'tenant.created',
         actor: actorOf(caller),
@@ -258,6 +259,8 @@ export async function insertMembership(
   accountId: string,
   roles: string[],
   invitationId: string | null,
+  /** Who caused it (audited as membership.created): the creator of a tenant, the account accepting an invitation. */
+  actor: string | null = null,
 ): Promise<Membership> {
   const membership = Object.assign(new Membership(), {
     id: crypto.randomUUID(),
@@ -272,6 +275,13 @@ export async function insertMembership(
       MembershipRole,
       roles.map((role) => ({ membershipId: membership.id, role, tenantId })),
     );
+  await recordAudit(m, {
+    type: 'membership.created',
+    actor,
+    tenantId,
+    subject: accountId,
+    data: { membership_id: membership.id, roles, ...(invitationId ? { invitation_id: invitationId } : {}) },
+  });
   return membership;
 }
 

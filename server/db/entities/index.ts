@@ -16,10 +16,12 @@ import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
 import { TenantRole } from './tenant-role.js';
 import { VerificationCode } from './verification-code.js';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
 
 export type { CodePurpose } from './verification-code.js';
 export type { KeyStatus } from './signing-key.js';
 export type { Delivery } from './invitation.js';
+export type { WebhookDeliveryStatus } from './webhook.js';
 export {
   Account,
   AuditEvent,
@@ -39,6 +41,10 @@ export {
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEvent,
 };
 
 export const entities = [
@@ -60,4 +66,8 @@ export const entities = [
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEvent,
 ];
