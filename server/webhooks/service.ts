@@ -184,7 +184,8 @@ export class WebhookService {
       const endpoint = await this.endpoint(m, await this.scope(m, owner), id);
       const now = this.now();
       const secret = generateSecret();
-      const until = new Date(now.getTime() + overlapSeconds * 1000);
+      // Whole seconds: what MySQL's DATETIME keeps, so the answer and later reads agree.
+      const until = new Date(Math.floor(now.getTime() / 1000 + overlapSeconds) * 1000);
       await m.update(
         WebhookEndpoint,
         { id },
