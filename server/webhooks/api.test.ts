@@ -4,7 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { recordAudit } from '../db/audit.js';
-import { Invitation, OutboxMessage, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../db/entities/index.js';
+import {
+  Invitation,
+  OutboxMessage,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEvent,
+} from '../db/entities/index.js';
 import { DeliveryWorker, type DeliveryLogger } from '../delivery/worker.js';
 import { recordExpiredInvitations } from '../invitations/expiry.js';
 import { apiClient } from '../../test/support/api.js';
@@ -12,9 +19,15 @@ import { describeWithServer, type TestServer } from '../../test/support/server.j
 import { clientToken, type Person, person, userToken } from '../../test/support/tokens.js';
 import { type Received, verifyStandardWebhook, WebhookReceiver } from '../../test/support/webhook-receiver.js';
 import type { DeliveryDetail, DeliveryView, EndpointView } from './schemas.js';
+import { SecretBox } from './sealing.js';
+import { WebhookService } from './service.js';
+import { guardedLookup, policyFor } from './ssrf.js';
+import { WebhookTransport } from './transport.js';
 
 type Created = EndpointView & { secret: string };
 const silent: DeliveryLogger = { info() {}, warn() {}, error() {} };
+// The production suite's key (WEBHOOK_ENCRYPTION_KEYS below), for services built beside the server's.
+const testBox = new SecretBox(['k'.repeat(32)]);
 
 describeWithServer('Webhooks: Management API and delivery', (server: () => TestServer) => {
   const { call, tenantWith } = apiClient(server);
@@ -408,3 +421,83 @@ describeWithServer('Webhooks: Management API and delivery', (server: () => TestS
       assert.doesNotMatch(e.payload, /token|secret|https?:/i, 'no tokens or links');
   });
 });
+
+describeWithServer(
+  'Webhooks in production: only https, never the server’s own network',
+  (server: () => TestServer) => {
+    const { call, tenantWith } = apiClient(server);
+    let manage: string;
+    let receiver: WebhookReceiver;
+    before(async () => {
+      manage = await clientToken(server(), { manage: true });
+      receiver = await WebhookReceiver.start();
+    });
+    after(() => receiver.close());
+
+    test('registering a loopback, private, metadata or plain-http endpoint is refused with 422', async () => {
+      const tenantId = await tenantWith(manage, 'Production Inc');
+      const refusals: [string, string][] = [
+        [receiver.url, 'https_required'],
+        ['https://127.0.0.1:8443/hooks', 'address_not_allowed'],
+        ['https://[::1]/hooks', 'address_not_allowed'],
+        ['https://10.1.2.3/hooks', 'address_not_allowed'],
+        ['https://169.254.169.254/latest/meta-data/', 'address_not_allowed'],
+        ['https://localhost/hooks', 'address_not_allowed'],
+      ];
+      for (const [url, error] of refusals) {
+        const res = await call<{ error: string }>('POST', `/api/tenants/${tenantId}/webhooks`, manage, {
+          url,
+          events: ['tenant.updated'],
+        });
+        assert.equal(res.status, 422, url);
+        assert.equal(res.body.error, error, url);
+      }
+    });
+
+    test('a loopback endpoint saved before (in development) gets no request: the delivery is refused and logged', async () => {
+      const tenantId = await tenantWith(manage, 'Legacy Inc');
+      // As if registered while the server ran in development.
+      const development = new WebhookService(server().db, testBox, policyFor(false));
+      const endpoint = await development.create(
+        { kind: 'operator', actor: 'cli' },
+        { url: `${receiver.url}/legacy`, events: ['tenant.updated'] },
+      );
+      const transport = new WebhookTransport(server().db, testBox, policyFor(true));
+      await call('PATCH', `/api/tenants/${tenantId}`, manage, { name: 'Legacy Ltd' });
+      await new DeliveryWorker(server().db, { webhook: transport }, silent, {
+        now: () => new Date(Date.now() + 2000),
+      }).runOnce();
+      assert.equal(receiver.received.length, 0);
+      const [delivery] = await server().db.read((m) => m.findBy(WebhookDelivery, { endpointId: endpoint.id }));
+      const attempts = await server().db.read((m) => m.findBy(WebhookAttempt, { deliveryId: delivery!.id }));
+      assert.equal(attempts.length, 1);
+      assert.equal(attempts[0]!.responseStatus, null);
+      assert.match(attempts[0]!.error!, /https/);
+    });
+
+    test('a name that resolves to loopback at delivery time (DNS rebinding) is refused when connecting', async () => {
+      const tenantId = await tenantWith(manage, 'Rebound Inc');
+      const port = new URL(receiver.url).port;
+      // Saved while the name pointed at a public address.
+      const saving = new WebhookService(server().db, testBox, policyFor(true), {
+        resolve: async () => [{ address: '93.184.215.14', family: 4 }],
+      });
+      const endpoint = await saving.create(
+        { kind: 'tenant', caller: { kind: 'client', clientId: 'test', manage: true }, tenantId },
+        { url: `https://rebind.example.test:${port}/hooks`, events: ['tenant.updated'] },
+      );
+      // Now the name answers with the receiver's loopback address.
+      const rebound = guardedLookup(policyFor(true), async () => [{ address: '127.0.0.1', family: 4 }]);
+      const transport = new WebhookTransport(server().db, testBox, policyFor(true), { lookup: rebound });
+      await call('PATCH', `/api/tenants/${tenantId}`, manage, { name: 'Rebound Ltd' });
+      await new DeliveryWorker(server().db, { webhook: transport }, silent, {
+        now: () => new Date(Date.now() + 2000),
+      }).runOnce();
+      assert.equal(receiver.received.length, 0);
+      const [delivery] = await server().db.read((m) => m.findBy(WebhookDelivery, { endpointId: endpoint.id }));
+      const [attempt] = await server().db.read((m) => m.findBy(WebhookAttempt, { deliveryId: delivery!.id }));
+      assert.match(attempt!.error!, /resolves to an address inside/);
+    });
+  },
+  { NODE_ENV: 'production', WEBHOOK_ENCRYPTION_KEYS: 'k'.repeat(32) },
+);
