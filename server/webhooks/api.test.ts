@@ -387,6 +387,61 @@ describeWithServer('Webhooks: Management API and delivery', (server: () => TestS
     }
   });
 
+  test('accepting an invitation announces invitation.accepted and membership.created; removing the member membership.deleted', async () => {
+    const tenantId = await tenantWith(manage, 'Joining Inc', [admin]);
+    const endpoint = await register(
+      tenantId,
+      ['invitation.accepted', 'membership.created', 'membership.deleted'],
+      'joining',
+    );
+    const joiner = await person(server(), 'Joiner');
+    const issued = await call<{ id: string; token: string }>(
+      'POST',
+      `/api/tenants/${tenantId}/invitations/tokens`,
+      manage,
+      {
+        roles: ['tenant-user'],
+      },
+    );
+    await server().tessera.redemption.accept({ token: issued.body.token }, joiner.id);
+    const memberships = await call<{ items: { id: string }[] }>(
+      'GET',
+      `/api/tenants/${tenantId}/memberships?account_id=${joiner.id}`,
+      manage,
+    );
+    const membershipId = memberships.body.items[0]!.id;
+    assert.equal(
+      (await call('DELETE', `/api/tenants/${tenantId}/memberships/${membershipId}`, adminToken)).status,
+      204,
+    );
+    await deliver();
+    const received = Object.fromEntries(receivedAt('joining').map((r) => [payloadOf(r).type, payloadOf(r).data]));
+    assert.deepEqual(received, {
+      'invitation.accepted': {
+        invitation_id: issued.body.id,
+        tenant_id: tenantId,
+        roles: ['tenant-user'],
+        actor: joiner.id,
+      },
+      'membership.created': {
+        tenant_id: tenantId,
+        account_id: joiner.id,
+        membership_id: membershipId,
+        roles: ['tenant-user'],
+        invitation_id: issued.body.id,
+        actor: joiner.id,
+      },
+      'membership.deleted': {
+        tenant_id: tenantId,
+        account_id: joiner.id,
+        membership_id: membershipId,
+        reason: 'removed',
+        actor: admin.id,
+      },
+    });
+    assert.ok(receivedAt('joining').every((r) => verifyStandardWebhook(endpoint.secret, r)));
+  });
+
   test('invitation events: created and revoked with the change; expired once, by the sweep, however often it runs', async () => {
     const tenantId = await tenantWith(manage, 'Invites Inc');
     const endpoint = await register(
