@@ -4,21 +4,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { freePort, processEnv } from './support/processes.js';
 import { ProcessWatch, runWithin } from './support/waits.js';
 import { verifyStandardWebhook, WebhookReceiver } from './support/webhook-receiver.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 let dir: string;
 let env: NodeJS.ProcessEnv;
@@ -28,14 +21,7 @@ let server: ProcessWatch | undefined;
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tessera-webhooks-'));
   receiver = await WebhookReceiver.start();
-  env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
-    LOG_LEVEL: 'info',
-    ARGON2_MEMORY_KIB: '1024',
-    ARGON2_ITERATIONS: '1',
-  };
+  env = processEnv(dir);
 });
 after(async () => {
   server?.child.kill('SIGKILL');

@@ -1,5 +1,5 @@
 // Management API routes for a tenant's webhook endpoints: parse, call one service function, answer.
-import { type ApiRouter, ErrorBody } from '../http/api-router.js';
+import { type ApiRouter, errorResponses } from '../http/api-router.js';
 import type { Caller } from '../tenants/access.js';
 import { PageQuery, pageOf, TenantParams } from '../tenants/schemas.js';
 import {
@@ -23,8 +23,7 @@ export interface WebhookRouteDeps {
   webhooks: WebhookService;
 }
 
-const errors = (statuses: Record<number, string>) =>
-  Object.fromEntries(Object.entries(statuses).map(([s, d]) => [s, { description: d, schema: ErrorBody }]));
+const errors = errorResponses;
 const common = {
   400: 'Malformed request',
   401: 'No valid bearer token',
