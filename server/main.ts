@@ -54,6 +54,7 @@ const cleanup = setInterval(
       deleteExpiredPayloads(db),
       tessera.accounts.deleteExpiredCodes(),
       tessera.directory.deleteExpired(),
+      tessera.webhooks.service.deleteEnded(),
     ]).catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));
   },
   10 * 60 * 1000,

@@ -442,6 +442,35 @@ describeWithServer('Webhooks: Management API and delivery', (server: () => TestS
     assert.ok(receivedAt('joining').every((r) => verifyStandardWebhook(endpoint.secret, r)));
   });
 
+  test('the log forgets deliveries that ended over 30 days ago, with their attempts and events; pending ones stay', async () => {
+    const tenantId = await tenantWith(manage, 'Old Log Inc');
+    const endpoint = await register(tenantId, ['tenant.updated'], 'old-log');
+    await call('PATCH', `/api/tenants/${tenantId}`, manage, { name: 'Old Log Ltd' });
+    await deliver();
+    receiver.answers.push({ status: 500 });
+    await call('PATCH', `/api/tenants/${tenantId}`, manage, { name: 'Old Log Group' });
+    await deliver();
+    const [ended, pending] = await deliveriesTo(endpoint.id);
+    assert.deepEqual([ended!.status, pending!.status], ['succeeded', 'pending']);
+
+    const later = (days: number) =>
+      new WebhookService(server().db, testBox, policyFor(false), {
+        now: () => new Date(Date.now() + days * 24 * 3600 * 1000),
+      });
+    assert.equal(await later(29).deleteEnded(), 0);
+    assert.ok((await later(31).deleteEnded()) >= 1);
+    assert.deepEqual(
+      (await deliveriesTo(endpoint.id)).map((d) => d.id),
+      [pending!.id],
+    );
+    const attempts = await server().db.read((m) => m.countBy(WebhookAttempt, { deliveryId: ended!.id }));
+    assert.equal(attempts, 0);
+    assert.deepEqual(
+      (await eventsOf(tenantId)).map((e) => e.id),
+      [pending!.eventId],
+    );
+  });
+
   test('invitation events: created and revoked with the change; expired once, by the sweep, however often it runs', async () => {
     const tenantId = await tenantWith(manage, 'Invites Inc');
     const endpoint = await register(

@@ -1,13 +1,13 @@
 // Writes a webhook event and one delivery per endpoint that wants it, in the caller's transaction:
 // the event exists exactly when the change that caused it does, and the outbox carries it from there.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { AuditListener } from '../db/audit.js';
 import { WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
 import { eventOfAudit, PING, type WebhookEventData } from './events.js';
 
-/** A UUIDv7: time-ordered, so the delivery log reads newest first by id (and pages by it). */
+/** A UUIDv7: time-ordered, so the delivery log reads newest first by id (and pages by it), and old rows go by id. */
 export function timeOrderedId(now = Date.now()): string {
   const bytes = randomBytes(16);
   bytes.writeUIntBE(now, 0, 6);
@@ -59,7 +59,7 @@ export async function queueDelivery(
 async function storeAndQueue(m: EntityManager, event: WebhookEventData, endpoints: string[]) {
   const createdAt = new Date();
   const row = Object.assign(new WebhookEvent(), {
-    id: randomUUID(),
+    id: timeOrderedId(createdAt.getTime()),
     type: event.type,
     tenantId: event.tenantId,
     payload: JSON.stringify({ type: event.type, timestamp: createdAt.toISOString(), data: event.data }),

@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../db/entities/index.js';
 import { Conflict, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
-import { emitPing, queueDelivery, subscribedTo } from './emit.js';
+import { emitPing, queueDelivery, subscribedTo, timeOrderedId } from './emit.js';
 import type { EventType } from './events.js';
 import type { SecretBox } from './sealing.js';
 import type { DeliveryDetail, DeliveryView, EndpointView, RotatedSecret } from './schemas.js';
@@ -38,6 +38,8 @@ export interface EndpointChange {
 
 /** Enough for any integration; a bound on how many posts one change can cause. */
 export const MAX_ENDPOINTS = 20;
+/** How long the log keeps a delivery after it ended. */
+export const DELIVERY_RETENTION_DAYS = 30;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -267,6 +269,31 @@ export class WebhookService {
         throw new Conflict('The delivery is still being tried; replay it once it has ended.', 'delivery_pending');
       if (endpoint.disabledAt) throw new Conflict('The endpoint is disabled.', 'endpoint_disabled');
       return toDeliveryView(await queueDelivery(m, event, endpoint.id, delivery.id), event.type);
+    });
+  }
+
+  /**
+   * Forgets deliveries that ended more than `days` ago, with their attempts, and events no delivery needs any
+   * more; returns how many deliveries went. Ids are time-ordered, so "older than" is a primary-key range.
+   */
+  async deleteEnded(days = DELIVERY_RETENTION_DAYS): Promise<number> {
+    const before = timeOrderedId(this.now().getTime() - days * 24 * 3600 * 1000).slice(0, 13);
+    const ended = "id < :before AND status <> 'pending'";
+    return this.db.transaction(async (m) => {
+      await m
+        .createQueryBuilder()
+        .delete()
+        .from(WebhookAttempt)
+        .where(`delivery_id IN (SELECT id FROM webhook_deliveries WHERE ${ended})`, { before })
+        .execute();
+      const deleted = await m.createQueryBuilder().delete().from(WebhookDelivery).where(ended, { before }).execute();
+      await m
+        .createQueryBuilder()
+        .delete()
+        .from(WebhookEvent)
+        .where('id < :before AND id NOT IN (SELECT event_id FROM webhook_deliveries)', { before })
+        .execute();
+      return deleted.affected ?? 0;
     });
   }
 
