@@ -1,7 +1,8 @@
 // Endpoint secrets at rest: sealed under the configured key, bound to their endpoint, rotatable.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SecretBox } from './sealing.js';
+import { describeEachDatabase } from '../../test/support/databases.js';
+import { loadSecretBox, SecretBox } from './sealing.js';
 
 const KEY_A = 'a'.repeat(32);
 const KEY_B = 'b'.repeat(32);
@@ -30,4 +31,16 @@ test('rotating the key: the new key seals, the old one still opens what it seale
   assert.equal(rotated.open(old, 'e'), 'whsec_b2xk');
   assert.equal(new SecretBox([KEY_B]).open(rotated.seal('whsec_bmV3', 'e'), 'e'), 'whsec_bmV3');
   assert.throws(() => new SecretBox([KEY_B]).open(old, 'e'), /WEBHOOK_ENCRYPTION_KEYS/);
+});
+
+describeEachDatabase('the server’s secret box', ['secrets'], (db) => {
+  test('unset, a key is generated once and kept; setting WEBHOOK_ENCRYPTION_KEYS later still opens what it sealed', async () => {
+    const generated = await loadSecretBox(db(), undefined);
+    const sealed = generated.seal('whsec_b2xk', 'e');
+    assert.equal((await loadSecretBox(db(), undefined)).open(sealed, 'e'), 'whsec_b2xk', 'the same key next start');
+    const configured = await loadSecretBox(db(), [KEY_A]);
+    assert.equal(configured.open(sealed, 'e'), 'whsec_b2xk');
+    // New seals use the configured key: they open without the database's key.
+    assert.equal(new SecretBox([KEY_A]).open(configured.seal('whsec_bmV3', 'e'), 'e'), 'whsec_bmV3');
+  });
 });

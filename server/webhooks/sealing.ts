@@ -53,7 +53,11 @@ export class SecretBox {
  * (so development needs no setting; production should configure its own, kept outside the database).
  */
 export async function loadSecretBox(db: Database, configured: string[] | undefined): Promise<SecretBox> {
-  if (configured?.length) return new SecretBox(configured);
+  if (configured?.length) {
+    // A key generated before WEBHOOK_ENCRYPTION_KEYS was set still opens what it sealed (never seals again).
+    const earlier = await db.read((m) => m.findOneBy(Secret, { name: GENERATED }));
+    return new SecretBox(earlier ? [...configured, earlier.value] : configured);
+  }
   const generated = await db.withLock('secrets', async (m) => {
     const existing = await m.findOneBy(Secret, { name: GENERATED });
     if (existing) return existing.value;
