@@ -9,6 +9,7 @@ import { AuditActor1732200000101 } from './1732200000101-audit-actor.js';
 import { WriteGuards1732200000200 } from './1732200000200-write-guards.js';
 import { ApiResources1732200000300 } from './1732200000300-api-resources.js';
 import { Operators1732200000400 } from './1732200000400-operators.js';
+import { Webhooks1732200000450 } from './1732200000450-webhooks.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   WriteGuards1732200000200,
   ApiResources1732200000300,
   Operators1732200000400,
+  Webhooks1732200000450,
 ];

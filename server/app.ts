@@ -63,6 +63,8 @@ import { resourceRoutes } from './resources/routes.js';
 import { ResourceService } from './resources/service.js';
 import { ResourceDirectory } from './resources/tokens.js';
 import { apiResource } from './oidc/protocol.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { setUpWebhooks, type Webhooks } from './webhooks/setup.js';
 
 export interface Tessera {
   app: Koa;
@@ -78,6 +80,7 @@ export interface Tessera {
   operators: OperatorService;
   /** Every operation of the operator API (the CLI runs the same list in-process). */
   operations: Operation[];
+  webhooks: Webhooks;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -201,6 +204,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
+  const webhooks = await setUpWebhooks(db, config);
+  webhookRoutes({ api, issuer: config.issuer, webhooks: webhooks.service });
   const operators = new OperatorService(db, config.issuer);
   const administration = new AccountAdministration(db, accounts, (id) => endAccountSessions(db, id, onGrantDestroyed));
   // The operator API: the same router and document, for callers that are operators (checked at every call).
@@ -306,5 +311,6 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     resources,
     operators,
     operations,
+    webhooks,
   };
 }

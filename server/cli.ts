@@ -14,6 +14,7 @@ import { CommandFailed, type InProcess, openTransport } from './operators/cli-tr
 import { apiResource } from './oidc/protocol.js';
 import { clientSettingCommands } from './oidc/client-cli.js';
 import { resourceCommands, type WithDatabase } from './resources/cli.js';
+import { registerWebhookCommands } from './webhooks/cli.js';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -148,5 +149,7 @@ const direct: WithDatabase =
 
 resourceCommands(program, direct, (issuer) => [apiResource(issuer)]);
 clientSettingCommands(program, direct);
+
+registerWebhookCommands(program);
 
 await program.parseAsync();

@@ -40,6 +40,22 @@ function isUrl(value: string, protocols: string[]): boolean {
   }
 }
 
+/** A comma-separated list of secrets, each at least 32 characters: the first is used, all are accepted. */
+const secretList = z
+  .string()
+  .optional()
+  .transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : undefined,
+  )
+  .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
+    message: 'expected a comma-separated list of secrets, each at least 32 characters',
+  });
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -66,20 +82,8 @@ const schema = z
     SMTP_URL: url(['smtp', 'smtps']),
     MAIL_FROM: z.string().default('Tessera <no-reply@localhost>'),
     SMS_WEBHOOK_URL: url(['http', 'https']),
-    COOKIE_SECRETS: z
-      .string()
-      .optional()
-      .transform((v) =>
-        v
-          ? v
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean)
-          : undefined,
-      )
-      .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
-        message: 'expected a comma-separated list of secrets, each at least 32 characters',
-      }),
+    COOKIE_SECRETS: secretList,
+    WEBHOOK_ENCRYPTION_KEYS: secretList,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DEMO: z.string().optional(),
     TRUST_PROXY: bool(false),
@@ -134,6 +138,7 @@ const schema = z
       mailFrom: env.MAIL_FROM,
       smsWebhookUrl: env.SMS_WEBHOOK_URL,
       cookieSecrets: env.COOKIE_SECRETS,
+      webhookEncryptionKeys: env.WEBHOOK_ENCRYPTION_KEYS,
       logLevel: env.LOG_LEVEL,
       demo: env.DEMO === undefined || env.DEMO === '' ? !production : ['true', '1', 'yes'].includes(env.DEMO),
       trustProxy: env.TRUST_PROXY,

@@ -9,6 +9,7 @@ import { createLogger } from './http/logging.js';
 import { deleteExpiredPayloads } from './oidc/adapter.js';
 import { ensureCliCredential } from './operators/cli-credential.js';
 import { firstOperatorAtStart } from './operators/first-start.js';
+import { recordExpiredInvitations } from './invitations/expiry.js';
 import { unsupportedRuntimeWarning } from './runtime.js';
 
 const started = performance.now();
@@ -41,7 +42,7 @@ if (config.database.kind === 'sqlite' && (await ensureCliCredential(db, config.c
   logger.info({ file: config.cliCredentialsFile }, 'wrote the CLI operator credential');
 await firstOperatorAtStart(config, tessera.operators, tessera.accounts, logger, (text) => process.stdout.write(text));
 const transports = createTransports(config);
-const worker = new DeliveryWorker(db, transports, logger);
+const worker = new DeliveryWorker(db, { ...transports, webhook: tessera.webhooks.transport }, logger);
 worker.start();
 for (const channel of ['email', 'sms'] as const) {
   if (transports[channel]) continue;
@@ -59,11 +60,20 @@ const cleanup = setInterval(
       deleteExpiredPayloads(db),
       tessera.accounts.deleteExpiredCodes(),
       tessera.directory.deleteExpired(),
+      tessera.webhooks.service.deleteEnded(),
     ]).catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));
   },
   10 * 60 * 1000,
 );
 cleanup.unref();
+
+// An invitation expires by the clock: this records each expiry once (audit and webhooks), soon after it happens.
+const expirySweep = setInterval(() => {
+  recordExpiredInvitations(db).catch((error: Error) =>
+    logger.warn({ err: { message: error.message } }, 'invitation expiry sweep failed'),
+  );
+}, 60 * 1000);
+expirySweep.unref();
 
 const server = createServer(tessera.app.callback());
 server.listen(config.port, config.host, () => {
@@ -87,6 +97,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   clearInterval(cleanup);
+  clearInterval(expirySweep);
   await tessera.accounts.settled();
   await worker.stop();
   await db.close();

@@ -2,21 +2,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { unsupportedRuntimeWarning } from '../server/runtime.js';
+import { freePort, processEnv } from './support/processes.js';
 import { fetchWithin, ProcessWatch, runWithin } from './support/waits.js';
 
 const root = new URL('..', import.meta.url).pathname;
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 describe('the server and the CLI as processes', () => {
   let dir: string;
@@ -24,14 +17,7 @@ describe('the server and the CLI as processes', () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'tessera-process-'));
-    env = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
-      LOG_LEVEL: 'info',
-      ARGON2_MEMORY_KIB: '1024',
-      ARGON2_ITERATIONS: '1',
-    };
+    env = processEnv(dir);
   });
   after(() => rm(dir, { recursive: true, force: true }));
 

@@ -1,4 +1,6 @@
 // Writes audit events in the caller's transaction, so an event exists exactly when its change does.
+// Listeners (webhooks, wired by app.ts) see each event in that same transaction, so what they write
+// commits or rolls back with it; db/ knows nothing of them.
 import type { EntityManager } from 'typeorm';
 import { AuditEvent } from './entities/index.js';
 
@@ -13,14 +15,27 @@ export interface AuditRecord {
   data?: Record<string, unknown>;
 }
 
+/** Called with every recorded event, inside the transaction that records it; a throw rolls the change back. */
+export type AuditListener = (m: EntityManager, record: AuditRecord & { id: string; at: Date }) => Promise<void>;
+
+const listeners = new Set<AuditListener>();
+
+/** Adds a listener for the whole process (adding the same one twice keeps one); returns its removal. */
+export function addAuditListener(listener: AuditListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export async function recordAudit(m: EntityManager, record: AuditRecord): Promise<void> {
+  const event = { ...record, id: crypto.randomUUID(), at: new Date() };
   await m.insert(AuditEvent, {
-    id: crypto.randomUUID(),
+    id: event.id,
     type: record.type,
     actor: record.actor ?? null,
     tenantId: record.tenantId ?? null,
     subject: record.subject ?? null,
     data: record.data ? JSON.stringify(record.data) : null,
-    at: new Date(),
+    at: event.at,
   });
+  for (const listener of listeners) await listener(m, event);
 }

@@ -9,7 +9,10 @@ const linksIn = (text: string) => [...new Set(text.match(/https?:\/\/[^\s<>"]+/g
 export function devMailRoutes(db: Database, page: PageRenderer): Router {
   const router = new Router({ prefix: '/dev/mail' });
   router.get('/', async (ctx) =>
-    page.render(ctx, 'pages/dev-mail.njk', { messages: await listMessages(db, { limit: 100 }) }),
+    page.render(ctx, 'pages/dev-mail.njk', {
+      // Mail and SMS: webhook deliveries have their own log.
+      messages: await listMessages(db, { limit: 100, channels: ['email', 'sms'] }),
+    }),
   );
   router.get('/:id', async (ctx) => {
     const message = /^[0-9a-f-]{36}$/.test(ctx.params.id) ? await getMessage(db, ctx.params.id) : null;

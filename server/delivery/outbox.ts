@@ -1,7 +1,7 @@
 // The outbox: messages are written here inside the caller's transaction and read back by the
 // delivery worker, the development mail page and the CLI.
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { countUse } from '../db/counter.js';
 import { OutboxMessage } from '../db/entities/outbox-message.js';
@@ -49,13 +49,16 @@ export async function enqueueMessage(manager: EntityManager, msg: NewMessage): P
   return row.id;
 }
 
-/** Newest messages first, optionally only those to one recipient. */
+/** Newest messages first, optionally only those to one recipient, or on some channels. */
 export async function listMessages(
   db: Database,
-  options: { limit: number; recipient?: string },
+  options: { limit: number; recipient?: string; channels?: Channel[] },
 ): Promise<OutboxMessage[]> {
   const take = Math.min(Math.max(Math.trunc(options.limit), 1), MAX_LIST);
-  const where = options.recipient === undefined ? {} : { recipient: options.recipient };
+  const where = {
+    ...(options.recipient === undefined ? {} : { recipient: options.recipient }),
+    ...(options.channels ? { channel: In(options.channels) } : {}),
+  };
   return db.read((m) => m.find(OutboxMessage, { where, order: { createdAt: 'DESC' }, take }));
 }
 

@@ -1,4 +1,5 @@
-// The ways a queued message leaves Tessera: e-mail over SMTP, SMS over an HTTP webhook.
+// The ways a queued message leaves Tessera: e-mail over SMTP, SMS over an HTTP webhook (and webhooks/transport.ts,
+// which main.ts hands the worker as the `webhook` channel).
 import { createTransport } from 'nodemailer';
 import type { Config } from '../config.js';
 import type { OutboxMessage } from '../db/entities/outbox-message.js';

@@ -29,7 +29,7 @@ const LEASE_MS = 5 * 60_000;
 const SENT_RETENTION_MS = 7 * 24 * 60 * 60_000;
 const CLEANUP_EVERY_MS = 60 * 60_000;
 const MAX_ERROR_LENGTH = 1000;
-const CHANNELS: Channel[] = ['email', 'sms'];
+const CHANNELS: Channel[] = ['email', 'sms', 'webhook'];
 
 /** The wait before the next try, after `attempts` tries have failed: 30 s, 1 min, 2 min, … up to 1 h. */
 export function backoffMs(attempts: number): number {

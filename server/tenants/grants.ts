@@ -1,6 +1,7 @@
 // What other features may ask of tenants, inside the caller's transaction: a tenant's name, and
 // memberships granted from elsewhere (an accepted invitation). Only tenants/ writes memberships.
 import { type EntityManager, In, IsNull } from 'typeorm';
+import { recordAudit } from '../db/audit.js';
 import { Membership, MembershipRole, Tenant } from '../db/entities/index.js';
 import { insertMembership } from './service.js';
 
@@ -61,10 +62,22 @@ export async function planGrant(m: EntityManager, request: GrantRequest): Promis
  */
 export async function grantMembership(m: EntityManager, plan: PlannedGrant): Promise<void> {
   const { tenantId, accountId, roles, invitationId } = plan.request;
-  if (plan.outcome === 'joined') await insertMembership(m, tenantId, accountId, roles, invitationId);
-  else if (plan.outcome === 'extended')
+  if (plan.outcome === 'joined') await insertMembership(m, tenantId, accountId, roles, invitationId, accountId);
+  else if (plan.outcome === 'extended') {
     await m.insert(
       MembershipRole,
       plan.missing.map((role) => ({ membershipId: plan.membershipId!, role, tenantId })),
     );
+    await recordAudit(m, {
+      type: 'membership.updated',
+      actor: accountId,
+      tenantId,
+      subject: accountId,
+      data: {
+        membership_id: plan.membershipId,
+        added_roles: plan.missing,
+        ...(invitationId ? { invitation_id: invitationId } : {}),
+      },
+    });
+  }
 }

@@ -152,7 +152,7 @@ export class MembershipService {
         actor: actorOf(caller),
         tenantId,
         subject: membership.accountId,
-        data: { roles },
+        data: { roles, membership_id: membershipId },
       });
       return (await toViews(m, [membership]))[0]!;
     });
@@ -169,7 +169,13 @@ export class MembershipService {
       await m.delete(Membership, { id: membershipId });
       await m.delete(MembershipRole, { membershipId });
       const type = isOwn(access, membershipId) ? 'membership.left' : 'membership.deleted';
-      await recordAudit(m, { type, actor: actorOf(caller), tenantId, subject: membership.accountId });
+      await recordAudit(m, {
+        type,
+        actor: actorOf(caller),
+        tenantId,
+        subject: membership.accountId,
+        data: { membership_id: membershipId },
+      });
     });
   }
 

@@ -129,7 +129,7 @@ export class TenantService {
       if (adminId) {
         if (!(await m.existsBy(Account, { id: adminId })))
           throw new Unprocessable('There is no account with this id to be the first admin.', 'account_not_found');
-        await insertMembership(m, tenant.id, adminId, [TENANT_ADMIN], null);
+        await insertMembership(m, tenant.id, adminId, [TENANT_ADMIN], null, actorOf(caller));
       }
       await recordAudit(m, {
         type: 'tenant.created',
@@ -273,6 +273,8 @@ export async function insertMembership(
   accountId: string,
   roles: string[],
   invitationId: string | null,
+  /** Who caused it (audited as membership.created): the creator of a tenant, the account accepting an invitation. */
+  actor: string | null = null,
 ): Promise<Membership> {
   const membership = Object.assign(new Membership(), {
     id: crypto.randomUUID(),
@@ -287,6 +289,13 @@ export async function insertMembership(
       MembershipRole,
       roles.map((role) => ({ membershipId: membership.id, role, tenantId })),
     );
+  await recordAudit(m, {
+    type: 'membership.created',
+    actor,
+    tenantId,
+    subject: accountId,
+    data: { membership_id: membership.id, roles, ...(invitationId ? { invitation_id: invitationId } : {}) },
+  });
   return membership;
 }
 

@@ -20,10 +20,12 @@ import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
 import { TenantRole } from './tenant-role.js';
 import { VerificationCode } from './verification-code.js';
+import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
 
 export type { CodePurpose } from './verification-code.js';
 export type { KeyStatus } from './signing-key.js';
 export type { Delivery } from './invitation.js';
+export type { WebhookDeliveryStatus } from './webhook.js';
 export {
   Account,
   AuditEvent,
@@ -47,6 +49,10 @@ export {
   OperatorSetupLink,
   ApiResource,
   RolePermission,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEvent,
 };
 
 export const entities = [
@@ -72,4 +78,8 @@ export const entities = [
   OperatorSetupLink,
   ApiResource,
   RolePermission,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookEvent,
 ];

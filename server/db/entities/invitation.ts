@@ -74,4 +74,8 @@ export class Invitation {
   /** SHA-256 of the short-link handle of an SMS invitation (the handle itself is never stored). */
   @Column({ name: 'handle_hash', type: 'varchar', length: 64, nullable: true })
   handleHash: string | null;
+
+  /** When the sweep recorded this invitation's expiry (invitation.expired), so it is announced once. */
+  @Column({ name: 'expiry_recorded_at', type: 'datetime', nullable: true })
+  expiryRecordedAt: Date | null;
 }

@@ -9,7 +9,7 @@ export class OutboxMessage {
   id: string;
 
   @Column({ type: 'varchar', length: 10 })
-  channel: 'email' | 'sms';
+  channel: 'email' | 'sms' | 'webhook';
 
   @Column({ type: 'varchar', length: 320 })
   recipient: string;

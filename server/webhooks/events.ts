@@ -1,0 +1,103 @@
+// The events webhooks announce, and how each is read from the audit event its change records.
+// Payloads carry ids (and role names), never tokens, secrets, codes or personal data.
+import type { AuditRecord } from '../db/audit.js';
+
+export const EVENT_TYPES = [
+  'invitation.created',
+  'invitation.accepted',
+  'invitation.declined',
+  'invitation.revoked',
+  'invitation.expired',
+  'membership.created',
+  'membership.updated',
+  'membership.deleted',
+  'tenant.created',
+  'tenant.updated',
+  'tenant.deleted',
+  'account.created',
+  'account.deleted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Sent only when asked for, to one endpoint, whatever it subscribes to. */
+export const PING = 'webhook.ping';
+
+export interface WebhookEventData {
+  type: EventType | typeof PING;
+  /** The tenant it concerns; null for account events (which only operators' endpoints receive). */
+  tenantId: string | null;
+  data: Record<string, unknown>;
+}
+
+const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const strings = (value: unknown) =>
+  Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
+
+/** Leaves out what is undefined, so payloads hold only what is known. */
+const defined = (data: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
+
+/** The webhook event an audit event stands for, if any. */
+export function eventOfAudit(record: AuditRecord): WebhookEventData | undefined {
+  const tenantId = record.tenantId ?? null;
+  const actor = record.actor ?? undefined;
+  const extra = record.data ?? {};
+  const subject = record.subject ?? undefined;
+  switch (record.type) {
+    case 'invitation.created':
+    case 'invitation.accepted':
+    case 'invitation.declined':
+    case 'invitation.revoked':
+    case 'invitation.expired':
+      return {
+        type: record.type,
+        tenantId,
+        data: defined({ invitation_id: subject, tenant_id: tenantId, roles: strings(extra.roles), actor }),
+      };
+    case 'membership.created':
+    case 'membership.updated':
+      return {
+        type: record.type,
+        tenantId,
+        data: defined({
+          tenant_id: tenantId,
+          account_id: subject,
+          membership_id: str(extra.membership_id),
+          roles: strings(extra.roles),
+          added_roles: strings(extra.added_roles),
+          invitation_id: str(extra.invitation_id),
+          actor,
+        }),
+      };
+    case 'membership.deleted':
+    case 'membership.left':
+      return {
+        type: 'membership.deleted',
+        tenantId,
+        data: defined({
+          tenant_id: tenantId,
+          account_id: subject,
+          membership_id: str(extra.membership_id),
+          reason: record.type === 'membership.left' ? 'left' : 'removed',
+          actor,
+        }),
+      };
+    case 'tenant.created':
+    case 'tenant.updated':
+    case 'tenant.deleted':
+      return {
+        type: record.type,
+        tenantId,
+        data: defined({ tenant_id: tenantId, fields: strings(extra.fields), actor }),
+      };
+    case 'account.registered':
+      // Replacing a never-confirmed registration keeps the account: it was announced when first made.
+      if (extra.unconfirmed_before === true) return undefined;
+      return { type: 'account.created', tenantId: null, data: defined({ account_id: subject, actor }) };
+    case 'account.created':
+    case 'account.deleted':
+      return { type: record.type, tenantId: null, data: defined({ account_id: subject, actor }) };
+    default:
+      return undefined;
+  }
+}
