@@ -53,6 +53,14 @@ import { tenantPrompts } from './tenants/prompts.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
 import { ApiRouter } from './http/api-router.js';
+import { DomainService } from './federation/domains.js';
+import { dnsTxtLookup } from './federation/domains-dns.js';
+import { domainInteractions } from './federation/domains-interactions.js';
+import { JoinService } from './federation/domains-joins.js';
+import { DomainMail } from './federation/domains-mail.js';
+import { domainPrompts } from './federation/domains-prompts.js';
+import { domainRoutes } from './federation/domains-routes.js';
+import { domainSection } from './federation/domains-section.js';
 
 export interface Tessera {
   app: Koa;
@@ -64,6 +72,8 @@ export interface Tessera {
   invitations: InvitationService;
   redemption: RedemptionService;
   api: ApiRouter<Caller>;
+  /** Verified domains: which tenant holds a domain, for sign-in features (home-realm discovery, JIT membership). */
+  domains: DomainService;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -151,6 +161,12 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     mail: config.mailLimits,
     pendingPerEmail: config.invitationPendingPerEmail,
   });
+  const domains = new DomainService(
+    db,
+    dnsTxtLookup(config.dns),
+    createQuota({ keyPrefix: 'domains-verify', points: config.domainVerifyQuotaPerHour, durationSeconds: 3600 }),
+  );
+  const joins = new JoinService(db, new DomainMail(renderer));
   const provider = createProvider({
     config,
     db,
@@ -160,8 +176,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     renderer,
     tenants: directory,
     onGrantDestroyed,
-    // After consent: review invitations, then the invitation in the request, then create and select a tenant.
-    prompts: [...invitationPrompts(redemption), ...tenantPrompts(directory, { selfService: config.tenantSelfService })],
+    // After consent: review invitations, then the invitation in the request, then joining by domain, then
+    // create and select a tenant.
+    prompts: [
+      ...invitationPrompts(redemption),
+      ...domainPrompts(joins),
+      ...tenantPrompts(directory, { selfService: config.tenantSelfService }),
+    ],
   });
   // The provider answers 500 for errors it does not know; a busy database is 503 with Retry-After there too.
   provider.on('server_error', onProviderServerError(logger));
@@ -185,6 +206,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
+  domainRoutes({ api, issuer: config.issuer, domains, joins });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -215,6 +237,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       limits: { signInPerIp, signInPerAccount, registerPerIp },
       extensions: [
         invitationInteractions({ provider, accounts, redemption, page }),
+        domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
       ],
       provenEmail: async (params) =>
@@ -226,7 +249,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount, signInPerIp, signInPerAccount } }),
     accountPage({ accounts, page, browser: sessions, sections: accountSections }),
-    tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
+    tenantPageRoutes({
+      tenants,
+      memberships,
+      page,
+      browser: sessions,
+      sections: [invitationSection(invitations), domainSection(domains, joins)],
+    }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),
   ];
@@ -259,5 +288,5 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption };
+  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption, domains };
 }

@@ -6,6 +6,7 @@ import { AccountService } from './accounts/service.js';
 import { ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { getMessage, listMessages } from './delivery/outbox.js';
+import { domainCommands } from './federation/domains-cli.js';
 import { ClientError, createClient, deleteClient, listClients } from './oidc/clients.js';
 import { listKeys, retireKeys, rotateKeys } from './keys/keys.js';
 import { Renderer } from './render.js';
@@ -222,5 +223,7 @@ program
       out(`To: ${message.recipient}\nSubject: ${message.subject}\nStatus: ${message.status}\n\n${message.bodyText}`);
     }),
   );
+
+domainCommands(program, withDatabase);
 
 await program.parseAsync();

@@ -1,5 +1,6 @@
 // Environment -> one validated, typed Config. Nothing else in Tessera reads process.env.
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = (fallback: boolean) =>
@@ -38,6 +39,14 @@ function isUrl(value: string, protocols: string[]): boolean {
     return false;
   }
 }
+
+/** `1.2.3.4`, `1.2.3.4:53`, `::1` or `[::1]:53`: a DNS server as node:dns's Resolver takes it. */
+const isDnsServer = (value: string) => {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(value);
+  const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : withPort ? [withPort[1]!, withPort[2]] : [value];
+  return isIP(host) !== 0 && (port === undefined || (Number(port) > 0 && Number(port) < 65536));
+};
 
 const schema = z
   .object({
@@ -100,6 +109,20 @@ const schema = z
     MAIL_PER_SENDER_PER_HOUR: positiveInt(100),
     TENANT_SELF_SERVICE_MAX: positiveInt(3),
     INVITATION_PENDING_PER_EMAIL: positiveInt(3),
+    DNS_SERVERS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .refine((v) => v.every(isDnsServer), {
+        message: 'expected a comma-separated list of DNS server addresses (1.2.3.4, 1.2.3.4:53, [::1]:53)',
+      }),
+    DNS_TIMEOUT_MS: positiveInt(5000),
+    DOMAIN_VERIFY_QUOTA_PER_HOUR: positiveInt(30),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -141,6 +164,9 @@ const schema = z
         perSenderPerHour: env.MAIL_PER_SENDER_PER_HOUR,
       },
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      /** Where domain verification asks for TXT records: these servers, or the system's resolvers when empty. */
+      dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
+      domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
     };
   });
 

@@ -16,10 +16,14 @@ import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
 import { TenantRole } from './tenant-role.js';
 import { VerificationCode } from './verification-code.js';
+import { TenantDomain } from './tenant-domain.js';
+import { JoinRequest } from './join-request.js';
 
 export type { CodePurpose } from './verification-code.js';
 export type { KeyStatus } from './signing-key.js';
 export type { Delivery } from './invitation.js';
+export type { DomainMethod, JoinPolicy } from './tenant-domain.js';
+export type { JoinStatus } from './join-request.js';
 export {
   Account,
   AuditEvent,
@@ -39,6 +43,8 @@ export {
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  TenantDomain,
+  JoinRequest,
 };
 
 export const entities = [
@@ -60,4 +66,6 @@ export const entities = [
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  TenantDomain,
+  JoinRequest,
 ];
