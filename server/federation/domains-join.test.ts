@@ -195,6 +195,31 @@ describeWithServer('joining a tenant by the domain of a verified e-mail', (serve
     assert.equal(denied.body.items.length, 1);
   });
 
+  test('two admins deciding one request at the same moment: one decision wins, the other is 409, one audit event', async () => {
+    const { tenantId, domain } = await tenantWithDomain('Raceco', 'request');
+    const rae = await personAt(domain, 'Rae');
+    const joins = new JoinService(server().db, new DomainMail(new Renderer(server().url)));
+    await joins.decide(rae.id, tenantId, 'request');
+    const [request] = (
+      await call<{ items: { id: string }[] }>('GET', `/api/tenants/${tenantId}/join-requests`, adminToken)
+    ).body.items;
+    const decided = await Promise.all(
+      ['approve', 'deny'].map((action) =>
+        call(
+          'POST',
+          `/api/tenants/${tenantId}/join-requests/${request!.id}/${action}`,
+          action === 'approve' ? adminToken : manage,
+        ),
+      ),
+    );
+    assert.deepEqual(decided.map((r) => r.status).sort(), [200, 409]);
+    const events = (await auditTypes(tenantId)).filter(
+      (t) => t === 'join_request.approved' || t === 'join_request.denied',
+    );
+    assert.equal(events.length, 1);
+    assert.equal(await isMember(tenantId, rae), events[0] === 'join_request.approved');
+  });
+
   test('off, an unverified domain, a member already and a deleted tenant offer nothing', async () => {
     const off = await tenantWithDomain('Offco', 'off');
     assert.deepEqual((await signInWith(await personAt(off.domain, 'Otto'))).shown, []);

@@ -3,6 +3,7 @@
 // join policy, removal, and who may do any of it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type ConfigError, loadConfig } from '../config.js';
 import { AuditEvent } from '../db/entities/index.js';
 import { apiClient } from '../../test/support/api.js';
 import { startDnsStub } from '../../test/support/dns-stub.js';
@@ -48,6 +49,27 @@ describe('domain names', () => {
     assert.equal(domainOfEmail('Sue@Wayne.Example'), 'wayne.example');
     assert.equal(domainOfEmail('"a@b"@Bücher.Example'), 'xn--bcher-kva.example');
     assert.equal(domainOfEmail('no-at-sign'), undefined);
+  });
+});
+
+describe('the DNS settings', () => {
+  test('DNS_SERVERS takes addresses with or without a port; anything else stops the start naming the variable', () => {
+    const base = { NODE_ENV: 'test' };
+    assert.deepEqual(loadConfig({ ...base }).dns.servers, []);
+    assert.deepEqual(loadConfig({ ...base, DNS_SERVERS: '10.0.0.2, 127.0.0.1:5353,[::1]:53,::1' }).dns.servers, [
+      '10.0.0.2',
+      '127.0.0.1:5353',
+      '[::1]:53',
+      '::1',
+    ]);
+    for (const bad of ['dns.example.com', '10.0.0.2:99999', '1.2.3', '127.0.0.1:'])
+      assert.throws(
+        () => loadConfig({ ...base, DNS_SERVERS: bad }),
+        (error: ConfigError) => {
+          assert.match(error.message, /DNS_SERVERS: expected a comma-separated list of DNS server addresses/);
+          return true;
+        },
+      );
   });
 });
 
@@ -168,6 +190,24 @@ describeWithServer(
       assert.equal(await server().tessera.domains.ownerOf(domain), undefined);
       assert.equal((await verify(squatter, squatted.body.id, bobToken)).status, 200);
       assert.equal((await server().tessera.domains.ownerOf(domain))?.joinPolicy, 'auto');
+    });
+
+    test('two tenants verifying one domain at the same moment: exactly one owns it, the other is told domain_taken', async () => {
+      const domain = freshDomain();
+      const [first, second] = await Promise.all([
+        tenantWith(manage, 'Racer One', [alice]),
+        tenantWith(manage, 'Racer Two', [alice]),
+      ]);
+      const claims = [(await claim(first, domain)).body, (await claim(second, domain)).body];
+      dns.setTxt(
+        claims[0]!.verification!.name,
+        claims.map((c) => c.verification!.value),
+      );
+      const results = await Promise.all([verify(first, claims[0]!.id), verify(second, claims[1]!.id)]);
+      assert.deepEqual(results.map((r) => r.status).sort(), [200, 409]);
+      assert.equal(results.find((r) => r.status === 409)!.body.error, 'domain_taken');
+      const winner = results[0]!.status === 200 ? first : second;
+      assert.equal((await server().tessera.domains.ownerOf(domain))?.tenantId, winner);
     });
 
     test('DNS that gives no answer is a 503 (dns_unavailable), and the domain stays pending', async () => {

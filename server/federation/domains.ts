@@ -7,6 +7,7 @@ import { domainToASCII } from 'node:url';
 import { type EntityManager, IsNull, Not } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
+import { isUniqueViolation } from '../db/errors.js';
 import { type JoinPolicy, TenantDomain } from '../db/entities/index.js';
 import { BadRequest, Conflict, NotFound, ServiceUnavailable, Unprocessable } from '../errors.js';
 import type { Quota } from '../http/rate-limit.js';
@@ -251,6 +252,16 @@ export class DomainService {
   }
 
   private async markVerified(row: TenantDomain, method: 'dns' | 'operator', actor: string): Promise<DomainView> {
+    try {
+      return await this.writeVerified(row, method, actor);
+    } catch (error) {
+      // Another tenant's verification of the same domain committed first: the unique column refused this one.
+      if (isUniqueViolation(error)) throw takenError(row.domain);
+      throw error;
+    }
+  }
+
+  private async writeVerified(row: TenantDomain, method: 'dns' | 'operator', actor: string): Promise<DomainView> {
     return this.db.transaction(async (m) => {
       if (await m.findOneBy(TenantDomain, { verifiedDomain: row.domain, tenantId: Not(row.tenantId) }))
         throw takenError(row.domain);
