@@ -58,6 +58,7 @@ import { dnsTxtLookup } from './federation/domains-dns.js';
 import { domainInteractions } from './federation/domains-interactions.js';
 import { JoinService } from './federation/domains-joins.js';
 import { DomainMail } from './federation/domains-mail.js';
+import { JoinRequestService } from './federation/domains-requests.js';
 import { domainPrompts } from './federation/domains-prompts.js';
 import { domainRoutes } from './federation/domains-routes.js';
 import { domainSection } from './federation/domains-section.js';
@@ -166,7 +167,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     dnsTxtLookup(config.dns),
     createQuota({ keyPrefix: 'domains-verify', points: config.domainVerifyQuotaPerHour, durationSeconds: 3600 }),
   );
-  const joins = new JoinService(db, new DomainMail(renderer));
+  const joins = new JoinService(db);
+  const joinRequests = new JoinRequestService(db, new DomainMail(renderer));
   const provider = createProvider({
     config,
     db,
@@ -206,7 +208,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
-  domainRoutes({ api, issuer: config.issuer, domains, joins });
+  domainRoutes({ api, issuer: config.issuer, domains, requests: joinRequests });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -254,7 +256,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       memberships,
       page,
       browser: sessions,
-      sections: [invitationSection(invitations), domainSection(domains, joins)],
+      sections: [invitationSection(invitations), domainSection(domains, joinRequests)],
     }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),

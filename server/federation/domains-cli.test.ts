@@ -1,5 +1,6 @@
 // The operator's domain commands as a real process (the CLI on an SQLite file no server holds): attesting a
-// domain verifies it without DNS, and a domain another tenant holds is refused with exit code 1.
+// domain verifies it without DNS, and a domain another tenant holds is refused with exit code 1. (What the
+// attestation refuses is tested through the service in domains.test.ts: each process here costs seconds.)
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,16 +53,13 @@ test('domains:verify attests a domain for a tenant (normalised, verified by the 
   assert.match(attested.stdout, new RegExp(`acme.example is verified for tenant ${acme} \\(join policy: auto\\)`));
   const owner = await cli('domains:owner', 'someone@ACME.example');
   assert.match(owner.stdout, new RegExp(`acme.example: ${acme} "Acme" \\(join policy: auto\\)`));
-  assert.match((await cli('domains:owner', 'nobody.example')).stdout, /no tenant holds this domain verified/);
 });
 
-test('a domain another tenant holds verified, a bad policy, a bad domain and an unknown tenant are refused with exit code 1', async () => {
+test('a domain another tenant holds verified and a bad policy are refused with exit code 1 and a one-line reason', async () => {
   await cli('domains:verify', acme, 'taken.example');
   await refused(['domains:verify', globex, 'taken.example'], /taken.example is verified by another tenant/);
   await refused(
     ['domains:verify', globex, 'globex.example', '--join-policy', 'always'],
     /expected one of off, suggest, auto, request/,
   );
-  await refused(['domains:verify', globex, 'not a domain'], /Expected a domain name/);
-  await refused(['domains:verify', crypto.randomUUID(), 'x.example'], /no tenant with this id/);
 });

@@ -11,8 +11,6 @@ import { clientToken, type Person, person, signIn, userToken } from '../../test/
 import { UserAgent } from '../../test/support/user-agent.js';
 import type { JoinPolicy } from '../db/entities/index.js';
 import { JoinService } from './domains-joins.js';
-import { DomainMail } from './domains-mail.js';
-import { Renderer } from '../render.js';
 
 interface TenantClaims {
   active_tenant?: { tenant_id: string; roles: string[] };
@@ -198,7 +196,7 @@ describeWithServer('joining a tenant by the domain of a verified e-mail', (serve
   test('two admins deciding one request at the same moment: one decision wins, the other is 409, one audit event', async () => {
     const { tenantId, domain } = await tenantWithDomain('Raceco', 'request');
     const rae = await personAt(domain, 'Rae');
-    const joins = new JoinService(server().db, new DomainMail(new Renderer(server().url)));
+    const joins = new JoinService(server().db);
     await joins.decide(rae.id, tenantId, 'request');
     const [request] = (
       await call<{ items: { id: string }[] }>('GET', `/api/tenants/${tenantId}/join-requests`, adminToken)
@@ -249,7 +247,7 @@ describeWithServer('joining a tenant by the domain of a verified e-mail', (serve
 
   test('an unconfirmed e-mail address is never offered anything, and a decision for a tenant not offered is refused', async () => {
     const { tenantId, domain } = await tenantWithDomain('Verifyco', 'suggest');
-    const joins = new JoinService(server().db, new DomainMail(new Renderer(server().url)));
+    const joins = new JoinService(server().db);
     const unconfirmed = await personAt(domain, 'Una', false);
     assert.equal(await joins.stepFor(unconfirmed.id), undefined);
     await assert.rejects(joins.decide(unconfirmed.id, tenantId, 'join'), /not offered/);

@@ -5,7 +5,7 @@ import { type ApiRouter, ErrorBody } from '../http/api-router.js';
 import type { Caller } from '../tenants/access.js';
 import { pageOf, TenantParams } from '../tenants/schemas.js';
 import type { DomainService } from './domains.js';
-import type { JoinService } from './domains-joins.js';
+import type { JoinRequestService } from './domains-requests.js';
 import {
   CreateDomain,
   DomainBody,
@@ -20,7 +20,7 @@ export interface DomainRouteDeps {
   api: ApiRouter<Caller>;
   issuer: string;
   domains: DomainService;
-  joins: JoinService;
+  requests: JoinRequestService;
 }
 
 const errors = (statuses: Record<number, string>) =>
@@ -32,7 +32,7 @@ const common = {
   404: 'No such tenant, domain or request',
 };
 
-export function domainRoutes({ api, issuer, domains, joins }: DomainRouteDeps): void {
+export function domainRoutes({ api, issuer, domains, requests }: DomainRouteDeps): void {
   const tag = 'Domains';
   const base = '/api/tenants/:tenantId/domains';
 
@@ -140,31 +140,31 @@ export function domainRoutes({ api, issuer, domains, joins }: DomainRouteDeps): 
     async ({ caller, params }) => ({ body: await domains.verify(caller, params.tenantId, params.domainId) }),
   );
 
-  const requests = 'Join requests';
+  const requestsTag = 'Join requests';
   const requestBase = '/api/tenants/:tenantId/join-requests';
   api.route(
     {
       method: 'get',
       path: requestBase,
-      tag: requests,
+      tag: requestsTag,
       summary: 'Requests to join by domain, newest first (pending by default)',
       params: TenantParams,
       query: JoinRequestQuery,
       responses: { 200: { description: 'A page of requests', schema: pageOf(JoinRequestBody) }, ...errors(common) },
     },
-    async ({ caller, params, query }) => ({ body: await joins.list(caller, params.tenantId, query) }),
+    async ({ caller, params, query }) => ({ body: await requests.list(caller, params.tenantId, query) }),
   );
 
   api.route(
     {
       method: 'get',
       path: `${requestBase}/:requestId`,
-      tag: requests,
+      tag: requestsTag,
       summary: 'Read one request to join',
       params: JoinRequestParams,
       responses: { 200: { description: 'The request', schema: JoinRequestBody }, ...errors(common) },
     },
-    async ({ caller, params }) => ({ body: await joins.get(caller, params.tenantId, params.requestId) }),
+    async ({ caller, params }) => ({ body: await requests.get(caller, params.tenantId, params.requestId) }),
   );
 
   for (const [action, summary] of [
@@ -175,7 +175,7 @@ export function domainRoutes({ api, issuer, domains, joins }: DomainRouteDeps): 
       {
         method: 'post',
         path: `${requestBase}/:requestId/${action}`,
-        tag: requests,
+        tag: requestsTag,
         summary,
         params: JoinRequestParams,
         responses: {
@@ -186,8 +186,8 @@ export function domainRoutes({ api, issuer, domains, joins }: DomainRouteDeps): 
       async ({ caller, params }) => ({
         body:
           action === 'approve'
-            ? await joins.approve(caller, params.tenantId, params.requestId)
-            : await joins.deny(caller, params.tenantId, params.requestId),
+            ? await requests.approve(caller, params.tenantId, params.requestId)
+            : await requests.deny(caller, params.tenantId, params.requestId),
       }),
     );
   }

@@ -9,9 +9,7 @@ import { startDnsStub } from '../../test/support/dns-stub.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken, type Person, person } from '../../test/support/tokens.js';
 import { type Page, UserAgent } from '../../test/support/user-agent.js';
-import { Renderer } from '../render.js';
 import { JoinService } from './domains-joins.js';
-import { DomainMail } from './domains-mail.js';
 
 const dns = await startDnsStub();
 after(() => dns.close());
@@ -25,7 +23,7 @@ describeWithServer(
     let member: Person;
     const home = () => `/tenants/${tenantId}/manage`;
 
-    const joins = () => new JoinService(server().db, new DomainMail(new Renderer(server().url)));
+    const joins = () => new JoinService(server().db);
 
     before(async () => {
       const manage = await clientToken(server(), { manage: true });

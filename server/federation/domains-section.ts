@@ -7,24 +7,24 @@ import { pageForm } from '../http/forms.js';
 import { MANAGE_PAGE_SIZE, type ManageSection } from '../tenants/pages.js';
 import { Uuid } from '../tenants/schemas.js';
 import { type DomainService, JOIN_POLICIES } from './domains.js';
-import type { JoinService } from './domains-joins.js';
+import type { JoinRequestService } from './domains-requests.js';
 
 const addForm = pageForm({ domain: z.string().max(300), join_policy: z.enum(JOIN_POLICIES) });
 const policyForm = pageForm({ join_policy: z.enum(JOIN_POLICIES) });
 const noFields = pageForm({});
 
-export function domainSection(domains: DomainService, joins: JoinService): ManageSection {
+export function domainSection(domains: DomainService, requests: JoinRequestService): ManageSection {
   return {
     async load(caller, tenantId) {
-      const [list, requests] = await Promise.all([
+      const [list, pending] = await Promise.all([
         domains.list(caller, tenantId),
-        joins.list(caller, tenantId, { status: 'pending', limit: MANAGE_PAGE_SIZE }),
+        requests.list(caller, tenantId, { status: 'pending', limit: MANAGE_PAGE_SIZE }),
       ]);
       return {
         domains: list,
         joinPolicies: JOIN_POLICIES,
-        joinRequests: requests.items,
-        moreJoinRequests: requests.next_cursor !== null,
+        joinRequests: pending.items,
+        moreJoinRequests: pending.next_cursor !== null,
       };
     },
 
@@ -93,8 +93,8 @@ export function domainSection(domains: DomainService, joins: JoinService): Manag
               noFields.parse(ctx.request.body ?? {});
               const id = Uuid.parse(ctx.params.requestId);
               return action === 'approve'
-                ? joins.approve(caller, tenantOf(ctx.params), id)
-                : joins.deny(caller, tenantOf(ctx.params), id);
+                ? requests.approve(caller, tenantOf(ctx.params), id)
+                : requests.deny(caller, tenantOf(ctx.params), id);
             },
             notice,
           ),

@@ -240,6 +240,11 @@ describeWithServer(
       assert.equal(dns.questions(), asked, 'no DNS question for an attestation');
       const other = await tenantWith(manage, 'Other Inc', [bob]);
       await assert.rejects(server().tessera.domains.attest(other, domain), /verified by another tenant/);
+      await assert.rejects(server().tessera.domains.attest(other, 'not a domain'), /Expected a domain name/);
+      await assert.rejects(
+        server().tessera.domains.attest(crypto.randomUUID(), freshDomain()),
+        /no tenant with this id/,
+      );
       const patched = await call<Reply>('PATCH', `${base(tenantId)}/${attested.id}`, aliceToken, {
         join_policy: 'auto',
       });
