@@ -13,6 +13,11 @@
 //   Umbrella  Ivy Inviter                      tenant-admin; the seeded invitations below are from Umbrella
 //   Hooli     Ivy Inviter                      tenant-admin; one invitation for Pat
 //   none      Dana, Jo, Kim, Lee, Max, Rita, Walt, Sam, Pat (see SEED_INVITATIONS)
+//
+// For e2e/domains.spec.ts (joining by a verified e-mail domain; see SEED_DOMAINS):
+//   Wayne Enterprises  Dora Domains (dora@example.test)  tenant-admin; wayne.test, policy suggest
+//   Stark Industries   Dora Domains                      tenant-admin; stark.test, policy request
+//   none               Sue (sue@wayne.test), Ray (ray@stark.test)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -35,6 +40,9 @@ export const SEED_PEOPLE = {
   switchTarget: { name: 'Sam Switch', email: 'sam@example.test' },
   pendingInvitee: { name: 'Pat Pending', email: 'pat@example.test' },
   firstOperator: { name: 'Opal Operator', email: 'opal@example.test' },
+  domainAdmin: { name: 'Dora Domains', email: 'dora@example.test' },
+  wayneJoiner: { name: 'Sue Storm', email: 'sue@wayne.test' },
+  starkAsker: { name: 'Ray Rhodes', email: 'ray@stark.test' },
 } as const;
 
 export const SEED_TENANTS = {
@@ -43,6 +51,8 @@ export const SEED_TENANTS = {
   initech: { name: 'Initech' },
   umbrella: { name: 'Umbrella' },
   hooli: { name: 'Hooli' },
+  wayne: { name: 'Wayne Enterprises' },
+  stark: { name: 'Stark Industries' },
 } as const;
 
 export type SeedPersonKey = keyof typeof SEED_PEOPLE;
@@ -57,6 +67,14 @@ export const SEED_MEMBERSHIPS: readonly { person: SeedPersonKey; tenant: SeedTen
   { person: 'inviter', tenant: 'initech', roles: ['tenant-admin'] },
   { person: 'inviter', tenant: 'umbrella', roles: ['tenant-admin'] },
   { person: 'inviter', tenant: 'hooli', roles: ['tenant-admin'] },
+  { person: 'domainAdmin', tenant: 'wayne', roles: ['tenant-admin'] },
+  { person: 'domainAdmin', tenant: 'stark', roles: ['tenant-admin'] },
+];
+
+/** Domains the operator attested before the server starts (no DNS in browser tests), with their join policies. */
+export const SEED_DOMAINS: readonly { tenant: SeedTenantKey; domain: string; joinPolicy: 'suggest' | 'request' }[] = [
+  { tenant: 'wayne', domain: 'wayne.test', joinPolicy: 'suggest' },
+  { tenant: 'stark', domain: 'stark.test', joinPolicy: 'request' },
 ];
 
 /**

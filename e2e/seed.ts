@@ -10,6 +10,8 @@ import { PasswordHasher } from '../server/accounts/passwords.js';
 import { AccountService } from '../server/accounts/service.js';
 import { loadConfig } from '../server/config.js';
 import { openDatabase } from '../server/db/database.js';
+import { DomainService } from '../server/federation/domains.js';
+import { dnsTxtLookup } from '../server/federation/domains-dns.js';
 import type { Quota } from '../server/http/rate-limit.js';
 import { InvitationMail } from '../server/invitations/mail.js';
 import { InvitationService } from '../server/invitations/service.js';
@@ -22,6 +24,7 @@ import type { Caller } from '../server/tenants/access.js';
 import { insertMembership, TenantService } from '../server/tenants/service.js';
 import {
   type Seed,
+  SEED_DOMAINS,
   SEED_INVITATIONS,
   SEED_MEMBERSHIPS,
   SEED_PASSWORD,
@@ -90,6 +93,11 @@ try {
     if ('revoke' in spec && spec.revoke) await invitations.revoke(ivy, tenantId, issued.id);
     seededInvitations[key] = { id: issued.id, url: issued.url!, token: issued.token! };
   }
+
+  // Attested by the operator, as `tessera domains:verify` does: no DNS question is asked.
+  const domains = new DomainService(db, dnsTxtLookup(config.dns), noQuota);
+  for (const { tenant, domain, joinPolicy } of SEED_DOMAINS)
+    await domains.attest(seededTenants[tenant].id, domain, joinPolicy);
 
   // An app's API, so the tenant admin page shows the permissions section.
   await new ResourceService(db, []).create({

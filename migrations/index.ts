@@ -10,6 +10,7 @@ import { WriteGuards1732200000200 } from './1732200000200-write-guards.js';
 import { ApiResources1732200000300 } from './1732200000300-api-resources.js';
 import { Operators1732200000400 } from './1732200000400-operators.js';
 import { Webhooks1732200000450 } from './1732200000450-webhooks.js';
+import { TenantDomains1732200000550 } from './1732200000550-tenant-domains.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   ApiResources1732200000300,
   Operators1732200000400,
   Webhooks1732200000450,
+  TenantDomains1732200000550,
 ];

@@ -65,6 +65,15 @@ import { ResourceDirectory } from './resources/tokens.js';
 import { apiResource } from './oidc/protocol.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { setUpWebhooks, type Webhooks } from './webhooks/setup.js';
+import { DomainService } from './federation/domains.js';
+import { dnsTxtLookup } from './federation/domains-dns.js';
+import { domainInteractions } from './federation/domains-interactions.js';
+import { JoinService } from './federation/domains-joins.js';
+import { DomainMail } from './federation/domains-mail.js';
+import { JoinRequestService } from './federation/domains-requests.js';
+import { domainPrompts } from './federation/domains-prompts.js';
+import { domainRoutes } from './federation/domains-routes.js';
+import { domainSection } from './federation/domains-section.js';
 
 export interface Tessera {
   app: Koa;
@@ -81,6 +90,8 @@ export interface Tessera {
   /** Every operation of the operator API (the CLI runs the same list in-process). */
   operations: Operation[];
   webhooks: Webhooks;
+  /** Verified domains: which tenant holds a domain, for sign-in features (home-realm discovery, JIT membership). */
+  domains: DomainService;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -169,6 +180,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     pendingPerEmail: config.invitationPendingPerEmail,
   });
   const resources = new ResourceService(db, [apiResource(config.issuer)], tenants);
+  const domains = new DomainService(
+    db,
+    dnsTxtLookup(config.dns),
+    createQuota({ keyPrefix: 'domains-verify', points: config.domainVerifyQuotaPerHour, durationSeconds: 3600 }),
+  );
+  const joins = new JoinService(db);
+  const joinRequests = new JoinRequestService(db, new DomainMail(renderer));
   const provider = createProvider({
     config,
     db,
@@ -179,8 +197,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     tenants: directory,
     resources: new ResourceDirectory(db),
     onGrantDestroyed,
-    // After consent: review invitations, then the invitation in the request, then create and select a tenant.
-    prompts: [...invitationPrompts(redemption), ...tenantPrompts(directory, { selfService: config.tenantSelfService })],
+    // After consent: review invitations, then the invitation in the request, then joining by domain, then
+    // create and select a tenant.
+    prompts: [
+      ...invitationPrompts(redemption),
+      ...domainPrompts(joins),
+      ...tenantPrompts(directory, { selfService: config.tenantSelfService }),
+    ],
   });
   // The provider answers 500 for errors it does not know; a busy database is 503 with Retry-After there too.
   provider.on('server_error', onProviderServerError(logger));
@@ -217,6 +240,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     operations,
   );
   resourceRoutes({ api, resources });
+  domainRoutes({ api, issuer: config.issuer, domains, requests: joinRequests });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -247,6 +271,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       limits: { signInPerIp, signInPerAccount, registerPerIp },
       extensions: [
         invitationInteractions({ provider, accounts, redemption, page }),
+        domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
       ],
       provenEmail: async (params) =>
@@ -263,7 +288,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       memberships,
       page,
       browser: sessions,
-      sections: [invitationSection(invitations), permissionSection(resources)],
+      sections: [invitationSection(invitations), permissionSection(resources), domainSection(domains, joinRequests)],
     }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
@@ -312,5 +337,6 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     operators,
     operations,
     webhooks,
+    domains,
   };
 }

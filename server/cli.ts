@@ -15,6 +15,7 @@ import { apiResource } from './oidc/protocol.js';
 import { clientSettingCommands } from './oidc/client-cli.js';
 import { resourceCommands, type WithDatabase } from './resources/cli.js';
 import { registerWebhookCommands } from './webhooks/cli.js';
+import { domainCommands } from './federation/domains-cli.js';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -151,5 +152,7 @@ resourceCommands(program, direct, (issuer) => [apiResource(issuer)]);
 clientSettingCommands(program, direct);
 
 registerWebhookCommands(program);
+
+domainCommands(program, direct);
 
 await program.parseAsync();

@@ -1,6 +1,7 @@
 // Environment -> one validated, typed Config. Nothing else in Tessera reads process.env.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = (fallback: boolean) =>
@@ -55,6 +56,13 @@ const secretList = z
   .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
     message: 'expected a comma-separated list of secrets, each at least 32 characters',
   });
+/** `1.2.3.4`, `1.2.3.4:53`, `::1` or `[::1]:53`: a DNS server as node:dns's Resolver takes it. */
+const isDnsServer = (value: string) => {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(value);
+  const [host, port] = bracketed ? [bracketed[1]!, bracketed[2]] : withPort ? [withPort[1]!, withPort[2]] : [value];
+  return isIP(host) !== 0 && (port === undefined || (Number(port) > 0 && Number(port) < 65536));
+};
 
 const schema = z
   .object({
@@ -115,6 +123,20 @@ const schema = z
       .optional()
       .or(z.literal('').transform(() => undefined)),
     TESSERA_CLI_CREDENTIALS: z.string().optional(),
+    DNS_SERVERS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
+      .refine((v) => v.every(isDnsServer), {
+        message: 'expected a comma-separated list of DNS server addresses (1.2.3.4, 1.2.3.4:53, [::1]:53)',
+      }),
+    DNS_TIMEOUT_MS: positiveInt(5000),
+    DOMAIN_VERIFY_QUOTA_PER_HOUR: positiveInt(30),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -168,6 +190,9 @@ const schema = z
           env.DATABASE_URL.startsWith('sqlite:') ? dirname(sqliteFile(env.DATABASE_URL)) : './data',
           'cli-credentials.json',
         ),
+      /** Where domain verification asks for TXT records: these servers, or the system's resolvers when empty. */
+      dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
+      domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
     };
   });
 

@@ -21,11 +21,15 @@ import { Tenant } from './tenant.js';
 import { TenantRole } from './tenant-role.js';
 import { VerificationCode } from './verification-code.js';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
+import { TenantDomain } from './tenant-domain.js';
+import { JoinRequest } from './join-request.js';
 
 export type { CodePurpose } from './verification-code.js';
 export type { KeyStatus } from './signing-key.js';
 export type { Delivery } from './invitation.js';
 export type { WebhookDeliveryStatus } from './webhook.js';
+export type { DomainMethod, JoinPolicy } from './tenant-domain.js';
+export type { JoinStatus } from './join-request.js';
 export {
   Account,
   AuditEvent,
@@ -53,6 +57,8 @@ export {
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEvent,
+  TenantDomain,
+  JoinRequest,
 };
 
 export const entities = [
@@ -82,4 +88,6 @@ export const entities = [
   WebhookDelivery,
   WebhookEndpoint,
   WebhookEvent,
+  TenantDomain,
+  JoinRequest,
 ];
