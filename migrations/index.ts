@@ -7,6 +7,7 @@ import { DpopProofs1732200000040 } from './1732200000040-dpop-proofs.js';
 import { PendingTenantChoices1732200000050 } from './1732200000050-pending-tenant-choices.js';
 import { AuditActor1732200000101 } from './1732200000101-audit-actor.js';
 import { WriteGuards1732200000200 } from './1732200000200-write-guards.js';
+import { SecondFactors1732200000600 } from './1732200000600-second-factors.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   PendingTenantChoices1732200000050,
   AuditActor1732200000101,
   WriteGuards1732200000200,
+  SecondFactors1732200000600,
 ];

@@ -53,6 +53,15 @@ import { tenantPrompts } from './tenants/prompts.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
 import { ApiRouter } from './http/api-router.js';
+import { secondFactorSection } from './factors/account-section.js';
+import { factorInteractions } from './factors/interactions.js';
+import { PasskeyService } from './factors/passkeys.js';
+import { tenantPolicyPrompt } from './factors/prompts.js';
+import { RecoveryCodes } from './factors/recovery-codes.js';
+import { loadSecretBox } from './factors/secret-box.js';
+import { SecondFactors } from './factors/service.js';
+import { factorScripts } from './factors/static.js';
+import { TotpService } from './factors/totp.js';
 
 export interface Tessera {
   app: Koa;
@@ -151,6 +160,11 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     mail: config.mailLimits,
     pendingPerEmail: config.invitationPendingPerEmail,
   });
+  const factors = new SecondFactors(
+    new TotpService(db, await loadSecretBox(db, config.factors.encryptionKey), new URL(config.issuer).host),
+    new PasskeyService(db, config.issuer),
+    new RecoveryCodes(db),
+  );
   const provider = createProvider({
     config,
     db,
@@ -160,8 +174,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     renderer,
     tenants: directory,
     onGrantDestroyed,
-    // After consent: review invitations, then the invitation in the request, then create and select a tenant.
-    prompts: [...invitationPrompts(redemption), ...tenantPrompts(directory, { selfService: config.tenantSelfService })],
+    // After consent: review invitations, then the invitation in the request, then create and select a tenant,
+    // then the active tenant's sign-in policy (a second factor, allowed first factors).
+    prompts: [
+      ...invitationPrompts(redemption),
+      ...tenantPrompts(directory, { selfService: config.tenantSelfService }),
+      tenantPolicyPrompt(directory),
+    ],
   });
   // The provider answers 500 for errors it does not know; a busy database is 503 with Retry-After there too.
   provider.on('server_error', onProviderServerError(logger));
@@ -197,16 +216,31 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) =>
     createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
-  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount] = await Promise.all([
-    limiter('signin-ip', perIp),
-    limiter('signin-account', perAccount),
-    limiter('register-ip', perIp),
-    limiter('reset-ip', perIp),
-    limiter('reset-account', perAccount),
-  ]);
+  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount] =
+    await Promise.all([
+      limiter('signin-ip', perIp),
+      limiter('signin-account', perAccount),
+      limiter('register-ip', perIp),
+      limiter('reset-ip', perIp),
+      limiter('reset-account', perAccount),
+      limiter('factor-codes-account', perAccount),
+    ]);
+  const factorPages = factorInteractions({
+    factors,
+    accounts,
+    page,
+    limits: { perAccount: codesPerAccount, perIp: signInPerIp },
+  });
 
   // The account page's parts from other features, in the order they show.
-  const accountSections: AccountSection[] = [];
+  const accountSections: AccountSection[] = [
+    secondFactorSection({
+      factors,
+      accounts,
+      limits: { perAccount: codesPerAccount },
+      passkeys: config.factors.passkeys,
+    }),
+  ];
   const routers = [
     interactionRoutes({
       provider,
@@ -216,7 +250,10 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       extensions: [
         invitationInteractions({ provider, accounts, redemption, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
+        factorPages.extension,
       ],
+      loginOptions: config.factors.passkeys ? [factorPages.loginOptions] : [],
+      secondFactor: factorPages.step,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       invitationTenant: async (params) =>
@@ -229,6 +266,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),
+    factorScripts(),
   ];
   if (config.demo) {
     const demo = await ensureClient(db, DEMO_CLIENT_ID, () => ({

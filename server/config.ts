@@ -100,6 +100,14 @@ const schema = z
     MAIL_PER_SENDER_PER_HOUR: positiveInt(100),
     TENANT_SELF_SERVICE_MAX: positiveInt(3),
     INVITATION_PENDING_PER_EMAIL: positiveInt(3),
+    FACTORS_ENCRYPTION_KEY: z
+      .string()
+      .optional()
+      .transform((v) => (v ? keyBytes(v) : undefined))
+      .refine((v) => v === undefined || v.length === 32, {
+        message: 'expected 32 random bytes, base64 or hex (openssl rand -base64 32)',
+      }),
+    PASSKEYS: bool(true),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -141,8 +149,14 @@ const schema = z
         perSenderPerHour: env.MAIL_PER_SENDER_PER_HOUR,
       },
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      factors: { encryptionKey: env.FACTORS_ENCRYPTION_KEY, passkeys: env.PASSKEYS },
     };
   });
+
+/** A key given as 64 hex digits or as base64 / base64url. */
+function keyBytes(value: string): Buffer {
+  return /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+}
 
 /** MySQL's connection pool: its size, how long a request may wait for a connection, and how many may wait. */
 export interface PoolOptions {
@@ -190,5 +204,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
 }
 
 function redactValue(name: string, value: string): string {
+  if (/_KEY$/.test(name)) return '***'; // a key, even a malformed one, is not repeated in logs
   return /SECRET|URL/.test(name) ? value.replace(/\/\/[^@/]*@/, '//***@').slice(0, 60) : value.slice(0, 60);
 }

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
+import { ACR_VALUES, stepUpCheck } from '../interaction/assurance.js';
 import type { Prompt } from '../interaction/kit.js';
 import { holdTenantChoice, redeemTenantChoice } from '../tenants/choice.js';
 import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
@@ -39,9 +40,10 @@ function standardClaims(account: Account) {
   };
 }
 
-/** login -> consent -> the features' prompts, in the order app.ts hands them in. */
+/** login (with the step-up check) -> consent -> the features' prompts, in the order app.ts hands them in. */
 function interactionPolicyOf(deps: ProviderDeps) {
   const policy = interactionPolicy.base();
+  policy.get('login')?.checks.add(stepUpCheck());
   for (const prompt of deps.prompts ?? []) policy.add(prompt);
   return policy;
 }
@@ -61,6 +63,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     },
     claims: { ...STANDARD_CLAIMS, [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'] },
     scopes: [...STANDARD_SCOPES, TENANTS_SCOPE],
+    // ID tokens carry the session's `acr` and `amr`; `acr_values` naming the MFA value asks for a second factor.
+    acrValues: ACR_VALUES,
     extraParams: {
       // Shape only here; whether it names one of the account's tenants is decided after sign-in.
       // Any string up to a JWS's size: a bad token gets Tessera's own page inside the flow, not an error to the app.
@@ -78,7 +82,8 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     extraClientMetadata: {
-      properties: ['first_party', 'tenants_manage'],
+      // require_mfa: every sign-in to this app needs a second factor (docs/sign-in.md).
+      properties: ['first_party', 'tenants_manage', 'require_mfa'],
       validator(_ctx, key, value) {
         if (value !== undefined && typeof value !== 'boolean')
           throw new errors.InvalidClientMetadata(`${key} must be a boolean`);

@@ -11,13 +11,17 @@ import { MembershipRole } from './membership-role.js';
 import { OidcPayload } from './oidc-payload.js';
 import { OutboxMessage } from './outbox-message.js';
 import { PendingTenantChoice } from './pending-tenant-choice.js';
+import { RecoveryCode } from './recovery-code.js';
 import { Secret } from './secret.js';
 import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
 import { TenantRole } from './tenant-role.js';
 import { VerificationCode } from './verification-code.js';
+import { WebauthnChallenge } from './webauthn-challenge.js';
 
 export type { CodePurpose } from './verification-code.js';
+export type { CredentialType } from './credential.js';
+export type { ChallengePurpose } from './webauthn-challenge.js';
 export type { KeyStatus } from './signing-key.js';
 export type { Delivery } from './invitation.js';
 export {
@@ -39,6 +43,8 @@ export {
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  RecoveryCode,
+  WebauthnChallenge,
 };
 
 export const entities = [
@@ -60,4 +66,6 @@ export const entities = [
   VerificationCode,
   DpopProof,
   PendingTenantChoice,
+  RecoveryCode,
+  WebauthnChallenge,
 ];
