@@ -67,6 +67,7 @@ program
     '--tenants-manage',
     'may manage every tenant through the Management API (client credentials, scope tenants:manage)',
   )
+  .option('--require-mfa', 'every sign-in to this app needs a second factor')
   .action(
     withDatabase(
       async (
@@ -81,6 +82,7 @@ program
           firstParty?: boolean;
           initiateLoginUri?: string;
           tenantsManage?: boolean;
+          requireMfa?: boolean;
         },
       ) => {
         const grants = opts.grant ?? [];
@@ -98,6 +100,7 @@ program
           firstParty: opts.firstParty,
           initiateLoginUri: opts.initiateLoginUri,
           tenantsManage: opts.tenantsManage,
+          requireMfa: opts.requireMfa,
         });
         out(`client_id:     ${created.id}`);
         if (created.secret)

@@ -15,6 +15,8 @@ export interface NewClient {
   initiateLoginUri?: string;
   /** May use client credentials with scope tenants:manage (every tenant, through the Management API). */
   tenantsManage?: boolean;
+  /** Every sign-in to this app needs a second factor (acr urn:tessera:acr:mfa). */
+  requireMfa?: boolean;
 }
 
 export interface ClientSummary {
@@ -74,6 +76,7 @@ export async function createClient(db: Database, input: NewClient): Promise<{ id
     ...(secret ? { client_secret: secret } : {}),
     ...(input.initiateLoginUri ? { initiate_login_uri: input.initiateLoginUri } : {}),
     ...(input.tenantsManage ? { tenants_manage: true } : {}),
+    ...(input.requireMfa ? { require_mfa: true } : {}),
   };
   await db.transaction(async (m) => {
     if (await m.existsBy(Client, { id })) throw new ClientError(`client id: "${id}" is taken`);
