@@ -73,6 +73,7 @@ export interface Tessera {
   invitations: InvitationService;
   redemption: RedemptionService;
   api: ApiRouter<Caller>;
+  factors: SecondFactors;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -297,5 +298,5 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption };
+  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption, factors };
 }

@@ -61,7 +61,12 @@ export function createProvider(deps: ProviderDeps): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
-    claims: { ...STANDARD_CLAIMS, [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'] },
+    // acr and amr come with openid: every ID token says how the person signed in (the session's values).
+    claims: {
+      ...STANDARD_CLAIMS,
+      openid: [...STANDARD_CLAIMS.openid, 'acr', 'amr'],
+      [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'],
+    },
     scopes: [...STANDARD_SCOPES, TENANTS_SCOPE],
     // ID tokens carry the session's `acr` and `amr`; `acr_values` naming the MFA value asks for a second factor.
     acrValues: ACR_VALUES,
