@@ -13,6 +13,11 @@
 //   Umbrella  Ivy Inviter                      tenant-admin; the seeded invitations below are from Umbrella
 //   Hooli     Ivy Inviter                      tenant-admin; one invitation for Pat
 //   none      Dana, Jo, Kim, Lee, Max, Rita, Walt, Sam, Pat (see SEED_INVITATIONS)
+//
+// For e2e/factors.spec.ts:
+//   Fortress  Fran Fortress (fran@example.test)   tenant-admin; sets Fortress's sign-in policy in the test
+//             Finn Member (finn@example.test)     tenant-user; enrols a second factor when Fortress requires one
+//   none      Tess Totp, Kay Passkey              set up an authenticator app / a passkey in the tests
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,6 +39,11 @@ export const SEED_PEOPLE = {
   wrongAccount: { name: 'Walt Wrong', email: 'walt@example.test' },
   switchTarget: { name: 'Sam Switch', email: 'sam@example.test' },
   pendingInvitee: { name: 'Pat Pending', email: 'pat@example.test' },
+  // For e2e/factors.spec.ts: second factors and Fortress's sign-in policy.
+  totpUser: { name: 'Tess Totp', email: 'tess@example.test' },
+  passkeyUser: { name: 'Kay Passkey', email: 'kay@example.test' },
+  fortressAdmin: { name: 'Fran Fortress', email: 'fran@example.test' },
+  fortressMember: { name: 'Finn Member', email: 'finn@example.test' },
 } as const;
 
 export const SEED_TENANTS = {
@@ -42,6 +52,7 @@ export const SEED_TENANTS = {
   initech: { name: 'Initech' },
   umbrella: { name: 'Umbrella' },
   hooli: { name: 'Hooli' },
+  fortress: { name: 'Fortress' },
 } as const;
 
 export type SeedPersonKey = keyof typeof SEED_PEOPLE;
@@ -56,6 +67,8 @@ export const SEED_MEMBERSHIPS: readonly { person: SeedPersonKey; tenant: SeedTen
   { person: 'inviter', tenant: 'initech', roles: ['tenant-admin'] },
   { person: 'inviter', tenant: 'umbrella', roles: ['tenant-admin'] },
   { person: 'inviter', tenant: 'hooli', roles: ['tenant-admin'] },
+  { person: 'fortressAdmin', tenant: 'fortress', roles: ['tenant-admin'] },
+  { person: 'fortressMember', tenant: 'fortress', roles: ['tenant-user'] },
 ];
 
 /**
