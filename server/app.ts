@@ -8,6 +8,7 @@ import { AfterAnswer } from './accounts/later.js';
 import { AccountMail } from './accounts/mail.js';
 import { accountPage, type AccountSection } from './accounts/account-page.js';
 import { accountPageRoutes } from './accounts/pages.js';
+import { passwordSection } from './accounts/password-section.js';
 import { PasswordHasher } from './accounts/passwords.js';
 import { AccountService } from './accounts/service.js';
 import type { Config } from './config.js';
@@ -235,6 +236,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
 
   // The account page's parts from other features, in the order they show.
   const accountSections: AccountSection[] = [
+    passwordSection({ accounts, perAccount: signInPerAccount }),
     secondFactorSection({
       factors,
       accounts,
