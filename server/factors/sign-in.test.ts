@@ -134,6 +134,8 @@ describeWithServer(
       const first = await start();
       assert.equal((await first.finish(await password(first.browser, first.page, ada))).acr, ACR_SINGLE_FACTOR);
       const secret = await withTotp(ada);
+      const silent = await start({ acr_values: ACR_MFA, prompt: 'none' }, { browser: first.browser });
+      assert.match(silent.page.location ?? '', /error=interaction_required/, 'no silent step-up');
       const up = await start({ acr_values: ACR_MFA }, { browser: first.browser });
       assert.match(up.page.html, /second-factor\/totp/, 'the code page, not the password form');
       assert.doesNotMatch(up.page.html, /name="password"/);
