@@ -6,7 +6,7 @@ import type { RateLimiter } from '../http/rate-limit.js';
 import { parseForm } from '../interaction/forms.js';
 import { CodeForm, EmptyForm, NewPasskeyForm } from './forms.js';
 import { passkeyRefused } from './passkeys.js';
-import type { SecondFactors } from './service.js';
+import { accountLabel, type SecondFactors } from './service.js';
 
 export interface FactorSectionDeps {
   factors: SecondFactors;
@@ -22,10 +22,7 @@ export function secondFactorSection({
   limits,
   passkeys: passkeysOn,
 }: FactorSectionDeps): AccountSection {
-  const labelOf = async (accountId: string) => {
-    const account = await accounts.findById(accountId);
-    return account?.email ?? account?.phone ?? account?.name ?? accountId;
-  };
+  const labelOf = (accountId: string) => accountLabel(accounts, accountId);
 
   return {
     template: 'partials/account/second-factors.njk',

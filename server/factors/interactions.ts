@@ -21,7 +21,7 @@ import type {
 import type { PageRenderer } from '../page.js';
 import { CodeForm, EmptyForm, PasskeyForm } from './forms.js';
 import { TENANT_POLICY_PROMPT, FIRST_FACTOR_REFUSED } from './prompts.js';
-import type { SecondFactors } from './service.js';
+import { accountLabel, type SecondFactors } from './service.js';
 
 export interface FactorPageDeps {
   factors: SecondFactors;
@@ -84,10 +84,7 @@ export function factorInteractions(deps: FactorPageDeps): FactorInteractions {
     return theKit().completeSignIn(ctx, pending, second);
   }
 
-  async function enrolmentLabel(accountId: string): Promise<string> {
-    const account = await accounts.findById(accountId);
-    return account?.email ?? account?.phone ?? account?.name ?? accountId;
-  }
+  const enrolmentLabel = (accountId: string) => accountLabel(accounts, accountId);
 
   const extension: InteractionExtension = (router: Router, given) => {
     kit = given;

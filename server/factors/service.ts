@@ -1,5 +1,6 @@
 // An account's second factors together: what it has, and whether a first factor needs a second. The
 // services for each kind (passkeys.ts, totp.ts, recovery-codes.ts) hold their own rules.
+import type { AccountService } from '../accounts/service.js';
 import type { PasskeyService } from './passkeys.js';
 import type { RecoveryCodes } from './recovery-codes.js';
 import type { TotpService } from './totp.js';
@@ -45,4 +46,10 @@ export class SecondFactors {
   async firstRecoveryCodes(accountId: string): Promise<string[] | undefined> {
     return (await this.recovery.remaining(accountId)) > 0 ? undefined : this.recovery.generate(accountId);
   }
+}
+
+/** How an authenticator app names the account beside its codes: the e-mail, else the phone, else the name. */
+export async function accountLabel(accounts: AccountService, accountId: string): Promise<string> {
+  const account = await accounts.findById(accountId);
+  return account?.email ?? account?.phone ?? account?.name ?? accountId;
 }
