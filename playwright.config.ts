@@ -7,7 +7,8 @@ import { defineConfig } from '@playwright/test';
 import { CHROMIUM_PATH as CHROMIUM, chromiumMissing } from './e2e/chromium.js';
 
 const PORT = Number(process.env.E2E_PORT ?? 3901);
-const BASE_URL = `http://127.0.0.1:${PORT}`;
+// localhost, as the server's ISSUER (e2e/start-server.ts): passkeys need a domain, not an IP address.
+const BASE_URL = `http://localhost:${PORT}`;
 const CI = process.env.CI === 'true' || process.env.CI === '1';
 // The run's temporary folder (database, e2e/seed.ts's seed.json). Chosen here, once: the test workers
 // load this file again but inherit the runner's environment, so they all read the same seed.json.

@@ -18,6 +18,10 @@
 //   Wayne Enterprises  Dora Domains (dora@example.test)  tenant-admin; wayne.test, policy suggest
 //   Stark Industries   Dora Domains                      tenant-admin; stark.test, policy request
 //   none               Sue (sue@wayne.test), Ray (ray@stark.test)
+// For e2e/factors.spec.ts:
+//   Fortress  Fran Fortress (fran@example.test)   tenant-admin; sets Fortress's sign-in policy in the test
+//             Finn Member (finn@example.test)     tenant-user; enrols a second factor when Fortress requires one
+//   none      Tess Totp, Kay Passkey              set up an authenticator app / a passkey in the tests
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -43,6 +47,11 @@ export const SEED_PEOPLE = {
   domainAdmin: { name: 'Dora Domains', email: 'dora@example.test' },
   wayneJoiner: { name: 'Sue Storm', email: 'sue@wayne.test' },
   starkAsker: { name: 'Ray Rhodes', email: 'ray@stark.test' },
+  // For e2e/factors.spec.ts: second factors and Fortress's sign-in policy.
+  totpUser: { name: 'Tess Totp', email: 'tess@example.test' },
+  passkeyUser: { name: 'Kay Passkey', email: 'kay@example.test' },
+  fortressAdmin: { name: 'Fran Fortress', email: 'fran@example.test' },
+  fortressMember: { name: 'Finn Member', email: 'finn@example.test' },
 } as const;
 
 export const SEED_TENANTS = {
@@ -53,6 +62,7 @@ export const SEED_TENANTS = {
   hooli: { name: 'Hooli' },
   wayne: { name: 'Wayne Enterprises' },
   stark: { name: 'Stark Industries' },
+  fortress: { name: 'Fortress' },
 } as const;
 
 export type SeedPersonKey = keyof typeof SEED_PEOPLE;
@@ -69,6 +79,8 @@ export const SEED_MEMBERSHIPS: readonly { person: SeedPersonKey; tenant: SeedTen
   { person: 'inviter', tenant: 'hooli', roles: ['tenant-admin'] },
   { person: 'domainAdmin', tenant: 'wayne', roles: ['tenant-admin'] },
   { person: 'domainAdmin', tenant: 'stark', roles: ['tenant-admin'] },
+  { person: 'fortressAdmin', tenant: 'fortress', roles: ['tenant-admin'] },
+  { person: 'fortressMember', tenant: 'fortress', roles: ['tenant-user'] },
 ];
 
 /** Domains the operator attested before the server starts (no DNS in browser tests), with their join policies. */

@@ -25,7 +25,8 @@ const env: NodeJS.ProcessEnv = {
   NODE_ENV: 'test',
   PORT: port,
   HOST: '127.0.0.1',
-  ISSUER: `http://127.0.0.1:${port}`,
+  // localhost, not 127.0.0.1: WebAuthn needs a domain as the relying party id (an IP address is refused).
+  ISSUER: `http://localhost:${port}`,
   DATABASE_URL: `sqlite:${join(dir, 'tessera.sqlite')}`,
   DEMO: 'true',
   ARGON2_MEMORY_KIB: '1024',

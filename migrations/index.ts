@@ -11,6 +11,7 @@ import { ApiResources1732200000300 } from './1732200000300-api-resources.js';
 import { Operators1732200000400 } from './1732200000400-operators.js';
 import { Webhooks1732200000450 } from './1732200000450-webhooks.js';
 import { TenantDomains1732200000550 } from './1732200000550-tenant-domains.js';
+import { SecondFactors1732200000600 } from './1732200000600-second-factors.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   Operators1732200000400,
   Webhooks1732200000450,
   TenantDomains1732200000550,
+  SecondFactors1732200000600,
 ];

@@ -8,6 +8,7 @@ import { AfterAnswer } from './accounts/later.js';
 import { AccountMail } from './accounts/mail.js';
 import { accountPage, type AccountSection } from './accounts/account-page.js';
 import { accountPageRoutes } from './accounts/pages.js';
+import { passwordSection } from './accounts/password-section.js';
 import { PasswordHasher } from './accounts/passwords.js';
 import { AccountService } from './accounts/service.js';
 import type { Config } from './config.js';
@@ -74,6 +75,15 @@ import { JoinRequestService } from './federation/domains-requests.js';
 import { domainPrompts } from './federation/domains-prompts.js';
 import { domainRoutes } from './federation/domains-routes.js';
 import { domainSection } from './federation/domains-section.js';
+import { secondFactorSection } from './factors/account-section.js';
+import { factorInteractions } from './factors/interactions.js';
+import { PasskeyService } from './factors/passkeys.js';
+import { tenantPolicyPrompt } from './factors/prompts.js';
+import { RecoveryCodes } from './factors/recovery-codes.js';
+import { loadSecretBox } from './factors/secret-box.js';
+import { SecondFactors } from './factors/service.js';
+import { factorScripts } from './factors/static.js';
+import { TotpService } from './factors/totp.js';
 
 export interface Tessera {
   app: Koa;
@@ -92,6 +102,7 @@ export interface Tessera {
   webhooks: Webhooks;
   /** Verified domains: which tenant holds a domain, for sign-in features (home-realm discovery, JIT membership). */
   domains: DomainService;
+  factors: SecondFactors;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -187,6 +198,11 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   );
   const joins = new JoinService(db);
   const joinRequests = new JoinRequestService(db, new DomainMail(renderer));
+  const factors = new SecondFactors(
+    new TotpService(db, await loadSecretBox(db, config.factors.encryptionKey), new URL(config.issuer).host),
+    new PasskeyService(db, config.issuer),
+    new RecoveryCodes(db),
+  );
   const provider = createProvider({
     config,
     db,
@@ -198,11 +214,12 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     resources: new ResourceDirectory(db),
     onGrantDestroyed,
     // After consent: review invitations, then the invitation in the request, then joining by domain, then
-    // create and select a tenant.
+    // create and select a tenant, then the active tenant's sign-in policy (a second factor, allowed first factors).
     prompts: [
       ...invitationPrompts(redemption),
       ...domainPrompts(joins),
       ...tenantPrompts(directory, { selfService: config.tenantSelfService }),
+      tenantPolicyPrompt(directory),
     ],
   });
   // The provider answers 500 for errors it does not know; a busy database is 503 with Retry-After there too.
@@ -253,16 +270,32 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) =>
     createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
-  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount] = await Promise.all([
-    limiter('signin-ip', perIp),
-    limiter('signin-account', perAccount),
-    limiter('register-ip', perIp),
-    limiter('reset-ip', perIp),
-    limiter('reset-account', perAccount),
-  ]);
+  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount] =
+    await Promise.all([
+      limiter('signin-ip', perIp),
+      limiter('signin-account', perAccount),
+      limiter('register-ip', perIp),
+      limiter('reset-ip', perIp),
+      limiter('reset-account', perAccount),
+      limiter('factor-codes-account', perAccount),
+    ]);
+  const factorPages = factorInteractions({
+    factors,
+    accounts,
+    page,
+    limits: { perAccount: codesPerAccount, perIp: signInPerIp },
+  });
 
   // The account page's parts from other features, in the order they show.
-  const accountSections: AccountSection[] = [];
+  const accountSections: AccountSection[] = [
+    passwordSection({ accounts, perAccount: signInPerAccount }),
+    secondFactorSection({
+      factors,
+      accounts,
+      limits: { perAccount: codesPerAccount },
+      passkeys: config.factors.passkeys,
+    }),
+  ];
   const routers = [
     interactionRoutes({
       provider,
@@ -273,7 +306,10 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         invitationInteractions({ provider, accounts, redemption, page }),
         domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
+        factorPages.extension,
       ],
+      loginOptions: config.factors.passkeys ? [factorPages.loginOptions] : [],
+      secondFactor: factorPages.step,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       invitationTenant: async (params) =>
@@ -293,6 +329,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
     sessions.routes(),
+    factorScripts(),
   ];
   if (config.demo) {
     const demo = await ensureClient(db, DEMO_CLIENT_ID, () => ({
@@ -338,5 +375,6 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     operations,
     webhooks,
     domains,
+    factors,
   };
 }

@@ -137,6 +137,14 @@ const schema = z
       }),
     DNS_TIMEOUT_MS: positiveInt(5000),
     DOMAIN_VERIFY_QUOTA_PER_HOUR: positiveInt(30),
+    FACTORS_ENCRYPTION_KEY: z
+      .string()
+      .optional()
+      .transform((v) => (v ? keyBytes(v) : undefined))
+      .refine((v) => v === undefined || v.length === 32, {
+        message: 'expected 32 random bytes, base64 or hex (openssl rand -base64 32)',
+      }),
+    PASSKEYS: bool(true),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -193,8 +201,14 @@ const schema = z
       /** Where domain verification asks for TXT records: these servers, or the system's resolvers when empty. */
       dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
       domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
+      factors: { encryptionKey: env.FACTORS_ENCRYPTION_KEY, passkeys: env.PASSKEYS },
     };
   });
+
+/** A key given as 64 hex digits or as base64 / base64url. */
+function keyBytes(value: string): Buffer {
+  return /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+}
 
 /** MySQL's connection pool: its size, how long a request may wait for a connection, and how many may wait. */
 export interface PoolOptions {
@@ -243,5 +257,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = readEnvironment()): Config {
 }
 
 function redactValue(name: string, value: string): string {
+  if (/_KEY$/.test(name)) return '***'; // a key, even a malformed one, is not repeated in logs
   return /SECRET|URL|PASSWORD/.test(name) ? value.replace(/\/\/[^@/]*@/, '//***@').slice(0, 60) : value.slice(0, 60);
 }

@@ -27,8 +27,8 @@ export class PasswordHasher {
     });
   }
 
-  async verify(stored: string | undefined, password: string): Promise<boolean> {
-    if (stored === undefined) {
+  async verify(stored: string | null | undefined, password: string): Promise<boolean> {
+    if (stored === undefined || stored === null) {
       this.decoy ??= this.hash(crypto.randomUUID());
       await verify(await this.decoy, password);
       return false;
@@ -41,7 +41,7 @@ export class PasswordHasher {
   }
 
   /** True when a stored hash was made with other parameters and should be replaced at next sign-in. */
-  needsRehash(stored: string): boolean {
-    return !stored.startsWith(`$argon2id$v=19$m=${this.params.memoryCost},t=${this.params.timeCost},p=1$`);
+  needsRehash(stored: string | null): boolean {
+    return !stored?.startsWith(`$argon2id$v=19$m=${this.params.memoryCost},t=${this.params.timeCost},p=1$`);
   }
 }

@@ -262,6 +262,28 @@ export class AccountService {
     return this.db.write((m) => deleteExpiredCodes(m));
   }
 
+  async hasPassword(accountId: string): Promise<boolean> {
+    return (await this.db.read((m) => m.countBy(Credential, { accountId, type: 'password' }))) > 0;
+  }
+
+  /**
+   * The person's own password change (account page), proving the current password. Like a reset, it ends
+   * every session, grant and token of the account and every open code. False for a wrong current password.
+   */
+  async changePassword(accountId: string, current: string, next: string): Promise<boolean> {
+    const credential = await this.db.read((m) => m.findOneBy(Credential, { accountId, type: 'password' }));
+    if (!credential || !(await this.hasher.verify(credential.secretHash, current))) return false;
+    const secretHash = await this.hasher.hash(next);
+    await this.db.transaction(async (m) => {
+      const now = new Date();
+      await m.update(Credential, { id: credential.id }, { secretHash, updatedAt: now });
+      await spendOpenCodes(m, accountId, undefined, now);
+      await recordAudit(m, { type: 'account.password_changed', actor: accountId, subject: accountId });
+      await this.options.onCredentialChanged?.(accountId);
+    });
+    return true;
+  }
+
   /** The person's own changes to their profile, from the account page. */
   async updateProfile(accountId: string, profile: { name: string }): Promise<void> {
     await this.db.transaction(async (m) => {

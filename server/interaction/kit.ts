@@ -34,6 +34,30 @@ export interface InteractionKit {
    * place where what follows a first factor (a second factor, the session's `amr`) is decided.
    */
   signIn(ctx: Context, signedIn: SignedIn): Promise<void>;
+  /**
+   * The first factor of this sign-in that waits for a second: the one held in the interaction (server-side,
+   * never in a cookie) by `signIn`, or the session's own when a step-up or a tenant's policy asks for more.
+   */
+  pendingSignIn(interaction: Interaction): PendingSignIn | undefined;
+  /** Keeps the pending sign-in in the interaction (e.g. that its second factor was proven during enrolment). */
+  holdSignIn(interaction: Interaction, pending: PendingSignIn): Promise<void>;
+  /** Ends the login of a pending sign-in with its second factor: `amr` gains `second` and `mfa`. */
+  completeSignIn(ctx: Context, pending: SignedIn, second: Amr): Promise<void>;
+}
+
+/** A first factor waiting for its second; `second` once that was proven (enrolment shows codes before going on). */
+export interface PendingSignIn extends SignedIn {
+  second?: Amr;
+}
+
+/**
+ * What decides and shows the second-factor step (factors/), handed to oidc/ through app.ts: whether a first
+ * factor needs a second before the login ends, and the page that asks for it (or enrols one).
+ */
+export interface SecondFactorStep {
+  /** True when the account has a second factor, or has none but one is asked for (`mfaAskedFor`). */
+  needed(accountId: string, mfaAskedFor: boolean): Promise<boolean>;
+  page: PromptPage;
 }
 
 /**
@@ -46,6 +70,11 @@ export interface LoginOption {
   action: string;
   label: string;
   labelParams?: Record<string, string>;
+  /**
+   * The option is a WebAuthn ceremony (a passkey): the page's script fetches the options from this POST route
+   * and posts the browser's answer to `action` as `response`; without JavaScript the button stays hidden.
+   */
+  webauthnOptions?: string;
 }
 
 /** A feature's ways to sign in for this interaction (its client, its parameters). */

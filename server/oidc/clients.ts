@@ -21,6 +21,8 @@ export interface NewClient {
   tenantsManage?: boolean;
   /** May use client credentials with scope operator (the operator API under /api/admin, e.g. the CLI). */
   operator?: boolean;
+  /** Every sign-in to this app needs a second factor (acr urn:tessera:acr:mfa). */
+  requireMfa?: boolean;
 }
 
 /** What an operator may change of a client; absent fields stay as they are. */
@@ -43,6 +45,7 @@ export interface ClientSummary {
   isPublic: boolean;
   tenantsManage: boolean;
   operator: boolean;
+  requireMfa: boolean;
   postLogoutRedirectUris: string[];
   initiateLoginUri: string | null;
   createdAt: Date;
@@ -93,6 +96,7 @@ export async function createClient(
     ...(input.initiateLoginUri ? { initiate_login_uri: input.initiateLoginUri } : {}),
     ...(input.tenantsManage ? { tenants_manage: true } : {}),
     ...(input.operator ? { operator: true } : {}),
+    ...(input.requireMfa ? { require_mfa: true } : {}),
   };
   await db.transaction(async (m) => {
     if (await m.existsBy(Client, { id })) throw new Conflict(`client id: "${id}" is taken`, 'client_exists');
@@ -145,6 +149,7 @@ function toSummary(row: Client): ClientSummary {
     isPublic: meta.token_endpoint_auth_method === 'none',
     tenantsManage: meta.tenants_manage === true,
     operator: meta.operator === true,
+    requireMfa: meta.require_mfa === true,
     initiateLoginUri: typeof meta.initiate_login_uri === 'string' ? meta.initiate_login_uri : null,
     createdAt: row.createdAt,
   };

@@ -10,12 +10,16 @@ import { bindRegisteringBrowser } from '../accounts/registering-browser.js';
 import { type AccountService, normaliseEmail } from '../accounts/service.js';
 import { BadRequest } from '../errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
+import { ACR_MFA, acrOf, mfaAskedFor, STEP_UP_REASON, withSecondFactor } from '../interaction/assurance.js';
 import type {
+  Amr,
   Interaction,
   InteractionExtension,
   InteractionKit,
   LoginOptions,
+  PendingSignIn,
   PromptPage,
+  SecondFactorStep,
   SignedIn,
 } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
@@ -32,7 +36,12 @@ export interface InteractionDeps {
   provenEmail?: (params: Interaction['params']) => Promise<string | undefined>;
   /** The tenant an invitation in the flow's parameters is for, to greet the person on the sign-in page. */
   invitationTenant?: (params: Interaction['params']) => Promise<string | undefined>;
+  /** The second-factor step (factors/): asked for after a first factor when the account has one or the app wants it. */
+  secondFactor?: SecondFactorStep;
 }
+
+/** Where a first factor waiting for its second is kept: the interaction's stored result, on the server. */
+const PENDING = 'pending_sign_in';
 
 const signInForm = z.object({
   email: z.string().trim().min(1).max(320),
@@ -75,6 +84,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     finish: (ctx, result, merge) => finish(ctx, result, merge),
     common: (i) => commonOf(i),
     signIn: (ctx, signedIn) => signIn(ctx, signedIn),
+    pendingSignIn: (interaction) => pendingSignIn(interaction),
+    holdSignIn: (interaction, pending) => holdSignIn(interaction, pending),
+    completeSignIn: (ctx, pending, second) =>
+      login(ctx, { ...pending, amr: withSecondFactor(pending.amr, second) }, true),
   };
   const pages: Record<string, PromptPage> = Object.assign(
     {},
@@ -101,19 +114,60 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     ctx.status = 303;
   }
 
-  /** Every first factor ends here; the session remembers how the person signed in (`amr` in the ID token). */
-  async function signIn(ctx: Context, { accountId, amr }: SignedIn): Promise<void> {
-    return finish(ctx, { login: { accountId, amr } }, false);
+  /**
+   * Every first factor ends here. An account with a second factor (or without one, when the app asks for
+   * two) is held in the interaction and taken to the second-factor step; otherwise the login ends, and the
+   * session remembers how the person signed in (`amr` and `acr` in the ID token).
+   */
+  async function signIn(ctx: Context, signedIn: SignedIn): Promise<void> {
+    const interaction = await details(ctx);
+    if (deps.secondFactor && !signedIn.amr.includes('mfa')) {
+      const client = await provider.Client.find(String(interaction.params.client_id));
+      if (
+        await deps.secondFactor.needed(
+          signedIn.accountId,
+          mfaAskedFor(interaction.params.acr_values, client?.metadata()),
+        )
+      ) {
+        await holdSignIn(interaction, { accountId: signedIn.accountId, amr: signedIn.amr });
+        ctx.status = 303;
+        return ctx.redirect(`/interaction/${interaction.uid}`);
+      }
+    }
+    return login(ctx, signedIn, false);
+  }
+  function login(ctx: Context, { accountId, amr }: SignedIn, merge: boolean): Promise<void> {
+    return finish(ctx, { login: { accountId, amr, acr: acrOf(amr) } }, merge);
+  }
+  async function holdSignIn(interaction: Interaction, pending: PendingSignIn): Promise<void> {
+    interaction.result = { [PENDING]: pending };
+    await interaction.save(Math.max(1, (interaction.exp ?? 0) - Math.floor(Date.now() / 1000)));
+  }
+  function pendingSignIn(interaction: Interaction): PendingSignIn | undefined {
+    const held = interaction.result?.[PENDING] as PendingSignIn | undefined;
+    if (held) return held;
+    const session = interaction.session;
+    const stepUp = interaction.prompt.name !== 'login' || interaction.prompt.reasons.includes(STEP_UP_REASON);
+    if (!session?.accountId || !stepUp || session.acr === ACR_MFA) return undefined;
+    return { accountId: session.accountId, amr: (session.amr ?? []) as Amr[] };
   }
   /** The sign-in page, with the features' other ways to sign in for this interaction. */
   async function loginPage(ctx: Context, interaction: Interaction, data: Record<string, unknown>, status = 200) {
     const options = (await Promise.all((deps.loginOptions ?? []).map((of) => of(interaction)))).flat();
-    return page.render(ctx, 'pages/login.njk', { ...(await kit.common(interaction)), options, ...data }, status);
+    const passkeys = options.find((option) => option.webauthnOptions);
+    return page.render(
+      ctx,
+      'pages/login.njk',
+      { ...(await kit.common(interaction)), options, passkeys, ...data },
+      status,
+    );
   }
 
   router.get('/', async (ctx) => {
     const interaction = await details(ctx);
     const common = await kit.common(interaction);
+    if (interaction.prompt.name === 'login' && deps.secondFactor && pendingSignIn(interaction))
+      return deps.secondFactor.page(ctx, interaction);
     if (interaction.prompt.name === 'login') {
       const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
       const invitationTenant = await deps.invitationTenant?.(interaction.params);

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
+import { ACR_VALUES, stepUpCheck } from '../interaction/assurance.js';
 import type { Prompt } from '../interaction/kit.js';
 import { holdTenantChoice, redeemTenantChoice } from '../tenants/choice.js';
 import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
@@ -51,7 +52,7 @@ function standardClaims(account: Account) {
 function validateClientMetadata(_ctx: unknown, key: string, value: unknown): void {
   if (value === undefined) return;
   const fail = (why: string) => new errors.InvalidClientMetadata(`${key} ${why}`);
-  if (key === 'first_party' || key === 'tenants_manage' || key === 'operator') {
+  if (key === 'first_party' || key === 'tenants_manage' || key === 'operator' || key === 'require_mfa') {
     if (typeof value !== 'boolean') throw fail('must be a boolean');
   } else if (key === 'default_resource' || key === 'tenant_id') {
     if (typeof value !== 'string' || !value) throw fail('must be a string');
@@ -60,9 +61,10 @@ function validateClientMetadata(_ctx: unknown, key: string, value: unknown): voi
   }
 }
 
-/** login -> consent -> the features' prompts, in the order app.ts hands them in. */
+/** login (with the step-up check) -> consent -> the features' prompts, in the order app.ts hands them in. */
 function interactionPolicyOf(deps: ProviderDeps) {
   const policy = interactionPolicy.base();
+  policy.get('login')?.checks.add(stepUpCheck());
   for (const prompt of deps.prompts ?? []) policy.add(prompt);
   return policy;
 }
@@ -89,8 +91,15 @@ export function createProvider(deps: ProviderDeps): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
-    claims: { ...STANDARD_CLAIMS, [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'] },
+    // acr and amr come with openid: every ID token says how the person signed in (the session's values).
+    claims: {
+      ...STANDARD_CLAIMS,
+      openid: [...STANDARD_CLAIMS.openid, 'acr', 'amr'],
+      [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'],
+    },
     scopes: [...STANDARD_SCOPES, TENANTS_SCOPE],
+    // ID tokens carry the session's `acr` and `amr`; `acr_values` naming the MFA value asks for a second factor.
+    acrValues: ACR_VALUES,
     extraParams: {
       // Shape only here; whether it names one of the account's tenants is decided after sign-in.
       // Any string up to a JWS's size: a bad token gets Tessera's own page inside the flow, not an error to the app.
@@ -108,7 +117,16 @@ export function createProvider(deps: ProviderDeps): Provider {
       },
     },
     extraClientMetadata: {
-      properties: ['first_party', 'tenants_manage', 'operator', 'default_resource', 'tenant_id', 'tenant_roles'],
+      // require_mfa: every sign-in to this app needs a second factor (docs/sign-in.md).
+      properties: [
+        'first_party',
+        'tenants_manage',
+        'operator',
+        'default_resource',
+        'tenant_id',
+        'tenant_roles',
+        'require_mfa',
+      ],
       validator: validateClientMetadata,
     },
     findAccount: async (ctx, sub, token) => {

@@ -71,6 +71,7 @@ export function clientCommands(program: Command, act: Act): void {
       'may manage every tenant through the Management API (client credentials, scope tenants:manage)',
     )
     .option('--operator', 'may call the operator API (client credentials, scope operator)')
+    .option('--require-mfa', 'every sign-in to this app needs a second factor')
     .action(
       act(async (t, print, opts: Obj) => {
         const grants = (opts.grant as string[] | undefined) ?? [];
@@ -90,6 +91,7 @@ export function clientCommands(program: Command, act: Act): void {
             initiate_login_uri: opts.initiateLoginUri,
             tenants_manage: opts.tenantsManage,
             operator: opts.operator,
+            require_mfa: opts.requireMfa,
           },
         })) as Obj;
         print.json(created);

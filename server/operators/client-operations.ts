@@ -35,6 +35,7 @@ export const clientView = (c: ClientSummary): z.output<typeof ClientBody> => ({
   first_party: c.firstParty,
   tenants_manage: c.tenantsManage,
   operator: c.operator,
+  require_mfa: c.requireMfa,
   initiate_login_uri: c.initiateLoginUri,
   created_at: c.createdAt.toISOString(),
 });
@@ -86,6 +87,7 @@ export function clientOperations({ db }: OperatorDeps): Operation[] {
             initiateLoginUri: body.initiate_login_uri,
             tenantsManage: body.tenants_manage,
             operator: body.operator,
+            requireMfa: body.require_mfa,
           },
           actor,
         );

@@ -22,6 +22,7 @@ export const ClientBody = z
     first_party: z.boolean(),
     tenants_manage: z.boolean(),
     operator: z.boolean(),
+    require_mfa: z.boolean(),
     initiate_login_uri: z.string().nullable(),
     created_at: Time,
   })
@@ -41,6 +42,7 @@ export const CreateClient = z
     initiate_login_uri: Url.optional(),
     tenants_manage: z.boolean().optional(),
     operator: z.boolean().optional().describe('may call the operator API with client credentials (scope operator)'),
+    require_mfa: z.boolean().optional().describe('every sign-in to this app needs a second factor'),
   })
   .strict();
 export const UpdateClient = z

@@ -30,6 +30,19 @@ export function chosenInRequest(ctx: KoaContextWithOIDC): string | undefined {
   return hinted.get(ctx) ?? chosenInResult(ctx.oidc.result);
 }
 
+/**
+ * The tenant that becomes active with this request (chosen in it, else the grant's, else the only membership):
+ * what a tenant's sign-in policy applies to. Runs after the select-tenant check, which resolves a hint.
+ */
+export async function activeTenantInRequest(
+  tenants: TenantDirectory,
+  ctx: KoaContextWithOIDC,
+  { accountId, grantId }: { accountId: string; grantId: string },
+): Promise<string | undefined> {
+  const chosen = chosenInRequest(ctx) ?? (await tenants.chosenFor(grantId));
+  return tenants.activeOf(chosen, await tenants.membershipsOf(accountId))?.tenant_id;
+}
+
 export function chosenInResult(result: Record<string, unknown> | undefined): string | undefined {
   const tenantId = (result?.[RESULT_KEY] as { tenantId?: unknown } | undefined)?.tenantId;
   return typeof tenantId === 'string' ? tenantId : undefined;

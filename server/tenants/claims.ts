@@ -4,6 +4,7 @@ import { In, IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { GrantTenant, Membership, MembershipRole, PendingTenantChoice, Tenant } from '../db/entities/index.js';
 import { looksLikeUuid } from './schemas.js';
+import { parseSignInPolicy, type SignInPolicy } from './sign-in-policy.js';
 
 /** The scope an app asks for to get the tenant claims (and the tenant prompts). */
 export const TENANTS_SCOPE = 'tenants';
@@ -63,6 +64,12 @@ export class TenantDirectory {
    */
   activeOf(chosen: string | undefined, memberships: TenantMembership[]): TenantMembership | undefined {
     return memberships.find((x) => x.tenant_id === chosen) ?? (memberships.length === 1 ? memberships[0] : undefined);
+  }
+
+  /** The tenant's sign-in policy (no rules for a tenant that is gone). */
+  async signInPolicyOf(tenantId: string): Promise<SignInPolicy> {
+    const tenant = await this.db.read((m) => m.findOneBy(Tenant, { id: tenantId, deletedAt: IsNull() }));
+    return parseSignInPolicy(tenant?.signInPolicy ?? null);
   }
 
   async chosenFor(grantId: string | undefined): Promise<string | undefined> {

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError, Forbidden } from '../errors.js';
 import { listOf, optionalText, pageForm } from '../http/forms.js';
+import { FIRST_FACTORS } from './sign-in-policy.js';
 import type { SignedInBrowser } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 import type { Caller } from './access.js';
@@ -56,6 +57,8 @@ const rolesForm = pageForm({ roles: listOf(RoleName).pipe(z.array(RoleName).max(
 const newRole = pageForm({ name: RoleName, description: optionalText(z.string().trim().max(300)) });
 const removeRole = pageForm({ force: z.literal('yes').optional() });
 const noFields = pageForm({});
+/** No first factor ticked means no limit (every way of signing in is allowed). */
+const policyForm = pageForm({ require_mfa: z.literal('yes').optional(), first_factors: listOf(z.enum(FIRST_FACTORS)) });
 
 export function tenantPageRoutes({ tenants, memberships, page, browser, sections = [] }: TenantPageDeps): Router {
   const router = new Router({ prefix: '/tenants/:tenantId/manage' });
@@ -79,9 +82,10 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
   async function show(ctx: Context, caller: Caller, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
     const tenantId = ctx.params.tenantId!;
     const query = ManageQuery.parse(ctx.query);
-    const [tenant, roles, members, ...parts] = await Promise.all([
+    const [tenant, roles, signInPolicy, members, ...parts] = await Promise.all([
       tenants.get(caller, tenantId),
       tenants.listRoles(caller, tenantId),
+      tenants.signInPolicy(caller, tenantId),
       memberships.list(caller, tenantId, {
         limit: MANAGE_PAGE_SIZE,
         search: query.search,
@@ -103,6 +107,8 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
       {
         tenant,
         roles,
+        signInPolicy,
+        firstFactors: FIRST_FACTORS,
         members: members.items,
         membersNext: members.next_cursor,
         membersPrevious: members.previous_cursor,
@@ -178,6 +184,20 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
         return tenants.deleteRole(caller, ctx.params.tenantId!, RoleName.parse(ctx.params.role), form.force === 'yes');
       },
       'role_removed',
+    ),
+  );
+
+  router.post('/sign-in-policy', (ctx) =>
+    change(
+      ctx,
+      (caller) => {
+        const form = policyForm.parse(ctx.request.body ?? {});
+        return tenants.setSignInPolicy(caller, ctx.params.tenantId!, {
+          require_mfa: form.require_mfa === 'yes',
+          allowed_first_factors: form.first_factors.length ? [...new Set(form.first_factors)] : null,
+        });
+      },
+      'sign_in_policy',
     ),
   );
 

@@ -20,6 +20,7 @@ import {
   UpdateTenant,
 } from './schemas.js';
 import type { TenantService } from './service.js';
+import { SignInPolicy } from './sign-in-policy.js';
 
 export interface TenantRouteDeps {
   api: ApiRouter<Caller>;
@@ -107,6 +108,34 @@ export function tenantRoutes({ api, issuer, tenants, memberships }: TenantRouteD
       await tenants.remove(caller, params.tenantId);
       return { status: 204 };
     },
+  );
+
+  api.route(
+    {
+      method: 'get',
+      path: '/api/tenants/:tenantId/sign-in-policy',
+      tag,
+      summary: "The tenant's sign-in policy (second factor required, first factors allowed)",
+      params: TenantParams,
+      responses: { 200: { description: 'The policy', schema: SignInPolicy }, ...errors(400, 401, 403, 404) },
+    },
+    async ({ caller, params }) => ({ body: await tenants.signInPolicy(caller, params.tenantId) }),
+  );
+
+  api.route(
+    {
+      method: 'put',
+      path: '/api/tenants/:tenantId/sign-in-policy',
+      tag,
+      summary: "Replace the tenant's sign-in policy (tenant admins)",
+      params: TenantParams,
+      body: SignInPolicy,
+      responses: {
+        200: { description: 'The policy now in force', schema: SignInPolicy },
+        ...errors(400, 401, 403, 404),
+      },
+    },
+    async ({ caller, params, body }) => ({ body: await tenants.setSignInPolicy(caller, params.tenantId, body) }),
   );
 
   const roles = 'Roles';

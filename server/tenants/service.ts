@@ -8,6 +8,7 @@ import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
+import { parseSignInPolicy, type SignInPolicy } from './sign-in-policy.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
 import { looksLikeUuid, type RoleBody, type TenantBody } from './schemas.js';
 
@@ -194,6 +195,26 @@ export class TenantService {
         data: { fields: Object.keys(patch) },
       });
       return toTenantView(tenant);
+    });
+  }
+
+  async signInPolicy(caller: Caller, tenantId: string): Promise<SignInPolicy> {
+    return this.db.read(async (m) => parseSignInPolicy((await accessTo(m, caller, tenantId)).tenant.signInPolicy));
+  }
+
+  /** Replaces the tenant's sign-in policy (admins only); it applies from members' next sign-in or switch. */
+  async setSignInPolicy(caller: Caller, tenantId: string, policy: SignInPolicy): Promise<SignInPolicy> {
+    return this.db.transaction(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      await m.update(Tenant, { id: tenantId }, { signInPolicy: JSON.stringify(policy), updatedAt: new Date() });
+      await recordAudit(m, {
+        type: 'tenant.sign_in_policy_set',
+        actor: actorOf(caller),
+        tenantId,
+        subject: tenantId,
+        data: policy,
+      });
+      return policy;
     });
   }
 

@@ -15,6 +15,7 @@ import { OperatorSetupLink } from './operator-setup-link.js';
 import { OutboxMessage } from './outbox-message.js';
 import { PendingTenantChoice } from './pending-tenant-choice.js';
 import { RolePermission } from './role-permission.js';
+import { RecoveryCode } from './recovery-code.js';
 import { Secret } from './secret.js';
 import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
@@ -23,8 +24,11 @@ import { VerificationCode } from './verification-code.js';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
 import { TenantDomain } from './tenant-domain.js';
 import { JoinRequest } from './join-request.js';
+import { WebauthnChallenge } from './webauthn-challenge.js';
 
 export type { CodePurpose } from './verification-code.js';
+export type { CredentialType } from './credential.js';
+export type { ChallengePurpose } from './webauthn-challenge.js';
 export type { KeyStatus } from './signing-key.js';
 export type { Delivery } from './invitation.js';
 export type { WebhookDeliveryStatus } from './webhook.js';
@@ -59,6 +63,8 @@ export {
   WebhookEvent,
   TenantDomain,
   JoinRequest,
+  RecoveryCode,
+  WebauthnChallenge,
 };
 
 export const entities = [
@@ -90,4 +96,6 @@ export const entities = [
   WebhookEvent,
   TenantDomain,
   JoinRequest,
+  RecoveryCode,
+  WebauthnChallenge,
 ];

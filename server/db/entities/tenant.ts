@@ -16,6 +16,10 @@ export class Tenant {
   @Column({ type: 'text' })
   attributes: string;
 
+  /** JSON: who may sign in how while this tenant is active (tenants/sign-in-policy.ts); null = no rules. */
+  @Column({ name: 'sign_in_policy', type: 'text', nullable: true })
+  signInPolicy: string | null;
+
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
