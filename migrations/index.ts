@@ -7,6 +7,8 @@ import { DpopProofs1732200000040 } from './1732200000040-dpop-proofs.js';
 import { PendingTenantChoices1732200000050 } from './1732200000050-pending-tenant-choices.js';
 import { AuditActor1732200000101 } from './1732200000101-audit-actor.js';
 import { WriteGuards1732200000200 } from './1732200000200-write-guards.js';
+import { Federation1732200000500 } from './1732200000500-federation.js';
+import { SessionSignIns1732200000501 } from './1732200000501-session-sign-ins.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -19,4 +21,6 @@ export const migrations = [
   PendingTenantChoices1732200000050,
   AuditActor1732200000101,
   WriteGuards1732200000200,
+  Federation1732200000500,
+  SessionSignIns1732200000501,
 ];

@@ -53,6 +53,18 @@ import { tenantPrompts } from './tenants/prompts.js';
 import { tenantRoutes } from './tenants/routes.js';
 import { TenantService } from './tenants/service.js';
 import { ApiRouter } from './http/api-router.js';
+import { AccountDeletion } from './federation/account-deletion.js';
+import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
+import { callbackRoutes } from './federation/callback.js';
+import { ConnectionService } from './federation/connections.js';
+import { connectionOptions, federationInteractions } from './federation/interactions.js';
+import { connectionSection } from './federation/manage-section.js';
+import { NO_VERIFIED_DOMAINS } from './federation/profile.js';
+import { connectionRoutes } from './federation/routes.js';
+import { SecretBox } from './federation/secrets.js';
+import { FederationService } from './federation/sign-ins.js';
+import { UpstreamClient } from './federation/upstream.js';
+import { AccountSessions, sessionsSection } from './oidc/sessions-section.js';
 
 export interface Tessera {
   app: Koa;
@@ -64,6 +76,8 @@ export interface Tessera {
   invitations: InvitationService;
   redemption: RedemptionService;
   api: ApiRouter<Caller>;
+  connections: ConnectionService;
+  federation: FederationService;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -126,6 +140,12 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const page = new PageRenderer(renderer);
   const directory = new TenantDirectory(db);
   const onGrantDestroyed = [(id: string) => directory.forgetGrant(id)];
+  // Connection secrets are sealed with CONNECTION_SECRET_KEYS, else with keys derived from the cookie keys.
+  const connections = new ConnectionService(
+    db,
+    new SecretBox(config.federation.secretKeys ?? cookieKeys),
+    config.issuer,
+  );
   // accounts knows nothing of oidc or tenants: a credential change reaches the sessions through this hook.
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
     later: new AfterAnswer((error) =>
@@ -136,7 +156,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     ),
     onCredentialChanged: (accountId) => endAccountSessions(db, accountId, onGrantDestroyed),
     mailLimits: config.mailLimits,
+    signInMethodsOf: (accountId): Promise<string[]> => federation.signInMethodsOf(accountId),
   });
+  const upstream = new UpstreamClient({
+    allowHttp: config.federation.allowHttp,
+    redirectUri: (slug) => connections.redirectUri(slug),
+  });
+  // Tenant connections are trusted for their tenant's verified domains; until tenant domains are wired in, none.
+  const federation: FederationService = new FederationService(db, accounts, connections, upstream, NO_VERIFIED_DOMAINS);
   const tenants = new TenantService(db, config.tenantSelfService, config.tenantSelfServiceMax);
   const findClient = (id: string) => clientInfo(db, id);
   const invitationMail = new InvitationMail(renderer);
@@ -185,6 +212,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
+  connectionRoutes({ api, issuer: config.issuer, connections });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -206,7 +234,11 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   ]);
 
   // The account page's parts from other features, in the order they show.
-  const accountSections: AccountSection[] = [];
+  const accountSections: AccountSection[] = [
+    signInMethodsSection(federation, connections, accounts),
+    sessionsSection(new AccountSessions(db, onGrantDestroyed)),
+    deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
+  ];
   const routers = [
     interactionRoutes({
       provider,
@@ -216,7 +248,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       extensions: [
         invitationInteractions({ provider, accounts, redemption, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
+        federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
       ],
+      loginOptions: [connectionOptions(connections)],
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       invitationTenant: async (params) =>
@@ -226,7 +260,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     }),
     accountPageRoutes({ accounts, page, limits: { resetPerIp, resetPerAccount, signInPerIp, signInPerAccount } }),
     accountPage({ accounts, page, browser: sessions, sections: accountSections }),
-    tenantPageRoutes({ tenants, memberships, page, browser: sessions, sections: [invitationSection(invitations)] }),
+    tenantPageRoutes({
+      tenants,
+      memberships,
+      page,
+      browser: sessions,
+      sections: [invitationSection(invitations), connectionSection(connections)],
+    }),
+    callbackRoutes({ federation, page, browser: sessions, issuer: config.issuer }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     sessions.routes(),
   ];
@@ -259,5 +300,5 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());
   app.use(mount(provider));
-  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption };
+  return { app, provider, keys, accounts, tenants, directory, api, invitations, redemption, connections, federation };
 }

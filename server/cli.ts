@@ -6,8 +6,10 @@ import { AccountService } from './accounts/service.js';
 import { ConfigError, loadConfig } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { getMessage, listMessages } from './delivery/outbox.js';
+import { connectionCommands } from './federation/cli.js';
 import { ClientError, createClient, deleteClient, listClients } from './oidc/clients.js';
 import { listKeys, retireKeys, rotateKeys } from './keys/keys.js';
+import { loadCookieKeys } from './oidc/secrets.js';
 import { Renderer } from './render.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -222,5 +224,7 @@ program
       out(`To: ${message.recipient}\nSubject: ${message.subject}\nStatus: ${message.status}\n\n${message.bodyText}`);
     }),
   );
+
+connectionCommands(program, withDatabase, loadCookieKeys);
 
 await program.parseAsync();

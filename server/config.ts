@@ -100,6 +100,21 @@ const schema = z
     MAIL_PER_SENDER_PER_HOUR: positiveInt(100),
     TENANT_SELF_SERVICE_MAX: positiveInt(3),
     INVITATION_PENDING_PER_EMAIL: positiveInt(3),
+    CONNECTION_SECRET_KEYS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v
+          ? v
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : undefined,
+      )
+      .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
+        message: 'expected a comma-separated list of keys, each at least 32 characters',
+      }),
+    UPSTREAM_ALLOW_HTTP: bool(false),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -141,6 +156,12 @@ const schema = z
         perSenderPerHour: env.MAIL_PER_SENDER_PER_HOUR,
       },
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+      federation: {
+        /** Keys for connection secrets, newest first; without them, derived from the cookie keys. */
+        secretKeys: env.CONNECTION_SECRET_KEYS,
+        /** Upstream providers over plain http (tests, local development); never in production. */
+        allowHttp: env.UPSTREAM_ALLOW_HTTP && !production,
+      },
     };
   });
 

@@ -7,6 +7,7 @@ import { DeliveryWorker } from './delivery/worker.js';
 import { createTessera } from './app.js';
 import { createLogger } from './http/logging.js';
 import { deleteExpiredPayloads } from './oidc/adapter.js';
+import { deleteExpiredSessionSignIns } from './oidc/session-sign-ins.js';
 import { unsupportedRuntimeWarning } from './runtime.js';
 
 const started = performance.now();
@@ -51,6 +52,7 @@ const cleanup = setInterval(
   () => {
     Promise.all([
       deleteExpiredPayloads(db),
+      deleteExpiredSessionSignIns(db),
       tessera.accounts.deleteExpiredCodes(),
       tessera.directory.deleteExpired(),
     ]).catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));

@@ -88,8 +88,9 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   }
 
   /** Every first factor ends here; the session remembers how the person signed in (`amr` in the ID token). */
-  async function signIn(ctx: Context, { accountId, amr }: SignedIn): Promise<void> {
-    return finish(ctx, { login: { accountId, amr } }, false);
+  async function signIn(ctx: Context, { accountId, amr, idp }: SignedIn): Promise<void> {
+    // `idp` rides in the login result; the provider middleware keeps it with the session (session-sign-ins.ts).
+    return finish(ctx, { login: { accountId, amr, ...(idp ? { idp } : {}) } }, false);
   }
   /** The sign-in page, with the features' other ways to sign in for this interaction. */
   async function loginPage(ctx: Context, interaction: Interaction, data: Record<string, unknown>, status = 200) {

@@ -12,6 +12,7 @@ import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
 import type { KeySet } from '../keys/keys.js';
 import { protocolSettings, STANDARD_CLAIMS, STANDARD_SCOPES } from './protocol.js';
+import { rememberSessionIdp, sessionIdp } from './session-sign-ins.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -59,7 +60,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
-    claims: { ...STANDARD_CLAIMS, [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'] },
+    // `amr` (how the session signed in, filled by the provider from the login) and `idp` (the connection it
+    // signed in through; absent for a local sign-in) come with `openid`: only claims a scope lists are released.
+    claims: {
+      ...STANDARD_CLAIMS,
+      openid: [...STANDARD_CLAIMS.openid, 'amr', 'idp'],
+      [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'],
+    },
     scopes: [...STANDARD_SCOPES, TENANTS_SCOPE],
     extraParams: {
       // Shape only here; whether it names one of the account's tenants is decided after sign-in.
@@ -89,11 +96,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (!account || account.disabledAt) return undefined;
       const grantId = token?.grantId ?? ctx.oidc.entities.Grant?.jti;
       if (token?.kind === 'AuthorizationCode') await redeemTenantChoice(deps.tenants, ctx, token);
+      const sessionUid = (token as { sessionUid?: string } | undefined)?.sessionUid ?? ctx.oidc.session?.uid;
       return {
         accountId: account.id,
         // Memberships are read at every issuance, and only when the tenants scope is granted.
         claims: async (_use, scope) => ({
           ...standardClaims(account),
+          idp: await sessionIdp(deps.db, sessionUid, account.id),
           ...(scope.split(' ').includes(TENANTS_SCOPE) ? await deps.tenants.claimsFor(account.id, grantId) : {}),
         }),
       };
@@ -141,6 +150,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.use(async (ctx, next) => {
     await next();
     await holdTenantChoice(deps.tenants, ctx as KoaContextWithOIDC);
+    await rememberSessionIdp(deps.db, ctx as KoaContextWithOIDC);
   });
   return provider;
 }
