@@ -72,7 +72,7 @@ async function bodyOf(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(text);
 }
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * An OAuth 2.0 provider without OpenID Connect: /authorize shows a form (login name, or cancel), /token
@@ -92,7 +92,7 @@ export async function startOAuth2Upstream(): Promise<Upstream> {
     };
     if (req.method === 'GET' && url.pathname === '/authorize') {
       const hidden = ['redirect_uri', 'state', 'code_challenge', 'client_id']
-        .map((k) => `<input type="hidden" name="${k}" value="${escape(url.searchParams.get(k) ?? '')}">`)
+        .map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(url.searchParams.get(k) ?? '')}">`)
         .join('');
       return answer(
         200,
