@@ -250,7 +250,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         tenantInteractions({ tenants: directory, service: tenants, page }),
         federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
       ],
-      loginOptions: [connectionOptions(connections)],
+      // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
+      loginOptions: [
+        connectionOptions(connections, async (params) => {
+          if (typeof params.invitation !== 'string') return [];
+          const invited = await redemption.open(params.invitation).catch(() => undefined);
+          return invited ? [invited.tenantId] : [];
+        }),
+      ],
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       invitationTenant: async (params) =>

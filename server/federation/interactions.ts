@@ -23,11 +23,21 @@ const noFields = form({});
 const passwordForm = form({ password: z.string().min(1).max(MAX_PASSWORD_LENGTH) });
 const slugOf = (ctx: Context) => Slug.parse(ctx.params.slug);
 
-/** The sign-in page's buttons: every enabled global connection, and those of the tenant the request hints at. */
-export function connectionOptions(connections: ConnectionService): LoginOptions {
+/** The tenants a sign-in is about (the tenant an invitation in it is for), whose own connections it offers. */
+export type TenantsOfRequest = (params: Interaction['params']) => Promise<string[]>;
+
+/**
+ * The sign-in page's buttons: every enabled global connection, and those of the tenant the request names
+ * (`tenant_hint` by id, or what `tenantsOf` finds, e.g. an invitation's tenant).
+ */
+export function connectionOptions(
+  connections: ConnectionService,
+  tenantsOf: TenantsOfRequest = async () => [],
+): LoginOptions {
   return async (interaction: Interaction) => {
     const hint = interaction.params.tenant_hint;
-    const tenantIds = typeof hint === 'string' && z.uuid().safeParse(hint).success ? [hint] : [];
+    const hinted = typeof hint === 'string' && z.uuid().safeParse(hint).success ? [hint] : [];
+    const tenantIds = [...new Set([...hinted, ...(await tenantsOf(interaction.params))])];
     return (await connections.offered(tenantIds)).map((c) => ({
       id: `connection-${c.slug}`,
       action: `/interaction/${interaction.uid}/connection/${c.slug}`,

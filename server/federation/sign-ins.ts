@@ -71,7 +71,9 @@ export class FederationService {
     const connection = await this.connections.live(slug);
     if (!connection) throw new NotFound('There is no such way to sign in.', 'connection_not_found');
     const checks = { state: random(), nonce: random(), codeVerifier: random() };
-    const url = await this.upstream.authorizationUrl(connection, checks);
+    const url = await this.upstream.authorizationUrl(connection, checks, {
+      reauthenticate: purpose.kind !== 'sign_in',
+    });
     const now = new Date();
     await this.db.transaction(async (m) => {
       let parentId: string | null = null;

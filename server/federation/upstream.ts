@@ -18,12 +18,15 @@ export class UpstreamClient {
   async authorizationUrl(
     connection: LiveConnection,
     checks: { state: string; nonce: string; codeVerifier: string },
+    { reauthenticate = false }: { reauthenticate?: boolean } = {},
   ): Promise<URL> {
     const config = await this.configOf(connection);
     const scope = connection.settings.scopes.join(' ');
     return client.buildAuthorizationUrl(config, {
       redirect_uri: this.options.redirectUri(connection.slug),
       ...(scope ? { scope } : {}),
+      // Linking proves the person is there now: an OpenID provider is asked to sign them in afresh.
+      ...(reauthenticate && connection.kind === 'oidc' ? { prompt: 'login' } : {}),
       state: checks.state,
       ...(connection.kind === 'oidc' ? { nonce: checks.nonce } : {}),
       code_challenge: await client.calculatePKCECodeChallenge(checks.codeVerifier),

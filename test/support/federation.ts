@@ -101,5 +101,9 @@ export async function viaUpstream(
   const atUpstream = await submitAny(browser, page, action);
   if (kind === 'oauth2')
     return submitAny(browser, atUpstream, '/authorize', { login, decision: cancel ? 'cancel' : 'allow' });
-  return submitAny(browser, atUpstream, /\/interaction\//, { login, password: 'any' });
+  const after = await submitAny(browser, atUpstream, /\/interaction\//, { login, password: 'any' });
+  // Signing in as someone else ends the upstream's earlier session: its page posts itself (with script), here by hand.
+  return /action="[^"]*\/session\/end\/confirm"/.test(after.html)
+    ? submitAny(browser, after, /\/session\/end\/confirm$/)
+    : after;
 }
