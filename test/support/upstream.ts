@@ -26,6 +26,16 @@ const closer = (server: Server) => () =>
     server.close(() => resolve());
   });
 
+/**
+ * Claims for a login name nobody set claims for (the browser tests type them): `verified:<e-mail>` and
+ * `unverified:<e-mail>` bring that e-mail (and a name), anything else no e-mail at all.
+ */
+export function claimsFromLogin(login: string): Record<string, unknown> {
+  const [kind, email] = login.split(':', 2);
+  if (!email || (kind !== 'verified' && kind !== 'unverified')) return {};
+  return { email, email_verified: kind === 'verified', name: `Upstream ${email.split('@')[0]}` };
+}
+
 /** A bare OpenID provider; `redirectUris` are Tessera's callbacks for the connections that use it. */
 export async function startOidcUpstream(redirectUris: string[]): Promise<Upstream> {
   const server = createServer();
@@ -52,7 +62,7 @@ export async function startOidcUpstream(redirectUris: string[]): Promise<Upstrea
     features: { devInteractions: { enabled: true } },
     findAccount: async (_ctx, sub) => ({
       accountId: sub,
-      claims: async () => ({ sub, ...(people.get(sub) ?? {}) }),
+      claims: async () => ({ sub, ...(people.get(sub) ?? claimsFromLogin(sub)) }),
     }),
     // No consent page: the test is about Tessera, not the upstream.
     loadExistingGrant: async (ctx) => {
