@@ -109,8 +109,7 @@ describeWithServer(
 
     test('account page: sessions and apps are listed; ending an app revokes its tokens', async () => {
       const who = await person(server(), 'Sessy');
-      const { tokens } = await signIn(server(), who, { scope: 'openid' });
-      const { browser } = await signIn(server(), who, { scope: 'openid' });
+      const { tokens, browser } = await signIn(server(), who, { scope: 'openid' });
       const page = await browser.follow(`${server().url}/account`);
       assert.match(page.html, /Sessions and apps/);
       assert.match(page.html, /Portal/);
