@@ -2,8 +2,8 @@
 // the global connection "Corp ID", trusted for its e-mails), one test per linking rule, an invitation
 // accepted by an account without e-mail, and the account page's sections. Each person has a browser of
 // their own. Screenshots go to /tmp/h8-*.png.
-import type { BrowserContext, Page } from '@playwright/test';
-import { expect, expectAccessibleBasics, test as base, uniqueEmail } from './fixtures.js';
+import type { Page } from '@playwright/test';
+import { expect, expectAccessibleBasics, testWithBrowsers, uniqueEmail } from './fixtures.js';
 import { registeredAndVerified, newPerson } from './flows.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
@@ -16,17 +16,7 @@ import { seeded } from './seed-data.js';
 
 const CONNECTION = 'Corp ID';
 
-const test = base.extend<{ anotherBrowser: () => Promise<Page> }>({
-  anotherBrowser: async ({ browser }, use) => {
-    const contexts: BrowserContext[] = [];
-    await use(async () => {
-      const context = await browser.newContext();
-      contexts.push(context);
-      return context.newPage();
-    });
-    for (const context of contexts) await context.close();
-  },
-});
+const test = testWithBrowsers;
 
 // Each test signs people in through two providers and registers some first: more than the default 30 s on a busy machine.
 test.describe.configure({ timeout: 90_000 });

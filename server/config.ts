@@ -31,6 +31,23 @@ const url = (protocols: string[]) =>
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || isUrl(v, protocols), { message: `expected a URL (${protocols.join(', ')})` });
 
+/** A comma-separated list of secrets (or keys), each at least 32 characters; unset or empty is undefined. */
+const secretList = (what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
+    )
+    .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
+      message: `expected a comma-separated list of ${what}, each at least 32 characters`,
+    });
+
 function isUrl(value: string, protocols: string[]): boolean {
   try {
     return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
@@ -65,20 +82,7 @@ const schema = z
     SMTP_URL: url(['smtp', 'smtps']),
     MAIL_FROM: z.string().default('Tessera <no-reply@localhost>'),
     SMS_WEBHOOK_URL: url(['http', 'https']),
-    COOKIE_SECRETS: z
-      .string()
-      .optional()
-      .transform((v) =>
-        v
-          ? v
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean)
-          : undefined,
-      )
-      .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
-        message: 'expected a comma-separated list of secrets, each at least 32 characters',
-      }),
+    COOKIE_SECRETS: secretList('secrets'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DEMO: z.string().optional(),
     TRUST_PROXY: bool(false),
@@ -100,20 +104,7 @@ const schema = z
     MAIL_PER_SENDER_PER_HOUR: positiveInt(100),
     TENANT_SELF_SERVICE_MAX: positiveInt(3),
     INVITATION_PENDING_PER_EMAIL: positiveInt(3),
-    CONNECTION_SECRET_KEYS: z
-      .string()
-      .optional()
-      .transform((v) =>
-        v
-          ? v
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean)
-          : undefined,
-      )
-      .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
-        message: 'expected a comma-separated list of keys, each at least 32 characters',
-      }),
+    CONNECTION_SECRET_KEYS: secretList('keys'),
     UPSTREAM_ALLOW_HTTP: bool(false),
   })
   .transform((env) => {

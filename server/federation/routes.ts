@@ -1,7 +1,7 @@
 // Management API routes for a tenant's own connections (its enterprise SSO): tenant-admins (tenants:admin)
 // and tenants:manage clients, as for the rest of the tenant. The client secret is write-only.
 import { z } from 'zod';
-import { type ApiRouter, ErrorBody } from '../http/api-router.js';
+import { type ApiRouter, errorResponses } from '../http/api-router.js';
 import type { Caller } from '../tenants/access.js';
 import { TenantParams } from '../tenants/schemas.js';
 import type { ConnectionService } from './connections.js';
@@ -13,8 +13,7 @@ export interface ConnectionRouteDeps {
   connections: ConnectionService;
 }
 
-const errors = (statuses: Record<number, string>) =>
-  Object.fromEntries(Object.entries(statuses).map(([s, d]) => [s, { description: d, schema: ErrorBody }]));
+const errors = errorResponses;
 const common = {
   400: 'Malformed request',
   401: 'No valid bearer token',

@@ -36,6 +36,10 @@ export interface Reply {
 
 export const ErrorBody = z.object({ error: z.string(), error_description: z.string() }).meta({ id: 'Error' });
 
+/** A route's error answers: status -> description, each with the Error body. */
+export const errorResponses = (statuses: Record<number, string>) =>
+  Object.fromEntries(Object.entries(statuses).map(([s, d]) => [s, { description: d, schema: ErrorBody }]));
+
 const empty = z.object({}).strict();
 
 /** Unknown fields are refused (strict schemas); query strings arrive as strings, so schemas coerce. */

@@ -1,5 +1,5 @@
 // Management API routes for invitations: parse, check the tenant's quota, call the service, answer.
-import { type ApiRouter, ErrorBody } from '../http/api-router.js';
+import { type ApiRouter, errorResponses } from '../http/api-router.js';
 import type { Caller } from '../tenants/access.js';
 import { pageOf, TenantParams } from '../tenants/schemas.js';
 import {
@@ -17,8 +17,7 @@ export interface InvitationRouteDeps {
   invitations: InvitationService;
 }
 
-const errors = (statuses: Record<number, string>) =>
-  Object.fromEntries(Object.entries(statuses).map(([s, d]) => [s, { description: d, schema: ErrorBody }]));
+const errors = errorResponses;
 const common = {
   400: 'Malformed request',
   401: 'No valid bearer token',
