@@ -10,6 +10,7 @@ import { DemoPage } from './pages/DemoPage.js';
 import { LinkAccountPage, signInWithConnection } from './pages/FederationPages.js';
 import { InvitationDonePage, InvitationLandingPage, InvitationPrompt } from './pages/InvitationPages.js';
 import { LoginPage } from './pages/LoginPage.js';
+import { TenantAdminPage } from './pages/TenantAdminPage.js';
 import { MailPage, SUBJECTS } from './pages/MailPage.js';
 import { CheckInboxPage, RegisterPage } from './pages/RegisterPage.js';
 import { seeded } from './seed-data.js';
@@ -158,3 +159,35 @@ async function passwordSignIn(page: Page, who: { email: string; password: string
   await login.signIn(who.email, who.password);
   return demo;
 }
+
+test("a tenant admin adds the tenant's own connection on the admin page; the secret is not shown back", async ({
+  page,
+}) => {
+  const { people, tenants } = seeded();
+  const admin = new TenantAdminPage(page);
+  await admin.open(tenants.hooli.id);
+  await new LoginPage(page).expectShown('Tessera');
+  await new LoginPage(page).signIn(people.inviter.email, people.inviter.password);
+  await admin.expectShown(tenants.hooli);
+  const form = page.getByRole('form', { name: 'Add connection' });
+  await form.getByLabel('Name', { exact: true }).fill('Hooli SSO');
+  await form.getByLabel('Short name').fill('hooli-sso');
+  await form.getByLabel('Issuer URL').fill('https://login.hooli.example');
+  await form.getByLabel('Client id').fill('tessera');
+  await form.getByLabel('Client secret').fill('a-secret-never-shown');
+  await form.getByRole('button', { name: 'Add connection' }).click();
+  await expect(page.getByText('The connection is added.')).toBeVisible();
+  await expect(page.getByRole('cell', { name: /\/connections\/hooli-sso\/callback/ })).toBeVisible();
+  await expect(page.locator('main')).not.toContainText('a-secret-never-shown');
+  await shot(page, 'tenant-connections');
+  await page.setViewportSize({ width: 375, height: 800 });
+  await shot(page, 'tenant-connections-375');
+});
+
+test('a failed upstream sign-in has a page that says nothing changed', async ({ page }) => {
+  await page.goto('/connections/corp-id/callback?state=unknown&code=x');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('The sign-in did not complete');
+  await expect(page.getByText('Nothing was changed.', { exact: false })).toBeVisible();
+  await expectAccessibleBasics(page);
+  await shot(page, 'connection-failed');
+});
