@@ -2,7 +2,7 @@
 // printed why, or failed the run on CI), plus small helpers every spec uses.
 import { mkdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, type BrowserContext, expect, type Page } from '@playwright/test';
 import { CHROMIUM_PATH, chromiumMissing } from './chromium.js';
 
 export { expect };
@@ -15,6 +15,19 @@ export const test = base.extend<{ chromiumPresent: void }>({
     },
     { auto: true },
   ],
+});
+
+/** `anotherBrowser()`: a browser of its own (own cookies, so nobody is signed in) for one more person; closed after the test. */
+export const testWithBrowsers = test.extend<{ anotherBrowser: () => Promise<Page> }>({
+  anotherBrowser: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = [];
+    await use(async () => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      return context.newPage();
+    });
+    for (const context of contexts) await context.close();
+  },
 });
 
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url);

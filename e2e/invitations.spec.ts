@@ -3,8 +3,8 @@
 // that cannot be used, and the invitations section of the tenant admin page.
 // Invitations that the tests only use are seeded (e2e/seed-data.ts, SEED_INVITATIONS); the admin
 // page's own tests issue theirs on the page. Everyone else in a test gets a browser of their own.
-import type { BrowserContext, Page } from '@playwright/test';
-import { expect, expectAccessibleBasics, screenshot, test as base } from './fixtures.js';
+import type { Page } from '@playwright/test';
+import { expect, expectAccessibleBasics, screenshot, testWithBrowsers } from './fixtures.js';
 import { confirmEmailFromOutbox, newPerson, registeredAndVerified, signInThroughDemo } from './flows.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
@@ -21,18 +21,7 @@ import { CheckInboxPage, RegisterPage } from './pages/RegisterPage.js';
 import { TenantAdminPage } from './pages/TenantAdminPage.js';
 import { seeded, type SeededPerson, type SeededTenant } from './seed-data.js';
 
-/** `anotherBrowser()`: a browser of its own (own cookies, so nobody is signed in) for one more person; closed after the test. */
-const test = base.extend<{ anotherBrowser: () => Promise<Page> }>({
-  anotherBrowser: async ({ browser }, use) => {
-    const contexts: BrowserContext[] = [];
-    await use(async () => {
-      const context = await browser.newContext();
-      contexts.push(context);
-      return context.newPage();
-    });
-    for (const context of contexts) await context.close();
-  },
-});
+const test = testWithBrowsers;
 
 const INVITATION_LINK = /^\/tenants\/invitation-tokens\/[\w-]+\.[\w-]+\.[\w-]+$/;
 

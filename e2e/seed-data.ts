@@ -113,6 +113,8 @@ export const SEED_INVITATIONS = {
   /** Pat's two pending invitations, reviewed at sign-in. */
   patToUmbrella: { tenant: 'umbrella', roles: ['tenant-user'], email: 'pendingInvitee' },
   patToHooli: { tenant: 'hooli', roles: ['tenant-admin'], email: 'pendingInvitee' },
+  /** Accepted by an account from a connection that has no e-mail (e2e/federation.spec.ts). */
+  forNoEmail: { tenant: 'umbrella', roles: ['tenant-user'] },
 } as const satisfies Record<
   string,
   { tenant: SeedTenantKey; roles: readonly string[]; maxUses?: number; revoke?: boolean; email?: SeedPersonKey }

@@ -15,7 +15,10 @@ import { dnsTxtLookup } from '../server/federation/domains-dns.js';
 import type { Quota } from '../server/http/rate-limit.js';
 import { InvitationMail } from '../server/invitations/mail.js';
 import { InvitationService } from '../server/invitations/service.js';
+import { ConnectionService } from '../server/federation/connections.js';
+import { SecretBox } from '../server/federation/secrets.js';
 import { clientInfo } from '../server/oidc/clients.js';
+import { loadCookieKeys } from '../server/oidc/secrets.js';
 import { loadKeys } from '../server/keys/keys.js';
 import { OperatorService } from '../server/operators/service.js';
 import { Renderer } from '../server/render.js';
@@ -92,6 +95,23 @@ try {
     });
     if ('revoke' in spec && spec.revoke) await invitations.revoke(ivy, tenantId, issued.id);
     seededInvitations[key] = { id: issued.id, url: issued.url!, token: issued.token! };
+  }
+
+  // The global connection to e2e/start-server.ts's upstream OpenID provider, trusted for its e-mails.
+  if (process.env.E2E_UPSTREAM_URL) {
+    const box = new SecretBox(config.federation.secretKeys ?? (await loadCookieKeys(db, config.cookieSecrets)));
+    await new ConnectionService(db, box, config.issuer).create(
+      { kind: 'operator' },
+      {
+        slug: 'corp-id',
+        kind: 'oidc',
+        name: 'Corp ID',
+        issuer: process.env.E2E_UPSTREAM_URL,
+        client_id: process.env.E2E_UPSTREAM_CLIENT_ID ?? '',
+        client_secret: process.env.E2E_UPSTREAM_CLIENT_SECRET,
+        trusted_for_email: true,
+      },
+    );
   }
 
   // Attested by the operator, as `tessera domains:verify` does: no DNS question is asked.

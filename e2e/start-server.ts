@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startOidcUpstream } from '../test/support/upstream.js';
 
 const port = process.env.E2E_PORT ?? '3901';
 // A folder of our own: creating E2E_DIR fails if it exists already, so we never remove someone else's files.
@@ -18,6 +19,9 @@ const ownFolder = (path: string) => {
 const dir = process.env.E2E_DIR ? ownFolder(process.env.E2E_DIR) : mkdtempSync(join(tmpdir(), 'tessera-e2e-'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+
+// The upstream OpenID provider of e2e/federation.spec.ts, on a free port; e2e/seed.ts connects Tessera to it.
+const upstream = await startOidcUpstream([`http://127.0.0.1:${port}/connections/corp-id/callback`]);
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -34,6 +38,10 @@ const env: NodeJS.ProcessEnv = {
   // The whole suite signs in from one address; keep the per-IP limit out of the way.
   RATE_LIMIT_IP: '1000',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  UPSTREAM_ALLOW_HTTP: 'true',
+  E2E_UPSTREAM_URL: upstream.url,
+  E2E_UPSTREAM_CLIENT_ID: upstream.clientId,
+  E2E_UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
 };
 
 // The seed opens the database, writes, and closes it before the server takes it (one process at a time).
@@ -41,6 +49,7 @@ const seed = spawnSync(process.execPath, ['--import', 'tsx', 'e2e/seed.ts'], { c
 if (seed.status !== 0) {
   console.error(`e2e/seed.ts failed (${seed.signal ?? `exit code ${seed.status}`}); not starting the server.`);
   cleanUp();
+  await upstream.close();
   process.exit(1);
 }
 
@@ -51,7 +60,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (child.exitCode === null) child.kill(signal);
   });
 }
-child.on('exit', (code, signal) => {
+child.on('exit', async (code, signal) => {
   cleanUp();
+  await upstream.close();
   process.exit(code ?? (signal ? 0 : 1));
 });

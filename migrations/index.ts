@@ -10,6 +10,8 @@ import { WriteGuards1732200000200 } from './1732200000200-write-guards.js';
 import { ApiResources1732200000300 } from './1732200000300-api-resources.js';
 import { Operators1732200000400 } from './1732200000400-operators.js';
 import { Webhooks1732200000450 } from './1732200000450-webhooks.js';
+import { Federation1732200000500 } from './1732200000500-federation.js';
+import { SessionSignIns1732200000501 } from './1732200000501-session-sign-ins.js';
 import { TenantDomains1732200000550 } from './1732200000550-tenant-domains.js';
 import { SecondFactors1732200000600 } from './1732200000600-second-factors.js';
 
@@ -27,6 +29,8 @@ export const migrations = [
   ApiResources1732200000300,
   Operators1732200000400,
   Webhooks1732200000450,
+  Federation1732200000500,
+  SessionSignIns1732200000501,
   TenantDomains1732200000550,
   SecondFactors1732200000600,
 ];

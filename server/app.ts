@@ -84,6 +84,17 @@ import { loadSecretBox } from './factors/secret-box.js';
 import { SecondFactors } from './factors/service.js';
 import { factorScripts } from './factors/static.js';
 import { TotpService } from './factors/totp.js';
+import { AccountDeletion } from './federation/account-deletion.js';
+import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
+import { callbackRoutes } from './federation/callback.js';
+import { ConnectionService } from './federation/connections.js';
+import { connectionOptions, federationInteractions } from './federation/interactions.js';
+import { connectionSection } from './federation/manage-section.js';
+import { connectionRoutes } from './federation/routes.js';
+import { SecretBox } from './federation/secrets.js';
+import { FederationService } from './federation/sign-ins.js';
+import { UpstreamClient } from './federation/upstream.js';
+import { AccountSessions, sessionsSection } from './oidc/sessions-section.js';
 
 export interface Tessera {
   app: Koa;
@@ -103,6 +114,8 @@ export interface Tessera {
   /** Verified domains: which tenant holds a domain, for sign-in features (home-realm discovery, JIT membership). */
   domains: DomainService;
   factors: SecondFactors;
+  connections: ConnectionService;
+  federation: FederationService;
 }
 
 const stylesheet = readFileSync(new URL('../public/tessera.css', import.meta.url));
@@ -165,6 +178,12 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const page = new PageRenderer(renderer);
   const directory = new TenantDirectory(db);
   const onGrantDestroyed = [(id: string) => directory.forgetGrant(id)];
+  // Connection secrets are sealed with CONNECTION_SECRET_KEYS, else with keys derived from the cookie keys.
+  const connections = new ConnectionService(
+    db,
+    new SecretBox(config.federation.secretKeys ?? cookieKeys),
+    config.issuer,
+  );
   // accounts knows nothing of oidc or tenants: a credential change reaches the sessions through this hook.
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
     later: new AfterAnswer((error) =>
@@ -175,7 +194,21 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     ),
     onCredentialChanged: (accountId) => endAccountSessions(db, accountId, onGrantDestroyed),
     mailLimits: config.mailLimits,
+    signInMethodsOf: (accountId): Promise<string[]> => federation.signInMethodsOf(accountId),
   });
+  const upstream = new UpstreamClient({
+    allowHttp: config.federation.allowHttp,
+    redirectUri: (slug) => connections.redirectUri(slug),
+  });
+  const domains = new DomainService(
+    db,
+    dnsTxtLookup(config.dns),
+    createQuota({ keyPrefix: 'domains-verify', points: config.domainVerifyQuotaPerHour, durationSeconds: 3600 }),
+  );
+  // A tenant's own connections are trusted for e-mails in that tenant's verified domains only.
+  const federation: FederationService = new FederationService(db, accounts, connections, upstream, (tenantId) =>
+    domains.verifiedOf(tenantId),
+  );
   const tenants = new TenantService(db, config.tenantSelfService, config.tenantSelfServiceMax);
   const findClient = (id: string) => clientInfo(db, id);
   const invitationMail = new InvitationMail(renderer);
@@ -191,11 +224,6 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     pendingPerEmail: config.invitationPendingPerEmail,
   });
   const resources = new ResourceService(db, [apiResource(config.issuer)], tenants);
-  const domains = new DomainService(
-    db,
-    dnsTxtLookup(config.dns),
-    createQuota({ keyPrefix: 'domains-verify', points: config.domainVerifyQuotaPerHour, durationSeconds: 3600 }),
-  );
   const joins = new JoinService(db);
   const joinRequests = new JoinRequestService(db, new DomainMail(renderer));
   const factors = new SecondFactors(
@@ -258,6 +286,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   );
   resourceRoutes({ api, resources });
   domainRoutes({ api, issuer: config.issuer, domains, requests: joinRequests });
+  connectionRoutes({ api, issuer: config.issuer, connections });
   const sessions = new BrowserSessions(provider, config.issuer, (ctx) =>
     renderer.render('pages/sign-in-cancelled.njk', { locale: page.locale(ctx) }),
   );
@@ -295,6 +324,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       limits: { perAccount: codesPerAccount },
       passkeys: config.factors.passkeys,
     }),
+    signInMethodsSection(federation, connections, accounts),
+    sessionsSection(new AccountSessions(db, onGrantDestroyed)),
+    deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];
   const routers = [
     interactionRoutes({
@@ -307,8 +339,17 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
         factorPages.extension,
+        federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
       ],
-      loginOptions: config.factors.passkeys ? [factorPages.loginOptions] : [],
+      // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
+      loginOptions: [
+        connectionOptions(connections, async (params) => {
+          if (typeof params.invitation !== 'string') return [];
+          const invited = await redemption.open(params.invitation).catch(() => undefined);
+          return invited ? [invited.tenantId] : [];
+        }),
+        ...(config.factors.passkeys ? [factorPages.loginOptions] : []),
+      ],
       secondFactor: factorPages.step,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
@@ -324,8 +365,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       memberships,
       page,
       browser: sessions,
-      sections: [invitationSection(invitations), permissionSection(resources), domainSection(domains, joinRequests)],
+      sections: [
+        invitationSection(invitations),
+        permissionSection(resources),
+        domainSection(domains, joinRequests),
+        connectionSection(connections),
+      ],
     }),
+    callbackRoutes({ federation, page, browser: sessions, issuer: config.issuer }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
     sessions.routes(),
@@ -376,5 +423,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     webhooks,
     domains,
     factors,
+    connections,
+    federation,
   };
 }

@@ -16,6 +16,8 @@ import { clientSettingCommands } from './oidc/client-cli.js';
 import { resourceCommands, type WithDatabase } from './resources/cli.js';
 import { registerWebhookCommands } from './webhooks/cli.js';
 import { domainCommands } from './federation/domains-cli.js';
+import { connectionCommands } from './federation/cli.js';
+import { loadCookieKeys } from './oidc/secrets.js';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -154,5 +156,7 @@ clientSettingCommands(program, direct);
 registerWebhookCommands(program);
 
 domainCommands(program, direct);
+
+connectionCommands(program, direct, loadCookieKeys);
 
 await program.parseAsync();

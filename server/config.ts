@@ -33,6 +33,23 @@ const url = (protocols: string[]) =>
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || isUrl(v, protocols), { message: `expected a URL (${protocols.join(', ')})` });
 
+/** A comma-separated list of secrets (or keys), each at least 32 characters; unset or empty is undefined. */
+const secretList = (what: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined,
+    )
+    .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
+      message: `expected a comma-separated list of ${what}, each at least 32 characters`,
+    });
+
 function isUrl(value: string, protocols: string[]): boolean {
   try {
     return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
@@ -42,20 +59,6 @@ function isUrl(value: string, protocols: string[]): boolean {
 }
 
 /** A comma-separated list of secrets, each at least 32 characters: the first is used, all are accepted. */
-const secretList = z
-  .string()
-  .optional()
-  .transform((v) =>
-    v
-      ? v
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : undefined,
-  )
-  .refine((v) => v === undefined || v.every((s) => s.length >= 32), {
-    message: 'expected a comma-separated list of secrets, each at least 32 characters',
-  });
 /** `1.2.3.4`, `1.2.3.4:53`, `::1` or `[::1]:53`: a DNS server as node:dns's Resolver takes it. */
 const isDnsServer = (value: string) => {
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(value);
@@ -90,8 +93,8 @@ const schema = z
     SMTP_URL: url(['smtp', 'smtps']),
     MAIL_FROM: z.string().default('Tessera <no-reply@localhost>'),
     SMS_WEBHOOK_URL: url(['http', 'https']),
-    COOKIE_SECRETS: secretList,
-    WEBHOOK_ENCRYPTION_KEYS: secretList,
+    COOKIE_SECRETS: secretList('secrets'),
+    WEBHOOK_ENCRYPTION_KEYS: secretList('keys'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DEMO: z.string().optional(),
     TRUST_PROXY: bool(false),
@@ -145,6 +148,8 @@ const schema = z
         message: 'expected 32 random bytes, base64 or hex (openssl rand -base64 32)',
       }),
     PASSKEYS: bool(true),
+    CONNECTION_SECRET_KEYS: secretList('keys'),
+    UPSTREAM_ALLOW_HTTP: bool(false),
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -202,6 +207,12 @@ const schema = z
       dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
       domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
       factors: { encryptionKey: env.FACTORS_ENCRYPTION_KEY, passkeys: env.PASSKEYS },
+      federation: {
+        /** Keys for connection secrets, newest first; without them, derived from the cookie keys. */
+        secretKeys: env.CONNECTION_SECRET_KEYS,
+        /** Upstream providers over plain http (tests, local development); never in production. */
+        allowHttp: env.UPSTREAM_ALLOW_HTTP && !production,
+      },
     };
   });
 

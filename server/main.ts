@@ -10,6 +10,7 @@ import { deleteExpiredPayloads } from './oidc/adapter.js';
 import { ensureCliCredential } from './operators/cli-credential.js';
 import { firstOperatorAtStart } from './operators/first-start.js';
 import { recordExpiredInvitations } from './invitations/expiry.js';
+import { deleteExpiredSessionSignIns } from './oidc/session-sign-ins.js';
 import { unsupportedRuntimeWarning } from './runtime.js';
 
 const started = performance.now();
@@ -58,6 +59,7 @@ const cleanup = setInterval(
   () => {
     Promise.all([
       deleteExpiredPayloads(db),
+      deleteExpiredSessionSignIns(db),
       tessera.accounts.deleteExpiredCodes(),
       tessera.directory.deleteExpired(),
       tessera.webhooks.service.deleteEnded(),

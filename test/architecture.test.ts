@@ -83,16 +83,18 @@ test('features import each other only the way DESIGN.md §3 draws it', () => {
   const forbidden: Record<string, string[]> = {
     accounts: ['tenants', 'invitations', 'oidc', 'operators', 'resources', 'webhooks', 'federation', 'factors'],
     tenants: ['invitations', 'oidc', 'accounts', 'operators', 'resources', 'webhooks', 'federation', 'factors'],
-    invitations: ['oidc', 'operators', 'resources', 'webhooks', 'factors'],
-    oidc: ['invitations', 'operators', 'webhooks', 'factors'],
-    resources: ['oidc', 'invitations', 'accounts', 'operators', 'webhooks', 'factors'],
+    invitations: ['oidc', 'operators', 'resources', 'webhooks', 'factors', 'federation'],
+    oidc: ['invitations', 'operators', 'webhooks', 'factors', 'federation'],
+    resources: ['oidc', 'invitations', 'accounts', 'operators', 'webhooks', 'factors', 'federation'],
     // Operators sit above the features they administer; app.ts and cli.ts wire them, never the reverse.
     operators: ['app', 'cli', 'main'],
     // Webhooks hear of changes through the audit listener (db/audit.ts), so no feature calls them, and they
     // need no feature but tenants (its permission rules).
     webhooks: ['accounts', 'invitations', 'oidc', 'operators', 'resources'],
     // factors/ reaches the sign-in through the interaction kit, handed in by app.ts.
-    factors: ['oidc', 'invitations'],
+    factors: ['oidc', 'invitations', 'federation'],
+    // Federation reaches accounts and tenants through their services and functions, the provider only through kit.
+    federation: ['oidc', 'invitations', 'factors'],
   };
   for (const [module, never] of Object.entries(forbidden)) {
     const found = importsOf(module).filter((m) => never.includes(m));

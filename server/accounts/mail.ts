@@ -34,6 +34,11 @@ export class AccountMail {
     return this.compose('already-registered', locale, { link: `${this.renderer.issuer}/reset-password` });
   }
 
+  /** Someone registered an address that an account from a connection holds: how it signs in, and adding a password. */
+  alreadyFederated({ code, ways, locale }: { code: string; ways: string[]; locale?: string }): ComposedMail {
+    return this.compose('already-federated', locale, { link: this.link('/reset-password/new', code), ways });
+  }
+
   private link(path: string, code: string): string {
     return `${this.renderer.issuer}${path}?code=${encodeURIComponent(code)}`;
   }

@@ -3,7 +3,7 @@
 // the same either way, and the mail tells the mailbox owner what happened. Confirming an address
 // proves the mailbox and the credential both (see docs/security.md, "Confirming an address"); a
 // credential change ends everything the account had signed in.
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, IsNull } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
@@ -52,7 +52,22 @@ export interface AccountServiceOptions {
   onCredentialChanged?: CredentialChangedHook;
   /** Hourly limits on mail to one address (default: none). */
   mailLimits?: MailLimits;
+  /** The names of the other ways an account signs in (its connections), for the mail to an address it holds. */
+  signInMethodsOf?: (accountId: string) => Promise<string[]>;
 }
+
+/** What an upstream identity provider says of a person, for an account created from it (e-mail optional). */
+export interface UpstreamProfile {
+  email?: string;
+  /** Counted as verified by Tessera (the upstream said so and the connection is trusted for it). */
+  emailVerified: boolean;
+  name?: string;
+  phone?: string;
+  locale?: string;
+}
+
+/** Runs in the transaction that creates or deletes an account: another feature's rows that go with it. */
+export type WithinAccountChange = (m: EntityManager, accountId: string) => Promise<void>;
 
 /** Sign-in e-mails compare case-insensitively and without surrounding space. */
 export const normaliseEmail = (email: string) => email.trim().normalize('NFC').toLowerCase();
@@ -81,6 +96,7 @@ export class AccountService {
     const secretHash = await this.hasher.hash(input.password);
     return this.db.transaction(async (m) => {
       const existing = await m.findOneBy(Credential, { type: 'password', identifier });
+      if (!existing && (await this.mailFederatedHolder(m, identifier, input.locale))) return undefined;
       if (existing) {
         const holder = await m.findOneByOrFail(Account, { id: existing.accountId });
         if (emailProven && !holder.emailVerified) {
@@ -126,6 +142,75 @@ export class AccountService {
       const account = await this.insertAccount(m, { ...input, email: identifier, secretHash });
       await recordAudit(m, { type: 'account.created', actor: by, subject: account.id });
       return account;
+    });
+  }
+
+  /**
+   * Creates an account from an upstream identity provider's profile, without a password; `within` adds the
+   * identity in the same transaction, so there is never an account that nothing signs in to.
+   */
+  async createFromUpstream(profile: UpstreamProfile, within: WithinAccountChange): Promise<Account> {
+    return this.db.transaction(async (m) => {
+      const now = new Date();
+      const account = Object.assign(new Account(), {
+        id: crypto.randomUUID(),
+        email: profile.email ? normaliseEmail(profile.email) : null,
+        emailVerified: Boolean(profile.email) && profile.emailVerified,
+        phone: profile.phone ?? null,
+        phoneVerified: false,
+        name: profile.name?.trim().slice(0, 200) || null,
+        locale: profile.locale?.slice(0, 35) ?? null,
+        createdAt: now,
+        updatedAt: now,
+        disabledAt: null,
+      });
+      await m.insert(Account, account);
+      await within(m, account.id);
+      await recordAudit(m, {
+        type: 'account.created',
+        actor: account.id,
+        subject: account.id,
+        data: { upstream: true },
+      });
+      return account;
+    });
+  }
+
+  /** The oldest live account whose verified e-mail is `email`: the one a verified upstream e-mail collides with. */
+  async findVerifiedHolder(email: string): Promise<Account | undefined> {
+    const found = await this.db.read((m) =>
+      m.findOne(Account, {
+        where: { email: normaliseEmail(email), emailVerified: true, disabledAt: IsNull() },
+        order: { createdAt: 'ASC' },
+      }),
+    );
+    return found ?? undefined;
+  }
+
+  async hasPassword(accountId: string): Promise<boolean> {
+    return this.db.read((m) => m.existsBy(Credential, { accountId, type: 'password' }));
+  }
+
+  /** Whether `password` is the account's (re-authentication before linking a new way to sign in). */
+  async checkPassword(accountId: string, password: string): Promise<boolean> {
+    const credential = await this.db.read((m) => m.findOneBy(Credential, { accountId, type: 'password' }));
+    return (await this.hasher.verify(credential?.secretHash, password)) && credential !== null;
+  }
+
+  /**
+   * Deletes an account for good: `before` runs first in the same transaction (other features release what
+   * they hold, and may refuse, e.g. the last admin of a tenant), then its credentials, codes and sessions go.
+   */
+  async deleteAccount(accountId: string, before: WithinAccountChange): Promise<void> {
+    await this.db.transaction(async (m) => {
+      if (!(await m.existsBy(Account, { id: accountId })))
+        throw new NotFound('This account no longer exists.', 'account_not_found');
+      await before(m, accountId);
+      await spendOpenCodes(m, accountId, undefined, new Date());
+      await m.delete(Credential, { accountId });
+      await this.options.onCredentialChanged?.(accountId);
+      await m.delete(Account, { id: accountId });
+      await recordAudit(m, { type: 'account.deleted', actor: accountId, subject: accountId });
     });
   }
 
@@ -262,10 +347,6 @@ export class AccountService {
     return this.db.write((m) => deleteExpiredCodes(m));
   }
 
-  async hasPassword(accountId: string): Promise<boolean> {
-    return (await this.db.read((m) => m.countBy(Credential, { accountId, type: 'password' }))) > 0;
-  }
-
   /**
    * The person's own password change (account page), proving the current password. Like a reset, it ends
    * every session, grant and token of the account and every open code. False for a wrong current password.
@@ -342,7 +423,18 @@ export class AccountService {
     const now = new Date();
     const account = await m.findOneByOrFail(Account, { id: accountId });
     const takenOver = !account.emailVerified;
-    await m.update(Credential, { accountId, type: 'password' }, { secretHash, updatedAt: now });
+    const updated = await m.update(Credential, { accountId, type: 'password' }, { secretHash, updatedAt: now });
+    // An account from a connection adds its first password through a link mailed to its verified address.
+    if (!updated.affected)
+      await m.insert(Credential, {
+        id: crypto.randomUUID(),
+        accountId,
+        type: 'password',
+        identifier: email,
+        secretHash,
+        createdAt: now,
+        updatedAt: now,
+      });
     // The code proves the mailbox it was sent to; if the profile e-mail changed since, it confirms nothing.
     await m.update(
       Account,
@@ -356,6 +448,23 @@ export class AccountService {
     await spendOpenCodes(m, accountId, undefined, now);
     await this.options.onCredentialChanged?.(accountId);
     return takenOver;
+  }
+
+  /**
+   * Registering an address that an account from a connection holds (verified, no password): that account's
+   * mailbox is told how it signs in and gets a link to add a password; the registrant sees what any other
+   * registration sees (no enumeration). True when such an account exists.
+   */
+  private async mailFederatedHolder(m: EntityManager, identifier: string, locale?: string): Promise<boolean> {
+    const holder = await m.findOne(Account, {
+      where: { email: identifier, emailVerified: true, disabledAt: IsNull() },
+      order: { createdAt: 'ASC' },
+    });
+    if (!holder || (await m.existsBy(Credential, { accountId: holder.id, type: 'password' }))) return false;
+    const ways = (await this.options.signInMethodsOf?.(holder.id)) ?? [];
+    const code = await issueCode(m, holder.id, 'reset_password', identifier);
+    await this.send(m, identifier, this.mail.alreadyFederated({ code, ways, locale }));
+    return true;
   }
 
   private async sendVerification(m: EntityManager, account: Account): Promise<void> {

@@ -216,6 +216,13 @@ export class DomainService {
    * policy; undefined when none does. For the sign-in features: joining by domain, home-realm discovery,
    * just-in-time membership.
    */
+  /** The domains this tenant holds verified: its own connections are trusted for e-mails in them. */
+  async verifiedOf(tenantId: string): Promise<string[]> {
+    return this.db.read(async (m) =>
+      (await m.findBy(TenantDomain, { tenantId, verifiedDomain: Not(IsNull()) })).map((row) => row.domain),
+    );
+  }
+
   async ownerOf(domainOrEmail: string): Promise<DomainOwner | undefined> {
     const domain = domainOrEmail.includes('@') ? domainOfEmail(domainOrEmail) : normaliseDomain(domainOrEmail);
     if (!domain) return undefined;

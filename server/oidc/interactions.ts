@@ -129,15 +129,16 @@ export function interactionRoutes(deps: InteractionDeps): Router {
           mfaAskedFor(interaction.params.acr_values, client?.metadata()),
         )
       ) {
-        await holdSignIn(interaction, { accountId: signedIn.accountId, amr: signedIn.amr });
+        await holdSignIn(interaction, { ...signedIn });
         ctx.status = 303;
         return ctx.redirect(`/interaction/${interaction.uid}`);
       }
     }
     return login(ctx, signedIn, false);
   }
-  function login(ctx: Context, { accountId, amr }: SignedIn, merge: boolean): Promise<void> {
-    return finish(ctx, { login: { accountId, amr, acr: acrOf(amr) } }, merge);
+  function login(ctx: Context, { accountId, amr, idp }: SignedIn, merge: boolean): Promise<void> {
+    // `idp` rides in the login result; the provider middleware keeps it with the session (session-sign-ins.ts).
+    return finish(ctx, { login: { accountId, amr, acr: acrOf(amr), ...(idp ? { idp } : {}) } }, merge);
   }
   async function holdSignIn(interaction: Interaction, pending: PendingSignIn): Promise<void> {
     interaction.result = { [PENDING]: pending };

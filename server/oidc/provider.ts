@@ -19,6 +19,7 @@ import { advertiseResourceScopes } from './discovery.js';
 import { introspectJwtAccessTokens } from './introspection.js';
 import { AppResourceServers } from './resource-servers.js';
 import { refreshWithTenant } from './tenant-refresh.js';
+import { rememberSessionIdp, sessionIdp } from './session-sign-ins.js';
 
 export interface ProviderDeps {
   config: Config;
@@ -91,10 +92,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
-    // acr and amr come with openid: every ID token says how the person signed in (the session's values).
+    // acr and amr (how the session signed in) and idp (the connection it signed in through; absent for a local
+    // sign-in) come with openid: only claims a scope lists are released, and every ID token says how.
     claims: {
       ...STANDARD_CLAIMS,
-      openid: [...STANDARD_CLAIMS.openid, 'acr', 'amr'],
+      openid: [...STANDARD_CLAIMS.openid, 'acr', 'amr', 'idp'],
       [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'],
     },
     scopes: [...STANDARD_SCOPES, TENANTS_SCOPE],
@@ -134,11 +136,13 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (!account || account.disabledAt) return undefined;
       const grantId = token?.grantId ?? ctx.oidc.entities.Grant?.jti;
       if (token?.kind === 'AuthorizationCode') await redeemTenantChoice(deps.tenants, ctx, token);
+      const sessionUid = (token as { sessionUid?: string } | undefined)?.sessionUid ?? ctx.oidc.session?.uid;
       return {
         accountId: account.id,
         // Memberships are read at every issuance, and only when the tenants scope is granted.
         claims: async (_use, scope) => ({
           ...standardClaims(account),
+          idp: await sessionIdp(deps.db, sessionUid, account.id),
           ...(scope.split(' ').includes(TENANTS_SCOPE) ? await tenantClaims(ctx, account.id, grantId) : {}),
         }),
       };
@@ -196,6 +200,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.use(async (ctx, next) => {
     await next();
     await holdTenantChoice(deps.tenants, ctx as KoaContextWithOIDC);
+    await rememberSessionIdp(deps.db, ctx as KoaContextWithOIDC);
   });
   return provider;
 }

@@ -2,9 +2,11 @@ import { Account } from './account.js';
 import { ApiResource } from './api-resource.js';
 import { AuditEvent } from './audit-event.js';
 import { Client } from './client.js';
+import { Connection } from './connection.js';
 import { Credential } from './credential.js';
 import { DpopProof } from './dpop-proof.js';
 import { GrantTenant } from './grant-tenant.js';
+import { Identity } from './identity.js';
 import { Invitation } from './invitation.js';
 import { InvitationRedemption } from './invitation-redemption.js';
 import { Membership } from './membership.js';
@@ -17,9 +19,11 @@ import { PendingTenantChoice } from './pending-tenant-choice.js';
 import { RolePermission } from './role-permission.js';
 import { RecoveryCode } from './recovery-code.js';
 import { Secret } from './secret.js';
+import { SessionSignIn } from './session-sign-in.js';
 import { SigningKey } from './signing-key.js';
 import { Tenant } from './tenant.js';
 import { TenantRole } from './tenant-role.js';
+import { UpstreamSignIn } from './upstream-sign-in.js';
 import { VerificationCode } from './verification-code.js';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
 import { TenantDomain } from './tenant-domain.js';
@@ -34,6 +38,7 @@ export type { Delivery } from './invitation.js';
 export type { WebhookDeliveryStatus } from './webhook.js';
 export type { DomainMethod, JoinPolicy } from './tenant-domain.js';
 export type { JoinStatus } from './join-request.js';
+export type { ConnectionKind } from './connection.js';
 export {
   Account,
   AuditEvent,
@@ -65,6 +70,10 @@ export {
   JoinRequest,
   RecoveryCode,
   WebauthnChallenge,
+  Connection,
+  Identity,
+  UpstreamSignIn,
+  SessionSignIn,
 };
 
 export const entities = [
@@ -98,4 +107,8 @@ export const entities = [
   JoinRequest,
   RecoveryCode,
   WebauthnChallenge,
+  Connection,
+  Identity,
+  UpstreamSignIn,
+  SessionSignIn,
 ];

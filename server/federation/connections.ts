@@ -1,0 +1,261 @@
+// Connections to upstream identity providers: global ones (the operator's, through the CLI) and a tenant's
+// own (its admins', through the Management API and the admin page). The client secret is sealed at rest
+// and never shown back; a connection in use is disabled rather than deleted.
+import { type EntityManager, In, IsNull } from 'typeorm';
+import { recordAudit } from '../db/audit.js';
+import type { Database } from '../db/database.js';
+import { Connection, Identity } from '../db/entities/index.js';
+import { Conflict, NotFound } from '../errors.js';
+import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
+import {
+  ClaimMapping,
+  ConnectionSettings,
+  type ConnectionView,
+  type CreateConnection,
+  type UpdateConnection,
+} from './schemas.js';
+import type { SecretBox } from './secrets.js';
+
+/** A usable connection as the sign-in needs it: settings and claim mapping parsed, the secret opened on demand. */
+export interface LiveConnection {
+  id: string;
+  slug: string;
+  name: string;
+  kind: Connection['kind'];
+  tenantId: string | null;
+  trustedForEmail: boolean;
+  settings: ConnectionSettings;
+  claims: ClaimMapping;
+  secret(): string | undefined;
+  /** Changes when the connection does (cached discovery is keyed by it). */
+  version: string;
+}
+
+/** Who manages a connection: the operator (global ones, CLI) or a caller of a tenant's. */
+export type Owner = { kind: 'operator' } | { kind: 'tenant'; caller: Caller; tenantId: string };
+
+const DEFAULT_SCOPES = { oidc: ['openid', 'email', 'profile'], oauth2: [] as string[] };
+const notFound = () => new NotFound('There is no such connection.', 'connection_not_found');
+
+export class ConnectionService {
+  constructor(
+    private readonly db: Database,
+    private readonly box: SecretBox,
+    private readonly issuer: string,
+  ) {}
+
+  redirectUri(slug: string): string {
+    return `${this.issuer}/connections/${slug}/callback`;
+  }
+
+  async create(owner: Owner, input: CreateConnection & { trusted_for_email?: boolean }): Promise<ConnectionView> {
+    return this.db.transaction(async (m) => {
+      const tenantId = await this.ownedTenant(m, owner);
+      const now = new Date();
+      const row = Object.assign(new Connection(), {
+        id: crypto.randomUUID(),
+        slug: input.slug,
+        tenantId,
+        kind: input.kind,
+        name: input.name,
+        settings: JSON.stringify(settingsOf(input, DEFAULT_SCOPES[input.kind])),
+        secret: input.client_secret ? this.box.seal(input.client_secret) : null,
+        claimMapping: JSON.stringify(ClaimMapping.parse(input.claims ?? {})),
+        // Only the operator vouches for a global connection's e-mails; a tenant's is trusted for its verified domains.
+        trustedForEmail: tenantId === null && input.trusted_for_email === true,
+        createdAt: now,
+        updatedAt: now,
+        disabledAt: null,
+      });
+      await m.insert(Connection, row);
+      await recordAudit(m, { type: 'connection.created', actor: actorOfOwner(owner), tenantId, subject: row.id });
+      return this.view(row);
+    });
+  }
+
+  async list(owner: Owner): Promise<ConnectionView[]> {
+    return this.db.read(async (m) => {
+      const tenantId = await this.ownedTenant(m, owner);
+      const rows = await m.find(Connection, {
+        where: { tenantId: tenantId ?? IsNull() },
+        order: { createdAt: 'ASC', id: 'ASC' },
+      });
+      return rows.map((r) => this.view(r));
+    });
+  }
+
+  async get(owner: Owner, id: string): Promise<ConnectionView> {
+    return this.db.read(async (m) => this.view(await this.owned(m, owner, id)));
+  }
+
+  async update(
+    owner: Owner,
+    id: string,
+    patch: UpdateConnection & { trusted_for_email?: boolean },
+  ): Promise<ConnectionView> {
+    return this.db.transaction(async (m) => {
+      const row = await this.owned(m, owner, id);
+      const stored = ConnectionSettings.parse(JSON.parse(row.settings));
+      const merged = {
+        issuer: patch.issuer ?? stored.issuer,
+        authorization_endpoint: patch.authorization_endpoint ?? stored.authorizationEndpoint,
+        token_endpoint: patch.token_endpoint ?? stored.tokenEndpoint,
+        userinfo_endpoint: patch.userinfo_endpoint ?? stored.userinfoEndpoint,
+        client_id: patch.client_id ?? stored.clientId,
+        scopes: patch.scopes,
+      };
+      Object.assign(row, {
+        name: patch.name ?? row.name,
+        settings: JSON.stringify(settingsOf(merged, stored.scopes)),
+        secret: patch.client_secret ? this.box.seal(patch.client_secret) : row.secret,
+        claimMapping: JSON.stringify(ClaimMapping.parse({ ...JSON.parse(row.claimMapping), ...(patch.claims ?? {}) })),
+        trustedForEmail:
+          row.tenantId === null && patch.trusted_for_email !== undefined
+            ? patch.trusted_for_email
+            : row.trustedForEmail,
+        disabledAt:
+          patch.disabled === undefined ? row.disabledAt : patch.disabled ? (row.disabledAt ?? new Date()) : null,
+        updatedAt: new Date(),
+      });
+      await m.save(Connection, row);
+      await recordAudit(m, {
+        type: 'connection.updated',
+        actor: actorOfOwner(owner),
+        tenantId: row.tenantId,
+        subject: row.id,
+      });
+      return this.view(row);
+    });
+  }
+
+  /** Deletes a connection nobody signs in through; one in use is refused (409): disable it instead. */
+  async remove(owner: Owner, id: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const row = await this.owned(m, owner, id);
+      if (await m.existsBy(Identity, { connectionId: row.id }))
+        throw new Conflict('People sign in through this connection: disable it instead.', 'connection_in_use');
+      await m.delete(Connection, { id: row.id });
+      await recordAudit(m, {
+        type: 'connection.deleted',
+        actor: actorOfOwner(owner),
+        tenantId: row.tenantId,
+        subject: row.id,
+      });
+    });
+  }
+
+  /** An enabled connection by slug, for signing in through it; undefined when there is none. */
+  async live(slug: string): Promise<LiveConnection | undefined> {
+    const row = await this.db.read((m) => m.findOneBy(Connection, { slug, disabledAt: IsNull() }));
+    return row ? this.liveOf(row) : undefined;
+  }
+
+  async liveById(id: string): Promise<LiveConnection | undefined> {
+    const row = await this.db.read((m) => m.findOneBy(Connection, { id, disabledAt: IsNull() }));
+    return row ? this.liveOf(row) : undefined;
+  }
+
+  /** The connections offered on a sign-in page: every enabled global one, and those of the tenants named. */
+  async offered(tenantIds: string[]): Promise<{ slug: string; name: string; tenantId: string | null }[]> {
+    const rows = await this.db.read((m) =>
+      m.find(Connection, {
+        where: [
+          { tenantId: IsNull(), disabledAt: IsNull() },
+          ...(tenantIds.length ? [{ tenantId: In(tenantIds), disabledAt: IsNull() }] : []),
+        ],
+        order: { name: 'ASC' },
+      }),
+    );
+    return rows.map((r) => ({ slug: r.slug, name: r.name, tenantId: r.tenantId }));
+  }
+
+  private liveOf(row: Connection): LiveConnection {
+    return {
+      id: row.id,
+      slug: row.slug,
+      name: row.name,
+      kind: row.kind,
+      tenantId: row.tenantId,
+      trustedForEmail: row.trustedForEmail,
+      settings: ConnectionSettings.parse(JSON.parse(row.settings)),
+      claims: ClaimMapping.parse(JSON.parse(row.claimMapping)),
+      secret: () => (row.secret ? this.box.open(row.secret) : undefined),
+      version: `${row.id}:${row.updatedAt.getTime()}`,
+    };
+  }
+
+  /** The tenant a tenant owner may manage (null for the operator); 404/403 as the tenant rules say. */
+  private async ownedTenant(m: EntityManager, owner: Owner): Promise<string | null> {
+    if (owner.kind === 'operator') return null;
+    requireAdmin(await accessTo(m, owner.caller, owner.tenantId));
+    return owner.tenantId;
+  }
+
+  private async owned(m: EntityManager, owner: Owner, id: string): Promise<Connection> {
+    const tenantId = await this.ownedTenant(m, owner);
+    const row = await m.findOneBy(Connection, { id, tenantId: tenantId ?? IsNull() });
+    if (!row) throw notFound();
+    return row;
+  }
+
+  /** Finds a global connection by slug or id (the CLI names them either way). */
+  async globalId(slugOrId: string): Promise<string> {
+    const row = await this.db.read((m) =>
+      m.findOne(Connection, {
+        where: [
+          { slug: slugOrId, tenantId: IsNull() },
+          { id: slugOrId, tenantId: IsNull() },
+        ],
+      }),
+    );
+    if (!row) throw notFound();
+    return row.id;
+  }
+
+  private view(row: Connection): ConnectionView {
+    const settings = ConnectionSettings.parse(JSON.parse(row.settings));
+    return {
+      id: row.id,
+      slug: row.slug,
+      tenant_id: row.tenantId,
+      kind: row.kind,
+      name: row.name,
+      issuer: settings.issuer ?? null,
+      authorization_endpoint: settings.authorizationEndpoint ?? null,
+      token_endpoint: settings.tokenEndpoint ?? null,
+      userinfo_endpoint: settings.userinfoEndpoint ?? null,
+      client_id: settings.clientId,
+      has_secret: row.secret !== null,
+      scopes: settings.scopes,
+      claims: ClaimMapping.parse(JSON.parse(row.claimMapping)),
+      trusted_for_email: row.trustedForEmail,
+      disabled: row.disabledAt !== null,
+      redirect_uri: this.redirectUri(row.slug),
+      created_at: row.createdAt.toISOString(),
+      updated_at: row.updatedAt.toISOString(),
+    };
+  }
+}
+
+function settingsOf(
+  input: {
+    issuer?: string;
+    authorization_endpoint?: string;
+    token_endpoint?: string;
+    userinfo_endpoint?: string;
+    client_id: string;
+    scopes?: string[];
+  },
+  fallbackScopes: string[],
+): ConnectionSettings {
+  return ConnectionSettings.parse({
+    issuer: input.issuer,
+    authorizationEndpoint: input.authorization_endpoint,
+    tokenEndpoint: input.token_endpoint,
+    userinfoEndpoint: input.userinfo_endpoint,
+    clientId: input.client_id,
+    scopes: input.scopes ?? fallbackScopes,
+  });
+}
+
+const actorOfOwner = (owner: Owner) => (owner.kind === 'operator' ? 'cli' : actorOf(owner.caller));
