@@ -11,7 +11,7 @@ import { listKeys, retireKeys, rotateKeys } from './keys/keys.js';
 import { Renderer } from './render.js';
 import { resourceCommands } from './resources/cli.js';
 import { clientSettingCommands } from './oidc/client-cli.js';
-import { apiResource } from './oidc/protocol.js';
+import { apiResource } from './oidc/audience.js';
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
 
