@@ -11,7 +11,7 @@ import { createLogger } from './http/logging.js';
 import { readCliCredential, setUpCliCredential } from './operators/cli-credential.js';
 import { accountCommands, type Act, clientCommands, type Printer, systemCommands } from './operators/cli.js';
 import { CommandFailed, type InProcess, openTransport } from './operators/cli-transport.js';
-import { apiResource } from './oidc/protocol.js';
+import { apiResource } from './oidc/audience.js';
 import { clientSettingCommands } from './oidc/client-cli.js';
 import { resourceCommands, type WithDatabase } from './resources/cli.js';
 import { registerWebhookCommands } from './webhooks/cli.js';

@@ -7,7 +7,8 @@ import { DPOP_ALGS } from './dpop.js';
 
 /** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
 export const API_SCOPES = ['tenants:manage', 'tenants:admin', 'operator'] as const;
-export const apiResource = (issuer: string) => `${issuer}/api`;
+export { apiResource } from './audience.js';
+import { apiResource } from './audience.js';
 
 export const TTL = {
   AccessToken: 3600,
