@@ -21,7 +21,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cleanUp = () => rmSync(dir, { recursive: true, force: true });
 
 // The upstream OpenID provider of e2e/federation.spec.ts, on a free port; e2e/seed.ts connects Tessera to it.
-const upstream = await startOidcUpstream([`http://127.0.0.1:${port}/connections/corp-id/callback`]);
+const upstream = await startOidcUpstream([`http://localhost:${port}/connections/corp-id/callback`]);
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
