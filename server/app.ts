@@ -299,7 +299,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) =>
     createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
-  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount] =
+  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount, optionsPerIp] =
     await Promise.all([
       limiter('signin-ip', perIp),
       limiter('signin-account', perAccount),
@@ -307,12 +307,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       limiter('reset-ip', perIp),
       limiter('reset-account', perAccount),
       limiter('factor-codes-account', perAccount),
+      // A passkey challenge per sign-in page opened: page views, not attempts, so a wider budget.
+      limiter('passkey-options-ip', perIp * 10),
     ]);
   const factorPages = factorInteractions({
     factors,
     accounts,
     page,
-    limits: { perAccount: codesPerAccount, perIp: signInPerIp },
+    limits: { perAccount: codesPerAccount, perIp: signInPerIp, optionsPerIp },
   });
 
   // The account page's parts from other features, in the order they show.
