@@ -17,7 +17,6 @@ import { resourceCommands, type WithDatabase } from './resources/cli.js';
 import { registerWebhookCommands } from './webhooks/cli.js';
 import { domainCommands } from './federation/domains-cli.js';
 import { connectionCommands } from './federation/cli.js';
-import { loadCookieKeys } from './oidc/secrets.js';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -157,6 +156,6 @@ registerWebhookCommands(program);
 
 domainCommands(program, direct);
 
-connectionCommands(program, direct, loadCookieKeys);
+connectionCommands(program, direct);
 
 await program.parseAsync();

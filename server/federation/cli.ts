@@ -6,7 +6,7 @@ import { loadConfig } from '../config.js';
 import type { Database } from '../db/database.js';
 import { ConnectionService } from './connections.js';
 import { ClaimMapping, CreateConnection, UpdateConnection } from './schemas.js';
-import { SecretBox } from './secrets.js';
+import { loadSealingKeys, SecretBox } from '../keys/sealing.js';
 
 type WithDatabase = <A extends unknown[]>(
   action: (db: Database, ...args: A) => Promise<void>,
@@ -16,14 +16,11 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 const list = (value: string, previous: string[] = []) => [...previous, value];
 const OPERATOR = { kind: 'operator' } as const;
 
-/** The cookie keys as the server has them (oidc/secrets.ts), handed in by server/cli.ts. */
-type CookieKeys = (db: Database, configured: string[] | undefined) => Promise<string[]>;
-
-/** The same secret keys as the server: CONNECTION_SECRET_KEYS, else the cookie keys. */
-async function connectionService(db: Database, cookieKeys: CookieKeys): Promise<ConnectionService> {
+/** The same sealing keys as the server (SECRET_ENCRYPTION_KEYS, else the generated one). */
+async function connectionService(db: Database): Promise<ConnectionService> {
   const config = loadConfig();
-  const keys = config.federation.secretKeys ?? (await cookieKeys(db, config.cookieSecrets));
-  return new ConnectionService(db, new SecretBox(keys), config.issuer);
+  const keys = await loadSealingKeys(db, config.secretEncryptionKeys);
+  return new ConnectionService(db, new SecretBox(keys, 'connection-secrets'), config.issuer);
 }
 
 interface Options {
@@ -94,7 +91,7 @@ function endpointOptions(command: Command): Command {
     );
 }
 
-export function connectionCommands(program: Command, withDatabase: WithDatabase, cookieKeys: CookieKeys): void {
+export function connectionCommands(program: Command, withDatabase: WithDatabase): void {
   endpointOptions(
     program
       .command('connections:add')
@@ -111,7 +108,7 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase,
           CreateConnection,
           withoutUndefined({ slug: options.slug, kind: options.kind, ...fieldsOf(options) }),
         );
-        const created = await (await connectionService(db, cookieKeys)).create(OPERATOR, {
+        const created = await (await connectionService(db)).create(OPERATOR, {
           ...input,
           trusted_for_email: options.trustedEmail === true,
         });
@@ -125,7 +122,7 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase,
     .description('list the global connections (never their secrets)')
     .action(
       withDatabase(async (db) => {
-        const all = await (await connectionService(db, cookieKeys)).list(OPERATOR);
+        const all = await (await connectionService(db)).list(OPERATOR);
         if (!all.length) out('no global connections');
         for (const c of all)
           out(
@@ -143,7 +140,7 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase,
     .option('--enable', 'offer it again')
     .action(
       withDatabase(async (db, slug: string, options: Options) => {
-        const service = await connectionService(db, cookieKeys);
+        const service = await connectionService(db);
         const disabled = options.disable ? true : options.enable ? false : undefined;
         const patch = withoutUndefined({ ...fieldsOf(options), disabled });
         const trusted = options.trustedEmail;
@@ -163,7 +160,7 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase,
     .description('delete a global connection nobody signs in through (else disable it)')
     .action(
       withDatabase(async (db, slug: string) => {
-        const service = await connectionService(db, cookieKeys);
+        const service = await connectionService(db);
         await service.remove(OPERATOR, await service.globalId(slug));
         out(`removed ${slug}`);
       }),

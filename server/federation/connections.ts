@@ -14,7 +14,7 @@ import {
   type CreateConnection,
   type UpdateConnection,
 } from './schemas.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../keys/sealing.js';
 
 /** A usable connection as the sign-in needs it: settings and claim mapping parsed, the secret opened on demand. */
 export interface LiveConnection {
@@ -52,14 +52,15 @@ export class ConnectionService {
     return this.db.transaction(async (m) => {
       const tenantId = await this.ownedTenant(m, owner);
       const now = new Date();
+      const id = crypto.randomUUID();
       const row = Object.assign(new Connection(), {
-        id: crypto.randomUUID(),
+        id,
         slug: input.slug,
         tenantId,
         kind: input.kind,
         name: input.name,
         settings: JSON.stringify(settingsOf(input, DEFAULT_SCOPES[input.kind])),
-        secret: input.client_secret ? this.box.seal(input.client_secret) : null,
+        secret: input.client_secret ? this.box.seal(input.client_secret, id) : null,
         claimMapping: JSON.stringify(ClaimMapping.parse(input.claims ?? {})),
         // Only the operator vouches for a global connection's e-mails; a tenant's is trusted for its verified domains.
         trustedForEmail: tenantId === null && input.trusted_for_email === true,
@@ -107,7 +108,7 @@ export class ConnectionService {
       Object.assign(row, {
         name: patch.name ?? row.name,
         settings: JSON.stringify(settingsOf(merged, stored.scopes)),
-        secret: patch.client_secret ? this.box.seal(patch.client_secret) : row.secret,
+        secret: patch.client_secret ? this.box.seal(patch.client_secret, row.id) : row.secret,
         claimMapping: JSON.stringify(ClaimMapping.parse({ ...JSON.parse(row.claimMapping), ...(patch.claims ?? {}) })),
         trustedForEmail:
           row.tenantId === null && patch.trusted_for_email !== undefined
@@ -179,7 +180,7 @@ export class ConnectionService {
       trustedForEmail: row.trustedForEmail,
       settings: ConnectionSettings.parse(JSON.parse(row.settings)),
       claims: ClaimMapping.parse(JSON.parse(row.claimMapping)),
-      secret: () => (row.secret ? this.box.open(row.secret) : undefined),
+      secret: () => (row.secret ? this.box.open(row.secret, row.id) : undefined),
       version: `${row.id}:${row.updatedAt.getTime()}`,
     };
   }

@@ -8,6 +8,7 @@ import { emitAudited } from './emit.js';
 import { EVENT_TYPES, type EventType } from './events.js';
 import type { DeliveryView, EndpointView } from './schemas.js';
 import type { Owner, WebhookService } from './service.js';
+import { loadSealingKeys } from '../keys/sealing.js';
 import { setUpWebhooks } from './setup.js';
 
 const out = (line = '') => {
@@ -23,7 +24,7 @@ function withWebhooks<A extends unknown[]>(action: (webhooks: WebhookService, ..
       const config = loadConfig();
       db = await openDatabase(config.database);
       await db.migrate();
-      await action((await setUpWebhooks(db, config)).service, ...args);
+      await action(setUpWebhooks(db, config, await loadSealingKeys(db, config.secretEncryptionKeys)).service, ...args);
     } catch (error) {
       process.stderr.write(`error: ${error instanceof AppError ? error.description : (error as Error).message}\n`);
       process.exitCode = 1;
