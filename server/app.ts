@@ -325,7 +325,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       passkeys: config.factors.passkeys,
     }),
     signInMethodsSection(federation, connections, accounts),
-    sessionsSection(new AccountSessions(db, onGrantDestroyed)),
+    sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];
   const routers = [

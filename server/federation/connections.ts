@@ -151,6 +151,11 @@ export class ConnectionService {
     return row ? this.liveOf(row) : undefined;
   }
 
+  /** A connection's name by slug (disabled ones too): how the account page names a past sign-in through it. */
+  async nameOf(slug: string): Promise<string | undefined> {
+    return (await this.db.read((m) => m.findOne(Connection, { where: { slug }, select: { name: true } })))?.name;
+  }
+
   async liveById(id: string): Promise<LiveConnection | undefined> {
     const row = await this.db.read((m) => m.findOneBy(Connection, { id, disabledAt: IsNull() }));
     return row ? this.liveOf(row) : undefined;

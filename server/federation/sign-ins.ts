@@ -264,13 +264,13 @@ export class FederationService {
     return this.db.read(async (m) => (await this.connectionsOf(m, accountId)).map((c) => c.name));
   }
 
-  /** Unlinks one identity while another way to sign in remains (a password or another identity). */
+  /** Unlinks one identity while another way to sign in remains (a password, a passkey or another identity). */
   async unlink(accountId: string, identityId: string): Promise<void> {
     await this.db.transaction(async (m) => {
       const identity = await m.findOneBy(Identity, { id: identityId, accountId });
       if (!identity) throw new NotFound('This sign-in method is not linked to your account.', 'identity_not_found');
       const others = (await m.countBy(Identity, { accountId })) - 1;
-      if (others === 0 && !(await this.accounts.hasPassword(accountId)))
+      if (others === 0 && !(await this.accounts.hasOwnSignIn(accountId)))
         throw new Conflict('This is your only way to sign in: add another before removing it.', 'last_sign_in_method');
       await m.delete(Identity, { id: identity.id });
       await recordAudit(m, { type: 'identity.unlinked', actor: accountId, subject: accountId });
