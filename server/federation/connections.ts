@@ -5,13 +5,16 @@ import { type EntityManager, In, IsNull } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Connection, Identity } from '../db/entities/index.js';
-import { Conflict, NotFound } from '../errors.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
+import { assertRolesExist } from '../tenants/service.js';
 import {
   ClaimMapping,
   ConnectionSettings,
   type ConnectionView,
   type CreateConnection,
+  Membership,
+  rolesOf,
   type UpdateConnection,
 } from './schemas.js';
 import type { SecretBox } from '../keys/sealing.js';
@@ -26,6 +29,8 @@ export interface LiveConnection {
   trustedForEmail: boolean;
   settings: ConnectionSettings;
   claims: ClaimMapping;
+  /** Just-in-time membership of the connection's tenant, if it grants one. */
+  membership: Membership | null;
   secret(): string | undefined;
   /** Changes when the connection does (cached discovery is keyed by it). */
   version: string;
@@ -62,6 +67,7 @@ export class ConnectionService {
         settings: JSON.stringify(settingsOf(input, DEFAULT_SCOPES[input.kind])),
         secret: input.client_secret ? this.box.seal(input.client_secret, id) : null,
         claimMapping: JSON.stringify(ClaimMapping.parse(input.claims ?? {})),
+        membership: await membershipOf(m, tenantId, input.membership),
         // Only the operator vouches for a global connection's e-mails; a tenant's is trusted for its verified domains.
         trustedForEmail: tenantId === null && input.trusted_for_email === true,
         createdAt: now,
@@ -110,6 +116,8 @@ export class ConnectionService {
         settings: JSON.stringify(settingsOf(merged, stored.scopes)),
         secret: patch.client_secret ? this.box.seal(patch.client_secret, row.id) : row.secret,
         claimMapping: JSON.stringify(ClaimMapping.parse({ ...JSON.parse(row.claimMapping), ...(patch.claims ?? {}) })),
+        membership:
+          patch.membership === undefined ? row.membership : await membershipOf(m, row.tenantId, patch.membership),
         trustedForEmail:
           row.tenantId === null && patch.trusted_for_email !== undefined
             ? patch.trusted_for_email
@@ -185,6 +193,7 @@ export class ConnectionService {
       trustedForEmail: row.trustedForEmail,
       settings: ConnectionSettings.parse(JSON.parse(row.settings)),
       claims: ClaimMapping.parse(JSON.parse(row.claimMapping)),
+      membership: parsedMembership(row),
       secret: () => (row.secret ? this.box.open(row.secret, row.id) : undefined),
       version: `${row.id}:${row.updatedAt.getTime()}`,
     };
@@ -234,6 +243,7 @@ export class ConnectionService {
       has_secret: row.secret !== null,
       scopes: settings.scopes,
       claims: ClaimMapping.parse(JSON.parse(row.claimMapping)),
+      membership: parsedMembership(row),
       trusted_for_email: row.trustedForEmail,
       disabled: row.disabledAt !== null,
       redirect_uri: this.redirectUri(row.slug),
@@ -262,6 +272,21 @@ function settingsOf(
     clientId: input.client_id,
     scopes: input.scopes ?? fallbackScopes,
   });
+}
+
+const parsedMembership = (row: Connection) => (row.membership ? Membership.parse(JSON.parse(row.membership)) : null);
+
+/** The stored just-in-time membership: a tenant's connection only, and only roles of its catalogue. */
+async function membershipOf(
+  m: EntityManager,
+  tenantId: string | null,
+  membership: Membership | null | undefined,
+): Promise<string | null> {
+  if (!membership) return null;
+  if (tenantId === null)
+    throw new BadRequest("Only a tenant's connection grants membership (of that tenant).", 'membership_needs_tenant');
+  await assertRolesExist(m, tenantId, rolesOf(membership));
+  return JSON.stringify(membership);
 }
 
 const actorOfOwner = (owner: Owner) => (owner.kind === 'operator' ? 'cli' : actorOf(owner.caller));

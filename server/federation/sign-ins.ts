@@ -12,8 +12,10 @@ import type { Database } from '../db/database.js';
 import { Connection, Identity, UpstreamSignIn } from '../db/entities/index.js';
 import { AppError, Conflict, NotFound } from '../errors.js';
 import type { SignedIn } from '../interaction/kit.js';
+import { applySsoGrant } from '../tenants/grants.js';
 import type { ConnectionService, LiveConnection } from './connections.js';
 import { type Profile, profileOf, type VerifiedDomains } from './profile.js';
+import { rolesFor, rolesOf } from './schemas.js';
 import type { UpstreamClient } from './upstream.js';
 
 /** How long an upstream round trip, and then a decision about linking, may take. */
@@ -45,6 +47,14 @@ export class UpstreamFailed extends AppError {
   ) {
     super(400, 'upstream_sign_in_failed', 'The sign-in with the other provider did not complete.');
   }
+}
+
+/** A tenant's connection with just-in-time membership makes the person a member there, at every sign-in. */
+async function grantMembership(m: EntityManager, connection: LiveConnection, accountId: string, profile: Profile) {
+  const { membership, tenantId, slug } = connection;
+  if (!membership || !tenantId) return;
+  const roles = rolesFor(membership, profile.groups);
+  await applySsoGrant(m, { tenantId, accountId, roles, managed: rolesOf(membership), idp: slug });
 }
 
 const hashOf = (state: string) => createHash('sha256').update(state).digest('hex');
@@ -189,6 +199,7 @@ export class FederationService {
           { id: identity.id },
           { lastUsedAt: new Date(), email: profile.email ?? null, emailVerified: profile.emailVerified },
         );
+        await grantMembership(m, connection, identity.accountId, profile);
         return this.signedIn(identity.accountId, connection);
       }
       // A verified e-mail that an account already holds: ask, never merge. An unverified one is never looked up.
@@ -304,6 +315,7 @@ export class FederationService {
     await this.db.transaction(async (m) => {
       await this.spend(m, row.id, 'pending_link', 'done');
       await this.insertIdentity(m, connection.id, accountId, profile);
+      await grantMembership(m, connection, accountId, profile);
       await recordAudit(m, {
         type: 'identity.linked',
         actor: accountId,
@@ -323,7 +335,10 @@ export class FederationService {
         name: profile.name ?? (profile.email ? undefined : `${connection.name} user`),
         phone: profile.phone,
       },
-      (m, accountId) => this.insertIdentity(m, connection.id, accountId, profile),
+      async (m, accountId) => {
+        await this.insertIdentity(m, connection.id, accountId, profile);
+        await grantMembership(m, connection, accountId, profile);
+      },
     );
     return { accountId: account.id, amr: ['fed'], idp: connection.slug };
   }
