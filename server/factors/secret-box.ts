@@ -1,7 +1,7 @@
 // Encrypts the secrets Tessera must read back (TOTP keys) with AES-256-GCM, so a copy of the database alone
 // does not hand them out. The key comes from FACTORS_ENCRYPTION_KEY; without it, one is generated on first
 // start and kept in the `secrets` table (good for development; production sets its own: docs/configuration.md).
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { Database } from '../db/database.js';
 import { Secret } from '../db/entities/index.js';
 
@@ -21,6 +21,11 @@ export class SecretBox {
     return [VERSION, iv, cipher.getAuthTag(), body]
       .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
       .join('.');
+  }
+
+  /** A key for another use (e.g. hashing one-time codes), derived so that it never equals the sealing key. */
+  derive(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.key, Buffer.alloc(0), `tessera:${purpose}`, 32));
   }
 
   open(sealed: string): string {

@@ -29,10 +29,12 @@ import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '
 import { TenantDomain } from './tenant-domain.js';
 import { JoinRequest } from './join-request.js';
 import { WebauthnChallenge } from './webauthn-challenge.js';
+import { OneTimeCode } from './one-time-code.js';
 
 export type { CodePurpose } from './verification-code.js';
 export type { CredentialType } from './credential.js';
 export type { ChallengePurpose } from './webauthn-challenge.js';
+export type { OneTimeCodePurpose } from './one-time-code.js';
 export type { KeyStatus } from './signing-key.js';
 export type { Delivery } from './invitation.js';
 export type { WebhookDeliveryStatus } from './webhook.js';
@@ -74,6 +76,7 @@ export {
   Identity,
   UpstreamSignIn,
   SessionSignIn,
+  OneTimeCode,
 };
 
 export const entities = [
@@ -111,4 +114,5 @@ export const entities = [
   Identity,
   UpstreamSignIn,
   SessionSignIn,
+  OneTimeCode,
 ];
