@@ -84,6 +84,10 @@ import { loadSecretBox } from './factors/secret-box.js';
 import { SecondFactors } from './factors/service.js';
 import { factorScripts } from './factors/static.js';
 import { TotpService } from './factors/totp.js';
+import { CodeMail } from './factors/code-mail.js';
+import { emailCodeInteractions } from './factors/email-code-pages.js';
+import { EmailCodeSignIn } from './factors/email-codes.js';
+import { OneTimeCodes } from './factors/one-time-codes.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
 import { callbackRoutes } from './federation/callback.js';
@@ -114,6 +118,8 @@ export interface Tessera {
   /** Verified domains: which tenant holds a domain, for sign-in features (home-realm discovery, JIT membership). */
   domains: DomainService;
   factors: SecondFactors;
+  /** Short codes sent to an address or a number (e-mail sign-in), shared by every feature that sends them. */
+  oneTimeCodes: OneTimeCodes;
   connections: ConnectionService;
   federation: FederationService;
 }
@@ -184,14 +190,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     new SecretBox(config.federation.secretKeys ?? cookieKeys),
     config.issuer,
   );
+  // Work done after the answer (mail whose timing must not tell whether an address has an account).
+  const later = new AfterAnswer((error) =>
+    logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deferred work failed'),
+  );
   // accounts knows nothing of oidc or tenants: a credential change reaches the sessions through this hook.
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
-    later: new AfterAnswer((error) =>
-      logger.error(
-        { err: { message: error instanceof Error ? error.message : String(error) } },
-        'deferred account work failed',
-      ),
-    ),
+    later,
     onCredentialChanged: (accountId) => endAccountSessions(db, accountId, onGrantDestroyed),
     mailLimits: config.mailLimits,
     signInMethodsOf: (accountId): Promise<string[]> => federation.signInMethodsOf(accountId),
@@ -226,8 +231,10 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const resources = new ResourceService(db, [apiResource(config.issuer)], tenants);
   const joins = new JoinService(db);
   const joinRequests = new JoinRequestService(db, new DomainMail(renderer));
+  const factorBox = await loadSecretBox(db, config.factors.encryptionKey);
+  const oneTimeCodes = new OneTimeCodes(db, factorBox.derive('one-time-codes'));
   const factors = new SecondFactors(
-    new TotpService(db, await loadSecretBox(db, config.factors.encryptionKey), new URL(config.issuer).host),
+    new TotpService(db, factorBox, new URL(config.issuer).host),
     new PasskeyService(db, config.issuer),
     new RecoveryCodes(db),
   );
@@ -299,20 +306,41 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) =>
     createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
-  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount] =
-    await Promise.all([
-      limiter('signin-ip', perIp),
-      limiter('signin-account', perAccount),
-      limiter('register-ip', perIp),
-      limiter('reset-ip', perIp),
-      limiter('reset-account', perAccount),
-      limiter('factor-codes-account', perAccount),
-    ]);
+  const [
+    signInPerIp,
+    signInPerAccount,
+    registerPerIp,
+    resetPerIp,
+    resetPerAccount,
+    codesPerAccount,
+    codeSendsPerAddress,
+  ] = await Promise.all([
+    limiter('signin-ip', perIp),
+    limiter('signin-account', perAccount),
+    limiter('register-ip', perIp),
+    limiter('reset-ip', perIp),
+    limiter('reset-account', perAccount),
+    limiter('factor-codes-account', perAccount),
+    limiter('code-sends-address', perAccount),
+  ]);
   const factorPages = factorInteractions({
     factors,
     accounts,
     page,
     limits: { perAccount: codesPerAccount, perIp: signInPerIp },
+  });
+
+  const emailCodePages = emailCodeInteractions({
+    signIns: new EmailCodeSignIn({
+      db,
+      codes: oneTimeCodes,
+      accounts,
+      mail: new CodeMail(renderer),
+      later,
+      mailLimits: config.mailLimits,
+    }),
+    page,
+    limits: { sendPerAddress: codeSendsPerAddress, perIp: signInPerIp },
   });
 
   // The account page's parts from other features, in the order they show.
@@ -339,6 +367,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
         factorPages.extension,
+        ...(config.factors.emailCodes ? [emailCodePages.extension] : []),
         federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
       ],
       // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
@@ -348,6 +377,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
           const invited = await redemption.open(params.invitation).catch(() => undefined);
           return invited ? [invited.tenantId] : [];
         }),
+        ...(config.factors.emailCodes ? [emailCodePages.loginOptions] : []),
         ...(config.factors.passkeys ? [factorPages.loginOptions] : []),
       ],
       secondFactor: factorPages.step,
@@ -423,6 +453,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     webhooks,
     domains,
     factors,
+    oneTimeCodes,
     connections,
     federation,
   };

@@ -148,6 +148,7 @@ const schema = z
         message: 'expected 32 random bytes, base64 or hex (openssl rand -base64 32)',
       }),
     PASSKEYS: bool(true),
+    EMAIL_CODES: bool(true),
     CONNECTION_SECRET_KEYS: secretList('keys'),
     UPSTREAM_ALLOW_HTTP: bool(false),
   })
@@ -206,7 +207,7 @@ const schema = z
       /** Where domain verification asks for TXT records: these servers, or the system's resolvers when empty. */
       dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
       domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
-      factors: { encryptionKey: env.FACTORS_ENCRYPTION_KEY, passkeys: env.PASSKEYS },
+      factors: { encryptionKey: env.FACTORS_ENCRYPTION_KEY, passkeys: env.PASSKEYS, emailCodes: env.EMAIL_CODES },
       federation: {
         /** Keys for connection secrets, newest first; without them, derived from the cookie keys. */
         secretKeys: env.CONNECTION_SECRET_KEYS,

@@ -40,7 +40,7 @@ export class OneTimeCodes {
    */
   async issue(m: EntityManager, target: CodeTarget, identifier: string): Promise<string> {
     const now = new Date(this.now());
-    await m.update(OneTimeCode, { ...target, consumedAt: IsNull() }, { consumedAt: now });
+    await this.withdraw(m, target);
     const code = String(randomInt(10 ** DIGITS)).padStart(DIGITS, '0');
     await m.insert(OneTimeCode, {
       id: crypto.randomUUID(),
@@ -53,6 +53,11 @@ export class OneTimeCodes {
       consumedAt: null,
     });
     return code;
+  }
+
+  /** Spends the subject's open codes of this purpose: none of them works afterwards. */
+  async withdraw(m: EntityManager, target: CodeTarget): Promise<void> {
+    await m.update(OneTimeCode, { ...target, consumedAt: IsNull() }, { consumedAt: new Date(this.now()) });
   }
 
   /**
