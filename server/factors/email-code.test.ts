@@ -11,7 +11,8 @@ import { apiClient } from '../../test/support/api.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken, type Person, person } from '../../test/support/tokens.js';
 import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
-import { Account } from '../db/entities/index.js';
+import { IsNull } from 'typeorm';
+import { Account, OneTimeCode } from '../db/entities/index.js';
 import { ACR_MFA, ACR_SINGLE_FACTOR } from '../interaction/assurance.js';
 import { createClient } from '../oidc/clients.js';
 
@@ -234,24 +235,45 @@ describeWithServer(
   { RATE_LIMIT_LOGIN: '3' },
 );
 
+/** A sign-in page of a first-party app, in a new browser (for the suites below, with their own settings). */
+async function loginPage(server: TestServer): Promise<{ browser: UserAgent; login: Page }> {
+  const { id, secret } = await createClient(server.db, {
+    name: 'Portal',
+    redirectUris: [`${server.url}/app/callback`],
+    firstParty: true,
+  });
+  const app = await oidc.discovery(new URL(server.url), id, secret, undefined, insecure);
+  const browser = new UserAgent(server.url);
+  const url = oidc.buildAuthorizationUrl(app, {
+    redirect_uri: `${server.url}/app/callback`,
+    scope: 'openid',
+    code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+  });
+  return { browser, login: await browser.follow(url.href) };
+}
+
 describeWithServer(
   'guessing e-mail codes from one address',
   (server: () => TestServer) => {
+    test("past the address's hourly mail limit no mail goes out, and no code is left open to guessing", async () => {
+      const ada = await person(server(), 'Ada');
+      for (let i = 0; i < 2; i++) {
+        const { browser, login } = await loginPage(server());
+        const sent = await browser.submit(await browser.submit(login, /\/email-code$/), /\/send$/, {
+          email: ada.email,
+        });
+        assert.equal(sent.status, 200, 'the page is the same past the limit');
+        await server().tessera.accounts.settled();
+        const subject = /interaction\/([^/"]+)\//.exec(sent.html)![1]!;
+        const open = await server().db.read((m) => m.countBy(OneTimeCode, { subject, consumedAt: IsNull() }));
+        assert.equal(open, i === 0 ? 1 : 0);
+      }
+      assert.equal((await mailsTo(server(), ada.email)).length, 1);
+    });
+
     test('codes typed from one address are limited, whichever sign-in they go to', async () => {
-      const { id, secret } = await createClient(server().db, {
-        name: 'Portal',
-        redirectUris: [`${server().url}/app/callback`],
-        firstParty: true,
-      });
-      const app = await oidc.discovery(new URL(server().url), id, secret, undefined, insecure);
-      const browser = new UserAgent(server().url);
-      const url = oidc.buildAuthorizationUrl(app, {
-        redirect_uri: `${server().url}/app/callback`,
-        scope: 'openid',
-        code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
-        code_challenge_method: 'S256',
-      });
-      const login = await browser.follow(url.href);
+      const { browser, login } = await loginPage(server());
       const ask = await browser.submit(login, /\/email-code$/);
       const enter = await browser.submit(ask, /\/send$/, { email: 'someone@example.test' });
       const statuses: number[] = [];
@@ -260,5 +282,20 @@ describeWithServer(
       assert.deepEqual(statuses.slice(statuses.indexOf(429)), Array(8 - statuses.indexOf(429)).fill(429));
     });
   },
-  { RATE_LIMIT_IP: '6' },
+  { RATE_LIMIT_IP: '6', MAIL_PER_RECIPIENT_PER_HOUR: '1' },
+);
+
+describeWithServer(
+  'e-mail codes turned off',
+  (server: () => TestServer) => {
+    test('EMAIL_CODES=false: no button on the sign-in page, and its routes are not there', async () => {
+      const { browser, login } = await loginPage(server());
+      assert.doesNotMatch(login.html, /email-code/);
+      const { hidden } = findForm(login.html, /\/login$/);
+      const uid = /interaction\/([^/"?]+)/.exec(login.url)![1]!;
+      const posted = await browser.request(`/interaction/${uid}/email-code`, { form: { _csrf: hidden._csrf! } });
+      assert.equal(posted.status, 404);
+    });
+  },
+  { EMAIL_CODES: 'false' },
 );

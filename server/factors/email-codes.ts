@@ -47,8 +47,9 @@ export class EmailCodeSignIn {
       if (!holder?.email) return codes.withdraw(m, target(uid));
       const code = await codes.issue(m, target(uid), holder.email);
       const message = mail.signInCode({ code, path: emailCodeLinkPath(uid, code), locale });
-      // Past the address's hourly mail limit nothing is sent; the page said the same either way.
-      await enqueueWithinLimits(
+      // Past the address's hourly mail limit nothing is sent (the page said the same either way), and a
+      // code nobody received must not stay open to guessing.
+      const queued = await enqueueWithinLimits(
         m,
         {
           channel: 'email',
@@ -59,6 +60,7 @@ export class EmailCodeSignIn {
         },
         mailLimits,
       );
+      if (!queued.queued) await codes.withdraw(m, target(uid));
     });
   }
 }
