@@ -23,8 +23,8 @@ export interface EmailCodePageDeps {
   };
 }
 
-const AskForm = form({ email: z.string().trim().max(320) });
-const Email = z.string().email();
+const AskForm = form({ email: z.string().trim().max(2000) });
+const Email = z.string().email().max(320);
 const LinkQuery = z.object({ code: z.string().trim().min(1).max(32) });
 
 export function emailCodeInteractions(deps: EmailCodePageDeps): {

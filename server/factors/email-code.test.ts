@@ -219,6 +219,25 @@ describeWithServer(
       assert.match(inStrict.page.html, /Sign in another way/);
     });
 
+    test('bad input gets a page with 400, never a 500, and asks for nothing', async () => {
+      const { browser, page } = await start();
+      const ask = await browser.submit(page, /\/email-code$/);
+      const { action, hidden } = findForm(ask.html, /\/send$/);
+      const notAnAddress = await browser.request(action, { form: { ...hidden, email: 'not an address' } });
+      assert.equal(notAnAddress.status, 400);
+      assert.match(notAnAddress.html, /Enter an e-mail address/);
+      const tooLong = await browser.request(action, { form: { ...hidden, email: `${'a'.repeat(400)}@example.test` } });
+      assert.equal(tooLong.status, 400);
+      const extra = await browser.request(action, { form: { ...hidden, email: 'a@example.test', admin: '1' } });
+      assert.equal(extra.status, 400);
+      const verify = action.replace(/send$/, 'verify');
+      assert.equal((await browser.request(verify, { form: { ...hidden } })).status, 400, 'no code');
+      assert.equal((await browser.request(verify, { form: { ...hidden, code: 'x'.repeat(40) } })).status, 400);
+      const noCode = await browser.request(action.replace(/send$/, 'link'));
+      assert.equal(noCode.status, 200, 'a link without its code shows the page to type it');
+      assert.match(noCode.html, /email-code\/verify/);
+    });
+
     test('asking is limited per address, the same whether or not it has an account', async () => {
       const ada = await person(server(), 'Ada');
       const stranger = `nobody-${crypto.randomUUID().slice(0, 8)}@example.test`;
