@@ -110,6 +110,11 @@ describeWithServer(
       assert.deepEqual(claims.amr, ['otp']);
       const elsewhere = await new UserAgent(server().url).request(link);
       assert.equal(elsewhere.status, 400, 'another browser has no such sign-in');
+      const logged = server().logs.filter((line) => line.includes('/email-code/link'));
+      assert.ok(
+        logged.length > 0 && !logged.some((line) => line.includes(code)),
+        'the link is logged without its code',
+      );
     });
 
     test('no enumeration: an unknown, an unconfirmed and a disabled address get the same page, and no mail', async () => {
