@@ -15,6 +15,7 @@ import { SessionSignIns1732200000501 } from './1732200000501-session-sign-ins.js
 import { TenantDomains1732200000550 } from './1732200000550-tenant-domains.js';
 import { ConnectionMembership1732200000560 } from './1732200000560-connection-membership.js';
 import { SecondFactors1732200000600 } from './1732200000600-second-factors.js';
+import { OneTimeCodes1732200000610 } from './1732200000610-one-time-codes.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -35,4 +36,5 @@ export const migrations = [
   TenantDomains1732200000550,
   ConnectionMembership1732200000560,
   SecondFactors1732200000600,
+  OneTimeCodes1732200000610,
 ];

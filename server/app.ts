@@ -26,7 +26,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { clientFlags, clientInfo, ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './keys/keys.js';
-import { loadSealingKeys, SecretBox } from './keys/sealing.js';
+import { derivedKey, loadSealingKeys, SecretBox } from './keys/sealing.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
 import { DpopVerifier } from './oidc/dpop.js';
 import { DpopReplayStore } from './oidc/dpop-replay.js';
@@ -84,6 +84,10 @@ import { RecoveryCodes } from './factors/recovery-codes.js';
 import { SecondFactors } from './factors/service.js';
 import { factorScripts } from './factors/static.js';
 import { TotpService } from './factors/totp.js';
+import { CodeMail } from './factors/code-mail.js';
+import { emailCodeInteractions } from './factors/email-code-pages.js';
+import { EmailCodeSignIn } from './factors/email-codes.js';
+import { OneTimeCodes } from './factors/one-time-codes.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
 import { callbackRoutes } from './federation/callback.js';
@@ -113,6 +117,8 @@ export interface Tessera {
   /** Verified domains: which tenant holds a domain, for sign-in features (home-realm discovery, JIT membership). */
   domains: DomainService;
   factors: SecondFactors;
+  /** Short codes sent to an address or a number (e-mail sign-in), shared by every feature that sends them. */
+  oneTimeCodes: OneTimeCodes;
   connections: ConnectionService;
   federation: FederationService;
 }
@@ -182,14 +188,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const directory = new TenantDirectory(db);
   const onGrantDestroyed = [(id: string) => directory.forgetGrant(id)];
   const connections = new ConnectionService(db, new SecretBox(sealingKeys, 'connection-secrets'), config.issuer);
+  // Work done after the answer (mail whose timing must not tell whether an address has an account).
+  const later = new AfterAnswer((error) =>
+    logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deferred work failed'),
+  );
   // accounts knows nothing of oidc or tenants: a credential change reaches the sessions through this hook.
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
-    later: new AfterAnswer((error) =>
-      logger.error(
-        { err: { message: error instanceof Error ? error.message : String(error) } },
-        'deferred account work failed',
-      ),
-    ),
+    later,
     onCredentialChanged: (accountId) => endAccountSessions(db, accountId, onGrantDestroyed),
     mailLimits: config.mailLimits,
     signInMethodsOf: (accountId): Promise<string[]> => federation.signInMethodsOf(accountId),
@@ -224,6 +229,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const resources = new ResourceService(db, [apiResource(config.issuer)], tenants);
   const joins = new JoinService(db);
   const joinRequests = new JoinRequestService(db, new DomainMail(renderer));
+  const oneTimeCodes = new OneTimeCodes(db, derivedKey(sealingKeys, 'one-time-codes'));
   const factors = new SecondFactors(
     new TotpService(db, new SecretBox(sealingKeys, 'totp-keys'), new URL(config.issuer).host),
     new PasskeyService(db, config.issuer),
@@ -297,22 +303,44 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) =>
     createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
-  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount, optionsPerIp] =
-    await Promise.all([
-      limiter('signin-ip', perIp),
-      limiter('signin-account', perAccount),
-      limiter('register-ip', perIp),
-      limiter('reset-ip', perIp),
-      limiter('reset-account', perAccount),
-      limiter('factor-codes-account', perAccount),
-      // A passkey challenge per sign-in page opened: page views, not attempts, so a wider budget.
-      limiter('passkey-options-ip', perIp * 10),
-    ]);
+  const [
+    signInPerIp,
+    signInPerAccount,
+    registerPerIp,
+    resetPerIp,
+    resetPerAccount,
+    codesPerAccount,
+    codeSendsPerAddress,
+    optionsPerIp,
+  ] = await Promise.all([
+    limiter('signin-ip', perIp),
+    limiter('signin-account', perAccount),
+    limiter('register-ip', perIp),
+    limiter('reset-ip', perIp),
+    limiter('reset-account', perAccount),
+    limiter('factor-codes-account', perAccount),
+    limiter('code-sends-address', perAccount),
+    // A passkey challenge per sign-in page opened: page views, not attempts, so a wider budget.
+    limiter('passkey-options-ip', perIp * 10),
+  ]);
   const factorPages = factorInteractions({
     factors,
     accounts,
     page,
     limits: { perAccount: codesPerAccount, perIp: signInPerIp, optionsPerIp },
+  });
+
+  const emailCodePages = emailCodeInteractions({
+    signIns: new EmailCodeSignIn({
+      db,
+      codes: oneTimeCodes,
+      accounts,
+      mail: new CodeMail(renderer),
+      later,
+      mailLimits: config.mailLimits,
+    }),
+    page,
+    limits: { sendPerAddress: codeSendsPerAddress, perIp: signInPerIp },
   });
 
   // The account page's parts from other features, in the order they show.
@@ -339,6 +367,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
         factorPages.extension,
+        ...(config.factors.emailCodes ? [emailCodePages.extension] : []),
         federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
       ],
       // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
@@ -348,6 +377,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
           const invited = await redemption.open(params.invitation).catch(() => undefined);
           return invited ? [invited.tenantId] : [];
         }),
+        ...(config.factors.emailCodes ? [emailCodePages.loginOptions] : []),
         ...(config.factors.passkeys ? [factorPages.loginOptions] : []),
       ],
       secondFactor: factorPages.step,
@@ -423,6 +453,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     webhooks,
     domains,
     factors,
+    oneTimeCodes,
     connections,
     federation,
   };

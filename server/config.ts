@@ -141,6 +141,7 @@ const schema = z
     DNS_TIMEOUT_MS: positiveInt(5000),
     DOMAIN_VERIFY_QUOTA_PER_HOUR: positiveInt(30),
     PASSKEYS: bool(true),
+    EMAIL_CODES: bool(true),
     UPSTREAM_ALLOW_HTTP: bool(false),
   })
   .transform((env) => {
@@ -199,7 +200,7 @@ const schema = z
       /** Where domain verification asks for TXT records: these servers, or the system's resolvers when empty. */
       dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
       domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
-      factors: { passkeys: env.PASSKEYS },
+      factors: { passkeys: env.PASSKEYS, emailCodes: env.EMAIL_CODES },
       federation: {
         /** Upstream providers over plain http (tests, local development); never in production. */
         allowHttp: env.UPSTREAM_ALLOW_HTTP && !production,

@@ -57,6 +57,15 @@ export class SecretBox {
 }
 
 /**
+ * A key for another use than sealing (keying the hash of one-time codes), from the newest key and never
+ * equal to a sealing key. It changes when the keys rotate: fine for what lives minutes, not for what lasts.
+ */
+export function derivedKey(materials: string[], purpose: 'one-time-codes'): Buffer {
+  if (!materials.length) throw new Error('a derived key needs at least one key');
+  return Buffer.from(hkdfSync('sha256', materials[0]!, 'tessera', `derived:${purpose}`, 32));
+}
+
+/**
  * The keys for this server: the configured ones, or else one generated once and kept in the database (so
  * development needs no setting; production configures its own, kept outside the database). A key generated
  * before the setting was made still opens what it sealed, and never seals again.

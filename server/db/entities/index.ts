@@ -5,6 +5,7 @@ export * from './model.js';
 export type { CodePurpose } from './verification-code.js';
 export type { CredentialType } from './credential.js';
 export type { ChallengePurpose } from './webauthn-challenge.js';
+export type { OneTimeCodePurpose } from './one-time-code.js';
 export type { KeyStatus } from './signing-key.js';
 export type { Delivery } from './invitation.js';
 export type { WebhookDeliveryStatus } from './webhook.js';

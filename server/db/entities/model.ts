@@ -30,3 +30,4 @@ export { UpstreamSignIn } from './upstream-sign-in.js';
 export { VerificationCode } from './verification-code.js';
 export { WebauthnChallenge } from './webauthn-challenge.js';
 export { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
+export { OneTimeCode } from './one-time-code.js';
