@@ -1,30 +1,10 @@
-// The operator's commands for global connections (offered on every sign-in page): add, list, change, remove.
-// A tenant's own connections are its admins' business (Management API, tenant admin page).
+// The operator's commands for global connections (offered on every sign-in page): add, list, change, remove,
+// each an operation of the operator API (connection-operations.ts). A tenant's own connections are its admins'
+// business (Management API, tenant admin page).
 import { type Command, InvalidArgumentError } from 'commander';
-import type { z } from 'zod';
-import { loadConfig } from '../config.js';
-import type { Database } from '../db/database.js';
-import { ConnectionService } from './connections.js';
-import { ClaimMapping, CreateConnection, UpdateConnection } from './schemas.js';
-import { SecretBox } from './secrets.js';
+import { type Act, all, type Obj, str } from '../operators/cli.js';
 
-type WithDatabase = <A extends unknown[]>(
-  action: (db: Database, ...args: A) => Promise<void>,
-) => (...args: A) => Promise<void>;
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
 const list = (value: string, previous: string[] = []) => [...previous, value];
-const OPERATOR = { kind: 'operator' } as const;
-
-/** The cookie keys as the server has them (oidc/secrets.ts), handed in by server/cli.ts. */
-type CookieKeys = (db: Database, configured: string[] | undefined) => Promise<string[]>;
-
-/** The same secret keys as the server: CONNECTION_SECRET_KEYS, else the cookie keys. */
-async function connectionService(db: Database, cookieKeys: CookieKeys): Promise<ConnectionService> {
-  const config = loadConfig();
-  const keys = config.federation.secretKeys ?? (await cookieKeys(db, config.cookieSecrets));
-  return new ConnectionService(db, new SecretBox(keys), config.issuer);
-}
 
 interface Options {
   slug?: string;
@@ -51,16 +31,7 @@ function claimsOf(pairs: string[] | undefined) {
     if (!key || !value) throw new InvalidArgumentError(`--claim expects name=upstream_claim, got "${pair}"`);
     return [key, value];
   });
-  return ClaimMapping.partial().parse(Object.fromEntries(entries));
-}
-
-function parsed<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (!result.success)
-    throw new InvalidArgumentError(
-      result.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '),
-    );
-  return result.data;
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 const fieldsOf = (o: Options) => ({
@@ -74,8 +45,6 @@ const fieldsOf = (o: Options) => ({
   scopes: o.scope,
   claims: claimsOf(o.claim),
 });
-const withoutUndefined = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 function endpointOptions(command: Command): Command {
   return command
@@ -94,7 +63,7 @@ function endpointOptions(command: Command): Command {
     );
 }
 
-export function connectionCommands(program: Command, withDatabase: WithDatabase, cookieKeys: CookieKeys): void {
+export function connectionCommands(program: Command, act: Act): void {
   endpointOptions(
     program
       .command('connections:add')
@@ -106,17 +75,18 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase,
   )
     .option('--trusted-email', "count the provider's verified e-mails as verified (only for providers you trust)")
     .action(
-      withDatabase(async (db, options: Options) => {
-        const input = parsed(
-          CreateConnection,
-          withoutUndefined({ slug: options.slug, kind: options.kind, ...fieldsOf(options) }),
-        );
-        const created = await (await connectionService(db, cookieKeys)).create(OPERATOR, {
-          ...input,
-          trusted_for_email: options.trustedEmail === true,
-        });
-        out(`added ${created.slug} (${created.id})`);
-        out(`redirect URI to register at the provider: ${created.redirect_uri}`);
+      act(async (t, print, options: Options) => {
+        const created = (await t.call('connections.create', {
+          body: {
+            slug: options.slug,
+            kind: options.kind,
+            ...fieldsOf(options),
+            trusted_for_email: options.trustedEmail === true,
+          },
+        })) as Obj;
+        print.json(created);
+        print.line(`added ${str(created.slug)} (${str(created.id)})`);
+        print.line(`redirect URI to register at the provider: ${str(created.redirect_uri)}`);
       }),
     );
 
@@ -124,12 +94,13 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase,
     .command('connections:list')
     .description('list the global connections (never their secrets)')
     .action(
-      withDatabase(async (db) => {
-        const all = await (await connectionService(db, cookieKeys)).list(OPERATOR);
-        if (!all.length) out('no global connections');
-        for (const c of all)
-          out(
-            `${c.slug.padEnd(20)} ${c.kind.padEnd(6)} ${c.disabled ? 'disabled' : 'enabled '} ${c.trusted_for_email ? 'trusted-email' : 'untrusted-email'}  ${c.name}  ${c.issuer ?? c.authorization_endpoint}`,
+      act(async (t, print) => {
+        const connections = await all(t, 'connections.list');
+        print.json(connections);
+        if (!connections.length) print.line('no global connections');
+        for (const c of connections)
+          print.line(
+            `${str(c.slug).padEnd(20)} ${str(c.kind).padEnd(6)} ${c.disabled ? 'disabled' : 'enabled '} ${c.trusted_for_email ? 'trusted-email' : 'untrusted-email'}  ${str(c.name)}  ${str(c.issuer ?? c.authorization_endpoint)}`,
           );
       }),
     );
@@ -142,18 +113,18 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase,
     .option('--disable', 'stop offering it; nobody signs in through it')
     .option('--enable', 'offer it again')
     .action(
-      withDatabase(async (db, slug: string, options: Options) => {
-        const service = await connectionService(db, cookieKeys);
-        const disabled = options.disable ? true : options.enable ? false : undefined;
-        const patch = withoutUndefined({ ...fieldsOf(options), disabled });
-        const trusted = options.trustedEmail;
-        if (!Object.keys(patch).length && trusted === undefined) throw new InvalidArgumentError('nothing to change');
-        const changed = await service.update(OPERATOR, await service.globalId(slug), {
-          ...(Object.keys(patch).length ? parsed(UpdateConnection, patch) : {}),
-          trusted_for_email: trusted,
-        });
-        out(
-          `updated ${changed.slug}: ${changed.disabled ? 'disabled' : 'enabled'}, ${changed.trusted_for_email ? 'trusted' : 'untrusted'} e-mails`,
+      act(async (t, print, slug: string, options: Options) => {
+        const changed = (await t.call('connections.update', {
+          params: { connection: slug },
+          body: {
+            ...fieldsOf(options),
+            disabled: options.disable ? true : options.enable ? false : undefined,
+            trusted_for_email: options.trustedEmail,
+          },
+        })) as Obj;
+        print.json(changed);
+        print.line(
+          `updated ${str(changed.slug)}: ${changed.disabled ? 'disabled' : 'enabled'}, ${changed.trusted_for_email ? 'trusted' : 'untrusted'} e-mails`,
         );
       }),
     );
@@ -162,10 +133,10 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase,
     .command('connections:remove <slug>')
     .description('delete a global connection nobody signs in through (else disable it)')
     .action(
-      withDatabase(async (db, slug: string) => {
-        const service = await connectionService(db, cookieKeys);
-        await service.remove(OPERATOR, await service.globalId(slug));
-        out(`removed ${slug}`);
+      act(async (t, print, slug: string) => {
+        await t.call('connections.delete', { params: { connection: slug } });
+        print.json({ removed: slug });
+        print.line(`removed ${slug}`);
       }),
     );
 }

@@ -1,29 +1,9 @@
 // The operator's domain commands: attest that a tenant owns a domain (verified without DNS), and ask which
-// tenant holds a domain. server/cli.ts adds them to its program.
+// tenant holds a domain. server/cli.ts adds them; each is an operation of the operator API (domain-operations.ts).
 import { type Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config.js';
-import type { Database } from '../db/database.js';
 import type { JoinPolicy } from '../db/entities/index.js';
-import { createQuota } from '../http/rate-limit.js';
-import { DomainService, JOIN_POLICIES } from './domains.js';
-import { dnsTxtLookup } from './domains-dns.js';
-
-/** cli.ts's wrapper: opens the (migrated) database, runs the action, closes it, and reports errors. */
-type WithDatabase = <A extends unknown[]>(
-  action: (db: Database, ...args: A) => Promise<void>,
-) => (...args: A) => Promise<void>;
-
-const out = (line: string) => process.stdout.write(`${line}\n`);
-
-function serviceFor(db: Database): DomainService {
-  const config = loadConfig();
-  // The operator's word needs no DNS question; the lookup is there for the service's other uses only.
-  return new DomainService(
-    db,
-    dnsTxtLookup(config.dns),
-    createQuota({ keyPrefix: 'domains-verify', points: config.domainVerifyQuotaPerHour, durationSeconds: 3600 }),
-  );
-}
+import { type Act, type Obj, str } from '../operators/cli.js';
+import { JOIN_POLICIES } from './domains.js';
 
 const policy = (value: string): JoinPolicy => {
   if (!(JOIN_POLICIES as readonly string[]).includes(value))
@@ -31,7 +11,7 @@ const policy = (value: string): JoinPolicy => {
   return value as JoinPolicy;
 };
 
-export function domainCommands(program: Command, withDatabase: WithDatabase): void {
+export function domainCommands(program: Command, act: Act): void {
   program
     .command('domains:verify <tenant-id> <domain>')
     .description(
@@ -39,9 +19,15 @@ export function domainCommands(program: Command, withDatabase: WithDatabase): vo
     )
     .option('--join-policy <policy>', `off, suggest, auto or request (default: keep, or off for a new claim)`, policy)
     .action(
-      withDatabase(async (db, tenantId: string, domain: string, opts: { joinPolicy?: JoinPolicy }) => {
-        const verified = await serviceFor(db).attest(tenantId, domain, opts.joinPolicy);
-        out(`${verified.domain} is verified for tenant ${verified.tenant_id} (join policy: ${verified.join_policy})`);
+      act(async (t, print, tenantId: string, domain: string, opts: { joinPolicy?: JoinPolicy }) => {
+        const verified = (await t.call('domains.verify', {
+          params: { tenantId },
+          body: { domain, join_policy: opts.joinPolicy },
+        })) as Obj;
+        print.json(verified);
+        print.line(
+          `${str(verified.domain)} is verified for tenant ${str(verified.tenant_id)} (join policy: ${str(verified.join_policy)})`,
+        );
       }),
     );
 
@@ -49,11 +35,12 @@ export function domainCommands(program: Command, withDatabase: WithDatabase): vo
     .command('domains:owner <domain-or-email>')
     .description('which tenant holds the domain (of an e-mail address) verified, and its join policy')
     .action(
-      withDatabase(async (db, domain: string) => {
-        const owner = await serviceFor(db).ownerOf(domain);
-        out(
+      act(async (t, print, domain: string) => {
+        const { owner } = (await t.call('domains.owner', { query: { domain } })) as { owner: Obj | null };
+        print.json({ owner });
+        print.line(
           owner
-            ? `${owner.domain}: ${owner.tenantId} "${owner.tenantName}" (join policy: ${owner.joinPolicy})`
+            ? `${str(owner.domain)}: ${str(owner.tenant_id)} "${str(owner.tenant_name)}" (join policy: ${str(owner.join_policy)})`
             : 'no tenant holds this domain verified',
         );
       }),

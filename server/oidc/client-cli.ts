@@ -1,18 +1,16 @@
-// clients:configure: the settings a registered client may change (server/cli.ts adds the command): its default
-// resource, the tenant it acts in with client credentials, how it authenticates (its keys for private_key_jwt),
-// and its ID token algorithm.
+// clients:configure: the settings a registered client may change (server/cli.ts adds the command), through the
+// operator API's clients.configure (oidc/client-settings-operations.ts).
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { WithDatabase } from '../resources/cli.js';
-import { TenantDirectory } from '../tenants/claims.js';
-import { CLIENT_AUTH_METHODS, type ClientSettings, configureClient, ID_TOKEN_ALGS } from './clients.js';
+import type { Act } from '../operators/cli.js';
+import { CLIENT_AUTH_METHODS, ID_TOKEN_ALGS } from './clients.js';
 
-const out = (line = '') => process.stdout.write(`${line}\n`);
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 
-function readJwks(path: string): { keys: Record<string, unknown>[] } {
+/** The JWKS file is read here, on the operator's machine; its content is what the server gets. */
+function readJwks(path: string): unknown {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as { keys: Record<string, unknown>[] };
+    return JSON.parse(readFileSync(path, 'utf8'));
   } catch {
     throw new InvalidArgumentError(`--jwks ${path}: not a readable JSON file`);
   }
@@ -31,7 +29,7 @@ interface Options {
   idTokenAlg?: string;
 }
 
-export function clientSettingCommands(program: Command, withDatabase: WithDatabase): void {
+export function clientSettingCommands(program: Command, act: Act): void {
   program
     .command('clients:configure <id>')
     .description("change a client's settings: default resource, tenant, authentication, ID token algorithm")
@@ -45,21 +43,21 @@ export function clientSettingCommands(program: Command, withDatabase: WithDataba
     .option('--jwks-uri <url>', 'where its public keys are served (private_key_jwt)')
     .option('--id-token-alg <alg>', ID_TOKEN_ALGS.join(' or '))
     .action(
-      withDatabase(async (db, id: string, o: Options) => {
-        const settings: ClientSettings = {
-          authMethod: o.authMethod,
-          idTokenAlg: o.idTokenAlg,
-          jwks: o.jwks ? readJwks(o.jwks) : undefined,
-          jwksUri: o.jwksUri,
-          defaultResource: o.resource === false ? null : o.defaultResource,
-        };
-        if (o.tenant) {
-          const tenant = await new TenantDirectory(db).findLive(o.tenant);
-          if (!tenant) throw new InvalidArgumentError(`no tenant "${o.tenant}"`);
-          settings.tenant = { id: tenant.id, roles: o.tenantRole ?? ['tenant-user'] };
-        } else if (o.tenant === false) settings.tenant = null;
-        const shown = await configureClient(db, id, settings);
-        out(JSON.stringify(shown, null, 2));
+      act(async (t, print, id: string, o: Options) => {
+        const shown = await t.call('clients.configure', {
+          params: { clientId: id },
+          body: {
+            default_resource: o.resource === false ? null : o.defaultResource,
+            tenant: o.tenant === false ? null : o.tenant,
+            tenant_roles: o.tenant ? o.tenantRole : undefined,
+            auth_method: o.authMethod,
+            jwks: o.jwks ? readJwks(o.jwks) : undefined,
+            jwks_uri: o.jwksUri,
+            id_token_alg: o.idTokenAlg,
+          },
+        });
+        print.json(shown);
+        print.line(JSON.stringify(shown, null, 2));
       }),
     );
 }

@@ -1,17 +1,10 @@
-// The operator's commands for API resources: npm run tessera -- resources:… (server/cli.ts adds them).
+// The operator's commands for API resources: npm run tessera -- resources:… (server/cli.ts adds them). Each is
+// an operation of the operator API (resources/operations.ts), carried by the CLI's transport.
 import { type Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config.js';
-import type { Database } from '../db/database.js';
-import { AppError } from '../errors.js';
 import { SIGNING_ALGS, type SigningAlg } from '../keys/keys.js';
-import { type ResourceView, ResourceService } from './service.js';
+import { type Act, all, type Obj, type Printer, str } from '../operators/cli.js';
+import { CommandFailed, type Transport } from '../operators/cli-transport.js';
 
-/** cli.ts's wrapper: opens the database, runs the action, turns errors into one line and exit code 1. */
-export type WithDatabase = <A extends unknown[]>(
-  action: (db: Database, ...args: A) => Promise<void>,
-) => (...args: A) => Promise<void>;
-
-const out = (line = '') => process.stdout.write(`${line}\n`);
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 const seconds = (value: string) => {
   const n = Number(value);
@@ -24,31 +17,38 @@ const alg = (value: string) => {
   return value as SigningAlg;
 };
 
-function show(r: ResourceView): void {
-  out(
-    `${r.audience}  "${r.name}"  ${r.signingAlg}  ttl ${r.accessTokenTtl}s${r.isPublic ? '  public' : ''}  id ${r.id}`,
+function show(r: Obj, print: Printer): void {
+  print.line(
+    `${str(r.audience)}  "${str(r.name)}"  ${str(r.signing_alg)}  ttl ${str(r.access_token_ttl)}s${r.public ? '  public' : ''}  id ${str(r.id)}`,
   );
-  out(`    permissions: ${r.permissions.join(' ') || '(none)'}`);
+  print.line(`    permissions: ${(r.permissions as string[]).join(' ') || '(none)'}`);
 }
 
-/** Runs a service call; its typed errors become the command's one-line message. */
-async function service<T>(
-  db: Database,
-  reserved: Reserved,
-  act: (resources: ResourceService) => Promise<T>,
-): Promise<T> {
-  try {
-    return await act(new ResourceService(db, reserved(loadConfig().issuer)));
-  } catch (error) {
-    if (error instanceof AppError) throw new InvalidArgumentError(error.description);
-    throw error;
-  }
+/** The operator names a resource by its audience; the API by its id. */
+async function idOf(t: Transport, audience: string): Promise<string> {
+  const [found] = await all(t, 'resources.list', { audience });
+  if (!found) throw new CommandFailed(`There is no resource with the audience ${audience}.`);
+  return str(found.id);
 }
 
-/** The audiences no app may register, for an issuer (Tessera's own Management API). */
-export type Reserved = (issuer: string) => string[];
+interface Options {
+  audience?: string;
+  name?: string;
+  permission?: string[];
+  ttl?: number;
+  alg?: SigningAlg;
+  public?: boolean;
+}
 
-export function resourceCommands(program: Command, withDatabase: WithDatabase, reserved: Reserved): void {
+const fieldsOf = (o: Options) => ({
+  name: o.name,
+  permissions: o.permission,
+  access_token_ttl: o.ttl,
+  signing_alg: o.alg,
+  public: o.public,
+});
+
+export function resourceCommands(program: Command, act: Act): void {
   program
     .command('resources:create')
     .description("register an app's API (an API resource): apps then get JWT access tokens for it")
@@ -59,31 +59,13 @@ export function resourceCommands(program: Command, withDatabase: WithDatabase, r
     .option('--alg <alg>', `JWT signing algorithm: ${SIGNING_ALGS.join(' or ')} (default ES256)`, alg)
     .option('--public', "list its permissions in discovery's scopes_supported")
     .action(
-      withDatabase(
-        async (
-          db,
-          o: {
-            audience: string;
-            name: string;
-            permission?: string[];
-            ttl?: number;
-            alg?: SigningAlg;
-            public?: boolean;
-          },
-        ) => {
-          const created = await service(db, reserved, (r) =>
-            r.create({
-              audience: o.audience,
-              name: o.name,
-              permissions: o.permission ?? [],
-              accessTokenTtl: o.ttl,
-              signingAlg: o.alg,
-              isPublic: o.public,
-            }),
-          );
-          show(created);
-        },
-      ),
+      act(async (t, print, o: Options) => {
+        const created = (await t.call('resources.create', {
+          body: { audience: o.audience, ...fieldsOf(o), permissions: o.permission ?? [] },
+        })) as Obj;
+        print.json(created);
+        show(created, print);
+      }),
     );
 
   program
@@ -96,34 +78,27 @@ export function resourceCommands(program: Command, withDatabase: WithDatabase, r
     .option('--public', "list its permissions in discovery's scopes_supported")
     .option('--no-public', 'stop listing them')
     .action(
-      withDatabase(
-        async (
-          db,
-          audience: string,
-          o: { name?: string; permission?: string[]; ttl?: number; alg?: SigningAlg; public?: boolean },
-        ) => {
-          const updated = await service(db, reserved, (r) =>
-            r.update(audience, {
-              name: o.name,
-              permissions: o.permission,
-              accessTokenTtl: o.ttl,
-              signingAlg: o.alg,
-              isPublic: o.public,
-            }),
-          );
-          show(updated);
-        },
-      ),
+      act(async (t, print, audience: string, o: Options) => {
+        const changed = (await t.call('resources.update', {
+          params: { resourceId: await idOf(t, audience) },
+          body: fieldsOf(o),
+        })) as Obj;
+        print.json(changed);
+        show(changed, print);
+      }),
     );
 
   program
     .command('resources:list')
     .description('list registered API resources')
     .action(
-      withDatabase(async (db) => {
-        const all = await service(db, reserved, (r) => r.list());
-        if (!all.length) out('no API resources');
-        for (const r of all) show(r);
+      act(async (t, print) => {
+        const resources = (await all(t, 'resources.list')).sort((a, b) =>
+          str(a.audience).localeCompare(str(b.audience)),
+        );
+        print.json(resources);
+        if (!resources.length) print.line('no API resources');
+        for (const r of resources) show(r, print);
       }),
     );
 
@@ -131,10 +106,10 @@ export function resourceCommands(program: Command, withDatabase: WithDatabase, r
     .command('resources:delete <audience>')
     .description("remove a resource and every tenant's mapping of it; issued tokens live until they expire")
     .action(
-      withDatabase(async (db, audience: string) => {
-        if (!(await service(db, reserved, (r) => r.remove(audience))))
-          throw new InvalidArgumentError(`no resource "${audience}"`);
-        out(`deleted ${audience}`);
+      act(async (t, print, audience: string) => {
+        await t.call('resources.delete', { params: { resourceId: await idOf(t, audience) } });
+        print.json({ deleted: audience });
+        print.line(`deleted ${audience}`);
       }),
     );
 }

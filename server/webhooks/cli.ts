@@ -1,37 +1,8 @@
-// The operators' webhook endpoints (tenant_id null: every tenant's events) on the command line.
+// The operators' webhook endpoints (tenant_id null: every tenant's events) on the command line: each command is
+// an operation of the operator API (webhooks/operations.ts), carried by the CLI's transport.
 import { type Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../config.js';
-import { addAuditListener } from '../db/audit.js';
-import { type Database, openDatabase } from '../db/database.js';
-import { AppError } from '../errors.js';
-import { emitAudited } from './emit.js';
+import { type Act, all, type Obj, type Printer, str } from '../operators/cli.js';
 import { EVENT_TYPES, type EventType } from './events.js';
-import type { DeliveryView, EndpointView } from './schemas.js';
-import type { Owner, WebhookService } from './service.js';
-import { setUpWebhooks } from './setup.js';
-
-const out = (line = '') => {
-  process.stdout.write(`${line}\n`);
-};
-const OPERATOR: Owner = { kind: 'operator', actor: 'cli' };
-
-/** Opens the database, runs one webhook command with the service, closes; a refused command exits with 1. */
-function withWebhooks<A extends unknown[]>(action: (webhooks: WebhookService, ...args: A) => Promise<void>) {
-  return async (...args: A) => {
-    let db: Database | undefined;
-    try {
-      const config = loadConfig();
-      db = await openDatabase(config.database);
-      await db.migrate();
-      await action((await setUpWebhooks(db, config)).service, ...args);
-    } catch (error) {
-      process.stderr.write(`error: ${error instanceof AppError ? error.description : (error as Error).message}\n`);
-      process.exitCode = 1;
-    } finally {
-      await db?.close();
-    }
-  };
-}
 
 const eventList = (value: string, previous: EventType[] = []): EventType[] => {
   const events = value === 'all' ? [...EVENT_TYPES] : value.split(',').map((v) => v.trim());
@@ -46,17 +17,20 @@ const count = (value: string) => {
   return n;
 };
 
-const showEndpoint = (e: EndpointView) =>
-  out(
-    `${e.id}  ${e.enabled ? 'enabled ' : 'disabled'}  ${e.url}  events: ${e.events.join(',')}${e.description ? `  "${e.description}"` : ''}`,
+const showEndpoint = (e: Obj, print: Printer) =>
+  print.line(
+    `${str(e.id)}  ${e.enabled ? 'enabled ' : 'disabled'}  ${str(e.url)}  events: ${(e.events as string[]).join(',')}${e.description ? `  "${str(e.description)}"` : ''}`,
   );
-const showDelivery = (d: DeliveryView) =>
-  out(`${d.id}  ${d.created_at}  ${d.status.padEnd(9)}  attempts: ${d.attempts}  ${d.event_type}  event ${d.event_id}`);
+const showDelivery = (d: Obj, print: Printer) =>
+  print.line(
+    `${str(d.id)}  ${str(d.created_at)}  ${str(d.status).padEnd(9)}  attempts: ${str(d.attempts)}  ${str(d.event_type)}  event ${str(d.event_id)}`,
+  );
 
-/** Adds the webhooks:* commands; a CLI that can emit events (accounts:create …) announces them to webhooks too. */
-export function registerWebhookCommands(program: Command): void {
-  addAuditListener(emitAudited);
+const endpoint = (id: string) => ({ params: { endpointId: id } });
+const ofDelivery = (id: string, deliveryId: string) => ({ params: { endpointId: id, deliveryId } });
 
+/** Adds the webhooks:* commands. */
+export function webhookCommands(program: Command, act: Act): void {
   program
     .command('webhooks:create')
     .description("register an operator's webhook endpoint (every tenant's events); prints its secret once")
@@ -68,15 +42,14 @@ export function registerWebhookCommands(program: Command): void {
     )
     .option('--description <text>')
     .action(
-      withWebhooks(async (webhooks, opts: { url: string; event: EventType[]; description?: string }) => {
-        const created = await webhooks.create(OPERATOR, {
-          url: opts.url,
-          events: opts.event,
-          description: opts.description,
-        });
-        showEndpoint(created);
-        out(
-          `secret: ${created.secret}\n(the secret is shown only now: store it where the receiver verifies signatures)`,
+      act(async (t, print, opts: { url: string; event: EventType[]; description?: string }) => {
+        const created = (await t.call('webhooks.create', {
+          body: { url: opts.url, events: opts.event, description: opts.description },
+        })) as Obj;
+        print.json(created);
+        showEndpoint(created, print);
+        print.line(
+          `secret: ${str(created.secret)}\n(the secret is shown only now: store it where the receiver verifies signatures)`,
         );
       }),
     );
@@ -85,10 +58,11 @@ export function registerWebhookCommands(program: Command): void {
     .command('webhooks:list')
     .description("list the operators' webhook endpoints (never their secrets)")
     .action(
-      withWebhooks(async (webhooks) => {
-        const page = await webhooks.list(OPERATOR, { limit: 100 });
-        if (!page.items.length) out('no webhook endpoints');
-        for (const e of page.items) showEndpoint(e);
+      act(async (t, print) => {
+        const endpoints = await all(t, 'webhooks.list');
+        print.json(endpoints);
+        if (!endpoints.length) print.line('no webhook endpoints');
+        for (const e of endpoints) showEndpoint(e, print);
       }),
     );
 
@@ -101,22 +75,25 @@ export function registerWebhookCommands(program: Command): void {
     .option('--disable', 'stop delivering to it')
     .option('--enable', 'deliver to it again')
     .action(
-      withWebhooks(
+      act(
         async (
-          webhooks,
+          t,
+          print,
           id: string,
           opts: { url?: string; event?: EventType[]; description?: string; disable?: boolean; enable?: boolean },
         ) => {
           if (opts.disable && opts.enable) throw new InvalidArgumentError('give --disable or --enable, not both');
-          const enabled = opts.disable ? false : opts.enable ? true : undefined;
-          showEndpoint(
-            await webhooks.update(OPERATOR, id, {
+          const changed = (await t.call('webhooks.update', {
+            ...endpoint(id),
+            body: {
               url: opts.url,
               events: opts.event,
               description: opts.description,
-              enabled,
-            }),
-          );
+              enabled: opts.disable ? false : opts.enable ? true : undefined,
+            },
+          })) as Obj;
+          print.json(changed);
+          showEndpoint(changed, print);
         },
       ),
     );
@@ -125,9 +102,10 @@ export function registerWebhookCommands(program: Command): void {
     .command('webhooks:delete <id>')
     .description('delete an endpoint and its delivery log')
     .action(
-      withWebhooks(async (webhooks, id: string) => {
-        await webhooks.remove(OPERATOR, id);
-        out(`deleted ${id}`);
+      act(async (t, print, id: string) => {
+        await t.call('webhooks.delete', endpoint(id));
+        print.json({ deleted: id });
+        print.line(`deleted ${id}`);
       }),
     );
 
@@ -136,26 +114,42 @@ export function registerWebhookCommands(program: Command): void {
     .description('a new signing secret (printed once); the previous one keeps signing during the overlap')
     .option('--overlap-seconds <n>', 'how long the previous secret still signs', count, 24 * 3600)
     .action(
-      withWebhooks(async (webhooks, id: string, opts: { overlapSeconds: number }) => {
-        const rotated = await webhooks.rotateSecret(OPERATOR, id, opts.overlapSeconds);
-        out(`secret: ${rotated.secret}\nthe previous secret signs too until ${rotated.previous_secret_valid_until}`);
+      act(async (t, print, id: string, opts: { overlapSeconds: number }) => {
+        const rotated = (await t.call('webhooks.rotate-secret', {
+          ...endpoint(id),
+          body: { overlap_seconds: opts.overlapSeconds },
+        })) as Obj;
+        print.json(rotated);
+        print.line(
+          `secret: ${str(rotated.secret)}\nthe previous secret signs too until ${str(rotated.previous_secret_valid_until)}`,
+        );
       }),
     );
 
   program
     .command('webhooks:ping <id>')
     .description('queue a webhook.ping event to the endpoint')
-    .action(withWebhooks(async (webhooks, id: string) => showDelivery(await webhooks.ping(OPERATOR, id))));
+    .action(
+      act(async (t, print, id: string) => {
+        const queued = (await t.call('webhooks.ping', endpoint(id))) as Obj;
+        print.json(queued);
+        showDelivery(queued, print);
+      }),
+    );
 
   program
     .command('webhooks:deliveries <id>')
     .description("an endpoint's delivery log, newest first")
     .option('--limit <n>', 'how many', count, 20)
     .action(
-      withWebhooks(async (webhooks, id: string, opts: { limit: number }) => {
-        const page = await webhooks.deliveries(OPERATOR, id, { limit: Math.min(Math.max(opts.limit, 1), 100) });
-        if (!page.items.length) out('no deliveries');
-        for (const d of page.items) showDelivery(d);
+      act(async (t, print, id: string, opts: { limit: number }) => {
+        const page = (await t.call('webhooks.deliveries', {
+          ...endpoint(id),
+          query: { limit: String(Math.min(Math.max(opts.limit, 1), 100)) },
+        })) as { items: Obj[] };
+        print.json(page.items);
+        if (!page.items.length) print.line('no deliveries');
+        for (const d of page.items) showDelivery(d, print);
       }),
     );
 
@@ -163,13 +157,14 @@ export function registerWebhookCommands(program: Command): void {
     .command('webhooks:delivery <id> <deliveryId>')
     .description('one delivery: its payload and each attempt')
     .action(
-      withWebhooks(async (webhooks, id: string, deliveryId: string) => {
-        const d = await webhooks.delivery(OPERATOR, id, deliveryId);
-        showDelivery(d);
-        out(`payload: ${JSON.stringify(d.payload)}`);
-        for (const a of d.attempt_log)
-          out(
-            `  #${a.number}  ${a.at}  ${a.response_status ?? '-'}  ${a.duration_ms} ms${a.error ? `  ${a.error}` : ''}${a.response_body ? `  answer: ${JSON.stringify(a.response_body)}` : ''}`,
+      act(async (t, print, id: string, deliveryId: string) => {
+        const d = (await t.call('webhooks.delivery', ofDelivery(id, deliveryId))) as Obj;
+        print.json(d);
+        showDelivery(d, print);
+        print.line(`payload: ${JSON.stringify(d.payload)}`);
+        for (const a of d.attempt_log as Obj[])
+          print.line(
+            `  #${str(a.number)}  ${str(a.at)}  ${str(a.response_status ?? '-')}  ${str(a.duration_ms)} ms${a.error ? `  ${str(a.error)}` : ''}${a.response_body ? `  answer: ${JSON.stringify(a.response_body)}` : ''}`,
           );
       }),
     );
@@ -178,8 +173,10 @@ export function registerWebhookCommands(program: Command): void {
     .command('webhooks:replay <id> <deliveryId>')
     .description("send a delivery's event again (same webhook-id)")
     .action(
-      withWebhooks(async (webhooks, id: string, deliveryId: string) =>
-        showDelivery(await webhooks.replay(OPERATOR, id, deliveryId)),
-      ),
+      act(async (t, print, id: string, deliveryId: string) => {
+        const queued = (await t.call('webhooks.replay', ofDelivery(id, deliveryId))) as Obj;
+        print.json(queued);
+        showDelivery(queued, print);
+      }),
     );
 }
