@@ -24,6 +24,18 @@ export async function clientToken(server: TestServer, { manage }: { manage: bool
   ).access_token;
 }
 
+/** An operator client's token by client credentials, as the CLI gets one (scope operator). */
+export async function operatorToken(server: TestServer): Promise<string> {
+  const { id, secret } = await createClient(server.db, {
+    name: 'Ops',
+    redirectUris: [],
+    grantTypes: ['client_credentials'],
+    operator: true,
+  });
+  const rp = await oidc.discovery(new URL(server.url), id, secret, undefined, insecure);
+  return (await oidc.clientCredentialsGrant(rp, { scope: 'operator', resource: `${server.url}/api` })).access_token;
+}
+
 export interface Person {
   id: string;
   email: string;
