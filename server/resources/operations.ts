@@ -6,7 +6,7 @@ import { NotFound } from '../errors.js';
 import { errorResponses, type Operation, operation } from '../operators/operation.js';
 import { pageOf } from '../tenants/schemas.js';
 import { CreateResource, ResourceBody, ResourceParams, ResourceQuery, UpdateResource } from './schemas.js';
-import type { ResourceService, ResourceView } from './service.js';
+import type { NewResource, ResourceService, ResourceView } from './service.js';
 
 const tag = 'Operator: API resources';
 
@@ -18,6 +18,15 @@ export const resourceView = (r: ResourceView): z.output<typeof ResourceBody> => 
   access_token_ttl: r.accessTokenTtl,
   signing_alg: r.signingAlg,
   public: r.isPublic,
+});
+
+/** The API's field names to the service's. */
+const fieldsOf = (body: Partial<z.output<typeof CreateResource>>): Partial<NewResource> => ({
+  name: body.name,
+  permissions: body.permissions,
+  accessTokenTtl: body.access_token_ttl,
+  signingAlg: body.signing_alg,
+  isPublic: body.public,
 });
 
 export function resourceOperations(resources: ResourceService): Operation[] {
@@ -57,14 +66,7 @@ export function resourceOperations(resources: ResourceService): Operation[] {
       },
       async ({ body }, { actor }) => {
         const created = await resources.create(
-          {
-            audience: body.audience,
-            name: body.name,
-            permissions: body.permissions,
-            accessTokenTtl: body.access_token_ttl,
-            signingAlg: body.signing_alg,
-            isPublic: body.public,
-          },
+          { ...fieldsOf(body), audience: body.audience, name: body.name, permissions: body.permissions },
           actor,
         );
         return { status: 201, body: resourceView(created) };
@@ -101,17 +103,7 @@ export function resourceOperations(resources: ResourceService): Operation[] {
       },
       async ({ params, body }, { actor }) => {
         const { audience } = await resources.get(params.resourceId);
-        const changed = await resources.update(
-          audience,
-          {
-            name: body.name,
-            permissions: body.permissions,
-            accessTokenTtl: body.access_token_ttl,
-            signingAlg: body.signing_alg,
-            isPublic: body.public,
-          },
-          actor,
-        );
+        const changed = await resources.update(audience, fieldsOf(body), actor);
         return { body: resourceView(changed) };
       },
     ),
