@@ -11,11 +11,11 @@ import { createLogger } from './http/logging.js';
 import { readCliCredential, setUpCliCredential } from './operators/cli-credential.js';
 import { accountCommands, type Act, clientCommands, type Printer, systemCommands } from './operators/cli.js';
 import { CommandFailed, type InProcess, openTransport } from './operators/cli-transport.js';
-import { clientSettingCommands } from './oidc/client-cli.js';
-import { resourceCommands } from './resources/cli.js';
-import { webhookCommands } from './webhooks/cli.js';
-import { domainCommands } from './federation/domains-cli.js';
-import { connectionCommands } from './federation/cli.js';
+import { clientSettingCommands } from './operators/client-settings-cli.js';
+import { resourceCommands } from './operators/resource-cli.js';
+import { webhookCommands } from './operators/webhook-cli.js';
+import { domainCommands } from './operators/domain-cli.js';
+import { connectionCommands } from './operators/connection-cli.js';
 
 const write = (text: string) => process.stdout.write(text);
 

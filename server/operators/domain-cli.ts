@@ -2,8 +2,8 @@
 // tenant holds a domain. server/cli.ts adds them; each is an operation of the operator API (domain-operations.ts).
 import { type Command, InvalidArgumentError } from 'commander';
 import type { JoinPolicy } from '../db/entities/index.js';
-import { type Act, type Obj, str } from '../operators/cli.js';
-import { JOIN_POLICIES } from './domains.js';
+import { type Act, type Obj, str } from './cli.js';
+import { JOIN_POLICIES } from '../federation/domains.js';
 
 const policy = (value: string): JoinPolicy => {
   if (!(JOIN_POLICIES as readonly string[]).includes(value))

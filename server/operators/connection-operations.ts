@@ -1,10 +1,15 @@
 // Operator operations on global connections (offered on every sign-in page): add, list, read, change, remove.
 // The client secret is write-only. A tenant's own connections are its admins' (federation/routes.ts).
 import { pageList } from '../db/cursor.js';
-import { errorResponses, type Operation, operation } from '../operators/operation.js';
+import { errorResponses, type Operation, operation } from './operation.js';
 import { PageQuery, pageOf } from '../tenants/schemas.js';
-import type { ConnectionService } from './connections.js';
-import { ConnectionBody, CreateGlobalConnection, GlobalConnectionParams, UpdateGlobalConnection } from './schemas.js';
+import type { ConnectionService } from '../federation/connections.js';
+import {
+  ConnectionBody,
+  CreateGlobalConnection,
+  GlobalConnectionParams,
+  UpdateGlobalConnection,
+} from '../federation/schemas.js';
 
 const tag = 'Operator: connections';
 

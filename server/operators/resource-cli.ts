@@ -1,9 +1,9 @@
 // The operator's commands for API resources: npm run tessera -- resources:… (server/cli.ts adds them). Each is
-// an operation of the operator API (resources/operations.ts), carried by the CLI's transport.
+// an operation of the operator API (resource-operations.ts), carried by the CLI's transport.
 import { type Command, InvalidArgumentError } from 'commander';
 import { SIGNING_ALGS, type SigningAlg } from '../keys/keys.js';
-import { type Act, all, type Obj, type Printer, str } from '../operators/cli.js';
-import { CommandFailed, type Transport } from '../operators/cli-transport.js';
+import { type Act, all, type Obj, type Printer, str } from './cli.js';
+import { CommandFailed, type Transport } from './cli-transport.js';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 const seconds = (value: string) => {

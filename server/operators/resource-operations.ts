@@ -3,10 +3,10 @@
 import type { z } from 'zod';
 import { pageList } from '../db/cursor.js';
 import { NotFound } from '../errors.js';
-import { errorResponses, type Operation, operation } from '../operators/operation.js';
+import { errorResponses, type Operation, operation } from './operation.js';
 import { pageOf } from '../tenants/schemas.js';
-import { CreateResource, ResourceBody, ResourceParams, ResourceQuery, UpdateResource } from './schemas.js';
-import type { NewResource, ResourceService, ResourceView } from './service.js';
+import { CreateResource, ResourceBody, ResourceParams, ResourceQuery, UpdateResource } from '../resources/schemas.js';
+import type { NewResource, ResourceService, ResourceView } from '../resources/service.js';
 
 const tag = 'Operator: API resources';
 

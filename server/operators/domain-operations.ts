@@ -1,9 +1,9 @@
 // Operator operations on verified domains: attest that a tenant owns a domain (verified without DNS), and ask
 // which tenant holds one. The CLI's domains:* commands run them over the operator API, or in-process.
-import { errorResponses, type Operation, operation } from '../operators/operation.js';
+import { errorResponses, type Operation, operation } from './operation.js';
 import { TenantParams } from '../tenants/schemas.js';
-import type { DomainService } from './domains.js';
-import { AttestDomain, DomainBody, DomainOwnerBody, OwnerQuery } from './domains-schemas.js';
+import type { DomainService } from '../federation/domains.js';
+import { AttestDomain, DomainBody, DomainOwnerBody, OwnerQuery } from '../federation/domains-schemas.js';
 
 const tag = 'Operator: domains';
 

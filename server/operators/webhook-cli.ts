@@ -1,8 +1,8 @@
 // The operators' webhook endpoints (tenant_id null: every tenant's events) on the command line: each command is
-// an operation of the operator API (webhooks/operations.ts), carried by the CLI's transport.
+// an operation of the operator API (webhook-operations.ts), carried by the CLI's transport.
 import { type Command, InvalidArgumentError } from 'commander';
-import { type Act, all, type Obj, type Printer, str } from '../operators/cli.js';
-import { EVENT_TYPES, type EventType } from './events.js';
+import { type Act, all, type Obj, type Printer, str } from './cli.js';
+import { EVENT_TYPES, type EventType } from '../webhooks/events.js';
 
 const eventList = (value: string, previous: EventType[] = []): EventType[] => {
   const events = value === 'all' ? [...EVENT_TYPES] : value.split(',').map((v) => v.trim());

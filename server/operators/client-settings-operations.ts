@@ -2,12 +2,12 @@
 // resource, the tenant it acts in with client credentials, how it authenticates, its ID token algorithm).
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
-import { errorResponses, type Operation, operation } from '../operators/operation.js';
-import { ClientParams } from '../operators/schemas.js';
+import { errorResponses, type Operation, operation } from './operation.js';
+import { ClientParams } from './schemas.js';
 import { TenantDirectory } from '../tenants/claims.js';
 import { RoleName } from '../tenants/schemas.js';
 import { NotFound } from '../errors.js';
-import { type ClientSettings, configureClient } from './clients.js';
+import { type ClientSettings, configureClient } from '../oidc/clients.js';
 
 const Url = z.string().min(1).max(2000);
 export const ClientSettingsBody = z

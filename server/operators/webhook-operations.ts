@@ -1,6 +1,6 @@
 // Operator operations on the operators' webhook endpoints (tenant_id null: every tenant's events): register, list,
 // read, change, delete, rotate the secret, ping, the delivery log and replay. The CLI's webhooks:* run them.
-import { errorResponses, type Operation, operation } from '../operators/operation.js';
+import { errorResponses, type Operation, operation } from './operation.js';
 import { PageQuery, pageOf } from '../tenants/schemas.js';
 import {
   CreatedEndpointBody,
@@ -14,8 +14,8 @@ import {
   RotatedSecretBody,
   RotateSecret,
   UpdateEndpoint,
-} from './schemas.js';
-import type { Owner, WebhookService } from './service.js';
+} from '../webhooks/schemas.js';
+import type { Owner, WebhookService } from '../webhooks/service.js';
 
 const tag = 'Operator: webhooks';
 const operator = (actor: string): Owner => ({ kind: 'operator', actor });

@@ -2,7 +2,7 @@
 // each an operation of the operator API (connection-operations.ts). A tenant's own connections are its admins'
 // business (Management API, tenant admin page).
 import { type Command, InvalidArgumentError } from 'commander';
-import { type Act, all, type Obj, str } from '../operators/cli.js';
+import { type Act, all, type Obj, str } from './cli.js';
 
 const list = (value: string, previous: string[] = []) => [...previous, value];
 

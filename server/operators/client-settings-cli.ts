@@ -1,9 +1,9 @@
 // clients:configure: the settings a registered client may change (server/cli.ts adds the command), through the
-// operator API's clients.configure (oidc/client-settings-operations.ts).
+// operator API's clients.configure (client-settings-operations.ts).
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import type { Act } from '../operators/cli.js';
-import { CLIENT_AUTH_METHODS, ID_TOKEN_ALGS } from './clients.js';
+import type { Act } from './cli.js';
+import { CLIENT_AUTH_METHODS, ID_TOKEN_ALGS } from '../oidc/clients.js';
 
 const list = (value: string, previous: string[] = []) => [...previous, ...value.split(/[\s,]+/).filter(Boolean)];
 
