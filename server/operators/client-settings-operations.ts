@@ -1,42 +1,11 @@
 // The operator operation behind clients:configure: the settings a registered client may change later (its default
 // resource, the tenant it acts in with client credentials, how it authenticates, its ID token algorithm).
-import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { errorResponses, type Operation, operation } from './operation.js';
-import { ClientParams } from './schemas.js';
+import { ClientMetadata, ClientParams, ClientSettingsBody } from './schemas.js';
 import { TenantDirectory } from '../tenants/claims.js';
-import { RoleName } from '../tenants/schemas.js';
 import { NotFound } from '../errors.js';
 import { type ClientSettings, configureClient } from '../oidc/clients.js';
-
-const Url = z.string().min(1).max(2000);
-export const ClientSettingsBody = z
-  .object({
-    default_resource: Url.nullable().optional().describe('the API resource its tokens are for when it names none'),
-    tenant: z
-      .string()
-      .min(1)
-      .max(100)
-      .nullable()
-      .optional()
-      .describe('with client credentials, act as a member of this tenant (id or slug); null: in no tenant'),
-    tenant_roles: z.array(RoleName).min(1).max(20).optional().describe('its roles there (default tenant-user)'),
-    auth_method: z.string().max(50).optional(),
-    jwks: z
-      .object({ keys: z.array(z.record(z.string(), z.unknown())).max(20) })
-      .nullable()
-      .optional()
-      .describe('its public keys for private_key_jwt'),
-    jwks_uri: Url.nullable().optional(),
-    id_token_alg: z.string().max(10).optional(),
-  })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, 'give at least one setting to change');
-
-const ClientMetadata = z
-  .record(z.string(), z.unknown())
-  .describe("the client's registered metadata, without its secret")
-  .meta({ id: 'ClientMetadata' });
 
 export function clientSettingOperations(db: Database): Operation[] {
   const tenants = new TenantDirectory(db);
