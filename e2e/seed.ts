@@ -16,9 +16,8 @@ import type { Quota } from '../server/http/rate-limit.js';
 import { InvitationMail } from '../server/invitations/mail.js';
 import { InvitationService } from '../server/invitations/service.js';
 import { ConnectionService } from '../server/federation/connections.js';
-import { SecretBox } from '../server/federation/secrets.js';
+import { loadSealingKeys, SecretBox } from '../server/keys/sealing.js';
 import { clientInfo } from '../server/oidc/clients.js';
-import { loadCookieKeys } from '../server/oidc/secrets.js';
 import { loadKeys } from '../server/keys/keys.js';
 import { OperatorService } from '../server/operators/service.js';
 import { Renderer } from '../server/render.js';
@@ -99,7 +98,7 @@ try {
 
   // The global connection to e2e/start-server.ts's upstream OpenID provider, trusted for its e-mails.
   if (process.env.E2E_UPSTREAM_URL) {
-    const box = new SecretBox(config.federation.secretKeys ?? (await loadCookieKeys(db, config.cookieSecrets)));
+    const box = new SecretBox(await loadSealingKeys(db, config.secretEncryptionKeys), 'connection-secrets');
     await new ConnectionService(db, box, config.issuer).create(
       { kind: 'operator' },
       {

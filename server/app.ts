@@ -26,6 +26,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { clientFlags, clientInfo, ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './keys/keys.js';
+import { loadSealingKeys, SecretBox } from './keys/sealing.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
 import { DpopVerifier } from './oidc/dpop.js';
 import { DpopReplayStore } from './oidc/dpop-replay.js';
@@ -85,7 +86,6 @@ import { factorInteractions } from './factors/interactions.js';
 import { PasskeyService } from './factors/passkeys.js';
 import { tenantPolicyPrompt } from './factors/prompts.js';
 import { RecoveryCodes } from './factors/recovery-codes.js';
-import { loadSecretBox } from './factors/secret-box.js';
 import { SecondFactors } from './factors/service.js';
 import { factorScripts } from './factors/static.js';
 import { TotpService } from './factors/totp.js';
@@ -96,7 +96,6 @@ import { ConnectionService } from './federation/connections.js';
 import { connectionOptions, federationInteractions } from './federation/interactions.js';
 import { connectionSection } from './federation/manage-section.js';
 import { connectionRoutes } from './federation/routes.js';
-import { SecretBox } from './federation/secrets.js';
 import { FederationService } from './federation/sign-ins.js';
 import { UpstreamClient } from './federation/upstream.js';
 import { AccountSessions, sessionsSection } from './oidc/sessions-section.js';
@@ -178,17 +177,16 @@ function pageRouter(config: Config, routers: Router[]): Router {
 }
 
 export async function createTessera(config: Config, db: Database, logger: Logger): Promise<Tessera> {
-  const [keys, cookieKeys] = await Promise.all([loadKeys(db), loadCookieKeys(db, config.cookieSecrets)]);
+  const [keys, cookieKeys, sealingKeys] = await Promise.all([
+    loadKeys(db),
+    loadCookieKeys(db, config.cookieSecrets),
+    loadSealingKeys(db, config.secretEncryptionKeys),
+  ]);
   const renderer = new Renderer(config.issuer);
   const page = new PageRenderer(renderer);
   const directory = new TenantDirectory(db);
   const onGrantDestroyed = [(id: string) => directory.forgetGrant(id)];
-  // Connection secrets are sealed with CONNECTION_SECRET_KEYS, else with keys derived from the cookie keys.
-  const connections = new ConnectionService(
-    db,
-    new SecretBox(config.federation.secretKeys ?? cookieKeys),
-    config.issuer,
-  );
+  const connections = new ConnectionService(db, new SecretBox(sealingKeys, 'connection-secrets'), config.issuer);
   // accounts knows nothing of oidc or tenants: a credential change reaches the sessions through this hook.
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
     later: new AfterAnswer((error) =>
@@ -232,7 +230,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const joins = new JoinService(db);
   const joinRequests = new JoinRequestService(db, new DomainMail(renderer));
   const factors = new SecondFactors(
-    new TotpService(db, await loadSecretBox(db, config.factors.encryptionKey), new URL(config.issuer).host),
+    new TotpService(db, new SecretBox(sealingKeys, 'totp-keys'), new URL(config.issuer).host),
     new PasskeyService(db, config.issuer),
     new RecoveryCodes(db),
   );
@@ -277,7 +275,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
-  const webhooks = await setUpWebhooks(db, config);
+  const webhooks = setUpWebhooks(db, config, sealingKeys);
   webhookRoutes({ api, issuer: config.issuer, webhooks: webhooks.service });
   const operators = new OperatorService(db, config.issuer);
   const administration = new AccountAdministration(db, accounts, (id) => endAccountSessions(db, id, onGrantDestroyed));
@@ -311,7 +309,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) =>
     createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
-  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount] =
+  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount, optionsPerIp] =
     await Promise.all([
       limiter('signin-ip', perIp),
       limiter('signin-account', perAccount),
@@ -319,12 +317,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       limiter('reset-ip', perIp),
       limiter('reset-account', perAccount),
       limiter('factor-codes-account', perAccount),
+      // A passkey challenge per sign-in page opened: page views, not attempts, so a wider budget.
+      limiter('passkey-options-ip', perIp * 10),
     ]);
   const factorPages = factorInteractions({
     factors,
     accounts,
     page,
-    limits: { perAccount: codesPerAccount, perIp: signInPerIp },
+    limits: { perAccount: codesPerAccount, perIp: signInPerIp, optionsPerIp },
   });
 
   // The account page's parts from other features, in the order they show.
@@ -337,7 +337,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       passkeys: config.factors.passkeys,
     }),
     signInMethodsSection(federation, connections, accounts),
-    sessionsSection(new AccountSessions(db, onGrantDestroyed)),
+    sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];
   const routers = [

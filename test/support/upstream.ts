@@ -57,7 +57,7 @@ export async function startOidcUpstream(redirectUris: string[]): Promise<Upstrea
       names: { session: 'up_session', interaction: 'up_interaction', resume: 'up_resume' },
       keys: ['upstream-test-key'],
     },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'groups'] },
     conformIdTokenClaims: false,
     features: { devInteractions: { enabled: true } },
     findAccount: async (_ctx, sub) => ({
