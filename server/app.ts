@@ -395,6 +395,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       ],
       secondFactor: factorPages.step,
       homeRealm: new HomeRealm(db, federation),
+      identityFirst: config.identityFirst,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       invitationTenant: async (params) =>

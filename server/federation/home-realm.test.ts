@@ -205,7 +205,11 @@ describeWithServer(
         verified: true,
       });
       const allowed = await browser.submit(form, /\/login$/, { email: 'max@routed.test', password });
-      assert.equal(new URL(allowed.location ?? '', server().url).pathname, '/app/callback', 'signed in with the password');
+      assert.equal(
+        new URL(allowed.location ?? '', server().url).pathname,
+        '/app/callback',
+        'signed in with the password',
+      );
     });
 
     test('back from a routed hint (a cancelled upstream sign-in), the page shows with the connection’s button instead of routing again', async () => {
@@ -230,5 +234,32 @@ describeWithServer(
       assert.match(again.html, /value="bo@closed.test"/);
     });
   },
-  FEDERATION_ENV,
+  { ...FEDERATION_ENV, SIGN_IN_IDENTITY_FIRST: 'true' },
+);
+
+describeWithServer(
+  'Sign-in page without identity-first (the default): one form, home-realm discovery still answers',
+  (server: () => TestServer) => {
+    const { call, tenantWith } = apiClient(server);
+    // The upstream is never reached here: a refused password answers with the connection's button.
+    const nowhere = { url: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's' } as Upstream;
+
+    test('the page asks for address and password at once; a password for a domain with passwords off is refused with the button', async () => {
+      const manage = await clientToken(server(), { manage: true });
+      const tenantId = await tenantWith(manage, 'Closed Corp');
+      const sso = await connectTo(server(), nowhere, { slug: 'closed-sso', name: 'Closed SSO', tenantId });
+      const domain = await server().tessera.domains.attest(tenantId, 'shut.test');
+      const patch = { sso_connection_id: sso.id, password_sign_in: false };
+      assert.equal((await call('PATCH', `/api/tenants/${tenantId}/domains/${domain.id}`, manage, patch)).status, 200);
+
+      const browser = new UserAgent(server().url);
+      const { page } = await startAppSignIn(server(), browser);
+      assert.match(page.html, /name="password"/, 'one form: address and password');
+      assert.doesNotMatch(page.html, /\/identify"/);
+      const refused = await browser.submit(page, /\/login$/, { email: 'ann@shut.test', password: 'whatever it is' });
+      assert.equal(refused.status, 403);
+      assert.match(refused.html, /Your organisation signs you in through Closed SSO\./);
+      assert.match(refused.html, /action="\/interaction\/[\w-]+\/connection\/closed-sso"/);
+    });
+  },
 );

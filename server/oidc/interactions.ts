@@ -42,6 +42,8 @@ export interface InteractionDeps {
   secondFactor?: SecondFactorStep;
   /** Home-realm discovery (federation/): an address whose domain a tenant routes to its connection signs in there. */
   homeRealm?: HomeRealmDiscovery;
+  /** The page asks for the address alone first (SIGN_IN_IDENTITY_FIRST); otherwise address and password at once. */
+  identityFirst?: boolean;
 }
 
 /** Where a first factor waiting for its second is kept: the interaction's stored result, on the server. */
@@ -173,7 +175,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return page.render(
       ctx,
       'pages/login.njk',
-      { ...(await kit.common(interaction)), options, passkeys, step: 'password', ...data },
+      {
+        ...(await kit.common(interaction)),
+        options,
+        passkeys,
+        step: 'password',
+        identityFirst: deps.identityFirst,
+        ...data,
+      },
       status,
     );
   }
@@ -210,7 +219,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       }
       // Identity-first: the address alone first, unless the app named it (login_hint) or the person asked.
       const asked = ctx.query.step === 'identify' || ctx.query.step === 'password' ? ctx.query.step : undefined;
-      const step = asked ?? (email ? 'password' : 'identify');
+      const step = asked ?? (deps.identityFirst && !email ? 'identify' : 'password');
       return loginPage(ctx, interaction, { email, invitationTenant, step, realm });
     }
     if (interaction.prompt.name === 'consent') {
