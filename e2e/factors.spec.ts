@@ -173,6 +173,7 @@ test.describe('Passkeys', () => {
     const noScript = await context.newPage();
     const login = await demoSignIn(noScript);
     await expect(noScript.getByRole('button', { name: 'Sign in with a passkey' })).toBeHidden();
+    await login.identify(seeded().people.passkeyUser.email);
     await expect(login.password).toBeVisible();
     await context.close();
   });
