@@ -5,6 +5,7 @@
 // there; any other address gets the password step. Screenshots go to /tmp/idf-*.png, also at 375 px.
 import type { Page } from '@playwright/test';
 import { expect, expectAccessibleBasics, expectNoHorizontalScroll, testWithBrowsers } from './fixtures.js';
+import { demoLoginPage } from './flows.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
 import { DomainSignInForm } from './pages/DomainPages.js';
@@ -27,15 +28,6 @@ async function shoot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `/tmp/idf-${name}-375.png`, fullPage: true });
   await expectNoHorizontalScroll(page);
   if (size) await page.setViewportSize(size);
-}
-
-async function demoSignInPage(page: Page): Promise<LoginPage> {
-  const demo = new DemoPage(page);
-  await demo.open();
-  await demo.startSignIn();
-  const login = new LoginPage(page);
-  await login.expectShown();
-  return login;
 }
 
 test('a tenant routes its domain to its provider: the address alone leads there, and a password for it is refused with the way to go there', async ({
@@ -62,7 +54,7 @@ test('a tenant routes its domain to its provider: the address alone leads there,
 
   await test.step('a person types only their address and lands at the company provider, then back at the app', async () => {
     const person = await anotherBrowser();
-    const login = await demoSignInPage(person);
+    const login = await demoLoginPage(person);
     await expect(login.password).toBeHidden();
     await expectAccessibleBasics(person);
     await shoot(person, 'identify');
@@ -81,7 +73,7 @@ test('a tenant routes its domain to its provider: the address alone leads there,
 
   await test.step('any other address gets the password step with the address filled in', async () => {
     const someone = await anotherBrowser();
-    const login = await demoSignInPage(someone);
+    const login = await demoLoginPage(someone);
     await login.identify('someone@example.test');
     await expect(login.password).toBeVisible();
     await expect(login.email).toHaveValue('someone@example.test');
@@ -90,7 +82,7 @@ test('a tenant routes its domain to its provider: the address alone leads there,
 
   await test.step('a password for the domain is never checked: the page says where to sign in, with a button', async () => {
     const guesser = await anotherBrowser();
-    const login = await demoSignInPage(guesser);
+    const login = await demoLoginPage(guesser);
     await guesser.getByRole('link', { name: 'Sign in with a password' }).click();
     await login.signIn(`miles@${DOMAIN}`, 'any password at all');
     await expect(login.error).toHaveText(`Your organisation signs you in through ${CONNECTION}.`);
