@@ -159,6 +159,7 @@ describeWithServer(
       const routed = await browser.submit(page, /\/identify$/, { email: 'grace@routed.test' });
       assert.equal(routed.status, 303);
       assert.ok(routed.location?.startsWith(up.url), 'straight to the upstream');
+      assert.equal(new URL(routed.location!).searchParams.get('login_hint'), 'grace@routed.test', 'with the address');
 
       const account = 'kim@plain.test';
       await server().tessera.accounts.createAccount({

@@ -31,7 +31,7 @@ export class HomeRealm implements HomeRealmDiscovery {
     });
   }
 
-  start(route: RealmRoute, interactionUid: string): Promise<URL> {
-    return this.federation.start(route.slug, { kind: 'sign_in', interactionUid });
+  start(route: RealmRoute, interactionUid: string, loginHint?: string): Promise<URL> {
+    return this.federation.start(route.slug, { kind: 'sign_in', interactionUid }, loginHint);
   }
 }

@@ -95,8 +95,11 @@ export interface RealmRoute {
  */
 export interface HomeRealmDiscovery {
   routeOf(emailOrDomain: string): Promise<RealmRoute | undefined>;
-  /** Starts the upstream sign-in of the interaction through the route's connection: the browser goes there. */
-  start(route: RealmRoute, interactionUid: string): Promise<URL>;
+  /**
+   * Starts the upstream sign-in of the interaction through the route's connection: the browser goes there.
+   * `loginHint`: the address the person gave, passed on so the provider need not ask for it again.
+   */
+  start(route: RealmRoute, interactionUid: string, loginHint?: string): Promise<URL>;
 }
 
 /** How Tessera's own pages (outside a sign-in) learn who is signed in and send them to sign in; from oidc/. */

@@ -193,8 +193,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return typeof hint === 'string' && hint ? deps.homeRealm?.routeOf(hint) : undefined;
   }
   /** Sends the browser to the upstream sign-in of the interaction through a routed domain's connection. */
-  async function toRealm(ctx: Context, interaction: Interaction, realm: RealmRoute): Promise<void> {
-    const url = await deps.homeRealm!.start(realm, interaction.uid);
+  async function toRealm(ctx: Context, interaction: Interaction, realm: RealmRoute, address?: string) {
+    const url = await deps.homeRealm!.start(realm, interaction.uid, address);
     ctx.status = 303;
     ctx.redirect(url.href);
   }
@@ -215,7 +215,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       if (realm && !interaction.result?.[HINT_ROUTED]) {
         interaction.result = { ...interaction.result, [HINT_ROUTED]: true };
         await saveInteraction(interaction);
-        return toRealm(ctx, interaction, realm);
+        return toRealm(ctx, interaction, realm, email.includes('@') ? email : undefined);
       }
       // Identity-first: the address alone first, unless the app named it (login_hint) or the person asked.
       const asked = ctx.query.step === 'identify' || ctx.query.step === 'password' ? ctx.query.step : undefined;
@@ -248,7 +248,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!form.success)
       return loginPage(ctx, interaction, { step: 'identify', error: 'login.error.email_required' }, 400);
     const realm = await deps.homeRealm?.routeOf(form.data.email);
-    if (realm && interaction.prompt.name === 'login') return toRealm(ctx, interaction, realm);
+    if (realm && interaction.prompt.name === 'login') return toRealm(ctx, interaction, realm, form.data.email);
     return loginPage(ctx, interaction, { email: form.data.email });
   });
 
