@@ -58,6 +58,10 @@ import { AccountAdministration } from './accounts/administration.js';
 import { type Operation, operatorOf, operatorRoutes } from './operators/operation.js';
 import { operatorOperations } from './operators/operations.js';
 import { operatorPages } from './operators/pages.js';
+import { operatorConsole } from './operators/console.js';
+import { accountArea } from './operators/console-accounts.js';
+import { clientArea } from './operators/console-clients.js';
+import { recordArea } from './operators/console-records.js';
 import { OperatorService } from './operators/service.js';
 import { permissionSection } from './resources/manage-section.js';
 import { resourceRoutes } from './resources/routes.js';
@@ -375,6 +379,11 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     callbackRoutes({ federation, page, browser: sessions, issuer: config.issuer }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
+    operatorConsole({ operations, isOperator: (id) => operators.isOperator(id), page, browser: sessions }, [
+      clientArea,
+      accountArea,
+      recordArea,
+    ]),
     sessions.routes(),
     factorScripts(),
   ];

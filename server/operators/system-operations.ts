@@ -5,7 +5,7 @@ import { getMessage } from '../delivery/outbox.js';
 import { NotFound } from '../errors.js';
 import { listKeys, retireKeys, rotateKeys } from '../keys/keys.js';
 import type { Caller } from '../tenants/access.js';
-import { TenantBody } from '../tenants/schemas.js';
+import { TenantBody, TenantParams } from '../tenants/schemas.js';
 import { exportAuditEvents, listAuditEvents } from './audit.js';
 import { errorResponses, type Operation, operation } from './operation.js';
 import type { OperatorDeps } from './operations.js';
@@ -47,6 +47,18 @@ export function systemOperations({ db, tenants, invitations }: OperatorDeps): Op
         },
       },
       async ({ query }, { actor }) => ({ body: await tenants.list(asOperator(actor), query) }),
+    ),
+    operation(
+      'tenants.get',
+      {
+        method: 'get',
+        path: '/api/admin/tenants/:tenantId',
+        tag: 'Operator: tenants',
+        summary: 'Read any tenant',
+        params: TenantParams,
+        responses: { 200: { description: 'The tenant', schema: TenantBody }, ...errorResponses(400, 401, 403, 404) },
+      },
+      async ({ params }, { actor }) => ({ body: await tenants.get(asOperator(actor), params.tenantId) }),
     ),
     operation(
       'tenants.create',

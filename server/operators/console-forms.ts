@@ -1,0 +1,58 @@
+// What the console's pages share: their forms' small fields, the confirmation of destructive actions,
+// list addresses and the audit trail of one thing.
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { listOf, optionalText, pageForm, parsePageForm } from '../http/forms.js';
+import type { AuditView } from './audit.js';
+import { CONSOLE_PAGE_SIZE, type Console } from './console.js';
+import type { Acting } from './operation.js';
+
+/** A ticked box sends `yes`; an unticked one sends nothing. */
+export const tick = z
+  .literal('yes')
+  .optional()
+  .transform((v) => v === 'yes');
+
+/** A text area with one entry per line: blank lines and surrounding spaces are no entries. */
+export const lines = z
+  .string()
+  .max(50_000)
+  .optional()
+  .transform((v) =>
+    (v ?? '')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter(Boolean),
+  );
+
+export { listOf, optionalText };
+
+/** A destructive action's form: nothing happens until it comes back with `confirm=yes`. */
+export const confirmForm = pageForm({ confirm: z.literal('yes').optional() });
+export const confirmedIn = (ctx: Context): boolean => parsePageForm(confirmForm, ctx.request.body).confirm === 'yes';
+
+/** What a list page's address may say: a search and a page. Anything else is ignored, not an error. */
+export const ListQuery = z.object({
+  q: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .transform((s) => s?.trim().slice(0, 200) || undefined),
+  cursor: z.string().max(1200).optional().catch(undefined),
+});
+
+/** A list page's address with a search and a page. */
+export function listHref(base: string, params: Record<string, string | undefined>): string {
+  const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => !!e[1]));
+  return query.size ? `${base}?${query}` : base;
+}
+
+/** The latest audit events about one thing (a client id, an account id…), for its page. */
+export async function trailOf(console: Console, subject: string, acting: Acting): Promise<AuditView[]> {
+  const page = await console.run<{ items: AuditView[] }>(
+    'audit.list',
+    { query: { subject, limit: String(CONSOLE_PAGE_SIZE) } },
+    acting,
+  );
+  return page.items;
+}
