@@ -172,10 +172,12 @@ export async function pageClients(
       .orderBy('c.id', 'ASC')
       .take(limit + 1);
     if (after) q.andWhere('c.id > :after', { after });
+    // The name lives in the metadata, beside the secret: match the extracted name only, never the whole text.
     if (search)
-      q.andWhere(`(LOWER(c.id) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(c.name) LIKE :pattern ${LIKE_ESCAPE})`, {
-        pattern: likePattern(search),
-      });
+      q.andWhere(
+        `(LOWER(c.id) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(JSON_EXTRACT(c.metadata, '$.client_name')) LIKE :pattern ${LIKE_ESCAPE})`,
+        { pattern: likePattern(search) },
+      );
     return toPage(await q.getMany(), limit, (c) => c.id, toSummary);
   });
 }

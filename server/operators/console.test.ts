@@ -89,6 +89,9 @@ describeWithServer('operator console', (server: () => TestServer) => {
     const detail = await browser.follow(`/admin/clients/${clientId}`);
     assert.equal(secretOn(detail), undefined, 'the secret is not shown again');
     assert.match(detail.html, /client\.created/, 'the audit trail of the client is on its page');
+    const found = await browser.follow('/admin/clients?q=LEDG');
+    assert.match(found.html, />Ledger<\/a>/);
+    assert.doesNotMatch((await browser.follow('/admin/clients?q=nothing-like-it')).html, />Ledger<\/a>/);
 
     const asked = await browser.submit(detail, `/admin/clients/${clientId}/secret`);
     assert.match(asked.html, /Rotate the secret of Ledger\?/);
