@@ -281,7 +281,15 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const operators = new OperatorService(db, config.issuer);
   const administration = new AccountAdministration(db, accounts, (id) => endAccountSessions(db, id, onGrantDestroyed));
   // The operator API: the same router and document, for callers that are operators (checked at every call).
-  const operations = operatorOperations({ db, accounts, administration, operators, tenants, invitations });
+  const operations = operatorOperations({
+    db,
+    accounts,
+    administration,
+    operators,
+    tenants,
+    memberships,
+    invitations,
+  });
   operatorRoutes(
     api.narrowed((caller) =>
       operatorOf(caller, { isOperator: (id) => operators.isOperator(id), clientFlags: (id) => clientFlags(db, id) }),

@@ -1,12 +1,10 @@
 // The console's accounts: search, read, disable and enable, end sessions, send a password reset, delete.
 // Every change runs the operator API's operation of the same name (which keeps the last operator).
-import type { Context } from 'koa';
 import type { z } from 'zod';
 import { parsePageForm } from '../http/forms.js';
 import { Uuid } from '../tenants/schemas.js';
-import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea } from './console.js';
-import { confirmForm, confirmedIn, ListQuery, listHref, trailOf } from './console-forms.js';
-import type { Acting } from './operation.js';
+import { CONSOLE, type ConsoleArea } from './console.js';
+import { confirmForm, confirmedIn, detailPage, searchableList } from './console-forms.js';
 import type { AccountBody } from './schemas.js';
 
 type Account = z.output<typeof AccountBody>;
@@ -29,36 +27,14 @@ type Action = keyof typeof ACTIONS;
 export const accountArea: ConsoleArea = (router, console) => {
   const { operator, run, show, change } = console;
 
-  async function showAccount(
-    ctx: Context,
-    acting: Acting,
-    id: string,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) {
-    const [account, trail] = await Promise.all([
-      run<Account>('accounts.get', { params: { accountId: id } }, acting),
-      trailOf(console, id, acting),
-    ]);
-    show(ctx, 'account', 'accounts', { account, trail, ...extra }, status);
-  }
-
-  router.get(ACCOUNTS, async (ctx) => {
-    const acting = await operator(ctx);
-    if (!acting) return;
-    const { q, cursor } = ListQuery.parse(ctx.query);
-    const page = await run<{ items: Account[]; next_cursor: string | null }>(
-      'accounts.list',
-      { query: { search: q, cursor, limit: String(CONSOLE_PAGE_SIZE) } },
-      acting,
-    );
-    show(ctx, 'accounts', 'accounts', {
-      q,
-      accounts: page.items,
-      nextHref: page.next_cursor && listHref(ACCOUNTS, { q, cursor: page.next_cursor }),
-      firstHref: cursor && listHref(ACCOUNTS, { q }),
-    });
+  const showAccount = detailPage(console, {
+    operation: 'accounts.get',
+    param: 'accountId',
+    template: 'account',
+    area: 'accounts',
+    key: 'account',
   });
+  searchableList(router, console, { path: ACCOUNTS, operation: 'accounts.list', area: 'accounts', key: 'accounts' });
 
   router.get(`${ACCOUNTS}/:accountId`, async (ctx) => {
     const acting = await operator(ctx);

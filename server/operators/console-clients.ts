@@ -3,8 +3,8 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { pageForm, parsePageForm } from '../http/forms.js';
-import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { confirmedIn, ListQuery, lines, listHref, listOf, tick, trailOf } from './console-forms.js';
+import { CONSOLE, type ConsoleArea, refusal } from './console.js';
+import { confirmedIn, detailPage, lines, listOf, searchableList, tick } from './console-forms.js';
 import type { Acting } from './operation.js';
 import type { ClientBody, CreatedClient, GrantType } from './schemas.js';
 
@@ -33,19 +33,13 @@ const editForm = pageForm(settings);
 export const clientArea: ConsoleArea = (router, console) => {
   const { operator, run, show, change } = console;
 
-  async function showClient(
-    ctx: Context,
-    acting: Acting,
-    id: string,
-    extra: Record<string, unknown> = {},
-    status = 200,
-  ) {
-    const [client, trail] = await Promise.all([
-      run<Client>('clients.get', { params: { clientId: id } }, acting),
-      trailOf(console, id, acting),
-    ]);
-    show(ctx, 'client', 'clients', { client, trail, ...extra }, status);
-  }
+  const showClient = detailPage(console, {
+    operation: 'clients.get',
+    param: 'clientId',
+    template: 'client',
+    area: 'clients',
+    key: 'client',
+  });
 
   const showNew = (ctx: Context, extra: Record<string, unknown> = {}, status = 200) =>
     show(
@@ -56,22 +50,7 @@ export const clientArea: ConsoleArea = (router, console) => {
       status,
     );
 
-  router.get(CLIENTS, async (ctx) => {
-    const acting = await operator(ctx);
-    if (!acting) return;
-    const { q, cursor } = ListQuery.parse(ctx.query);
-    const page = await run<{ items: Client[]; next_cursor: string | null }>(
-      'clients.list',
-      { query: { search: q, cursor, limit: String(CONSOLE_PAGE_SIZE) } },
-      acting,
-    );
-    show(ctx, 'clients', 'clients', {
-      q,
-      clients: page.items,
-      nextHref: page.next_cursor && listHref(CLIENTS, { q, cursor: page.next_cursor }),
-      firstHref: cursor && listHref(CLIENTS, { q }),
-    });
-  });
+  searchableList(router, console, { path: CLIENTS, operation: 'clients.list', area: 'clients', key: 'clients' });
 
   router.get(`${CLIENTS}/new`, async (ctx) => {
     if (await operator(ctx)) showNew(ctx);

@@ -1,8 +1,9 @@
 // What the console's pages share: their forms' small fields, the confirmation of destructive actions,
 // list addresses and the audit trail of one thing.
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { listOf, optionalText, pageForm, parsePageForm } from '../http/forms.js';
+import { listOf, optionalText, pageForm, parsePageForm, searchText } from '../http/forms.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE_PAGE_SIZE, type Console } from './console.js';
 import type { Acting } from './operation.js';
@@ -33,11 +34,7 @@ export const confirmedIn = (ctx: Context): boolean => parsePageForm(confirmForm,
 
 /** What a list page's address may say: a search and a page. Anything else is ignored, not an error. */
 export const ListQuery = z.object({
-  q: z
-    .string()
-    .optional()
-    .catch(undefined)
-    .transform((s) => s?.trim().slice(0, 200) || undefined),
+  q: searchText,
   cursor: z.string().max(1200).optional().catch(undefined),
 });
 
@@ -56,3 +53,44 @@ export async function trailOf(console: Console, subject: string, acting: Acting)
   );
   return page.items;
 }
+
+/**
+ * A list page searched by the address's `q` (the operation's `search`), a page at a time: `area` names the
+ * page's template and its navigation entry, `key` the list in the template.
+ */
+export function searchableList(
+  router: Router,
+  console: Console,
+  { path, operation, area, key }: { path: string; operation: string; area: string; key: string },
+): void {
+  router.get(path, async (ctx) => {
+    const acting = await console.operator(ctx);
+    if (!acting) return;
+    const { q, cursor } = ListQuery.parse(ctx.query);
+    const page = await console.run<{ items: unknown[]; next_cursor: string | null }>(
+      operation,
+      { query: { search: q, cursor, limit: String(CONSOLE_PAGE_SIZE) } },
+      acting,
+    );
+    console.show(ctx, area, area, {
+      q,
+      [key]: page.items,
+      nextHref: page.next_cursor && listHref(path, { q, cursor: page.next_cursor }),
+      firstHref: cursor && listHref(path, { q }),
+    });
+  });
+}
+
+/** Shows one thing's page: what the `get` operation answers for it (as `key`), and its audit trail. */
+export const detailPage =
+  (
+    console: Console,
+    { operation, param, template, area, key }: Record<'operation' | 'param' | 'template' | 'area' | 'key', string>,
+  ) =>
+  async (ctx: Context, acting: Acting, id: string, extra: Record<string, unknown> = {}, status = 200) => {
+    const [thing, trail] = await Promise.all([
+      console.run(operation, { params: { [param]: id } }, acting),
+      trailOf(console, id, acting),
+    ]);
+    console.show(ctx, template, area, { [key]: thing, trail, ...extra }, status);
+  };

@@ -3,12 +3,14 @@
 import { z } from 'zod';
 import { pageForm, parsePageForm } from '../http/forms.js';
 import { Uuid } from '../tenants/schemas.js';
+import type { MembershipView } from '../tenants/memberships.js';
 import type { TenantView } from '../tenants/service.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
 import { ListQuery, listHref } from './console-forms.js';
 
 const AUDIT = `${CONSOLE}/audit`;
+type MemberPage = { items: MembershipView[]; next_cursor: string | null; previous_cursor?: string | null };
 const TENANTS = `${CONSOLE}/tenants`;
 
 /** The filter as the page's address carries it; an empty box is no filter. */
@@ -81,15 +83,29 @@ export const recordArea: ConsoleArea = (router, { operator, run, show }) => {
     const acting = await operator(ctx);
     if (!acting) return;
     const tenantId = Uuid.parse(ctx.params.tenantId);
-    const [tenant, trail] = await Promise.all([
+    const { cursor } = ListQuery.parse(ctx.query);
+    const here = `${TENANTS}/${tenantId}`;
+    const [tenant, members, trail] = await Promise.all([
       run<TenantView>('tenants.get', { params: { tenantId } }, acting),
+      run<MemberPage>(
+        'tenants.members',
+        { params: { tenantId }, query: { order: 'name', cursor, limit: String(CONSOLE_PAGE_SIZE) } },
+        acting,
+      ),
       run<{ items: AuditView[] }>(
         'audit.list',
         { query: { tenant_id: tenantId, limit: String(CONSOLE_PAGE_SIZE) } },
         acting,
       ),
     ]);
-    show(ctx, 'tenant', 'tenants', { tenant, trail: trail.items, auditHref: listHref(AUDIT, { tenant_id: tenantId }) });
+    show(ctx, 'tenant', 'tenants', {
+      tenant,
+      members: members.items,
+      nextHref: members.next_cursor && listHref(here, { cursor: members.next_cursor }),
+      previousHref: members.previous_cursor && listHref(here, { cursor: members.previous_cursor }),
+      trail: trail.items,
+      auditHref: listHref(AUDIT, { tenant_id: tenantId }),
+    });
   });
 
   router.post(TENANTS, async (ctx) => {

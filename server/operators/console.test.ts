@@ -33,6 +33,14 @@ describeWithServer('operator console', (server: () => TestServer) => {
     return { browser, page };
   }
 
+  /** Registers a client through the console's form; answers the page after it and the client's id. */
+  async function registerClient(browser: UserAgent, fields: Record<string, string>) {
+    const form = await browser.follow('/admin/clients/new');
+    const created = await browser.submit(form, '/admin/clients', fields);
+    const clientId = /\/admin\/clients\/([^"/?]+)\/delete/.exec(created.html)?.[1];
+    return { created, clientId: clientId ?? assert.fail(created.html.slice(0, 3000)) };
+  }
+
   const secretOn = (page: Page) => /id="client-secret" type="text" readonly value="([^"]+)"/.exec(page.html)?.[1];
 
   test('someone not signed in is sent through sign-in and comes back to the console page they asked for', async () => {
@@ -72,8 +80,7 @@ describeWithServer('operator console', (server: () => TestServer) => {
 
   test('the operator registers a client: its secret shows once, works, and is replaced by a rotation after confirmation', async () => {
     const { browser } = await open(operator, '/admin/clients/new');
-    const form = await browser.follow('/admin/clients/new');
-    const created = await browser.submit(form, '/admin/clients', {
+    const { created, clientId } = await registerClient(browser, {
       name: 'Ledger',
       kind: 'confidential',
       grant_types: 'authorization_code',
@@ -83,7 +90,6 @@ describeWithServer('operator console', (server: () => TestServer) => {
     assert.match(created.html, /The client is registered/);
     const secret = secretOn(created);
     assert.ok(secret && secret.length >= 32);
-    const clientId = /\/admin\/clients\/([^"/]+)\/secret/.exec(created.html)![1]!;
     const client = await getClient(server().db, decodeURIComponent(clientId));
     assert.deepEqual(client.redirectUris, ['https://ledger.example/callback', 'https://ledger.example/other']);
     const detail = await browser.follow(`/admin/clients/${clientId}`);
@@ -104,14 +110,11 @@ describeWithServer('operator console', (server: () => TestServer) => {
 
   test('the operator changes redirect URIs; a rule the API refuses is said on the page with a 4xx', async () => {
     const { browser } = await open(operator, '/admin/clients/new');
-    const form = await browser.follow('/admin/clients/new');
-    const created = await browser.submit(form, '/admin/clients', {
+    const { created, clientId } = await registerClient(browser, {
       name: 'Atlas',
       kind: 'public',
       redirect_uris: 'https://atlas.example/first',
     });
-    const clientId =
-      /\/admin\/clients\/([^"/?]+)\/delete/.exec(created.html)?.[1] ?? assert.fail(created.html.slice(0, 3000));
     const saved = await browser.submit(created, `/admin/clients/${clientId}`, {
       name: 'Atlas',
       redirect_uris: 'https://atlas.example/cb',
@@ -129,14 +132,11 @@ describeWithServer('operator console', (server: () => TestServer) => {
 
   test('deleting without the confirmation only asks; with it the client is gone', async () => {
     const { browser } = await open(operator, '/admin/clients/new');
-    const form = await browser.follow('/admin/clients/new');
-    const created = await browser.submit(form, '/admin/clients', {
+    const { created, clientId } = await registerClient(browser, {
       name: 'Doomed',
       kind: 'public',
       redirect_uris: 'https://doomed.example/cb',
     });
-    const clientId =
-      /\/admin\/clients\/([^"/?]+)\/delete/.exec(created.html)?.[1] ?? assert.fail(created.html.slice(0, 3000));
     const asked = await browser.submit(created, `/admin/clients/${clientId}/delete`);
     assert.match(asked.html, /Delete Doomed\?/);
     assert.ok(await getClient(server().db, clientId), 'still there');
@@ -202,5 +202,10 @@ describeWithServer('operator console', (server: () => TestServer) => {
     assert.match(created.html, /The tenant is created/);
     assert.match(created.html, /<h1>Vandelay<\/h1>/);
     assert.match(created.html, /tenant\.created/);
+    assert.match(
+      created.html,
+      new RegExp(`href="/admin/accounts/${target.id}">Tara Target</a>[\\s\\S]*?badge-admin">tenant-admin<`),
+      'the first admin is listed as a member with the tenant-admin role',
+    );
   });
 });
