@@ -4,9 +4,12 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { listOf, optionalText, pageForm, parsePageForm, searchText } from '../http/forms.js';
+import { NotFound } from '../errors.js';
+import { Uuid } from '../tenants/schemas.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE_PAGE_SIZE, type Console } from './console.js';
 import type { Acting } from './operation.js';
+import type { AccountBody } from './schemas.js';
 
 /** A ticked box sends `yes`; an unticked one sends nothing. */
 export const tick = z
@@ -44,14 +47,39 @@ export function listHref(base: string, params: Record<string, string | undefined
   return query.size ? `${base}?${query}` : base;
 }
 
-/** The latest audit events about one thing (a client id, an account id…), for its page. */
-export async function trailOf(console: Console, subject: string, acting: Acting): Promise<AuditView[]> {
+/** An audit event as the console shows it: with the name of the account that acted, when it still exists. */
+export type ShownEvent = AuditView & { actor_name?: string };
+
+/** Names the accounts that acted in `events` (one read each, at most a page of them); deleted ones stay ids. */
+export async function namingActors(console: Console, events: AuditView[], acting: Acting): Promise<ShownEvent[]> {
+  const ids = [...new Set(events.map((e) => e.actor).filter((a): a is string => !!a && Uuid.safeParse(a).success))];
+  const named = await Promise.all(
+    ids.map(async (id) => {
+      const account = await console
+        .run<z.output<typeof AccountBody>>('accounts.get', { params: { accountId: id } }, acting)
+        .catch((error: unknown) => {
+          if (error instanceof NotFound) return undefined;
+          throw error;
+        });
+      return [id, account?.name ?? account?.email ?? undefined] as const;
+    }),
+  );
+  const names = new Map(named);
+  return events.map((e) => ({ ...e, actor_name: e.actor ? names.get(e.actor) : undefined }));
+}
+
+/** The latest audit events about one thing (by subject: a client id, an account id; or by tenant id), for its page. */
+export async function trailOf(
+  console: Console,
+  about: { subject: string } | { tenant_id: string },
+  acting: Acting,
+): Promise<ShownEvent[]> {
   const page = await console.run<{ items: AuditView[] }>(
     'audit.list',
-    { query: { subject, limit: String(CONSOLE_PAGE_SIZE) } },
+    { query: { ...about, limit: String(CONSOLE_PAGE_SIZE) } },
     acting,
   );
-  return page.items;
+  return namingActors(console, page.items, acting);
 }
 
 /**
@@ -90,7 +118,7 @@ export const detailPage =
   async (ctx: Context, acting: Acting, id: string, extra: Record<string, unknown> = {}, status = 200) => {
     const [thing, trail] = await Promise.all([
       console.run(operation, { params: { [param]: id } }, acting),
-      trailOf(console, id, acting),
+      trailOf(console, { subject: id }, acting),
     ]);
     console.show(ctx, template, area, { [key]: thing, trail, ...extra }, status);
   };

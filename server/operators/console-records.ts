@@ -7,7 +7,7 @@ import type { MembershipView } from '../tenants/memberships.js';
 import type { TenantView } from '../tenants/service.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { ListQuery, listHref } from './console-forms.js';
+import { ListQuery, listHref, namingActors, trailOf } from './console-forms.js';
 
 const AUDIT = `${CONSOLE}/audit`;
 type MemberPage = { items: MembershipView[]; next_cursor: string | null; previous_cursor?: string | null };
@@ -38,7 +38,8 @@ const tenantForm = pageForm({
   email: z.string().max(400).optional(),
 });
 
-export const recordArea: ConsoleArea = (router, { operator, run, show }) => {
+export const recordArea: ConsoleArea = (router, console) => {
+  const { operator, run, show } = console;
   router.get(AUDIT, async (ctx) => {
     const acting = await operator(ctx);
     if (!acting) return;
@@ -51,7 +52,7 @@ export const recordArea: ConsoleArea = (router, { operator, run, show }) => {
       );
       show(ctx, 'audit', 'audit', {
         filter,
-        events: page.items,
+        events: await namingActors(console, page.items, acting),
         nextHref: page.next_cursor && listHref(AUDIT, { ...filter, cursor: page.next_cursor }),
         previousHref: page.previous_cursor && listHref(AUDIT, { ...filter, cursor: page.previous_cursor }),
       });
@@ -92,18 +93,14 @@ export const recordArea: ConsoleArea = (router, { operator, run, show }) => {
         { params: { tenantId }, query: { order: 'name', cursor, limit: String(CONSOLE_PAGE_SIZE) } },
         acting,
       ),
-      run<{ items: AuditView[] }>(
-        'audit.list',
-        { query: { tenant_id: tenantId, limit: String(CONSOLE_PAGE_SIZE) } },
-        acting,
-      ),
+      trailOf(console, { tenant_id: tenantId }, acting),
     ]);
     show(ctx, 'tenant', 'tenants', {
       tenant,
       members: members.items,
       nextHref: members.next_cursor && listHref(here, { cursor: members.next_cursor }),
       previousHref: members.previous_cursor && listHref(here, { cursor: members.previous_cursor }),
-      trail: trail.items,
+      trail,
       auditHref: listHref(AUDIT, { tenant_id: tenantId }),
     });
   });

@@ -95,6 +95,11 @@ describeWithServer('operator console', (server: () => TestServer) => {
     const detail = await browser.follow(`/admin/clients/${clientId}`);
     assert.equal(secretOn(detail), undefined, 'the secret is not shown again');
     assert.match(detail.html, /client\.created/, 'the audit trail of the client is on its page');
+    assert.match(
+      detail.html,
+      new RegExp(`<a href="/admin/accounts/${operator.id}">Olga Operator</a>`),
+      'the actor by name',
+    );
     const found = await browser.follow('/admin/clients?q=LEDG');
     assert.match(found.html, />Ledger<\/a>/);
     assert.doesNotMatch((await browser.follow('/admin/clients?q=nothing-like-it')).html, />Ledger<\/a>/);
