@@ -16,9 +16,8 @@ import type { Quota } from '../server/http/rate-limit.js';
 import { InvitationMail } from '../server/invitations/mail.js';
 import { InvitationService } from '../server/invitations/service.js';
 import { ConnectionService } from '../server/federation/connections.js';
-import { SecretBox } from '../server/federation/secrets.js';
+import { loadSealingKeys, SecretBox } from '../server/keys/sealing.js';
 import { clientInfo } from '../server/oidc/clients.js';
-import { loadCookieKeys } from '../server/oidc/secrets.js';
 import { loadKeys } from '../server/keys/keys.js';
 import { OperatorService } from '../server/operators/service.js';
 import { Renderer } from '../server/render.js';
@@ -30,6 +29,7 @@ import {
   SEED_DOMAINS,
   SEED_INVITATIONS,
   SEED_MEMBERSHIPS,
+  SEED_TENANT_CONNECTION,
   SEED_PASSWORD,
   SEED_PEOPLE,
   SEED_TENANTS,
@@ -99,7 +99,7 @@ try {
 
   // The global connection to e2e/start-server.ts's upstream OpenID provider, trusted for its e-mails.
   if (process.env.E2E_UPSTREAM_URL) {
-    const box = new SecretBox(config.federation.secretKeys ?? (await loadCookieKeys(db, config.cookieSecrets)));
+    const box = new SecretBox(await loadSealingKeys(db, config.secretEncryptionKeys), 'connection-secrets');
     await new ConnectionService(db, box, config.issuer).create(
       { kind: 'operator' },
       {
@@ -110,6 +110,21 @@ try {
         client_id: process.env.E2E_UPSTREAM_CLIENT_ID ?? '',
         client_secret: process.env.E2E_UPSTREAM_CLIENT_SECRET,
         trusted_for_email: true,
+      },
+    );
+    // A tenant's own connection, to the same upstream, and a role its membership rules can give.
+    const { tenant, slug, name, role } = SEED_TENANT_CONNECTION;
+    const owner = { kind: 'client', clientId: 'e2e', manage: true } as const;
+    await tenants.createRole(owner, seededTenants[tenant].id, { name: role });
+    await new ConnectionService(db, box, config.issuer).create(
+      { kind: 'tenant', caller: owner, tenantId: seededTenants[tenant].id },
+      {
+        slug,
+        kind: 'oidc',
+        name,
+        issuer: process.env.E2E_UPSTREAM_URL,
+        client_id: process.env.E2E_UPSTREAM_CLIENT_ID ?? '',
+        client_secret: process.env.E2E_UPSTREAM_CLIENT_SECRET,
       },
     );
   }

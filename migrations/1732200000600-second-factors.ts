@@ -12,7 +12,7 @@ export class SecondFactors1732200000600 implements MigrationInterface {
     // A passkey or an authenticator app has no hash: the password's column becomes optional.
     await q.changeColumn('credentials', 'secret_hash', new TableColumn(optional(str('secret_hash', 255))));
     await q.addColumns('credentials', [
-      /** WebAuthn: the COSE public key (base64url). TOTP: the secret, encrypted (secret-box.ts). */
+      /** WebAuthn: the COSE public key (base64url). TOTP: the secret, encrypted (server/keys/sealing.ts). */
       new TableColumn(optional(text('secret'))),
       /** WebAuthn: the authenticator's signature counter. TOTP: the last time step accepted (replay). */
       new TableColumn(int('counter', { type: 'bigint' })),

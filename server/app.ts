@@ -26,6 +26,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { clientFlags, clientInfo, ensureClient } from './oidc/clients.js';
 import { interactionRoutes } from './oidc/interactions.js';
 import { type KeySet, loadKeys } from './keys/keys.js';
+import { derivedKey, loadSealingKeys, SecretBox } from './keys/sealing.js';
 import { createApiAuthenticator } from './oidc/api-tokens.js';
 import { DpopVerifier } from './oidc/dpop.js';
 import { DpopReplayStore } from './oidc/dpop-replay.js';
@@ -69,6 +70,11 @@ import { ResourceService } from './resources/service.js';
 import { ResourceDirectory } from './resources/tokens.js';
 import { apiResource } from './oidc/protocol.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { webhookOperations } from './operators/webhook-operations.js';
+import { resourceOperations } from './operators/resource-operations.js';
+import { domainOperations } from './operators/domain-operations.js';
+import { connectionOperations } from './operators/connection-operations.js';
+import { clientSettingOperations } from './operators/client-settings-operations.js';
 import { setUpWebhooks, type Webhooks } from './webhooks/setup.js';
 import { DomainService } from './federation/domains.js';
 import { dnsTxtLookup } from './federation/domains-dns.js';
@@ -84,10 +90,13 @@ import { factorInteractions } from './factors/interactions.js';
 import { PasskeyService } from './factors/passkeys.js';
 import { tenantPolicyPrompt } from './factors/prompts.js';
 import { RecoveryCodes } from './factors/recovery-codes.js';
-import { loadSecretBox } from './factors/secret-box.js';
 import { SecondFactors } from './factors/service.js';
 import { factorScripts } from './factors/static.js';
 import { TotpService } from './factors/totp.js';
+import { CodeMail } from './factors/code-mail.js';
+import { emailCodeInteractions } from './factors/email-code-pages.js';
+import { EmailCodeSignIn } from './factors/email-codes.js';
+import { OneTimeCodes } from './factors/one-time-codes.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
 import { callbackRoutes } from './federation/callback.js';
@@ -95,7 +104,6 @@ import { ConnectionService } from './federation/connections.js';
 import { connectionOptions, federationInteractions } from './federation/interactions.js';
 import { connectionSection } from './federation/manage-section.js';
 import { connectionRoutes } from './federation/routes.js';
-import { SecretBox } from './federation/secrets.js';
 import { FederationService } from './federation/sign-ins.js';
 import { UpstreamClient } from './federation/upstream.js';
 import { AccountSessions, sessionsSection } from './oidc/sessions-section.js';
@@ -118,6 +126,8 @@ export interface Tessera {
   /** Verified domains: which tenant holds a domain, for sign-in features (home-realm discovery, JIT membership). */
   domains: DomainService;
   factors: SecondFactors;
+  /** Short codes sent to an address or a number (e-mail sign-in), shared by every feature that sends them. */
+  oneTimeCodes: OneTimeCodes;
   connections: ConnectionService;
   federation: FederationService;
 }
@@ -177,25 +187,23 @@ function pageRouter(config: Config, routers: Router[]): Router {
 }
 
 export async function createTessera(config: Config, db: Database, logger: Logger): Promise<Tessera> {
-  const [keys, cookieKeys] = await Promise.all([loadKeys(db), loadCookieKeys(db, config.cookieSecrets)]);
+  const [keys, cookieKeys, sealingKeys] = await Promise.all([
+    loadKeys(db),
+    loadCookieKeys(db, config.cookieSecrets),
+    loadSealingKeys(db, config.secretEncryptionKeys),
+  ]);
   const renderer = new Renderer(config.issuer);
   const page = new PageRenderer(renderer);
   const directory = new TenantDirectory(db);
   const onGrantDestroyed = [(id: string) => directory.forgetGrant(id)];
-  // Connection secrets are sealed with CONNECTION_SECRET_KEYS, else with keys derived from the cookie keys.
-  const connections = new ConnectionService(
-    db,
-    new SecretBox(config.federation.secretKeys ?? cookieKeys),
-    config.issuer,
+  const connections = new ConnectionService(db, new SecretBox(sealingKeys, 'connection-secrets'), config.issuer);
+  // Work done after the answer (mail whose timing must not tell whether an address has an account).
+  const later = new AfterAnswer((error) =>
+    logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deferred work failed'),
   );
   // accounts knows nothing of oidc or tenants: a credential change reaches the sessions through this hook.
   const accounts = new AccountService(db, new PasswordHasher(config.argon2), new AccountMail(renderer), {
-    later: new AfterAnswer((error) =>
-      logger.error(
-        { err: { message: error instanceof Error ? error.message : String(error) } },
-        'deferred account work failed',
-      ),
-    ),
+    later,
     onCredentialChanged: (accountId) => endAccountSessions(db, accountId, onGrantDestroyed),
     mailLimits: config.mailLimits,
     signInMethodsOf: (accountId): Promise<string[]> => federation.signInMethodsOf(accountId),
@@ -230,8 +238,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const resources = new ResourceService(db, [apiResource(config.issuer)], tenants);
   const joins = new JoinService(db);
   const joinRequests = new JoinRequestService(db, new DomainMail(renderer));
+  const oneTimeCodes = new OneTimeCodes(db, derivedKey(sealingKeys, 'one-time-codes'));
   const factors = new SecondFactors(
-    new TotpService(db, await loadSecretBox(db, config.factors.encryptionKey), new URL(config.issuer).host),
+    new TotpService(db, new SecretBox(sealingKeys, 'totp-keys'), new URL(config.issuer).host),
     new PasskeyService(db, config.issuer),
     new RecoveryCodes(db),
   );
@@ -276,20 +285,19 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const memberships = new MembershipService(db);
   tenantRoutes({ api, issuer: config.issuer, tenants, memberships });
   invitationRoutes({ api, issuer: config.issuer, invitations });
-  const webhooks = await setUpWebhooks(db, config);
+  const webhooks = setUpWebhooks(db, config, sealingKeys);
   webhookRoutes({ api, issuer: config.issuer, webhooks: webhooks.service });
   const operators = new OperatorService(db, config.issuer);
   const administration = new AccountAdministration(db, accounts, (id) => endAccountSessions(db, id, onGrantDestroyed));
   // The operator API: the same router and document, for callers that are operators (checked at every call).
-  const operations = operatorOperations({
-    db,
-    accounts,
-    administration,
-    operators,
-    tenants,
-    memberships,
-    invitations,
-  });
+  const operations = [
+    ...operatorOperations({ db, accounts, administration, operators, tenants, memberships, invitations }),
+    ...clientSettingOperations(db),
+    ...resourceOperations(resources),
+    ...domainOperations(domains),
+    ...connectionOperations(connections),
+    ...webhookOperations(webhooks.service),
+  ];
   operatorRoutes(
     api.narrowed((caller) =>
       operatorOf(caller, { isOperator: (id) => operators.isOperator(id), clientFlags: (id) => clientFlags(db, id) }),
@@ -311,20 +319,44 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const { perIp, perAccount, windowSeconds } = config.rateLimit;
   const limiter = (keyPrefix: string, points: number) =>
     createRateLimiter(db, { keyPrefix, points, durationSeconds: windowSeconds });
-  const [signInPerIp, signInPerAccount, registerPerIp, resetPerIp, resetPerAccount, codesPerAccount] =
-    await Promise.all([
-      limiter('signin-ip', perIp),
-      limiter('signin-account', perAccount),
-      limiter('register-ip', perIp),
-      limiter('reset-ip', perIp),
-      limiter('reset-account', perAccount),
-      limiter('factor-codes-account', perAccount),
-    ]);
+  const [
+    signInPerIp,
+    signInPerAccount,
+    registerPerIp,
+    resetPerIp,
+    resetPerAccount,
+    codesPerAccount,
+    codeSendsPerAddress,
+    optionsPerIp,
+  ] = await Promise.all([
+    limiter('signin-ip', perIp),
+    limiter('signin-account', perAccount),
+    limiter('register-ip', perIp),
+    limiter('reset-ip', perIp),
+    limiter('reset-account', perAccount),
+    limiter('factor-codes-account', perAccount),
+    limiter('code-sends-address', perAccount),
+    // A passkey challenge per sign-in page opened: page views, not attempts, so a wider budget.
+    limiter('passkey-options-ip', perIp * 10),
+  ]);
   const factorPages = factorInteractions({
     factors,
     accounts,
     page,
-    limits: { perAccount: codesPerAccount, perIp: signInPerIp },
+    limits: { perAccount: codesPerAccount, perIp: signInPerIp, optionsPerIp },
+  });
+
+  const emailCodePages = emailCodeInteractions({
+    signIns: new EmailCodeSignIn({
+      db,
+      codes: oneTimeCodes,
+      accounts,
+      mail: new CodeMail(renderer),
+      later,
+      mailLimits: config.mailLimits,
+    }),
+    page,
+    limits: { sendPerAddress: codeSendsPerAddress, perIp: signInPerIp },
   });
 
   // The account page's parts from other features, in the order they show.
@@ -337,7 +369,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       passkeys: config.factors.passkeys,
     }),
     signInMethodsSection(federation, connections, accounts),
-    sessionsSection(new AccountSessions(db, onGrantDestroyed)),
+    sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];
   const routers = [
@@ -351,6 +383,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
         factorPages.extension,
+        ...(config.factors.emailCodes ? [emailCodePages.extension] : []),
         federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
       ],
       // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
@@ -360,6 +393,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
           const invited = await redemption.open(params.invitation).catch(() => undefined);
           return invited ? [invited.tenantId] : [];
         }),
+        ...(config.factors.emailCodes ? [emailCodePages.loginOptions] : []),
         ...(config.factors.passkeys ? [factorPages.loginOptions] : []),
       ],
       secondFactor: factorPages.step,
@@ -440,6 +474,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     webhooks,
     domains,
     factors,
+    oneTimeCodes,
     connections,
     federation,
   };

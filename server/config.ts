@@ -94,7 +94,7 @@ const schema = z
     MAIL_FROM: z.string().default('Tessera <no-reply@localhost>'),
     SMS_WEBHOOK_URL: url(['http', 'https']),
     COOKIE_SECRETS: secretList('secrets'),
-    WEBHOOK_ENCRYPTION_KEYS: secretList('keys'),
+    SECRET_ENCRYPTION_KEYS: secretList('keys'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DEMO: z.string().optional(),
     TRUST_PROXY: bool(false),
@@ -140,15 +140,8 @@ const schema = z
       }),
     DNS_TIMEOUT_MS: positiveInt(5000),
     DOMAIN_VERIFY_QUOTA_PER_HOUR: positiveInt(30),
-    FACTORS_ENCRYPTION_KEY: z
-      .string()
-      .optional()
-      .transform((v) => (v ? keyBytes(v) : undefined))
-      .refine((v) => v === undefined || v.length === 32, {
-        message: 'expected 32 random bytes, base64 or hex (openssl rand -base64 32)',
-      }),
     PASSKEYS: bool(true),
-    CONNECTION_SECRET_KEYS: secretList('keys'),
+    EMAIL_CODES: bool(true),
     UPSTREAM_ALLOW_HTTP: bool(false),
   })
   .transform((env) => {
@@ -173,7 +166,8 @@ const schema = z
       mailFrom: env.MAIL_FROM,
       smsWebhookUrl: env.SMS_WEBHOOK_URL,
       cookieSecrets: env.COOKIE_SECRETS,
-      webhookEncryptionKeys: env.WEBHOOK_ENCRYPTION_KEYS,
+      /** Keys that seal the secrets Tessera reads back (keys/sealing.ts), newest first. */
+      secretEncryptionKeys: env.SECRET_ENCRYPTION_KEYS,
       logLevel: env.LOG_LEVEL,
       demo: env.DEMO === undefined || env.DEMO === '' ? !production : ['true', '1', 'yes'].includes(env.DEMO),
       trustProxy: env.TRUST_PROXY,
@@ -206,20 +200,13 @@ const schema = z
       /** Where domain verification asks for TXT records: these servers, or the system's resolvers when empty. */
       dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
       domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
-      factors: { encryptionKey: env.FACTORS_ENCRYPTION_KEY, passkeys: env.PASSKEYS },
+      factors: { passkeys: env.PASSKEYS, emailCodes: env.EMAIL_CODES },
       federation: {
-        /** Keys for connection secrets, newest first; without them, derived from the cookie keys. */
-        secretKeys: env.CONNECTION_SECRET_KEYS,
         /** Upstream providers over plain http (tests, local development); never in production. */
         allowHttp: env.UPSTREAM_ALLOW_HTTP && !production,
       },
     };
   });
-
-/** A key given as 64 hex digits or as base64 / base64url. */
-function keyBytes(value: string): Buffer {
-  return /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-}
 
 /** MySQL's connection pool: its size, how long a request may wait for a connection, and how many may wait. */
 export interface PoolOptions {

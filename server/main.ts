@@ -61,6 +61,7 @@ const cleanup = setInterval(
       deleteExpiredPayloads(db),
       deleteExpiredSessionSignIns(db),
       tessera.accounts.deleteExpiredCodes(),
+      tessera.oneTimeCodes.deleteExpired(),
       tessera.directory.deleteExpired(),
       tessera.webhooks.service.deleteEnded(),
     ]).catch((error: Error) => logger.warn({ err: { message: error.message } }, 'expired-row cleanup failed'));

@@ -4,6 +4,7 @@ import { expect, type Locator, type Page } from '@playwright/test';
 export const SUBJECTS = {
   verifyEmail: 'Confirm your e-mail address',
   passwordReset: 'Reset your password',
+  signInCode: 'Your sign-in code',
   alreadyRegistered: 'You already have an account',
 } as const;
 
@@ -27,6 +28,23 @@ export class MailPage {
    * the first link in it whose path is `path` (or matches it), as an absolute URL.
    */
   async newestLink(recipient: string, subject: string, path: string | RegExp): Promise<string> {
+    await this.openNewest(recipient, subject);
+    const hrefs = await this.page
+      .locator('a.mail-link')
+      .evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
+    const pathname = (href: string) => new URL(href).pathname;
+    const link = hrefs.find((href) => (typeof path === 'string' ? pathname(href) === path : path.test(pathname(href))));
+    expect(link, `no ${path} link in "${subject}" to ${recipient}; links: ${hrefs.join(', ')}`).toBeDefined();
+    return link!;
+  }
+
+  /** Opens the newest message to `recipient` with `subject` and returns its text. */
+  async newestText(recipient: string, subject: string): Promise<string> {
+    await this.openNewest(recipient, subject);
+    return this.page.locator('#mail-body').innerText();
+  }
+
+  private async openNewest(recipient: string, subject: string): Promise<void> {
     await this.open();
     const row = this.page
       .getByRole('row')
@@ -37,13 +55,6 @@ export class MailPage {
     await row.getByRole('link', { name: subject, exact: true }).click();
     await expect(this.page).toHaveURL(/\/dev\/mail\/[0-9a-f-]{36}$/);
     await expect(this.page.getByRole('cell', { name: recipient, exact: true })).toBeVisible();
-    const hrefs = await this.page
-      .locator('a.mail-link')
-      .evaluateAll((links) => links.map((a) => (a as unknown as { href: string }).href));
-    const pathname = (href: string) => new URL(href).pathname;
-    const link = hrefs.find((href) => (typeof path === 'string' ? pathname(href) === path : path.test(pathname(href))));
-    expect(link, `no ${path} link in "${subject}" to ${recipient}; links: ${hrefs.join(', ')}`).toBeDefined();
-    return link!;
   }
 
   /** How many messages the outbox holds for `recipient` with `subject`. */

@@ -3,7 +3,7 @@
 // the same either way, and the mail tells the mailbox owner what happened. Confirming an address
 // proves the mailbox and the credential both (see docs/security.md, "Confirming an address"); a
 // credential change ends everything the account had signed in.
-import { type EntityManager, IsNull } from 'typeorm';
+import { type EntityManager, In, IsNull } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
@@ -189,6 +189,11 @@ export class AccountService {
 
   async hasPassword(accountId: string): Promise<boolean> {
     return this.db.read((m) => m.existsBy(Credential, { accountId, type: 'password' }));
+  }
+
+  /** Whether the account signs in with something of its own: a password, or a passkey (a first factor too). */
+  async hasOwnSignIn(accountId: string): Promise<boolean> {
+    return this.db.read((m) => m.existsBy(Credential, { accountId, type: In(['password', 'webauthn']) }));
   }
 
   /** Whether `password` is the account's (re-authentication before linking a new way to sign in). */

@@ -27,8 +27,12 @@ export interface FactorPageDeps {
   factors: SecondFactors;
   accounts: AccountService;
   page: PageRenderer;
-  /** Attempts at codes per account (and per address): guessing a six-digit code takes a million tries. */
-  limits: { perAccount: RateLimiter; perIp: RateLimiter };
+  /**
+   * Attempts at codes per account (and per address): guessing a six-digit code takes a million tries.
+   * `optionsPerIp` bounds passkey challenges: every sign-in page a browser opens asks for one (the autofill),
+   * so they must not spend the sign-in attempts of everyone behind one address.
+   */
+  limits: { perAccount: RateLimiter; perIp: RateLimiter; optionsPerIp: RateLimiter };
 }
 
 /** The step oidc/ runs after a first factor, and the passkey button on the sign-in page. */
@@ -93,7 +97,7 @@ export function factorInteractions(deps: FactorPageDeps): FactorInteractions {
     router.post('/passkey/options', async (ctx) => {
       const interaction = await given.details(ctx);
       parseForm(EmptyForm, ctx.request.body);
-      await limits.perIp.consume(ctx.ip);
+      await limits.optionsPerIp.consume(ctx.ip);
       ctx.set('Cache-Control', 'no-store');
       ctx.body = await factors.passkeys.authenticationOptions(interaction.uid);
     });

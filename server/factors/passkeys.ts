@@ -47,7 +47,9 @@ const ceremonyResponse = <T extends z.ZodRawShape>(response: T) =>
         clientExtensionResults: z.looseObject({}).default({}),
       }),
     );
-export const AssertionResponse = ceremonyResponse({ authenticatorData: b64(8000), signature: b64(2000) });
+// Room for post-quantum passkeys: an ML-DSA-87 signature is 4,627 bytes (6,170 in base64url), and
+// @simplewebauthn offers ML-DSA first where the runtime verifies it (Node 24), which Chromium's authenticator takes.
+export const AssertionResponse = ceremonyResponse({ authenticatorData: b64(8000), signature: b64(8000) });
 export const AttestationResponse = ceremonyResponse({ attestationObject: b64(16_000) });
 
 export interface PasskeyView {

@@ -246,3 +246,23 @@ describeWithServer(
   },
   { RATE_LIMIT_LOGIN: '5' },
 );
+
+describeWithServer(
+  'passkey challenges and the sign-in limit per address',
+  (server: () => TestServer) => {
+    test('every sign-in page asks for a passkey challenge; those do not spend the address’s sign-in attempts', async () => {
+      const ada = await person(server(), 'Ada');
+      const browser = new UserAgent(server().url);
+      const page = await browser.follow('/account');
+      const { action, hidden } = findForm(page.html, /\/passkey$/);
+      for (let i = 0; i < 5; i++) {
+        const challenge = await browser.request(`${action}/options`, { form: { _csrf: hidden._csrf! } });
+        assert.equal(challenge.status, 200, `challenge ${i + 1}`);
+      }
+      const signedIn = await browser.submit(page, /\/login$/, { email: ada.email, password: ada.password });
+      assert.notEqual(signedIn.status, 429);
+      assert.match((await browser.follow('/account')).html, /Ada/);
+    });
+  },
+  { RATE_LIMIT_IP: '3' },
+);

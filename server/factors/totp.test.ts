@@ -8,7 +8,7 @@ import { Secret, TOTP } from 'otpauth';
 import { describeEachDatabase } from '../../test/support/databases.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { RecoveryCodes } from './recovery-codes.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../keys/sealing.js';
 import { TotpService } from './totp.js';
 
 const T0 = Date.UTC(2026, 11, 2, 9, 0, 0); // the start of a 30-second step
@@ -17,7 +17,7 @@ const codeAt = (secret: string, at: number) =>
 
 describeEachDatabase('TOTP and recovery codes', ['credentials', 'recovery_codes', 'accounts'], (db) => {
   let now = T0;
-  const box = new SecretBox(randomBytes(32));
+  const box = new SecretBox([randomBytes(32).toString('base64url')], 'totp-keys');
   const totp = () => new TotpService(db(), box, 'tessera.test', () => now);
   const recovery = () => new RecoveryCodes(db(), () => now);
 
@@ -46,7 +46,8 @@ describeEachDatabase('TOTP and recovery codes', ['credentials', 'recovery_codes'
     assert.match(enrolment.qrSvg, /^<svg/);
     const row = await db().read((m) => m.findOneByOrFail(Credential, { accountId, type: 'totp_pending' }));
     assert.ok(!row.secret!.includes(enrolment.secret.replace(/\s/g, '')), 'the stored key is not the key');
-    assert.equal(box.open(row.secret!), enrolment.secret.replace(/\s/g, ''));
+    assert.equal(box.open(row.secret!, accountId), enrolment.secret.replace(/\s/g, ''));
+    assert.throws(() => box.open(row.secret!, 'another account'), 'bound to its account');
     assert.equal(await totp().enrolled(accountId), false, 'not set up before the first code');
   });
 

@@ -7,7 +7,7 @@ import { type EntityManager, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { Credential } from '../db/entities/index.js';
 import { Conflict } from '../errors.js';
-import type { SecretBox } from './secret-box.js';
+import type { SecretBox } from '../keys/sealing.js';
 
 const PERIOD = 30;
 const DIGITS = 6;
@@ -47,7 +47,7 @@ export class TotpService {
         type: 'totp_pending',
         identifier: accountId,
         secretHash: null,
-        secret: this.box.seal(secret.base32),
+        secret: this.box.seal(secret.base32, accountId),
         counter: 0,
         createdAt: now,
         updatedAt: now,
@@ -59,7 +59,7 @@ export class TotpService {
   /** The key waiting for its first code, to show the enrolment page again (after a wrong code). */
   async pendingEnrolment(accountId: string, label: string): Promise<TotpEnrolment | undefined> {
     const row = await this.db.read((m) => m.findOneBy(Credential, { accountId, type: 'totp_pending' }));
-    return row?.secret ? this.enrolmentOf(this.box.open(row.secret), label) : undefined;
+    return row?.secret ? this.enrolmentOf(this.box.open(row.secret, accountId), label) : undefined;
   }
 
   /**
@@ -69,7 +69,7 @@ export class TotpService {
   async confirmEnrolment(accountId: string, code: string): Promise<boolean> {
     return this.db.transaction(async (m) => {
       const pending = await m.findOneBy(Credential, { accountId, type: 'totp_pending' });
-      const step = pending?.secret ? this.stepOf(this.box.open(pending.secret), code) : undefined;
+      const step = pending?.secret ? this.stepOf(this.box.open(pending.secret, accountId), code) : undefined;
       if (!pending || step === undefined) return false;
       if (await m.countBy(Credential, { accountId, type: 'totp' }))
         throw new Conflict('An authenticator app is already set up; remove it first.', 'totp_enrolled');
@@ -91,7 +91,7 @@ export class TotpService {
   /** Checks a sign-in code: right for now (±1 step), and from a later step than any accepted before. */
   async verify(accountId: string, code: string): Promise<boolean> {
     const row = await this.db.read((m) => m.findOneBy(Credential, { accountId, type: 'totp' }));
-    const step = row?.secret ? this.stepOf(this.box.open(row.secret), code) : undefined;
+    const step = row?.secret ? this.stepOf(this.box.open(row.secret, accountId), code) : undefined;
     if (!row || step === undefined) return false;
     return this.db.write((m) => claimStep(m, row.id, step, new Date(this.now())));
   }

@@ -20,6 +20,8 @@ import { describeWithServer, type TestServer } from '../../test/support/server.j
 import { clientToken, firstPartyApp, person, signIn, userToken } from '../../test/support/tokens.js';
 import { startOidcUpstream, type Upstream } from '../../test/support/upstream.js';
 import { UserAgent } from '../../test/support/user-agent.js';
+import { SoftAuthenticator } from '../../test/support/authenticator.js';
+import { AttestationResponse } from '../factors/passkeys.js';
 
 describeWithServer(
   'Federation: accounts from connections, the account page, tenant connections',
@@ -83,6 +85,7 @@ describeWithServer(
       const { id } = await federatedAccount(login, {});
       const { browser, page } = await accountPageVia(login);
       assert.match(page.html, /Through Corp ID/);
+      assert.match(page.html, /Signed in on [^<]* · with Corp ID/, 'the session names the connection');
       const refused = await submitAny(browser, page, /\/identities\/[^/]+\/unlink$/);
       assert.equal(refused.status, 409);
       assert.match(refused.html, /only way to sign in/);
@@ -96,6 +99,19 @@ describeWithServer(
       const removed = await submitAny(browser, linked, /\/identities\/[^/]+\/unlink$/);
       assert.match(removed.html, /is removed from your account/);
       assert.equal(await server().db.read((m) => m.countBy(Identity, { accountId: id })), 1);
+    });
+
+    test('account page: with a passkey, the only identity may go (the passkey signs in)', async () => {
+      const login = unique('pk');
+      const { id } = await federatedAccount(login, {});
+      const { browser, page } = await accountPageVia(login);
+      const key = new SoftAuthenticator(new URL(server().url).hostname);
+      const passkeys = server().tessera.factors.passkeys;
+      const options = await passkeys.registrationOptions({ id, userName: login, displayName: login });
+      await passkeys.register(id, AttestationResponse.parse(key.register(options, server().url)), 'Key');
+      const removed = await submitAny(browser, page, /\/identities\/[^/]+\/unlink$/);
+      assert.match(removed.html, /is removed from your account/);
+      assert.equal(await server().db.read((m) => m.countBy(Identity, { accountId: id })), 0);
     });
 
     test('account page: an upstream identity of another account is not linked from the account page', async () => {
@@ -112,6 +128,7 @@ describeWithServer(
       const { tokens, browser } = await signIn(server(), who, { scope: 'openid' });
       const page = await browser.follow(`${server().url}/account`);
       assert.match(page.html, /Sessions and apps/);
+      assert.match(page.html, /Signed in on [^<]* · with a password/);
       assert.match(page.html, /Portal/);
       const ended = await submitAny(browser, page, /\/account\/apps\/[^/]+\/end$/);
       assert.match(ended.html, /no longer has access/);

@@ -5,16 +5,19 @@ import { type EntityManager, In, IsNull } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Connection, Identity } from '../db/entities/index.js';
-import { Conflict, NotFound } from '../errors.js';
+import { BadRequest, Conflict, NotFound } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
+import { assertRolesExist } from '../tenants/service.js';
 import {
   ClaimMapping,
   ConnectionSettings,
   type ConnectionView,
   type CreateConnection,
+  Membership,
+  rolesOf,
   type UpdateConnection,
 } from './schemas.js';
-import type { SecretBox } from './secrets.js';
+import type { SecretBox } from '../keys/sealing.js';
 
 /** A usable connection as the sign-in needs it: settings and claim mapping parsed, the secret opened on demand. */
 export interface LiveConnection {
@@ -26,13 +29,16 @@ export interface LiveConnection {
   trustedForEmail: boolean;
   settings: ConnectionSettings;
   claims: ClaimMapping;
+  /** Just-in-time membership of the connection's tenant, if it grants one. */
+  membership: Membership | null;
   secret(): string | undefined;
   /** Changes when the connection does (cached discovery is keyed by it). */
   version: string;
 }
 
 /** Who manages a connection: the operator (global ones, CLI) or a caller of a tenant's. */
-export type Owner = { kind: 'operator' } | { kind: 'tenant'; caller: Caller; tenantId: string };
+/** An operator (`actor` for the audit trail: an account id, `client:<id>`, or `cli`) or a tenant's admin. */
+export type Owner = { kind: 'operator'; actor?: string } | { kind: 'tenant'; caller: Caller; tenantId: string };
 
 const DEFAULT_SCOPES = { oidc: ['openid', 'email', 'profile'], oauth2: [] as string[] };
 const notFound = () => new NotFound('There is no such connection.', 'connection_not_found');
@@ -52,15 +58,17 @@ export class ConnectionService {
     return this.db.transaction(async (m) => {
       const tenantId = await this.ownedTenant(m, owner);
       const now = new Date();
+      const id = crypto.randomUUID();
       const row = Object.assign(new Connection(), {
-        id: crypto.randomUUID(),
+        id,
         slug: input.slug,
         tenantId,
         kind: input.kind,
         name: input.name,
         settings: JSON.stringify(settingsOf(input, DEFAULT_SCOPES[input.kind])),
-        secret: input.client_secret ? this.box.seal(input.client_secret) : null,
+        secret: input.client_secret ? this.box.seal(input.client_secret, id) : null,
         claimMapping: JSON.stringify(ClaimMapping.parse(input.claims ?? {})),
+        membership: await membershipOf(m, tenantId, input.membership),
         // Only the operator vouches for a global connection's e-mails; a tenant's is trusted for its verified domains.
         trustedForEmail: tenantId === null && input.trusted_for_email === true,
         createdAt: now,
@@ -107,8 +115,10 @@ export class ConnectionService {
       Object.assign(row, {
         name: patch.name ?? row.name,
         settings: JSON.stringify(settingsOf(merged, stored.scopes)),
-        secret: patch.client_secret ? this.box.seal(patch.client_secret) : row.secret,
+        secret: patch.client_secret ? this.box.seal(patch.client_secret, row.id) : row.secret,
         claimMapping: JSON.stringify(ClaimMapping.parse({ ...JSON.parse(row.claimMapping), ...(patch.claims ?? {}) })),
+        membership:
+          patch.membership === undefined ? row.membership : await membershipOf(m, row.tenantId, patch.membership),
         trustedForEmail:
           row.tenantId === null && patch.trusted_for_email !== undefined
             ? patch.trusted_for_email
@@ -150,6 +160,11 @@ export class ConnectionService {
     return row ? this.liveOf(row) : undefined;
   }
 
+  /** A connection's name by slug (disabled ones too): how the account page names a past sign-in through it. */
+  async nameOf(slug: string): Promise<string | undefined> {
+    return (await this.db.read((m) => m.findOne(Connection, { where: { slug }, select: { name: true } })))?.name;
+  }
+
   async liveById(id: string): Promise<LiveConnection | undefined> {
     const row = await this.db.read((m) => m.findOneBy(Connection, { id, disabledAt: IsNull() }));
     return row ? this.liveOf(row) : undefined;
@@ -179,7 +194,8 @@ export class ConnectionService {
       trustedForEmail: row.trustedForEmail,
       settings: ConnectionSettings.parse(JSON.parse(row.settings)),
       claims: ClaimMapping.parse(JSON.parse(row.claimMapping)),
-      secret: () => (row.secret ? this.box.open(row.secret) : undefined),
+      membership: parsedMembership(row),
+      secret: () => (row.secret ? this.box.open(row.secret, row.id) : undefined),
       version: `${row.id}:${row.updatedAt.getTime()}`,
     };
   }
@@ -228,6 +244,7 @@ export class ConnectionService {
       has_secret: row.secret !== null,
       scopes: settings.scopes,
       claims: ClaimMapping.parse(JSON.parse(row.claimMapping)),
+      membership: parsedMembership(row),
       trusted_for_email: row.trustedForEmail,
       disabled: row.disabledAt !== null,
       redirect_uri: this.redirectUri(row.slug),
@@ -258,4 +275,19 @@ function settingsOf(
   });
 }
 
-const actorOfOwner = (owner: Owner) => (owner.kind === 'operator' ? 'cli' : actorOf(owner.caller));
+const parsedMembership = (row: Connection) => (row.membership ? Membership.parse(JSON.parse(row.membership)) : null);
+
+/** The stored just-in-time membership: a tenant's connection only, and only roles of its catalogue. */
+async function membershipOf(
+  m: EntityManager,
+  tenantId: string | null,
+  membership: Membership | null | undefined,
+): Promise<string | null> {
+  if (!membership) return null;
+  if (tenantId === null)
+    throw new BadRequest("Only a tenant's connection grants membership (of that tenant).", 'membership_needs_tenant');
+  await assertRolesExist(m, tenantId, rolesOf(membership));
+  return JSON.stringify(membership);
+}
+
+const actorOfOwner = (owner: Owner) => (owner.kind === 'operator' ? (owner.actor ?? 'cli') : actorOf(owner.caller));

@@ -1,7 +1,7 @@
 // Connection schemas: what an operator (CLI) or a tenant admin (API, admin page) may set, what is stored,
 // and what is shown back (never the secret). They validate input and feed /api/openapi.json.
 import { z } from 'zod';
-import { Slug, Uuid } from '../tenants/schemas.js';
+import { RoleName, Slug, Uuid } from '../tenants/schemas.js';
 
 export const CONNECTION_KINDS = ['oidc', 'oauth2'] as const;
 const Url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2000);
@@ -22,6 +22,39 @@ export const ClaimMapping = z
   })
   .strict();
 export type ClaimMapping = z.output<typeof ClaimMapping>;
+
+const Roles = z.array(RoleName).max(20);
+
+/**
+ * Just-in-time membership (a tenant's connection only): every sign-in through it makes the person a member
+ * of the tenant, with the roles their upstream groups map to, or `default_roles` when none maps. The roles
+ * the mapping names follow the groups at every sign-in; any other role is the admins' to give and stays.
+ */
+export const Membership = z
+  .object({
+    default_roles: Roles.default(['tenant-user']).describe('the roles of a person none of whose groups is mapped'),
+    group_roles: z
+      .record(z.string().min(1).max(200), Roles.min(1))
+      .refine((v) => Object.keys(v).length <= 100, 'at most 100 groups')
+      .default({})
+      .describe("upstream group (the claim mapping's `groups`) → the tenant roles it gives"),
+  })
+  .strict()
+  .meta({ id: 'ConnectionMembership' });
+export type Membership = z.output<typeof Membership>;
+
+/** Every role a mapping names: these follow the person's groups at each sign-in. */
+export const rolesOf = (membership: Membership) => [
+  ...new Set([...membership.default_roles, ...Object.values(membership.group_roles).flat()]),
+];
+
+/** The roles a person with these upstream groups gets. */
+export function rolesFor(membership: Membership, groups: string[]): string[] {
+  const mapped = new Set(
+    groups.flatMap((g) => (Object.hasOwn(membership.group_roles, g) ? membership.group_roles[g]! : [])),
+  );
+  return mapped.size ? [...mapped] : membership.default_roles;
+}
 
 /** What is stored in `connections.settings`: where the upstream is and who Tessera is there. */
 export const ConnectionSettings = z.object({
@@ -47,6 +80,9 @@ const Fields = {
     .max(30)
     .optional(),
   claims: ClaimMapping.partial().optional(),
+  membership: Membership.nullable()
+    .optional()
+    .describe("just-in-time membership of the connection's tenant (null: none); not for a global connection"),
 };
 
 function endpointsFit(v: {
@@ -72,16 +108,32 @@ export const CreateConnection = z
   .refine(endpointsFit, ENDPOINTS_MESSAGE);
 export type CreateConnection = z.output<typeof CreateConnection>;
 
-export const UpdateConnection = z
-  .object({
-    ...Fields,
-    name: Fields.name.optional(),
-    client_id: Fields.client_id.optional(),
-    disabled: z.boolean().optional().describe('a disabled connection is not offered and signs nobody in'),
-  })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, 'give at least one field');
+const UpdateFields = {
+  ...Fields,
+  name: Fields.name.optional(),
+  client_id: Fields.client_id.optional(),
+  disabled: z.boolean().optional().describe('a disabled connection is not offered and signs nobody in'),
+};
+const someField = (v: object) => Object.keys(v).length > 0;
+export const UpdateConnection = z.object(UpdateFields).strict().refine(someField, 'give at least one field');
 export type UpdateConnection = z.output<typeof UpdateConnection>;
+
+// A global connection (the operator API): the operator alone may vouch for its provider's e-mails.
+const TrustedForEmail = z
+  .boolean()
+  .optional()
+  .describe("count the provider's verified e-mails as verified (only for providers you trust)");
+export const CreateGlobalConnection = z
+  .object({ slug: Slug, kind: z.enum(CONNECTION_KINDS), ...Fields, trusted_for_email: TrustedForEmail })
+  .strict()
+  .refine(endpointsFit, ENDPOINTS_MESSAGE);
+export const UpdateGlobalConnection = z
+  .object({ ...UpdateFields, trusted_for_email: TrustedForEmail })
+  .strict()
+  .refine(someField, 'give at least one field');
+export const GlobalConnectionParams = z
+  .object({ connection: z.string().min(1).max(63).describe('its slug or id') })
+  .strict();
 
 export const ConnectionParams = z.object({ tenantId: Uuid, connectionId: Uuid }).strict();
 
@@ -100,6 +152,7 @@ export const ConnectionBody = z
     has_secret: z.boolean(),
     scopes: z.array(z.string()),
     claims: ClaimMapping,
+    membership: Membership.nullable(),
     trusted_for_email: z.boolean(),
     disabled: z.boolean(),
     redirect_uri: z.string().describe('register this as the redirect URI at the upstream provider'),

@@ -12,8 +12,10 @@ import type { Database } from '../db/database.js';
 import { Connection, Identity, UpstreamSignIn } from '../db/entities/index.js';
 import { AppError, Conflict, NotFound } from '../errors.js';
 import type { SignedIn } from '../interaction/kit.js';
+import { applySsoGrant } from '../tenants/grants.js';
 import type { ConnectionService, LiveConnection } from './connections.js';
 import { type Profile, profileOf, type VerifiedDomains } from './profile.js';
+import { rolesFor, rolesOf } from './schemas.js';
 import type { UpstreamClient } from './upstream.js';
 
 /** How long an upstream round trip, and then a decision about linking, may take. */
@@ -45,6 +47,14 @@ export class UpstreamFailed extends AppError {
   ) {
     super(400, 'upstream_sign_in_failed', 'The sign-in with the other provider did not complete.');
   }
+}
+
+/** A tenant's connection with just-in-time membership makes the person a member there, at every sign-in. */
+async function grantMembership(m: EntityManager, connection: LiveConnection, accountId: string, profile: Profile) {
+  const { membership, tenantId, slug } = connection;
+  if (!membership || !tenantId) return;
+  const roles = rolesFor(membership, profile.groups);
+  await applySsoGrant(m, { tenantId, accountId, roles, managed: rolesOf(membership), idp: slug });
 }
 
 const hashOf = (state: string) => createHash('sha256').update(state).digest('hex');
@@ -189,6 +199,7 @@ export class FederationService {
           { id: identity.id },
           { lastUsedAt: new Date(), email: profile.email ?? null, emailVerified: profile.emailVerified },
         );
+        await grantMembership(m, connection, identity.accountId, profile);
         return this.signedIn(identity.accountId, connection);
       }
       // A verified e-mail that an account already holds: ask, never merge. An unverified one is never looked up.
@@ -264,13 +275,13 @@ export class FederationService {
     return this.db.read(async (m) => (await this.connectionsOf(m, accountId)).map((c) => c.name));
   }
 
-  /** Unlinks one identity while another way to sign in remains (a password or another identity). */
+  /** Unlinks one identity while another way to sign in remains (a password, a passkey or another identity). */
   async unlink(accountId: string, identityId: string): Promise<void> {
     await this.db.transaction(async (m) => {
       const identity = await m.findOneBy(Identity, { id: identityId, accountId });
       if (!identity) throw new NotFound('This sign-in method is not linked to your account.', 'identity_not_found');
       const others = (await m.countBy(Identity, { accountId })) - 1;
-      if (others === 0 && !(await this.accounts.hasPassword(accountId)))
+      if (others === 0 && !(await this.accounts.hasOwnSignIn(accountId)))
         throw new Conflict('This is your only way to sign in: add another before removing it.', 'last_sign_in_method');
       await m.delete(Identity, { id: identity.id });
       await recordAudit(m, { type: 'identity.unlinked', actor: accountId, subject: accountId });
@@ -304,6 +315,7 @@ export class FederationService {
     await this.db.transaction(async (m) => {
       await this.spend(m, row.id, 'pending_link', 'done');
       await this.insertIdentity(m, connection.id, accountId, profile);
+      await grantMembership(m, connection, accountId, profile);
       await recordAudit(m, {
         type: 'identity.linked',
         actor: accountId,
@@ -323,7 +335,10 @@ export class FederationService {
         name: profile.name ?? (profile.email ? undefined : `${connection.name} user`),
         phone: profile.phone,
       },
-      (m, accountId) => this.insertIdentity(m, connection.id, accountId, profile),
+      async (m, accountId) => {
+        await this.insertIdentity(m, connection.id, accountId, profile);
+        await grantMembership(m, connection, accountId, profile);
+      },
     );
     return { accountId: account.id, amr: ['fed'], idp: connection.slug };
   }

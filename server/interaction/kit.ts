@@ -13,9 +13,10 @@ export type Prompt = InstanceType<typeof interactionPolicy.Prompt>;
 
 /**
  * How a person proved who they are (RFC 8176 values, and `fed` for a sign-in through an upstream identity
- * provider): carried into the session and the ID token's `amr`.
+ * provider): carried into the session and the ID token's `amr`. RFC 8176 has no value for e-mail: a code
+ * mailed to the person is a one-time password, `otp` (as a first factor; an app's code comes second).
  */
-export type Amr = 'pwd' | 'otp' | 'sms' | 'mail' | 'hwk' | 'swk' | 'mfa' | 'fed';
+export type Amr = 'pwd' | 'otp' | 'sms' | 'hwk' | 'swk' | 'mfa' | 'fed';
 
 /** A first factor's outcome: the account it proved, how, and through which connection (`idp`), if any. */
 export interface SignedIn {

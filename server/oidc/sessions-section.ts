@@ -5,7 +5,7 @@ import type { Context } from 'koa';
 import { In } from 'typeorm';
 import type { AccountSection } from '../accounts/account-page.js';
 import type { Database } from '../db/database.js';
-import { OidcPayload } from '../db/entities/index.js';
+import { OidcPayload, SessionSignIn } from '../db/entities/index.js';
 import { NotFound } from '../errors.js';
 import { pageForm, parsePageForm } from '../http/forms.js';
 import type { GrantDestroyedHook } from './adapter.js';
@@ -25,12 +25,20 @@ interface GrantPayload {
   iat?: number;
 }
 
+/** How a session signed in, as the page names it: each factor once (`mfa` only says there were two). */
+const waysOf = (amr: string[] = []) =>
+  [...new Set(amr.map((a) => (a === 'swk' ? 'hwk' : a)))].filter((a) => a !== 'mfa');
+
 const at = (seconds: number | undefined) => (seconds ? new Date(seconds * 1000) : undefined);
+
+/** The name people know a connection by, from the `idp` a session signed in through (federation/ knows it). */
+export type IdpName = (idp: string) => Promise<string | undefined>;
 
 export class AccountSessions {
   constructor(
     private readonly db: Database,
     private readonly onGrantDestroyed: GrantDestroyedHook[] = [],
+    private readonly idpName: IdpName = async () => undefined,
   ) {}
 
   async list(accountId: string, now = new Date()) {
@@ -38,10 +46,11 @@ export class AccountSessions {
       m.find(OidcPayload, { where: { accountId, model: In(['Session', 'Grant']) } }),
     );
     const live = rows.filter((r) => !r.expiresAt || r.expiresAt > now);
+    const idps = await this.idpsOf(accountId);
     const sessions = live
       .filter((r) => r.model === 'Session')
       .map((r) => JSON.parse(r.payload) as SessionPayload)
-      .map((s) => ({ uid: s.uid, signedInAt: at(s.loginTs ?? s.iat), amr: s.amr ?? [] }))
+      .map((s) => ({ uid: s.uid, signedInAt: at(s.loginTs ?? s.iat), ways: waysOf(s.amr), through: idps.get(s.uid) }))
       .sort((a, b) => (b.signedInAt?.getTime() ?? 0) - (a.signedInAt?.getTime() ?? 0));
     const grants = await Promise.all(
       live
@@ -53,6 +62,15 @@ export class AccountSessions {
         }),
     );
     return { sessions, grants: grants.filter((g) => g.clientId !== 'tessera-internal') };
+  }
+
+  /** The connection each session signed in through, by session uid, named as the sign-in page names it. */
+  private async idpsOf(accountId: string): Promise<Map<string, string>> {
+    const rows = await this.db.read((m) => m.findBy(SessionSignIn, { accountId }));
+    const named = rows.flatMap(({ sessionUid, idp }) =>
+      idp ? [this.idpName(idp).then((name) => [sessionUid, name ?? idp] as const)] : [],
+    );
+    return new Map(await Promise.all(named));
   }
 
   /** Signs one browser out: its session goes (the apps it signed in to keep their grants until ended). */

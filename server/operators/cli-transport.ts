@@ -127,7 +127,9 @@ function local({ operations: list, close }: InProcess): Transport {
       const op = operations.get(name);
       if (!op) throw new Error(`unknown operation ${name}`);
       try {
-        const reply = await invoke(op, input, { actor: 'cli' });
+        // As it would cross the wire: fields left undefined in the body are gone.
+        const body = input.body === undefined ? undefined : JSON.parse(JSON.stringify(input.body));
+        const reply = await invoke(op, { ...input, body }, { actor: 'cli' });
         // What the API would send: dates as strings, undefined fields gone.
         return reply.body === undefined || typeof reply.body === 'string'
           ? reply.body

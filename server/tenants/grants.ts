@@ -1,9 +1,12 @@
 // What other features may ask of tenants, inside the caller's transaction: a tenant's name, and
-// memberships granted from elsewhere (an accepted invitation). Only tenants/ writes memberships.
+// memberships granted from elsewhere (an accepted invitation, a sign-in through a tenant's connection).
+// Only tenants/ writes memberships.
 import { type EntityManager, In, IsNull } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
-import { Membership, MembershipRole, Tenant } from '../db/entities/index.js';
-import { insertMembership } from './service.js';
+import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
+import { TENANT_ADMIN } from './access.js';
+import { isLastAdmin } from './memberships.js';
+import { insertMembership, lockTenant } from './service.js';
 
 /** What another feature may know of a tenant. */
 export interface TenantRef {
@@ -80,4 +83,53 @@ export async function grantMembership(m: EntityManager, plan: PlannedGrant): Pro
       },
     });
   }
+}
+
+/** What a sign-in through a tenant's connection grants there (just-in-time membership). */
+export interface SsoGrant {
+  tenantId: string;
+  accountId: string;
+  /** The roles the person's upstream groups map to (the connection's default roles when none does). */
+  roles: string[];
+  /** Every role the connection's mapping names: these follow the groups; any other role is the admins'. */
+  managed: string[];
+  /** The connection, for the audit trail. */
+  idp: string;
+}
+
+/**
+ * Makes the account a member with the roles its groups map to, at every sign-in: the mapped roles it lacks
+ * are added, the managed roles it no longer earns are taken away, other roles stay. A role deleted from the
+ * catalogue since the mapping was saved is skipped, and the last tenant-admin keeps that role.
+ */
+export async function applySsoGrant(m: EntityManager, grant: SsoGrant): Promise<void> {
+  const { tenantId, accountId, idp } = grant;
+  await lockTenant(m, tenantId);
+  if (!(await liveTenantOf(m, tenantId))) return;
+  const catalogue = (await m.findBy(TenantRole, { tenantId })).map((r) => r.name);
+  const roles = grant.roles.filter((r) => catalogue.includes(r));
+  const membership = await m.findOneBy(Membership, { tenantId, accountId });
+  if (!membership) {
+    await insertMembership(m, tenantId, accountId, roles, null, accountId);
+    return;
+  }
+  const have = (await m.findBy(MembershipRole, { membershipId: membership.id })).map((r) => r.role);
+  const added = roles.filter((r) => !have.includes(r));
+  let removed = have.filter((r) => grant.managed.includes(r) && !roles.includes(r));
+  if (removed.includes(TENANT_ADMIN) && (await isLastAdmin(m, tenantId, membership.id)))
+    removed = removed.filter((r) => r !== TENANT_ADMIN);
+  if (!added.length && !removed.length) return;
+  if (added.length)
+    await m.insert(
+      MembershipRole,
+      added.map((role) => ({ membershipId: membership.id, role, tenantId })),
+    );
+  if (removed.length) await m.delete(MembershipRole, { membershipId: membership.id, role: In(removed) });
+  await recordAudit(m, {
+    type: 'membership.updated',
+    actor: accountId,
+    tenantId,
+    subject: accountId,
+    data: { membership_id: membership.id, added_roles: added, removed_roles: removed, idp },
+  });
 }

@@ -67,15 +67,19 @@ async function toViews(m: EntityManager, memberships: Membership[]): Promise<Mem
  * On MySQL the admins are read with a locking read, which sees the latest committed rows whatever
  * snapshot the transaction may already hold (a plain read under REPEATABLE READ could see a stale one).
  */
-async function assertAnotherAdminRemains(m: EntityManager, tenantId: string, membershipId: string): Promise<void> {
+/** Whether this membership holds the tenant's only tenant-admin role (read under the tenant's lock). */
+export async function isLastAdmin(m: EntityManager, tenantId: string, membershipId: string): Promise<boolean> {
   const query = m
     .createQueryBuilder(MembershipRole, 'r')
     .where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN });
   if (m.connection.options.type === 'mysql') query.setLock('pessimistic_write'); // FOR SHARE is MySQL 8 only; sql.js is serialised already
   const admins = await query.getMany();
-  if (admins.length === 1 && admins[0]!.membershipId === membershipId) {
+  return admins.length === 1 && admins[0]!.membershipId === membershipId;
+}
+
+async function assertAnotherAdminRemains(m: EntityManager, tenantId: string, membershipId: string): Promise<void> {
+  if (await isLastAdmin(m, tenantId, membershipId))
     throw new Conflict('This is the last tenant-admin of the tenant; make someone else an admin first.', 'last_admin');
-  }
 }
 
 export class MembershipService {

@@ -2,8 +2,11 @@
 // which first factors they may use. Stored as JSON on the tenant; enforced by factors/ after the tenant prompts.
 import { z } from 'zod';
 
-/** First factors a policy may allow (RFC 8176 `amr` values, and `fed` for an upstream provider). */
-export const FIRST_FACTORS = ['pwd', 'hwk', 'swk', 'fed', 'sms', 'mail'] as const;
+/**
+ * First factors a policy may allow: the first `amr` value of a sign-in (RFC 8176, and `fed` for an upstream
+ * provider). As a first factor `otp` is an e-mail code (authenticator apps and recovery codes only come second).
+ */
+export const FIRST_FACTORS = ['pwd', 'hwk', 'swk', 'fed', 'sms', 'otp'] as const;
 export type FirstFactor = (typeof FIRST_FACTORS)[number];
 
 export const SignInPolicy = z

@@ -19,15 +19,15 @@ import { describeWithServer, type TestServer } from '../../test/support/server.j
 import { clientToken, type Person, person, userToken } from '../../test/support/tokens.js';
 import { type Received, verifyStandardWebhook, WebhookReceiver } from '../../test/support/webhook-receiver.js';
 import type { DeliveryDetail, DeliveryView, EndpointView } from './schemas.js';
-import { SecretBox } from './sealing.js';
+import { SecretBox } from '../keys/sealing.js';
 import { WebhookService } from './service.js';
 import { guardedLookup, policyFor } from './ssrf.js';
 import { WebhookTransport } from './transport.js';
 
 type Created = EndpointView & { secret: string };
 const silent: DeliveryLogger = { info() {}, warn() {}, error() {} };
-// The production suite's key (WEBHOOK_ENCRYPTION_KEYS below), for services built beside the server's.
-const testBox = new SecretBox(['k'.repeat(32)]);
+// The production suite's key (SECRET_ENCRYPTION_KEYS below), for services built beside the server's.
+const testBox = new SecretBox(['k'.repeat(32)], 'webhook-secrets');
 
 describeWithServer('Webhooks: Management API and delivery', (server: () => TestServer) => {
   const { call, tenantWith } = apiClient(server);
@@ -583,5 +583,5 @@ describeWithServer(
       assert.match(attempt!.error!, /resolves to an address inside/);
     });
   },
-  { NODE_ENV: 'production', WEBHOOK_ENCRYPTION_KEYS: 'k'.repeat(32) },
+  { NODE_ENV: 'production', SECRET_ENCRYPTION_KEYS: 'k'.repeat(32) },
 );

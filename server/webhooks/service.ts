@@ -10,7 +10,7 @@ import { Conflict, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { emitPing, queueDelivery, subscribedTo, timeOrderedId } from './emit.js';
 import type { EventType } from './events.js';
-import type { SecretBox } from './sealing.js';
+import type { SecretBox } from '../keys/sealing.js';
 import type { DeliveryDetail, DeliveryView, EndpointView, RotatedSecret } from './schemas.js';
 import { generateSecret } from './signing.js';
 import { checkUrl, resolveAllowed, type TargetPolicy, TargetRefused } from './ssrf.js';

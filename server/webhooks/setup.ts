@@ -2,8 +2,8 @@
 import type { Config } from '../config.js';
 import { addAuditListener } from '../db/audit.js';
 import type { Database } from '../db/database.js';
+import { SecretBox } from '../keys/sealing.js';
 import { emitAudited } from './emit.js';
-import { loadSecretBox } from './sealing.js';
 import { WebhookService } from './service.js';
 import { policyFor } from './ssrf.js';
 import { WebhookTransport } from './transport.js';
@@ -14,11 +14,8 @@ export interface Webhooks {
   transport: WebhookTransport;
 }
 
-export async function setUpWebhooks(
-  db: Database,
-  config: Pick<Config, 'production' | 'webhookEncryptionKeys'>,
-): Promise<Webhooks> {
-  const box = await loadSecretBox(db, config.webhookEncryptionKeys);
+export function setUpWebhooks(db: Database, config: Pick<Config, 'production'>, sealingKeys: string[]): Webhooks {
+  const box = new SecretBox(sealingKeys, 'webhook-secrets');
   const policy = policyFor(config.production);
   // Every audited change that is a webhook event is written with it, in its transaction.
   addAuditListener(emitAudited);

@@ -14,7 +14,7 @@ import {
 import type { Transport } from '../delivery/transports.js';
 import { MAX_ATTEMPTS } from '../delivery/worker.js';
 import { timeOrderedId } from './emit.js';
-import type { SecretBox } from './sealing.js';
+import type { SecretBox } from '../keys/sealing.js';
 import { signedHeaders } from './signing.js';
 import { checkUrl, guardedLookup, type TargetPolicy } from './ssrf.js';
 

@@ -5,7 +5,8 @@ export type ConnectionKind = 'oidc' | 'oauth2';
 /**
  * An upstream identity provider Tessera signs people in through: global (`tenantId` null, offered to
  * everyone) or a tenant's own. `settings` and `claimMapping` are JSON; `secret` is the client secret,
- * encrypted (server/federation/secrets.ts) and never shown back.
+ * encrypted (server/keys/sealing.ts) and never shown back. `membership` (JSON, a tenant's connection
+ * only): the roles a sign-in through it grants in that tenant, from the person's upstream groups.
  */
 @Entity('connections')
 export class Connection {
@@ -32,6 +33,9 @@ export class Connection {
 
   @Column({ name: 'claim_mapping', type: 'text' })
   claimMapping: string;
+
+  @Column({ type: 'text', nullable: true })
+  membership: string | null;
 
   /** A global connection whose verified e-mails the operator trusts (a tenant's: its verified domains). */
   @Column({ name: 'trusted_for_email', type: 'boolean', default: false })
