@@ -2,7 +2,8 @@
 // verified domain to the tenant's own connection (and may turn passwords off for it) through the Management
 // API; login_hint and domain_hint in such a domain go straight to the connection's upstream; the Continue
 // step sends a routed address there and any other to the password step; a refused password is never
-// checked. The answers depend on the domain alone: the same whether or not an account exists.
+// checked; deleting the connection empties the route. The answers depend on the domain alone: the same
+// whether or not an account exists.
 import assert from 'node:assert/strict';
 import * as oidc from 'openid-client';
 import { after, before, test } from 'node:test';
@@ -110,6 +111,20 @@ describeWithServer(
       assert.equal((await route(routedTenant, verified.id, {})).status, 400, 'an empty change is refused');
       const unchanged = await call<Reply>('GET', `${domainsOf(routedTenant)}/${verified.id}`, manage);
       assert.deepEqual([unchanged.body.sso_connection_id, unchanged.body.password_sign_in], [null, true]);
+    });
+
+    test('deleting the connection a domain routes to empties the route: the domain signs in as before', async () => {
+      const gone = await connectTo(server(), up, { slug: 'gone-sso', tenantId: routedTenant });
+      const domain = await attest(routedTenant, 'gone.test');
+      assert.equal((await route(routedTenant, domain.id, { sso_connection_id: gone.id })).status, 200);
+      const deleted = await call('DELETE', `/api/tenants/${routedTenant}/connections/${gone.id}`, manage);
+      assert.equal(deleted.status, 204);
+      const read = await call<Reply>('GET', `${domainsOf(routedTenant)}/${domain.id}`, manage);
+      assert.equal(read.body.sso_connection_id, null);
+      const page = await startAppSignIn(server(), new UserAgent(server().url), {
+        params: { domain_hint: 'gone.test' },
+      });
+      assert.equal(page.page.status, 200, 'Tessera’s own page, not a provider');
     });
 
     test('login_hint in a routed domain goes straight to the connection’s upstream, and the person is back at the app', async () => {
