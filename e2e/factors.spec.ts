@@ -4,6 +4,7 @@
 // an organisation whose admin requires a second factor, which takes its member through enrolment.
 import type { Page } from '@playwright/test';
 import { expect, expectAccessibleBasics, test } from './fixtures.js';
+import { demoLoginPage } from './flows.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
 import { AccountFactors, RecoveryCodesList, SecondFactorPage, TotpSetup, totpCode } from './pages/FactorPages.js';
@@ -34,15 +35,8 @@ async function openAccountSigningIn(page: Page, who: SeededPerson): Promise<Acco
   return account;
 }
 
-/** The demo app's sign-in up to the password; returns the login page. */
-async function demoSignIn(page: Page): Promise<LoginPage> {
-  const demo = new DemoPage(page);
-  await demo.open();
-  await demo.startSignIn();
-  const login = new LoginPage(page);
-  await login.expectShown();
-  return login;
-}
+/** The demo app's sign-in up to the password step's page; returns the login page. */
+const demoSignIn = demoLoginPage;
 
 async function allowAndExpectSignedIn(page: Page): Promise<Record<string, unknown>> {
   const consent = new ConsentPage(page);
@@ -173,6 +167,7 @@ test.describe('Passkeys', () => {
     const noScript = await context.newPage();
     const login = await demoSignIn(noScript);
     await expect(noScript.getByRole('button', { name: 'Sign in with a passkey' })).toBeHidden();
+    await login.identify(seeded().people.passkeyUser.email);
     await expect(login.password).toBeVisible();
     await context.close();
   });

@@ -53,6 +53,16 @@ export async function registeredAndVerified(page: Page, firstName: string): Prom
   return person;
 }
 
+/** The demo app's sign-in up to Tessera's sign-in page; returns that page. */
+export async function demoLoginPage(page: Page): Promise<LoginPage> {
+  const demo = new DemoPage(page);
+  await demo.open();
+  await demo.startSignIn();
+  const login = new LoginPage(page);
+  await login.expectShown();
+  return login;
+}
+
 /** Demo app → sign in → allow; returns the demo page (what comes next depends on the person's tenants). */
 export async function signInToDemoAndAllow(page: Page, person: Pick<Person, 'email' | 'password'>): Promise<DemoPage> {
   const demo = new DemoPage(page);

@@ -27,6 +27,8 @@
 // For e2e/jit.spec.ts:
 //   Cyberdyne  Jill Jit (jill@example.test)  tenant-admin; Cyberdyne's own connection `cyberdyne-sso` (to the
 //              test upstream), whose membership rules she sets in the test; a role `engineer` in its catalogue
+// For e2e/identity-first.spec.ts:
+//   Cyberdyne  Jill Jit routes cyberdyne.test (attested, see SEED_DOMAINS) to `cyberdyne-sso`
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -102,9 +104,15 @@ export const SEED_TENANT_CONNECTION = {
 } as const;
 
 /** Domains the operator attested before the server starts (no DNS in browser tests), with their join policies. */
-export const SEED_DOMAINS: readonly { tenant: SeedTenantKey; domain: string; joinPolicy: 'suggest' | 'request' }[] = [
+export const SEED_DOMAINS: readonly {
+  tenant: SeedTenantKey;
+  domain: string;
+  joinPolicy: 'off' | 'suggest' | 'request';
+}[] = [
   { tenant: 'wayne', domain: 'wayne.test', joinPolicy: 'suggest' },
   { tenant: 'stark', domain: 'stark.test', joinPolicy: 'request' },
+  // e2e/identity-first.spec.ts: Cyberdyne's admin routes it to `cyberdyne-sso` and turns passwords off.
+  { tenant: 'cyberdyne', domain: 'cyberdyne.test', joinPolicy: 'off' },
 ];
 
 /**

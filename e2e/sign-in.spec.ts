@@ -48,6 +48,7 @@ test.describe('Sign-in', () => {
     await demo.open();
     await demo.startSignIn();
     const login = new LoginPage(page);
+    await page.getByRole('link', { name: 'Sign in with a password' }).click();
     await login.submit.click();
     await login.expectError(WRONG_CREDENTIALS);
   });

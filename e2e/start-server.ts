@@ -42,6 +42,9 @@ const env: NodeJS.ProcessEnv = {
   RATE_LIMIT_IP: '1000',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   UPSTREAM_ALLOW_HTTP: 'true',
+  // Identity-first, as a deployment whose tenants sign in through their own providers runs (LoginPage goes
+  // through both steps; e2e/identity-first.spec.ts routes a domain to a tenant's connection).
+  SIGN_IN_IDENTITY_FIRST: 'true',
   E2E_UPSTREAM_URL: upstream.url,
   E2E_UPSTREAM_CLIENT_ID: upstream.clientId,
   E2E_UPSTREAM_CLIENT_SECRET: upstream.clientSecret,

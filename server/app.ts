@@ -105,6 +105,7 @@ import { connectionOptions, federationInteractions } from './federation/interact
 import { connectionSection } from './federation/manage-section.js';
 import { connectionRoutes } from './federation/routes.js';
 import { FederationService } from './federation/sign-ins.js';
+import { HomeRealm } from './federation/home-realm.js';
 import { UpstreamClient } from './federation/upstream.js';
 import { AccountSessions, sessionsSection } from './oidc/sessions-section.js';
 
@@ -397,6 +398,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         ...(config.factors.passkeys ? [factorPages.loginOptions] : []),
       ],
       secondFactor: factorPages.step,
+      homeRealm: new HomeRealm(db, federation),
+      identityFirst: config.identityFirst,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       invitationTenant: async (params) =>
@@ -414,7 +417,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       sections: [
         invitationSection(invitations),
         permissionSection(resources),
-        domainSection(domains, joinRequests),
+        domainSection(domains, joinRequests, connections),
         connectionSection(connections),
       ],
     }),

@@ -142,6 +142,7 @@ const schema = z
     DOMAIN_VERIFY_QUOTA_PER_HOUR: positiveInt(30),
     PASSKEYS: bool(true),
     EMAIL_CODES: bool(true),
+    SIGN_IN_IDENTITY_FIRST: bool(false),
     UPSTREAM_ALLOW_HTTP: bool(false),
   })
   .transform((env) => {
@@ -201,6 +202,8 @@ const schema = z
       dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
       domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
       factors: { passkeys: env.PASSKEYS, emailCodes: env.EMAIL_CODES },
+      /** The sign-in page asks for the e-mail address alone first (home-realm discovery), then the password. */
+      identityFirst: env.SIGN_IN_IDENTITY_FIRST,
       federation: {
         /** Upstream providers over plain http (tests, local development); never in production. */
         allowHttp: env.UPSTREAM_ALLOW_HTTP && !production,

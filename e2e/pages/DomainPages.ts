@@ -83,3 +83,21 @@ export class DomainSection {
     return this.page.getByRole('form', { name: `Approve the request of ${who}` }).getByRole('button');
   }
 }
+
+/** A verified domain's sign-in form on the tenant admin page: the connection that signs its people in, and passwords. */
+export class DomainSignInForm {
+  readonly form: Locator;
+
+  constructor(
+    readonly page: Page,
+    readonly domain: string,
+  ) {
+    this.form = page.getByRole('form', { name: `How people of ${domain} sign in` });
+  }
+
+  async route(connection: string, password: 'Allowed' | 'Off: only through the connection'): Promise<void> {
+    await this.form.getByLabel(`${this.domain} signs in through`).selectOption({ label: connection });
+    await this.form.getByLabel(`Password sign-in for ${this.domain}`).selectOption({ label: password });
+    await this.form.getByRole('button', { name: 'Save sign-in' }).click();
+  }
+}

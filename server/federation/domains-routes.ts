@@ -94,13 +94,25 @@ export function domainRoutes({ api, issuer, domains, requests }: DomainRouteDeps
       method: 'patch',
       path: `${base}/:domainId`,
       tag,
-      summary: "Change the domain's join policy (it applies once the domain is verified)",
+      summary:
+        "Change the domain's join policy (it applies once the domain is verified), or how its people sign in: the tenant's connection that signs them in and whether a password stays allowed",
       params: DomainParams,
       body: UpdateDomain,
-      responses: { 200: { description: 'The domain', schema: DomainBody }, ...errors(common) },
+      responses: {
+        200: { description: 'The domain', schema: DomainBody },
+        ...errors({
+          ...common,
+          409: 'The domain is not verified (only a verified domain routes to a connection)',
+          422: 'Not an enabled connection of this tenant, or password turned off without a connection',
+        }),
+      },
     },
     async ({ caller, params, body }) => ({
-      body: await domains.setPolicy(caller, params.tenantId, params.domainId, body.join_policy),
+      body: await domains.update(caller, params.tenantId, params.domainId, {
+        joinPolicy: body.join_policy,
+        ssoConnectionId: body.sso_connection_id,
+        passwordSignIn: body.password_sign_in,
+      }),
     }),
   );
 

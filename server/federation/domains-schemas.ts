@@ -20,7 +20,20 @@ export const CreateDomain = z
     join_policy: JoinPolicy.default('off'),
   })
   .strict();
-export const UpdateDomain = z.object({ join_policy: JoinPolicy }).strict();
+const SsoConnectionId = Uuid.nullable().describe(
+  'an enabled connection of this tenant that signs in people of the domain (verified domains only); null: none',
+);
+const PasswordSignIn = z
+  .boolean()
+  .describe('false: a password is never checked for addresses of the domain (needs sso_connection_id)');
+export const UpdateDomain = z
+  .object({
+    join_policy: JoinPolicy.optional(),
+    sso_connection_id: SsoConnectionId.optional(),
+    password_sign_in: PasswordSignIn.optional(),
+  })
+  .strict()
+  .refine((v) => Object.values(v).some((field) => field !== undefined), 'give at least one field');
 
 export const JoinRequestQuery = z
   .object({
@@ -39,6 +52,8 @@ export const DomainBody = z
     verified_at: z.string().nullable(),
     method: z.enum(['dns', 'operator']).nullable(),
     join_policy: z.enum(JOIN_POLICIES),
+    sso_connection_id: SsoConnectionId,
+    password_sign_in: PasswordSignIn,
     created_at: z.string(),
     verification: z
       .object({ type: z.literal('TXT'), name: z.string(), value: z.string() })

@@ -1,15 +1,19 @@
 // The domains section of the tenant admin page through HTTP, on each database: a domain added through the
 // form, verified against the DNS stub (a wrong record shown on the page), its policy saved, and a request to
-// join approved and another declined through the page's forms; a tenant-user is refused all of it.
+// join approved and another declined through the page's forms; a domain routed to the tenant's own connection
+// (another tenant's refused); a tenant-user is refused all of it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { JoinRequest } from '../db/entities/index.js';
 import { apiClient } from '../../test/support/api.js';
 import { startDnsStub } from '../../test/support/dns-stub.js';
+import { connectTo } from '../../test/support/federation.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken, type Person, person } from '../../test/support/tokens.js';
+import type { Upstream } from '../../test/support/upstream.js';
 import { type Page, UserAgent } from '../../test/support/user-agent.js';
 import { JoinService } from './domains-joins.js';
+import { HomeRealm } from './home-realm.js';
 
 const dns = await startDnsStub();
 after(() => dns.close());
@@ -133,6 +137,29 @@ describeWithServer(
         )
       ).body.items.length;
       assert.equal(after, before);
+    });
+
+    test('the admin routes a verified domain to the tenant’s connection and turns passwords off; another tenant’s connection is refused on the page', async () => {
+      const manage = await clientToken(server(), { manage: true });
+      const stranger = await tenantWith(manage, 'Stranger');
+      // No upstream is reached: choosing a connection for a domain only names it.
+      const nowhere = { url: 'http://127.0.0.1:9', clientId: 'c', clientSecret: 's' } as Upstream;
+      const own = await connectTo(server(), nowhere, { slug: 'section-sso', name: 'Section SSO', tenantId });
+      const foreign = await connectTo(server(), nowhere, { slug: 'stranger-sso', tenantId: stranger });
+      const domain = `routed-${crypto.randomUUID().slice(0, 6)}.example.test`;
+      const { id } = await server().tessera.domains.attest(tenantId, domain);
+      const { browser, page } = await open(admin);
+      assert.match(page.html, new RegExp(`<option value="${own.id}">Section SSO</option>`));
+      assert.doesNotMatch(page.html, new RegExp(foreign.id), 'only the tenant’s own connections are offered');
+
+      const signIn = `${home()}/domains/${id}/sign-in`;
+      const refused = await browser.submit(page, signIn, { sso_connection_id: foreign.id, password: 'allowed' });
+      assert.equal(refused.status, 422);
+      assert.match(refused.html, /Choose an enabled connection of this tenant/);
+      const saved = await browser.submit(refused, signIn, { sso_connection_id: own.id, password: 'off' });
+      assert.match(saved.html, /How people of the domain sign in is saved/);
+      const route = await new HomeRealm(server().db, server().tessera.federation).routeOf(`ada@${domain}`);
+      assert.deepEqual(route, { slug: 'section-sso', name: 'Section SSO', passwordAllowed: false });
     });
   },
   { DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: '2000' },

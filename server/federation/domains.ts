@@ -14,6 +14,7 @@ import type { Quota } from '../http/rate-limit.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { liveTenantOf } from '../tenants/grants.js';
 import type { TxtLookup } from './domains-dns.js';
+import { type DomainSignInPatch, signInAfter } from './domains-sign-in.js';
 
 export const JOIN_POLICIES = ['off', 'suggest', 'auto', 'request'] as const;
 
@@ -33,6 +34,10 @@ export interface DomainView {
   verified_at: string | null;
   method: 'dns' | 'operator' | null;
   join_policy: JoinPolicy;
+  /** The tenant's connection that signs in people of this domain (home-realm discovery), if any. */
+  sso_connection_id: string | null;
+  /** False: addresses of the domain may not sign in with a password (only with a connection set). */
+  password_sign_in: boolean;
   created_at: string;
   /** The TXT record that verifies the domain; null once verified. */
   verification: { type: 'TXT'; name: string; value: string } | null;
@@ -68,6 +73,10 @@ export function domainOfEmail(email: string): string | undefined {
   return at > 0 ? normaliseDomain(email.slice(at + 1)) : undefined;
 }
 
+/** The normalised domain of an e-mail address, or of a domain name. */
+export const domainOf = (domainOrEmail: string) =>
+  domainOrEmail.includes('@') ? domainOfEmail(domainOrEmail) : normaliseDomain(domainOrEmail);
+
 export const recordNameOf = (domain: string) => `${RECORD_PREFIX}.${domain}`;
 
 function toView(row: TenantDomain): DomainView {
@@ -79,6 +88,8 @@ function toView(row: TenantDomain): DomainView {
     verified_at: row.verifiedAt?.toISOString() ?? null,
     method: row.method,
     join_policy: row.joinPolicy,
+    sso_connection_id: row.ssoConnectionId,
+    password_sign_in: row.passwordSignIn,
     created_at: row.createdAt.toISOString(),
     verification: row.verifiedAt
       ? null
@@ -132,21 +143,26 @@ export class DomainService {
     });
   }
 
-  async setPolicy(caller: Caller, tenantId: string, id: string, joinPolicy: JoinPolicy): Promise<DomainView> {
+  /** Changes a domain's join policy and how its people sign in (connection, password); each change audited. */
+  async update(
+    caller: Caller,
+    tenantId: string,
+    id: string,
+    patch: DomainSignInPatch & { joinPolicy?: JoinPolicy },
+  ): Promise<DomainView> {
     return this.db.transaction(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
       const row = await this.find(m, tenantId, id);
-      if (row.joinPolicy !== joinPolicy) {
-        await m.update(TenantDomain, { id }, { joinPolicy });
-        await recordAudit(m, {
-          type: 'domain.policy_changed',
-          actor: actorOf(caller),
-          tenantId,
-          subject: row.domain,
-          data: { from: row.joinPolicy, to: joinPolicy },
-        });
-      }
-      return toView({ ...row, joinPolicy });
+      const joinPolicy = patch.joinPolicy ?? row.joinPolicy;
+      const signIn = await signInAfter(m, row, patch);
+      const audit = (type: string, from: unknown, to: unknown) =>
+        recordAudit(m, { type, actor: actorOf(caller), tenantId, subject: row.domain, data: { from, to } });
+      if (joinPolicy !== row.joinPolicy) await audit('domain.policy_changed', row.joinPolicy, joinPolicy);
+      const signInBefore = { ssoConnectionId: row.ssoConnectionId, passwordSignIn: row.passwordSignIn };
+      if (JSON.stringify(signIn) !== JSON.stringify(signInBefore))
+        await audit('domain.sign_in_changed', signInBefore, signIn);
+      await m.update(TenantDomain, { id }, { joinPolicy, ...signIn });
+      return toView({ ...row, joinPolicy, ...signIn });
     });
   }
 
@@ -224,7 +240,7 @@ export class DomainService {
   }
 
   async ownerOf(domainOrEmail: string): Promise<DomainOwner | undefined> {
-    const domain = domainOrEmail.includes('@') ? domainOfEmail(domainOrEmail) : normaliseDomain(domainOrEmail);
+    const domain = domainOf(domainOrEmail);
     if (!domain) return undefined;
     return this.db.read((m) => ownerIn(m, domain));
   }
@@ -250,6 +266,8 @@ export class DomainService {
       verifiedAt: null,
       method: null,
       joinPolicy,
+      ssoConnectionId: null,
+      passwordSignIn: true,
       // Whole seconds, as MySQL's DATETIME keeps them.
       createdAt: new Date(Math.floor(Date.now() / 1000) * 1000),
       createdBy,

@@ -77,12 +77,14 @@ export class FederationService {
       | { kind: 'sign_in'; interactionUid: string }
       | { kind: 'reauth'; interactionUid: string }
       | { kind: 'link'; accountId: string },
+    loginHint?: string,
   ): Promise<URL> {
     const connection = await this.connections.live(slug);
     if (!connection) throw new NotFound('There is no such way to sign in.', 'connection_not_found');
     const checks = { state: random(), nonce: random(), codeVerifier: random() };
     const url = await this.upstream.authorizationUrl(connection, checks, {
       reauthenticate: purpose.kind !== 'sign_in',
+      loginHint,
     });
     const now = new Date();
     await this.db.transaction(async (m) => {

@@ -18,7 +18,7 @@ export class UpstreamClient {
   async authorizationUrl(
     connection: LiveConnection,
     checks: { state: string; nonce: string; codeVerifier: string },
-    { reauthenticate = false }: { reauthenticate?: boolean } = {},
+    { reauthenticate = false, loginHint }: { reauthenticate?: boolean; loginHint?: string } = {},
   ): Promise<URL> {
     const config = await this.configOf(connection);
     const scope = connection.settings.scopes.join(' ');
@@ -27,6 +27,8 @@ export class UpstreamClient {
       ...(scope ? { scope } : {}),
       // Linking proves the person is there now: an OpenID provider is asked to sign them in afresh.
       ...(reauthenticate && connection.kind === 'oidc' ? { prompt: 'login' } : {}),
+      // The address the person typed at Tessera (home-realm discovery): the provider need not ask again.
+      ...(loginHint && connection.kind === 'oidc' ? { login_hint: loginHint } : {}),
       state: checks.state,
       ...(connection.kind === 'oidc' ? { nonce: checks.nonce } : {}),
       code_challenge: await client.calculatePKCECodeChallenge(checks.codeVerifier),

@@ -81,6 +81,27 @@ export interface LoginOption {
 /** A feature's ways to sign in for this interaction (its client, its parameters). */
 export type LoginOptions = (interaction: Interaction) => Promise<LoginOption[]>;
 
+/** Where the people of a domain sign in (home-realm discovery): a tenant's connection, by its tenant's choice. */
+export interface RealmRoute {
+  slug: string;
+  name: string;
+  /** False: a password is never checked for an address of this domain. */
+  passwordAllowed: boolean;
+}
+
+/**
+ * Home-realm discovery (federation/), handed to the sign-in page through app.ts: where an e-mail address's
+ * (or a domain's) people sign in, decided by the domain alone, never by whether an account exists.
+ */
+export interface HomeRealmDiscovery {
+  routeOf(emailOrDomain: string): Promise<RealmRoute | undefined>;
+  /**
+   * Starts the upstream sign-in of the interaction through the route's connection: the browser goes there.
+   * `loginHint`: the address the person gave, passed on so the provider need not ask for it again.
+   */
+  start(route: RealmRoute, interactionUid: string, loginHint?: string): Promise<URL>;
+}
+
 /** How Tessera's own pages (outside a sign-in) learn who is signed in and send them to sign in; from oidc/. */
 export interface SignedInBrowser {
   accountId(ctx: Context): Promise<string | undefined>;

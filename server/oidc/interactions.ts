@@ -13,12 +13,14 @@ import type { RateLimiter } from '../http/rate-limit.js';
 import { ACR_MFA, acrOf, mfaAskedFor, STEP_UP_REASON, withSecondFactor } from '../interaction/assurance.js';
 import type {
   Amr,
+  HomeRealmDiscovery,
   Interaction,
   InteractionExtension,
   InteractionKit,
   LoginOptions,
   PendingSignIn,
   PromptPage,
+  RealmRoute,
   SecondFactorStep,
   SignedIn,
 } from '../interaction/kit.js';
@@ -38,10 +40,19 @@ export interface InteractionDeps {
   invitationTenant?: (params: Interaction['params']) => Promise<string | undefined>;
   /** The second-factor step (factors/): asked for after a first factor when the account has one or the app wants it. */
   secondFactor?: SecondFactorStep;
+  /** Home-realm discovery (federation/): an address whose domain a tenant routes to its connection signs in there. */
+  homeRealm?: HomeRealmDiscovery;
+  /** The page asks for the address alone first (SIGN_IN_IDENTITY_FIRST); otherwise address and password at once. */
+  identityFirst?: boolean;
 }
 
 /** Where a first factor waiting for its second is kept: the interaction's stored result, on the server. */
 const PENDING = 'pending_sign_in';
+/** Marks an interaction whose hint sent the browser to a connection already: coming back shows Tessera's page. */
+const HINT_ROUTED = 'hint_routed';
+
+/** The identity-first step: the address alone; its domain decides what follows, never whether an account exists. */
+const identifyForm = z.object({ email: z.string().trim().min(1).max(320) });
 
 const signInForm = z.object({
   email: z.string().trim().min(1).max(320),
@@ -142,8 +153,10 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   }
   async function holdSignIn(interaction: Interaction, pending: PendingSignIn): Promise<void> {
     interaction.result = { [PENDING]: pending };
-    await interaction.save(Math.max(1, (interaction.exp ?? 0) - Math.floor(Date.now() / 1000)));
+    await saveInteraction(interaction);
   }
+  const saveInteraction = (interaction: Interaction) =>
+    interaction.save(Math.max(1, (interaction.exp ?? 0) - Math.floor(Date.now() / 1000)));
   function pendingSignIn(interaction: Interaction): PendingSignIn | undefined {
     const held = interaction.result?.[PENDING] as PendingSignIn | undefined;
     if (held) return held;
@@ -152,16 +165,38 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (!session?.accountId || !stepUp || session.acr === ACR_MFA) return undefined;
     return { accountId: session.accountId, amr: (session.amr ?? []) as Amr[] };
   }
-  /** The sign-in page, with the features' other ways to sign in for this interaction. */
+  /**
+   * The sign-in page, with the features' other ways to sign in for this interaction: its password step
+   * (the default), or its identity-first step (`step: 'identify'`) that asks for the address alone.
+   */
   async function loginPage(ctx: Context, interaction: Interaction, data: Record<string, unknown>, status = 200) {
     const options = (await Promise.all((deps.loginOptions ?? []).map((of) => of(interaction)))).flat();
     const passkeys = options.find((option) => option.webauthnOptions);
     return page.render(
       ctx,
       'pages/login.njk',
-      { ...(await kit.common(interaction)), options, passkeys, ...data },
+      {
+        ...(await kit.common(interaction)),
+        options,
+        passkeys,
+        step: 'password',
+        identityFirst: deps.identityFirst,
+        ...data,
+      },
       status,
     );
+  }
+  /** Where the request's `login_hint` (an address) or `domain_hint` signs in, if a tenant routes it. */
+  async function hintedRealm(interaction: Interaction) {
+    const { login_hint: address, domain_hint: domain } = interaction.params;
+    const hint = typeof address === 'string' && address.includes('@') ? address : domain;
+    return typeof hint === 'string' && hint ? deps.homeRealm?.routeOf(hint) : undefined;
+  }
+  /** Sends the browser to the upstream sign-in of the interaction through a routed domain's connection. */
+  async function toRealm(ctx: Context, interaction: Interaction, realm: RealmRoute, address?: string) {
+    const url = await deps.homeRealm!.start(realm, interaction.uid, address);
+    ctx.status = 303;
+    ctx.redirect(url.href);
   }
 
   router.get('/', async (ctx) => {
@@ -175,7 +210,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       // screen=register opens the registration form first; its "sign in" link comes back with ?screen=login.
       if (interaction.params.screen === 'register' && ctx.query.screen !== 'login')
         return page.render(ctx, 'pages/register.njk', { ...common, email, invitationTenant });
-      return loginPage(ctx, interaction, { email, invitationTenant });
+      // A hint whose domain routes to a connection goes straight there, once: back from it, the page shows.
+      const realm = await hintedRealm(interaction);
+      if (realm && !interaction.result?.[HINT_ROUTED]) {
+        interaction.result = { ...interaction.result, [HINT_ROUTED]: true };
+        await saveInteraction(interaction);
+        return toRealm(ctx, interaction, realm, email.includes('@') ? email : undefined);
+      }
+      // Identity-first: the address alone first, unless the app named it (login_hint) or the person asked.
+      const asked = ctx.query.step === 'identify' || ctx.query.step === 'password' ? ctx.query.step : undefined;
+      const step = asked ?? (deps.identityFirst && !email ? 'identify' : 'password');
+      return loginPage(ctx, interaction, { email, invitationTenant, step, realm });
     }
     if (interaction.prompt.name === 'consent') {
       const account = await accounts.findById(interaction.session?.accountId ?? '');
@@ -195,10 +240,27 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     );
   });
 
+  // Identity-first: an address whose domain a tenant routes to its connection signs in there; any other
+  // address gets the password step (and the other ways). No account is looked up, so nothing is told.
+  router.post('/identify', async (ctx) => {
+    const interaction = await details(ctx);
+    const form = identifyForm.safeParse(ctx.request.body);
+    if (!form.success)
+      return loginPage(ctx, interaction, { step: 'identify', error: 'login.error.email_required' }, 400);
+    const realm = await deps.homeRealm?.routeOf(form.data.email);
+    if (realm && interaction.prompt.name === 'login') return toRealm(ctx, interaction, realm, form.data.email);
+    return loginPage(ctx, interaction, { email: form.data.email });
+  });
+
   router.post('/login', async (ctx) => {
     const interaction = await details(ctx);
     const form = signInForm.safeParse(ctx.request.body);
     if (!form.success) return loginPage(ctx, interaction, { error: 'login.error.invalid_credentials' }, 400);
+    // A tenant that signs its domain's people in through its connection may refuse their passwords: the
+    // password is never checked, whether or not the account exists, and the page offers the connection.
+    const realm = await deps.homeRealm?.routeOf(form.data.email);
+    if (realm && !realm.passwordAllowed)
+      return loginPage(ctx, interaction, { email: form.data.email, realm, refused: true }, 403);
     await limits.signInPerIp.consume(ctx.ip);
     await limits.signInPerAccount.consume(form.data.email.toLowerCase());
     const result = await accounts.signIn(form.data.email, form.data.password);

@@ -113,6 +113,11 @@ export function createProvider(deps: ProviderDeps): Provider {
       screen: async (_ctx, value) => {
         if (value !== undefined && value !== 'register') throw new errors.InvalidRequest('screen must be register');
       },
+      // Home-realm discovery: a domain whose tenant routes it to a connection signs in there at once.
+      domain_hint: async (_ctx, value) => {
+        if (value !== undefined && (typeof value !== 'string' || value.length > 253))
+          throw new errors.InvalidRequest('domain_hint must be a domain name');
+      },
       tenant_hint: async (_ctx, value) => {
         if (value !== undefined && (typeof value !== 'string' || value.length > 100))
           throw new errors.InvalidRequest('tenant_hint must be a tenant id or slug');

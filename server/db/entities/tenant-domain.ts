@@ -33,6 +33,14 @@ export class TenantDomain {
   @Column({ name: 'join_policy', type: 'varchar', length: 10, default: 'off' })
   joinPolicy: JoinPolicy;
 
+  /** The tenant's connection that signs in people of this domain (home-realm discovery); null: none. */
+  @Column({ name: 'sso_connection_id', type: 'varchar', length: 36, nullable: true })
+  ssoConnectionId: string | null;
+
+  /** False: a password is never checked for an address of this domain while it routes to a connection. */
+  @Column({ name: 'password_sign_in', type: 'boolean', default: true })
+  passwordSignIn: boolean;
+
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
