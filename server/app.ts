@@ -88,6 +88,9 @@ import { CodeMail } from './factors/code-mail.js';
 import { emailCodeInteractions } from './factors/email-code-pages.js';
 import { EmailCodeSignIn } from './factors/email-codes.js';
 import { OneTimeCodes } from './factors/one-time-codes.js';
+import { smsCodeInteractions } from './factors/sms-code-pages.js';
+import { SmsCodes } from './factors/sms-codes.js';
+import { PhoneAccounts } from './accounts/phone-accounts.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
 import { callbackRoutes } from './federation/callback.js';
@@ -312,6 +315,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     codesPerAccount,
     codeSendsPerAddress,
     optionsPerIp,
+    smsSendsPerNumber,
+    smsSendsPerCountry,
   ] = await Promise.all([
     limiter('signin-ip', perIp),
     limiter('signin-account', perAccount),
@@ -322,6 +327,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     limiter('code-sends-address', perAccount),
     // A passkey challenge per sign-in page opened: page views, not attempts, so a wider budget.
     limiter('passkey-options-ip', perIp * 10),
+    limiter('sms-sends-number', perAccount),
+    // Per country calling code and hour, whatever RATE_LIMIT_WINDOW_SECONDS says: a ceiling on SMS pumping's cost.
+    createRateLimiter(db, {
+      keyPrefix: 'sms-sends-country',
+      points: config.factors.sms.perCountryPerHour,
+      durationSeconds: 3600,
+    }),
   ]);
   const factorPages = factorInteractions({
     factors,
@@ -341,6 +353,22 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     }),
     page,
     limits: { sendPerAddress: codeSendsPerAddress, perIp: signInPerIp },
+  });
+
+  const phones = new PhoneAccounts(db);
+  const smsCodePages = smsCodeInteractions({
+    codes: new SmsCodes({
+      db,
+      codes: oneTimeCodes,
+      phones,
+      later,
+      mailLimits: config.mailLimits,
+      host: new URL(config.issuer).host,
+    }),
+    phones,
+    page,
+    countries: config.factors.sms.countries,
+    limits: { sendPerNumber: smsSendsPerNumber, sendPerCountry: smsSendsPerCountry, perIp: signInPerIp },
   });
 
   // The account page's parts from other features, in the order they show.
@@ -368,6 +396,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         tenantInteractions({ tenants: directory, service: tenants, page }),
         factorPages.extension,
         ...(config.factors.emailCodes ? [emailCodePages.extension] : []),
+        ...(config.factors.smsCodes ? [smsCodePages.extension] : []),
         federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
       ],
       // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
@@ -378,6 +407,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
           return invited ? [invited.tenantId] : [];
         }),
         ...(config.factors.emailCodes ? [emailCodePages.loginOptions] : []),
+        ...(config.factors.smsCodes ? [smsCodePages.loginOptions] : []),
         ...(config.factors.passkeys ? [factorPages.loginOptions] : []),
       ],
       secondFactor: factorPages.step,

@@ -30,3 +30,9 @@ export async function verifiedEmailOf(m: EntityManager, accountId: string): Prom
   const account = await m.findOneBy(Account, { id: accountId });
   return account?.email && account.emailVerified ? normaliseEmail(account.email) : undefined;
 }
+
+/** The account's phone (E.164) once verified; undefined otherwise. */
+export async function verifiedPhoneOf(m: EntityManager, accountId: string): Promise<string | undefined> {
+  const account = await m.findOneBy(Account, { id: accountId });
+  return account?.phone && account.phoneVerified ? account.phone : undefined;
+}

@@ -191,9 +191,9 @@ export class AccountService {
     return this.db.read((m) => m.existsBy(Credential, { accountId, type: 'password' }));
   }
 
-  /** Whether the account signs in with something of its own: a password, or a passkey (a first factor too). */
+  /** Whether the account signs in with something of its own: a password, a passkey or its phone (first factors). */
   async hasOwnSignIn(accountId: string): Promise<boolean> {
-    return this.db.read((m) => m.existsBy(Credential, { accountId, type: In(['password', 'webauthn']) }));
+    return this.db.read((m) => m.existsBy(Credential, { accountId, type: In(['password', 'webauthn', 'phone']) }));
   }
 
   /** Whether `password` is the account's (re-authentication before linking a new way to sign in). */
