@@ -413,6 +413,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       secondFactor: factorPages.step,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
+      provenPhone: async (params) =>
+        typeof params.invitation === 'string' ? redemption.textedNumberOf(params.invitation) : undefined,
       invitationTenant: async (params) =>
         typeof params.invitation === 'string'
           ? (await redemption.open(params.invitation).catch(() => undefined))?.tenantName

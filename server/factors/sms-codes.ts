@@ -66,7 +66,7 @@ export class SmsCodes {
       const text = translate(lang, found ? 'sms.sign_in_code' : 'sms.sign_up_code', { code });
       const queued = await enqueueWithinLimits(
         m,
-        { channel: 'sms', recipient: phone, subject: 'code', bodyText: `${text}\n\n@${host} #${code}` },
+        { channel: 'sms', recipient: phone, subject: 'SMS code', bodyText: `${text}\n\n@${host} #${code}` },
         mailLimits,
       );
       // A code nobody received must not stay open to guessing.

@@ -1,7 +1,7 @@
 // Redeeming invitations: open (verify token, read the row), accept, decline, and the pending
 // invitations of an account. Membership is granted to the signed-in subject, never matched by e-mail.
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { displayNamesOf, mailContactOf, verifiedEmailOf } from '../accounts/profiles.js';
+import { displayNamesOf, mailContactOf, verifiedEmailOf, verifiedPhoneOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -53,6 +53,8 @@ export interface InvitationDetails {
   inviterName: string;
   /** The bound e-mail, if any. */
   email: string | null;
+  /** The bound phone (E.164), if any. */
+  phone: string | null;
   expiresAt: Date;
 }
 
@@ -133,7 +135,7 @@ export class RedemptionService {
         await this.assertBindingAllows(m, invitation, accountId);
         await this.upsertDecision(m, invitation.id, accountId, 'declined');
         // A bound invitation belongs to one person: their decline ends it. An open link stays open for others.
-        if (invitation.email)
+        if (invitation.email || invitation.phone)
           await m.update(Invitation, { id: invitation.id }, { endedAt: new Date(), endedReason: 'declined' });
         await recordAudit(m, {
           type: 'invitation.declined',
@@ -204,14 +206,15 @@ export class RedemptionService {
    * (the admin never saw its link). A copied link (deliver=none) proves nothing.
    */
   async mailedAddressOf(token: string): Promise<string | undefined> {
-    try {
-      const invitation = await this.db.read((m) => this.fromToken(m, token));
-      return invitation.delivery === 'email' && invitation.email && statusOf(invitation) === 'pending'
-        ? invitation.email
-        : undefined;
-    } catch {
-      return undefined;
-    }
+    return this.deliveredTo(token, 'email');
+  }
+
+  /**
+   * The number a usable token proves a phone for: a bound invitation that Tessera itself texted (its short
+   * link reached the browser only through that SMS). A copied link proves nothing.
+   */
+  async textedNumberOf(token: string): Promise<string | undefined> {
+    return this.deliveredTo(token, 'sms');
   }
 
   /** This account's decision on an invitation, with the tenant's name, if it made one. */
@@ -368,11 +371,24 @@ export class RedemptionService {
     return tenant;
   }
 
-  /** A bound invitation is for the account whose verified e-mail matches; nobody else may accept or decline it. */
+  /**
+   * A bound invitation is for the account whose verified e-mail, and verified phone, match (each one the
+   * invitation names); nobody else may accept or decline it.
+   */
   private async assertBindingAllows(m: EntityManager, invitation: Invitation, accountId: string): Promise<void> {
-    if (!invitation.email) return;
-    if ((await verifiedEmailOf(m, accountId)) !== invitation.email) {
-      throw new InvitationRefused('wrong_account', invitation.id);
+    const emailMatches = !invitation.email || (await verifiedEmailOf(m, accountId)) === invitation.email;
+    const phoneMatches = !invitation.phone || (await verifiedPhoneOf(m, accountId)) === invitation.phone;
+    if (!emailMatches || !phoneMatches) throw new InvitationRefused('wrong_account', invitation.id);
+  }
+
+  /** The binding of a usable token's invitation that Tessera delivered itself over `channel`, if any. */
+  private async deliveredTo(token: string, channel: 'email' | 'sms'): Promise<string | undefined> {
+    try {
+      const invitation = await this.db.read((m) => this.fromToken(m, token));
+      const bound = channel === 'email' ? invitation.email : invitation.phone;
+      return invitation.delivery === channel && bound && statusOf(invitation) === 'pending' ? bound : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -412,6 +428,7 @@ export class RedemptionService {
       roles: rolesOf(invitation),
       inviterName,
       email: invitation.email,
+      phone: invitation.phone,
       expiresAt: invitation.expiresAt,
     };
   }
