@@ -3,7 +3,7 @@
 // app then shows the tenant as active, with amr ["sms"]. Screenshots go to /tmp/h4-*.png, at the default width
 // and at 375 px.
 import type { Page } from '@playwright/test';
-import { expect, expectAccessibleBasics, test } from './fixtures.js';
+import { expect, expectAccessibleBasics, test, screenshotBothWidths } from './fixtures.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
 import { InvitationDonePage, InvitationLandingPage, InvitationPrompt } from './pages/InvitationPages.js';
@@ -14,11 +14,7 @@ import { SEED_INVITATIONS, seeded } from './seed-data.js';
 
 /** A full-page screenshot under /tmp, at the page's width and at a phone's. */
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `/tmp/h4-${name}.png`, fullPage: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 375, height: 740 });
-  await page.screenshot({ path: `/tmp/h4-${name}-375.png`, fullPage: true });
-  if (size) await page.setViewportSize(size);
+  await screenshotBothWidths(page, `/tmp/h4-${name}`);
 }
 
 /** The newest SMS to `phone` with `subject` in the dev outbox, read in another tab. */

@@ -3,19 +3,15 @@
 // ID token; the same page for every number (no enumeration); codes bound to their sign-in; the limits per
 // number, per country calling code and the country allow-list; a tenant's policy; the setting that turns it off.
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
-import * as oidc from 'openid-client';
+import { test } from 'node:test';
 import { mailsTo } from '../../test/support/accounts.js';
 import { apiClient } from '../../test/support/api.js';
 import { askPhoneCode, newPhoneNumber, signUpByPhone, textedCode } from '../../test/support/phones.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { clientToken, type Person } from '../../test/support/tokens.js';
-import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
+import { clientToken, type Person, startAppSignIn } from '../../test/support/tokens.js';
+import { findForm, type Page, type UserAgent } from '../../test/support/user-agent.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { ACR_SINGLE_FACTOR } from '../interaction/assurance.js';
-import { createClient } from '../oidc/clients.js';
-
-const insecure = { execute: [oidc.allowInsecureRequests] };
 
 /** What a stranger compares: the page without its CSRF token, its sign-in's uid and the number they typed. */
 const comparable = (page: Page, phone: string) =>
@@ -23,39 +19,11 @@ const comparable = (page: Page, phone: string) =>
     .replace(/name="_csrf" value="[^"]*"/g, 'name="_csrf"')
     .replace(/\/interaction\/[^/"?]+/g, '/interaction/UID');
 
-/** An app's sign-in, in a new browser (or `browser`), and how to finish it at the app with its ID token's claims. */
-function appSignIn(server: () => TestServer, scope = 'openid phone tenants') {
-  let app: oidc.Configuration;
-  const redirectUri = () => `${server().url}/app/callback`;
-  before(async () => {
-    const { id, secret } = await createClient(server().db, {
-      name: 'Portal',
-      redirectUris: [redirectUri()],
-      firstParty: true,
-    });
-    app = await oidc.discovery(new URL(server().url), id, secret, undefined, insecure);
-  });
-  return async (browser = new UserAgent(server().url)) => {
-    const verifier = oidc.randomPKCECodeVerifier();
-    const url = oidc.buildAuthorizationUrl(app, {
-      redirect_uri: redirectUri(),
-      scope,
-      state: 's',
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const page = await browser.follow(url.href);
-    const finish = async (at: Page) => {
-      assert.ok(at.location?.startsWith(redirectUri()), `not back at the app: ${at.status} ${at.html.slice(0, 600)}`);
-      const tokens = await oidc.authorizationCodeGrant(app, new URL(at.location!), {
-        pkceCodeVerifier: verifier,
-        expectedState: 's',
-      });
-      return tokens.claims()!;
-    };
-    return { browser, page, finish };
-  };
-}
+/** The first-party app's sign-in asking for `scope`, in a new browser (or `browser`). */
+const appSignIn =
+  (server: () => TestServer, scope = 'openid phone tenants') =>
+  (browser?: UserAgent) =>
+    startAppSignIn(server(), { scope, browser });
 
 describeWithServer(
   'signing up and in with an SMS code',
