@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startOidcUpstream } from '../test/support/upstream.js';
+import { SEED_TENANT_CONNECTION } from './seed-data.js';
 
 const port = process.env.E2E_PORT ?? '3901';
 // A folder of our own: creating E2E_DIR fails if it exists already, so we never remove someone else's files.
@@ -21,7 +22,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cleanUp = () => rmSync(dir, { recursive: true, force: true });
 
 // The upstream OpenID provider of e2e/federation.spec.ts, on a free port; e2e/seed.ts connects Tessera to it.
-const upstream = await startOidcUpstream([`http://localhost:${port}/connections/corp-id/callback`]);
+const upstream = await startOidcUpstream(
+  ['corp-id', SEED_TENANT_CONNECTION.slug].map((slug) => `http://localhost:${port}/connections/${slug}/callback`),
+);
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
