@@ -31,8 +31,14 @@ export async function verifiedEmailOf(m: EntityManager, accountId: string): Prom
   return account?.email && account.emailVerified ? normaliseEmail(account.email) : undefined;
 }
 
-/** The account's phone (E.164) once verified; undefined otherwise. */
-export async function verifiedPhoneOf(m: EntityManager, accountId: string): Promise<string | undefined> {
+/** The account's e-mail (normalised) and phone (E.164), each once verified: what bound invitations match. One query. */
+export async function verifiedContactsOf(
+  m: EntityManager,
+  accountId: string,
+): Promise<{ email?: string; phone?: string }> {
   const account = await m.findOneBy(Account, { id: accountId });
-  return account?.phone && account.phoneVerified ? account.phone : undefined;
+  return {
+    ...(account?.email && account.emailVerified ? { email: normaliseEmail(account.email) } : {}),
+    ...(account?.phone && account.phoneVerified ? { phone: account.phone } : {}),
+  };
 }

@@ -6,7 +6,7 @@ import { before, test } from 'node:test';
 import { mailsTo } from '../../test/support/accounts.js';
 import { askPhoneCode, newPhoneNumber, textedCode } from '../../test/support/phones.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { person } from '../../test/support/tokens.js';
+import { person, startAppSignIn } from '../../test/support/tokens.js';
 import { type Page, UserAgent } from '../../test/support/user-agent.js';
 import { Account, Credential, Membership } from '../db/entities/index.js';
 import type { Caller } from '../tenants/access.js';
@@ -127,6 +127,29 @@ describeWithServer('invitations bound to a phone number', (server: () => TestSer
     await other.submit(copiedForm, /\/register$/, { name: 'Cop', email: copiedEmail, password: 'a long passphrase' });
     const copied = await server().db.read((m) => m.findOneByOrFail(Account, { email: copiedEmail }));
     assert.equal(copied.phone, null);
+  });
+
+  test('invitations bound to the verified number wait for it at sign-in; one also bound to an e-mail it lacks does not', async () => {
+    const phone = newPhoneNumber();
+    const other = (await server().tessera.tenants.create(backend, { name: 'Second Co' })).id;
+    await invite({ phone });
+    await server().tessera.invitations.create(backend, other, {
+      roles: ['tenant-user'],
+      deliver: 'none',
+      phone,
+      email: `someone-${crypto.randomUUID().slice(0, 8)}@example.test`,
+    });
+    const { browser, page } = await startAppSignIn(server(), { scope: 'openid' });
+    const review = await withCode(browser, page, phone, 'Rhea');
+    assert.match(review.html, /You have invitations/);
+    assert.match(review.html, /Umbrella/);
+    assert.doesNotMatch(review.html, /Second Co/, 'bound to an e-mail the account has not');
+    const rhea = await server().db.read((m) => m.findOneByOrFail(Account, { phone }));
+    assert.ok(await server().tessera.redemption.hasPending(rhea.id));
+    const umbrellaId = /Umbrella<\/strong>[\s\S]*?name="invitation_id" value="([^"]+)"/.exec(review.html)![1]!;
+    await browser.submit(review, /\/review$/, { invitation_id: umbrellaId, decision: 'accept' });
+    assert.equal(await server().db.read((m) => m.countBy(Membership, { tenantId, accountId: rhea.id })), 1);
+    assert.ok(!(await server().tessera.redemption.hasPending(rhea.id)));
   });
 
   test('declining a phone-bound invitation ends it for good', async () => {

@@ -1,7 +1,7 @@
 // Redeeming invitations: open (verify token, read the row), accept, decline, and the pending
 // invitations of an account. Membership is granted to the signed-in subject, never matched by e-mail.
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { displayNamesOf, mailContactOf, verifiedEmailOf, verifiedPhoneOf } from '../accounts/profiles.js';
+import { displayNamesOf, mailContactOf, verifiedContactsOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -153,7 +153,7 @@ export class RedemptionService {
   }
 
   /**
-   * The first invitations waiting for the account's decision (bound to its verified e-mail, oldest first),
+   * The first invitations waiting for the account's decision (bound to its verified e-mail or phone, oldest first),
    * and whether more remain; deciding on these brings the next ones. A fixed number of queries, however
    * many are waiting.
    */
@@ -245,7 +245,7 @@ export class RedemptionService {
 
   /**
    * The invitations waiting for the account's decision, as one query (alias `i`); undefined without a
-   * verified e-mail. Waiting: bound to that e-mail, pending, tenant live, not decided by the account, and
+   * verified e-mail or phone. Waiting: bound to those (each binding the account's), pending, tenant live, not decided by the account, and
    * not already covered by its membership (every role held: accepting would change nothing). Role names
    * never contain `"`, so an invitation's roles (a JSON array of strings) number its `"`s / 2, and a held
    * role is among them when `"role"` occurs in it.
@@ -254,8 +254,8 @@ export class RedemptionService {
    * function could not take part in this query without knowing invitations.
    */
   private async pendingQuery(m: EntityManager, accountId: string): Promise<SelectQueryBuilder<Invitation> | undefined> {
-    const email = await verifiedEmailOf(m, accountId);
-    if (!email) return undefined;
+    const { email, phone } = await verifiedContactsOf(m, accountId);
+    if (!email && !phone) return undefined;
     const held =
       "SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND INSTR(i.roles, CONCAT('\"', mr.role, '\"')) > 0";
     const wanted = "(LENGTH(i.roles) - LENGTH(REPLACE(i.roles, '\"', ''))) / 2";
@@ -264,7 +264,14 @@ export class RedemptionService {
       .innerJoin(Tenant, 't', 't.id = i.tenant_id AND t.deleted_at IS NULL')
       .leftJoin(InvitationRedemption, 'r', 'r.invitation_id = i.id AND r.account_id = :accountId', { accountId })
       .leftJoin(Membership, 'mb', 'mb.tenant_id = i.tenant_id AND mb.account_id = :accountId')
-      .where('i.email = :email', { email })
+      // Bound to a verified contact of the account (an equality each, so the indexes serve), and every
+      // binding the invitation has is one of the account's.
+      .where(`(${[email && 'i.email = :email', phone && 'i.phone = :phone'].filter(Boolean).join(' OR ')})`, {
+        email,
+        phone,
+      })
+      .andWhere(email ? '(i.email IS NULL OR i.email = :email)' : 'i.email IS NULL')
+      .andWhere(phone ? '(i.phone IS NULL OR i.phone = :phone)' : 'i.phone IS NULL')
       .andWhere('r.invitation_id IS NULL')
       .andWhere(`(mb.id IS NULL OR (${held}) < ${wanted})`);
     whereStatus(query, 'pending');
@@ -376,9 +383,13 @@ export class RedemptionService {
    * invitation names); nobody else may accept or decline it.
    */
   private async assertBindingAllows(m: EntityManager, invitation: Invitation, accountId: string): Promise<void> {
-    const emailMatches = !invitation.email || (await verifiedEmailOf(m, accountId)) === invitation.email;
-    const phoneMatches = !invitation.phone || (await verifiedPhoneOf(m, accountId)) === invitation.phone;
-    if (!emailMatches || !phoneMatches) throw new InvitationRefused('wrong_account', invitation.id);
+    if (!invitation.email && !invitation.phone) return;
+    const verified = await verifiedContactsOf(m, accountId);
+    if (
+      (invitation.email && verified.email !== invitation.email) ||
+      (invitation.phone && verified.phone !== invitation.phone)
+    )
+      throw new InvitationRefused('wrong_account', invitation.id);
   }
 
   /** The binding of a usable token's invitation that Tessera delivered itself over `channel`, if any. */
