@@ -392,7 +392,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       limits: { perAccount: codesPerAccount },
       passkeys: config.factors.passkeys,
     }),
-    signInMethodsSection(federation, connections, accounts),
+    signInMethodsSection(federation, connections, accounts, phones),
     sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];

@@ -25,6 +25,12 @@ export class PhoneAccounts {
     });
   }
 
+  /** The number the account signs in with by SMS code, if any (the account page's "ways to sign in"). */
+  async signInNumberOf(accountId: string): Promise<string | undefined> {
+    const credential = await this.db.read((m) => m.findOneBy(Credential, { accountId, type: 'phone' }));
+    return credential?.identifier;
+  }
+
   /** The account that signs in with `phone` (E.164), unless it is disabled. */
   async holderOf(phone: string): Promise<string | undefined> {
     const found = await this.find(phone);

@@ -53,6 +53,9 @@ describeWithServer(
       assert.equal(account.name, 'Pat Doe');
       const credential = await server().db.read((m) => m.findOneBy(Credential, { type: 'phone', identifier: phone }));
       assert.equal(credential?.accountId, claims.sub);
+      const accountPage = await browser.follow('/account');
+      assert.match(accountPage.html, /A code texted to your phone/, 'the account page lists the way to sign in');
+      assert.match(accountPage.html, new RegExp(`\\${phone}`));
       const [sms] = await mailsTo(server(), phone);
       assert.match(sms!.bodyText, /code to create an account/);
       assert.match(sms!.bodyText, /@127\.0\.0\.1:\d+ #\d{6}$/, 'the WebOTP line');
