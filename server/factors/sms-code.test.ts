@@ -142,6 +142,47 @@ describeWithServer(
       assert.equal(claims.phone_number, phone);
     });
 
+    test('two sign-ups of one number: one account, which both sign in to; a doubled name post is no 500', async () => {
+      const phone = newPhoneNumber();
+      const named: { browser: UserAgent; page: Page; finish: (at: Page) => Promise<{ sub: string }> }[] = [];
+      for (let i = 0; i < 2; i++) {
+        // Both ask before either signs up, so both get a sign-up code for their own sign-in.
+        const { browser, page, finish } = await start();
+        const enter = await askPhoneCode(browser, page, phone);
+        await server().tessera.accounts.settled();
+        named.push({ browser, page: enter, finish });
+      }
+      const codes = (await mailsTo(server(), phone)).map((sms) => /^(\d{6})/.exec(sms.bodyText)![1]!);
+      assert.equal(codes.length, 2);
+      const namePages = await Promise.all(
+        named.map(async (n) => {
+          for (const code of codes) {
+            const page = await n.browser.submit(n.page, /\/verify$/, { code });
+            if (page.status === 200) return page;
+          }
+          assert.fail('neither code worked in this sign-in');
+        }),
+      );
+      const [first, second] = named;
+      const doubled = await Promise.all([
+        first!.browser.submit(namePages[0]!, /\/phone\/name$/, { name: 'Twin' }),
+        first!.browser.submit(namePages[0]!, /\/phone\/name$/, { name: 'Twin' }),
+      ]);
+      assert.ok(
+        doubled.every((page) => page.status < 500),
+        doubled.map((p) => p.status).join(),
+      );
+      const finished = doubled.find((page) => page.location?.includes('/app/callback'));
+      assert.ok(finished, 'one of the doubled posts finished the sign-in');
+      const sub = (await first!.finish(finished)).sub;
+      const other = await second!.finish(
+        await second!.browser.submit(namePages[1]!, /\/phone\/name$/, { name: 'Twin' }),
+      );
+      assert.equal(other.sub, sub, 'the second sign-up signs in to the account the first made');
+      assert.equal(await server().db.read((m) => m.countBy(Credential, { type: 'phone', identifier: phone })), 1);
+      assert.equal(await server().db.read((m) => m.countBy(Account, { phone })), 1);
+    });
+
     test("a tenant's policy knows sms: allowed signs in, a policy without it refuses", async () => {
       const api = apiClient(server);
       const manage = await clientToken(server(), { manage: true });
