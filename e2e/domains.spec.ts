@@ -2,7 +2,7 @@
 // admin): the suggestion after sign-in, and the request that Stark's admin approves on the admin page.
 // Screenshots go to /tmp/h8d-*.png, at the default width and at 375 px.
 import type { BrowserContext, Page } from '@playwright/test';
-import { expect, expectAccessibleBasics, test as base } from './fixtures.js';
+import { expect, expectAccessibleBasics, test as base, screenshotBothWidths } from './fixtures.js';
 import { signInToDemoAndAllow } from './flows.js';
 import { DemoPage } from './pages/DemoPage.js';
 import { DomainJoinPage, DomainSection } from './pages/DomainPages.js';
@@ -24,11 +24,7 @@ const test = base.extend<{ anotherBrowser: () => Promise<Page> }>({
 
 /** The page as a desktop and as a 375 px phone sees it, under /tmp. */
 async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `/tmp/h8d-${name}.png`, fullPage: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 375, height: 740 });
-  await page.screenshot({ path: `/tmp/h8d-${name}-375.png`, fullPage: true });
-  if (size) await page.setViewportSize(size);
+  await screenshotBothWidths(page, `/tmp/h8d-${name}`);
 }
 
 const tenantsIn = async (demo: DemoPage) =>

@@ -2,7 +2,7 @@
 // page and typed, or the mailed link opened in the same browser (a page with a button: opening it does
 // nothing); the ID token says amr ["otp"]. Screenshots go to /tmp/h1-*.png, at the default width and 375 px.
 import type { Page } from '@playwright/test';
-import { expect, expectAccessibleBasics, test, uniqueEmail } from './fixtures.js';
+import { expect, expectAccessibleBasics, test, uniqueEmail, screenshotBothWidths } from './fixtures.js';
 import { registeredAndVerified } from './flows.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
@@ -12,11 +12,7 @@ import { MailPage, SUBJECTS } from './pages/MailPage.js';
 
 /** A full-page screenshot under /tmp, at the page's width and at a phone's. */
 async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: `/tmp/h1-${name}.png`, fullPage: true });
-  const size = page.viewportSize();
-  await page.setViewportSize({ width: 375, height: 740 });
-  await page.screenshot({ path: `/tmp/h1-${name}-375.png`, fullPage: true });
-  if (size) await page.setViewportSize(size);
+  await screenshotBothWidths(page, `/tmp/h1-${name}`);
 }
 
 /** The demo app's sign-in, then "Sign in with a code by e-mail". */

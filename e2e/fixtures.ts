@@ -38,6 +38,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
 }
 
+/** A full-page PNG at `<prefix>.png` at the page's width, and at `<prefix>-375.png` as a 375 px phone sees it. */
+export async function screenshotBothWidths(page: Page, prefix: string): Promise<void> {
+  await page.screenshot({ path: `${prefix}.png`, fullPage: true });
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.screenshot({ path: `${prefix}-375.png`, fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
 /** A fresh address for each test, so tests never share accounts or mail. */
 export function uniqueEmail(who: string): string {
   return `${who}-${randomUUID().slice(0, 8)}@example.test`;

@@ -141,9 +141,18 @@ export const SEED_INVITATIONS = {
   patToHooli: { tenant: 'hooli', roles: ['tenant-admin'], email: 'pendingInvitee' },
   /** Accepted by an account from a connection that has no e-mail (e2e/federation.spec.ts). */
   forNoEmail: { tenant: 'umbrella', roles: ['tenant-user'] },
+  /** Texted to a number no account has (deliver=sms, bound to it): e2e/phone.spec.ts signs up with it and joins. */
+  textedToNewcomer: { tenant: 'umbrella', roles: ['tenant-user'], phone: '+4915112340001' },
 } as const satisfies Record<
   string,
-  { tenant: SeedTenantKey; roles: readonly string[]; maxUses?: number; revoke?: boolean; email?: SeedPersonKey }
+  {
+    tenant: SeedTenantKey;
+    roles: readonly string[];
+    maxUses?: number;
+    revoke?: boolean;
+    email?: SeedPersonKey;
+    phone?: string;
+  }
 >;
 
 export type SeedInvitationKey = keyof typeof SEED_INVITATIONS;
@@ -163,7 +172,7 @@ export interface SeededTenant {
 
 export interface SeededInvitation {
   id: string;
-  /** The direct link, /tenants/invitation-tokens/{token}. */
+  /** The direct link, /tenants/invitation-tokens/{token} (empty for one texted: its link is in the SMS). */
   url: string;
   token: string;
 }

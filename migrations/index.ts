@@ -17,6 +17,7 @@ import { ConnectionMembership1732200000560 } from './1732200000560-connection-me
 import { AuditSubject1732200000570 } from './1732200000570-audit-subject.js';
 import { SecondFactors1732200000600 } from './1732200000600-second-factors.js';
 import { OneTimeCodes1732200000610 } from './1732200000610-one-time-codes.js';
+import { InvitationPhones1732200000650 } from './1732200000650-invitation-phones.js';
 import { DomainSignIn1732200000850 } from './1732200000850-domain-sign-in.js';
 
 /** Every migration, oldest first. */
@@ -40,5 +41,6 @@ export const migrations = [
   AuditSubject1732200000570,
   SecondFactors1732200000600,
   OneTimeCodes1732200000610,
+  InvitationPhones1732200000650,
   DomainSignIn1732200000850,
 ];

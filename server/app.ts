@@ -97,6 +97,9 @@ import { CodeMail } from './factors/code-mail.js';
 import { emailCodeInteractions } from './factors/email-code-pages.js';
 import { EmailCodeSignIn } from './factors/email-codes.js';
 import { OneTimeCodes } from './factors/one-time-codes.js';
+import { smsCodeInteractions } from './factors/sms-code-pages.js';
+import { SmsCodes } from './factors/sms-codes.js';
+import { PhoneAccounts } from './accounts/phone-accounts.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
 import { callbackRoutes } from './federation/callback.js';
@@ -329,6 +332,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     codesPerAccount,
     codeSendsPerAddress,
     optionsPerIp,
+    smsSendsPerNumber,
+    smsSendsPerCountry,
   ] = await Promise.all([
     limiter('signin-ip', perIp),
     limiter('signin-account', perAccount),
@@ -339,6 +344,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     limiter('code-sends-address', perAccount),
     // A passkey challenge per sign-in page opened: page views, not attempts, so a wider budget.
     limiter('passkey-options-ip', perIp * 10),
+    limiter('sms-sends-number', perAccount),
+    // Per country calling code and hour, whatever RATE_LIMIT_WINDOW_SECONDS says: a ceiling on SMS pumping's cost.
+    createRateLimiter(db, {
+      keyPrefix: 'sms-sends-country',
+      points: config.factors.sms.perCountryPerHour,
+      durationSeconds: 3600,
+    }),
   ]);
   const factorPages = factorInteractions({
     factors,
@@ -360,6 +372,22 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     limits: { sendPerAddress: codeSendsPerAddress, perIp: signInPerIp },
   });
 
+  const phones = new PhoneAccounts(db);
+  const smsCodePages = smsCodeInteractions({
+    codes: new SmsCodes({
+      db,
+      codes: oneTimeCodes,
+      phones,
+      later,
+      mailLimits: config.mailLimits,
+      host: new URL(config.issuer).host,
+    }),
+    phones,
+    page,
+    countries: config.factors.sms.countries,
+    limits: { sendPerNumber: smsSendsPerNumber, sendPerCountry: smsSendsPerCountry, perIp: signInPerIp },
+  });
+
   // The account page's parts from other features, in the order they show.
   const accountSections: AccountSection[] = [
     passwordSection({ accounts, perAccount: signInPerAccount }),
@@ -369,7 +397,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       limits: { perAccount: codesPerAccount },
       passkeys: config.factors.passkeys,
     }),
-    signInMethodsSection(federation, connections, accounts),
+    signInMethodsSection(federation, connections, accounts, phones),
     sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];
@@ -385,6 +413,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         tenantInteractions({ tenants: directory, service: tenants, page }),
         factorPages.extension,
         ...(config.factors.emailCodes ? [emailCodePages.extension] : []),
+        ...(config.factors.smsCodes ? [smsCodePages.extension] : []),
         federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
       ],
       // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
@@ -395,6 +424,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
           return invited ? [invited.tenantId] : [];
         }),
         ...(config.factors.emailCodes ? [emailCodePages.loginOptions] : []),
+        ...(config.factors.smsCodes ? [smsCodePages.loginOptions] : []),
         ...(config.factors.passkeys ? [factorPages.loginOptions] : []),
       ],
       secondFactor: factorPages.step,
@@ -402,6 +432,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       identityFirst: config.identityFirst,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
+      provenPhone: async (params) =>
+        typeof params.invitation === 'string' ? redemption.textedNumberOf(params.invitation) : undefined,
       invitationTenant: async (params) =>
         typeof params.invitation === 'string'
           ? (await redemption.open(params.invitation).catch(() => undefined))?.tenantName

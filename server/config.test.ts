@@ -22,6 +22,22 @@ test('the demo is off in production unless asked for, and DEMO=false turns it of
   assert.equal(loadConfig({ DEMO: 'false' }).demo, false);
 });
 
+test('SMS codes are on where an SMS can arrive: with a webhook, or outside production; SMS_CODES decides outright', () => {
+  const hook = { SMS_WEBHOOK_URL: 'https://sms.example.com/send' };
+  assert.equal(loadConfig({}).factors.smsCodes, true, 'development: codes on /dev/mail');
+  assert.equal(loadConfig({ NODE_ENV: 'production' }).factors.smsCodes, false, 'production without a webhook');
+  assert.equal(loadConfig({ NODE_ENV: 'production', ...hook }).factors.smsCodes, true);
+  assert.equal(loadConfig({ NODE_ENV: 'production', SMS_CODES: 'true' }).factors.smsCodes, true);
+  assert.equal(loadConfig({ ...hook, SMS_CODES: 'false' }).factors.smsCodes, false);
+});
+
+test('SMS_COUNTRIES takes calling codes and ISO country codes; anything else stops the start', () => {
+  assert.deepEqual(loadConfig({}).factors.sms.countries, []);
+  assert.deepEqual(loadConfig({ SMS_COUNTRIES: ' +44, de ,US' }).factors.sms.countries, ['+44', 'DE', 'US']);
+  for (const bad of ['44', '+0', '+1234', 'GBR', 'G'])
+    assert.throws(() => loadConfig({ SMS_COUNTRIES: bad }), /SMS_COUNTRIES: expected a comma-separated list/, bad);
+});
+
 test('mysql:// and mariadb:// URLs select MySQL', () => {
   assert.deepEqual(loadConfig({ DATABASE_URL: 'mariadb://u:p@db:3306/tessera' }).database, {
     kind: 'mysql',

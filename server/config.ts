@@ -143,6 +143,20 @@ const schema = z
     PASSKEYS: bool(true),
     EMAIL_CODES: bool(true),
     SIGN_IN_IDENTITY_FIRST: bool(false),
+    SMS_CODES: z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).optional(),
+    SMS_COUNTRIES: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim().toUpperCase())
+          .filter(Boolean),
+      )
+      .refine((v) => v.every((entry) => /^(\+[1-9]\d{0,2}|[A-Z]{2})$/.test(entry)), {
+        message: 'expected a comma-separated list of calling codes (+44) or ISO country codes (GB)',
+      }),
+    SMS_PER_COUNTRY_PER_HOUR: positiveInt(500),
     UPSTREAM_ALLOW_HTTP: bool(false),
   })
   .transform((env) => {
@@ -201,9 +215,25 @@ const schema = z
       /** Where domain verification asks for TXT records: these servers, or the system's resolvers when empty. */
       dns: { servers: env.DNS_SERVERS, timeoutMs: env.DNS_TIMEOUT_MS },
       domainVerifyQuotaPerHour: env.DOMAIN_VERIFY_QUOTA_PER_HOUR,
-      factors: { passkeys: env.PASSKEYS, emailCodes: env.EMAIL_CODES },
       /** The sign-in page asks for the e-mail address alone first (home-realm discovery), then the password. */
       identityFirst: env.SIGN_IN_IDENTITY_FIRST,
+      factors: {
+        passkeys: env.PASSKEYS,
+        emailCodes: env.EMAIL_CODES,
+        /**
+         * Sign-in and sign-up with an SMS code: by default on where an SMS can reach anyone (SMS_WEBHOOK_URL
+         * set) and in development (codes readable on /dev/mail); off in production without a webhook.
+         */
+        smsCodes:
+          env.SMS_CODES === undefined
+            ? Boolean(env.SMS_WEBHOOK_URL) || !production
+            : ['true', '1', 'yes'].includes(env.SMS_CODES),
+        sms: {
+          /** Calling codes (+44) and ISO countries (GB) codes may be sent to; empty: every country. */
+          countries: env.SMS_COUNTRIES,
+          perCountryPerHour: env.SMS_PER_COUNTRY_PER_HOUR,
+        },
+      },
       federation: {
         /** Upstream providers over plain http (tests, local development); never in production. */
         allowHttp: env.UPSTREAM_ALLOW_HTTP && !production,

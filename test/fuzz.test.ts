@@ -138,6 +138,8 @@ describeWithServer(
       const fresh = new UserAgent(server().url);
       const login = await fresh.follow(await authorizationUrl());
       forms.push(...formsFrom(login, fresh, /\/login"/));
+      // The phone sign-in's number page (a bad number is refused before any limit is counted).
+      forms.push(...formsFrom(await fresh.submit(login, /\/phone$/), fresh, /\/phone\/send"/));
       const register = await fresh.follow(`${new URL(login.url).pathname.replace(/\/$/, '')}/register`);
       forms.push(...formsFrom(register, fresh, /\/register"/));
       const reset = await fresh.follow('/reset-password');
@@ -198,6 +200,7 @@ describeWithServer(
         '/invitation',
         '/select-tenant',
         '/create-tenant',
+        '/phone/send',
         '/reset-password',
         '/reset-password/new',
         '/verify-email',

@@ -30,3 +30,15 @@ export async function verifiedEmailOf(m: EntityManager, accountId: string): Prom
   const account = await m.findOneBy(Account, { id: accountId });
   return account?.email && account.emailVerified ? normaliseEmail(account.email) : undefined;
 }
+
+/** The account's e-mail (normalised) and phone (E.164), each once verified: what bound invitations match. One query. */
+export async function verifiedContactsOf(
+  m: EntityManager,
+  accountId: string,
+): Promise<{ email?: string; phone?: string }> {
+  const account = await m.findOneBy(Account, { id: accountId });
+  return {
+    ...(account?.email && account.emailVerified ? { email: normaliseEmail(account.email) } : {}),
+    ...(account?.phone && account.phoneVerified ? { phone: account.phone } : {}),
+  };
+}

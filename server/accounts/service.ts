@@ -89,9 +89,14 @@ export class AccountService {
    * instead (and undefined is returned); when that account was never confirmed, the notice carries a
    * link to take the address over, since an unconfirmed registration reserves nothing. With
    * `emailProven` (the person opened a link Tessera mailed to that address) the account is verified at
-   * once and no link is sent.
+   * once and no link is sent. With `phoneProven` (an E.164 number whose texted invitation link the person
+   * opened) a new account holds that number, verified, on its profile: not as a way to sign in, since a
+   * forwarded link must not let its holder catch the number's later SMS sign-ins.
    */
-  async register(input: Registration, { emailProven = false } = {}): Promise<Account | undefined> {
+  async register(
+    input: Registration,
+    { emailProven = false, phoneProven }: { emailProven?: boolean; phoneProven?: string } = {},
+  ): Promise<Account | undefined> {
     const identifier = normaliseEmail(input.email);
     const secretHash = await this.hasher.hash(input.password);
     return this.db.transaction(async (m) => {
@@ -119,12 +124,22 @@ export class AccountService {
         await this.send(m, identifier, mail);
         return undefined;
       }
-      const account = await this.insertAccount(m, { ...input, email: identifier, secretHash, verified: emailProven });
+      const account = await this.insertAccount(m, {
+        ...input,
+        email: identifier,
+        secretHash,
+        verified: emailProven,
+        phone: phoneProven,
+      });
+      const proven = {
+        ...(emailProven ? { email_proven_by: 'invitation' } : {}),
+        ...(phoneProven ? { phone_proven_by: 'invitation' } : {}),
+      };
       await recordAudit(m, {
         type: 'account.registered',
         actor: account.id,
         subject: account.id,
-        ...(emailProven ? { data: { email_proven_by: 'invitation' } } : {}),
+        ...(Object.keys(proven).length ? { data: proven } : {}),
       });
       if (!emailProven) await this.sendVerification(m, account);
       return account;
@@ -191,9 +206,9 @@ export class AccountService {
     return this.db.read((m) => m.existsBy(Credential, { accountId, type: 'password' }));
   }
 
-  /** Whether the account signs in with something of its own: a password, or a passkey (a first factor too). */
+  /** Whether the account signs in with something of its own: a password, a passkey or its phone (first factors). */
   async hasOwnSignIn(accountId: string): Promise<boolean> {
-    return this.db.read((m) => m.existsBy(Credential, { accountId, type: In(['password', 'webauthn']) }));
+    return this.db.read((m) => m.existsBy(Credential, { accountId, type: In(['password', 'webauthn', 'phone']) }));
   }
 
   /** Whether `password` is the account's (re-authentication before linking a new way to sign in). */
@@ -385,15 +400,15 @@ export class AccountService {
 
   private async insertAccount(
     m: EntityManager,
-    input: Registration & { secretHash: string; verified: boolean },
+    input: Registration & { secretHash: string; verified: boolean; phone?: string },
   ): Promise<Account> {
     const now = new Date();
     const account = Object.assign(new Account(), {
       id: crypto.randomUUID(),
       email: input.email,
       emailVerified: input.verified,
-      phone: null,
-      phoneVerified: false,
+      phone: input.phone ?? null,
+      phoneVerified: input.phone !== undefined,
       name: input.name.trim(),
       locale: input.locale ?? null,
       createdAt: now,

@@ -3,13 +3,13 @@
 // `otp` in the ID token, the second factor and a tenant's policy after it, the same answer for addresses
 // without an account, codes bound to their sign-in, and the limits on asking and guessing.
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import * as oidc from 'openid-client';
 import { Secret, TOTP } from 'otpauth';
 import { mailsTo } from '../../test/support/accounts.js';
 import { apiClient } from '../../test/support/api.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { clientToken, type Person, person } from '../../test/support/tokens.js';
+import { clientToken, type Person, person, startAppSignIn } from '../../test/support/tokens.js';
 import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
 import { IsNull } from 'typeorm';
 import { Account, OneTimeCode } from '../db/entities/index.js';
@@ -27,38 +27,8 @@ const comparable = (page: Page, email: string) =>
 describeWithServer(
   'signing in with an e-mail code',
   (server: () => TestServer) => {
-    let app: oidc.Configuration;
     const redirectUri = () => `${server().url}/app/callback`;
-
-    before(async () => {
-      const { id, secret } = await createClient(server().db, {
-        name: 'Portal',
-        redirectUris: [redirectUri()],
-        firstParty: true,
-      });
-      app = await oidc.discovery(new URL(server().url), id, secret, undefined, insecure);
-    });
-
-    async function start(browser = new UserAgent(server().url)) {
-      const verifier = oidc.randomPKCECodeVerifier();
-      const url = oidc.buildAuthorizationUrl(app, {
-        redirect_uri: redirectUri(),
-        scope: 'openid email tenants',
-        state: 's',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      });
-      const page = await browser.follow(url.href);
-      const finish = async (at: Page) => {
-        assert.ok(at.location?.startsWith(redirectUri()), `not back at the app: ${at.status} ${at.html.slice(0, 600)}`);
-        const tokens = await oidc.authorizationCodeGrant(app, new URL(at.location!), {
-          pkceCodeVerifier: verifier,
-          expectedState: 's',
-        });
-        return tokens.claims()!;
-      };
-      return { browser, page, finish };
-    }
+    const start = (browser?: UserAgent) => startAppSignIn(server(), { browser });
 
     /** From the sign-in page through the button and the address form: the page that asks for the code. */
     async function askCode(browser: UserAgent, login: Page, email: string): Promise<Page> {

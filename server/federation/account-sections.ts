@@ -4,6 +4,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { AccountSection } from '../accounts/account-page.js';
+import type { PhoneAccounts } from '../accounts/phone-accounts.js';
 import type { AccountService } from '../accounts/service.js';
 import { AppError } from '../errors.js';
 import { pageForm, parsePageForm } from '../http/forms.js';
@@ -20,17 +21,19 @@ export function signInMethodsSection(
   federation: FederationService,
   connections: ConnectionService,
   accounts: AccountService,
+  phones: PhoneAccounts,
 ): AccountSection {
   return {
     template: 'partials/account/sign-in-methods.njk',
     async load(accountId) {
-      const [identities, password, offered] = await Promise.all([
+      const [identities, password, phone, offered] = await Promise.all([
         federation.identitiesOf(accountId),
         accounts.hasPassword(accountId),
+        phones.signInNumberOf(accountId),
         connections.offered([]),
       ]);
       const linked = new Set(identities.map((i) => i.slug));
-      return { identities, password, available: offered.filter((c) => !linked.has(c.slug)) };
+      return { identities, password, phone, available: offered.filter((c) => !linked.has(c.slug)) };
     },
     routes(router, page) {
       router.post('/account/connections/:slug/link', async (ctx: Context) => {

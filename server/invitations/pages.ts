@@ -83,12 +83,13 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     if (!token) return page.render(ctx, 'pages/invitation-problem.njk', { problem: 'missing' }, 400);
     const accountId = await browser.accountId(ctx);
     const account = accountId ? await accounts.findById(accountId) : null;
-    const flow = (options: { switchAccount?: boolean; register?: boolean; email?: string | null } = {}) =>
+    // login_hint: the bound e-mail, else the bound number (the phone sign-in page offers it).
+    const flow = (options: { switchAccount?: boolean; register?: boolean; hint?: string | null } = {}) =>
       browser.signInUrl(ctx, `/invitations/${id}/done`, {
         again: options.switchAccount,
         params: {
           invitation: token,
-          ...(options.email ? { login_hint: options.email } : {}),
+          ...(options.hint ? { login_hint: options.hint } : {}),
           ...(options.register ? { screen: 'register' } : {}),
         },
       });
@@ -118,12 +119,16 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
             invitation,
             who: account.email ?? account.name,
             continueUrl: flow(),
-            switchUrl: flow({ switchAccount: true, email: invitation.email }),
+            switchUrl: flow({ switchAccount: true, hint: invitation.email ?? invitation.phone }),
           }
         : {
             invitation: { tenantName: invitation.tenantName },
-            signInUrl: flow({ email: invitation.email }),
-            registerUrl: flow({ register: true, email: invitation.email }),
+            signInUrl: flow({ hint: invitation.email ?? invitation.phone }),
+            // Bound to a number only: the sign-in page, whose phone option signs up a new number too.
+            registerUrl: flow({
+              register: !invitation.phone || Boolean(invitation.email),
+              hint: invitation.email ?? invitation.phone,
+            }),
           },
     );
   });

@@ -1,7 +1,7 @@
 // Redeeming invitations: open (verify token, read the row), accept, decline, and the pending
 // invitations of an account. Membership is granted to the signed-in subject, never matched by e-mail.
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { displayNamesOf, mailContactOf, verifiedEmailOf } from '../accounts/profiles.js';
+import { displayNamesOf, mailContactOf, verifiedContactsOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -53,6 +53,8 @@ export interface InvitationDetails {
   inviterName: string;
   /** The bound e-mail, if any. */
   email: string | null;
+  /** The bound phone (E.164), if any. */
+  phone: string | null;
   expiresAt: Date;
 }
 
@@ -133,7 +135,7 @@ export class RedemptionService {
         await this.assertBindingAllows(m, invitation, accountId);
         await this.upsertDecision(m, invitation.id, accountId, 'declined');
         // A bound invitation belongs to one person: their decline ends it. An open link stays open for others.
-        if (invitation.email)
+        if (invitation.email || invitation.phone)
           await m.update(Invitation, { id: invitation.id }, { endedAt: new Date(), endedReason: 'declined' });
         await recordAudit(m, {
           type: 'invitation.declined',
@@ -151,7 +153,7 @@ export class RedemptionService {
   }
 
   /**
-   * The first invitations waiting for the account's decision (bound to its verified e-mail, oldest first),
+   * The first invitations waiting for the account's decision (bound to its verified e-mail or phone, oldest first),
    * and whether more remain; deciding on these brings the next ones. A fixed number of queries, however
    * many are waiting.
    */
@@ -204,14 +206,15 @@ export class RedemptionService {
    * (the admin never saw its link). A copied link (deliver=none) proves nothing.
    */
   async mailedAddressOf(token: string): Promise<string | undefined> {
-    try {
-      const invitation = await this.db.read((m) => this.fromToken(m, token));
-      return invitation.delivery === 'email' && invitation.email && statusOf(invitation) === 'pending'
-        ? invitation.email
-        : undefined;
-    } catch {
-      return undefined;
-    }
+    return this.deliveredTo(token, 'email');
+  }
+
+  /**
+   * The number a usable token proves a phone for: a bound invitation that Tessera itself texted (its short
+   * link reached the browser only through that SMS). A copied link proves nothing.
+   */
+  async textedNumberOf(token: string): Promise<string | undefined> {
+    return this.deliveredTo(token, 'sms');
   }
 
   /** This account's decision on an invitation, with the tenant's name, if it made one. */
@@ -242,7 +245,7 @@ export class RedemptionService {
 
   /**
    * The invitations waiting for the account's decision, as one query (alias `i`); undefined without a
-   * verified e-mail. Waiting: bound to that e-mail, pending, tenant live, not decided by the account, and
+   * verified e-mail or phone. Waiting: bound to those (each binding the account's), pending, tenant live, not decided by the account, and
    * not already covered by its membership (every role held: accepting would change nothing). Role names
    * never contain `"`, so an invitation's roles (a JSON array of strings) number its `"`s / 2, and a held
    * role is among them when `"role"` occurs in it.
@@ -251,8 +254,8 @@ export class RedemptionService {
    * function could not take part in this query without knowing invitations.
    */
   private async pendingQuery(m: EntityManager, accountId: string): Promise<SelectQueryBuilder<Invitation> | undefined> {
-    const email = await verifiedEmailOf(m, accountId);
-    if (!email) return undefined;
+    const { email, phone } = await verifiedContactsOf(m, accountId);
+    if (!email && !phone) return undefined;
     const held =
       "SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND INSTR(i.roles, CONCAT('\"', mr.role, '\"')) > 0";
     const wanted = "(LENGTH(i.roles) - LENGTH(REPLACE(i.roles, '\"', ''))) / 2";
@@ -261,7 +264,14 @@ export class RedemptionService {
       .innerJoin(Tenant, 't', 't.id = i.tenant_id AND t.deleted_at IS NULL')
       .leftJoin(InvitationRedemption, 'r', 'r.invitation_id = i.id AND r.account_id = :accountId', { accountId })
       .leftJoin(Membership, 'mb', 'mb.tenant_id = i.tenant_id AND mb.account_id = :accountId')
-      .where('i.email = :email', { email })
+      // Bound to a verified contact of the account (an equality each, so the indexes serve), and every
+      // binding the invitation has is one of the account's.
+      .where(`(${[email && 'i.email = :email', phone && 'i.phone = :phone'].filter(Boolean).join(' OR ')})`, {
+        email,
+        phone,
+      })
+      .andWhere(email ? '(i.email IS NULL OR i.email = :email)' : 'i.email IS NULL')
+      .andWhere(phone ? '(i.phone IS NULL OR i.phone = :phone)' : 'i.phone IS NULL')
       .andWhere('r.invitation_id IS NULL')
       .andWhere(`(mb.id IS NULL OR (${held}) < ${wanted})`);
     whereStatus(query, 'pending');
@@ -368,11 +378,28 @@ export class RedemptionService {
     return tenant;
   }
 
-  /** A bound invitation is for the account whose verified e-mail matches; nobody else may accept or decline it. */
+  /**
+   * A bound invitation is for the account whose verified e-mail, and verified phone, match (each one the
+   * invitation names); nobody else may accept or decline it.
+   */
   private async assertBindingAllows(m: EntityManager, invitation: Invitation, accountId: string): Promise<void> {
-    if (!invitation.email) return;
-    if ((await verifiedEmailOf(m, accountId)) !== invitation.email) {
+    if (!invitation.email && !invitation.phone) return;
+    const verified = await verifiedContactsOf(m, accountId);
+    if (
+      (invitation.email && verified.email !== invitation.email) ||
+      (invitation.phone && verified.phone !== invitation.phone)
+    )
       throw new InvitationRefused('wrong_account', invitation.id);
+  }
+
+  /** The binding of a usable token's invitation that Tessera delivered itself over `channel`, if any. */
+  private async deliveredTo(token: string, channel: 'email' | 'sms'): Promise<string | undefined> {
+    try {
+      const invitation = await this.db.read((m) => this.fromToken(m, token));
+      const bound = channel === 'email' ? invitation.email : invitation.phone;
+      return invitation.delivery === channel && bound && statusOf(invitation) === 'pending' ? bound : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -412,6 +439,7 @@ export class RedemptionService {
       roles: rolesOf(invitation),
       inviterName,
       email: invitation.email,
+      phone: invitation.phone,
       expiresAt: invitation.expiresAt,
     };
   }

@@ -36,7 +36,8 @@ export const CreateInvitation = z
     phone: z
       .string()
       .regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, e.g. +4915112345678')
-      .optional(),
+      .optional()
+      .describe('binds the invitation: only an account with this verified phone may use it'),
     client_id: z.string().min(1).max(100).optional(),
     redirect_uri: z.url().max(2000).optional(),
     metadata: boundedJsonObject(FREE_FORM_JSON).optional().describe('free-form JSON for the integrating app'),

@@ -36,6 +36,8 @@ export interface InteractionDeps {
   loginOptions?: LoginOptions[];
   /** The e-mail the flow's parameters prove a mailbox for (an invitation Tessera mailed), if any. */
   provenEmail?: (params: Interaction['params']) => Promise<string | undefined>;
+  /** The phone number the flow's parameters prove (an invitation Tessera texted), if any. */
+  provenPhone?: (params: Interaction['params']) => Promise<string | undefined>;
   /** The tenant an invitation in the flow's parameters is for, to greet the person on the sign-in page. */
   invitationTenant?: (params: Interaction['params']) => Promise<string | undefined>;
   /** The second-factor step (factors/): asked for after a first factor when the account has one or the app wants it. */
@@ -67,6 +69,12 @@ export const registrationForm = z.object({
     .min(MIN_PASSWORD_LENGTH, 'password_too_short')
     .max(MAX_PASSWORD_LENGTH, 'password_too_long'),
 });
+
+/** The login_hint when it is an e-mail (an invitation bound to a phone hints its number, for the phone page). */
+const emailHint = (interaction: Interaction) => {
+  const hint = interaction.params.login_hint;
+  return typeof hint === 'string' && hint.includes('@') ? hint : '';
+};
 
 /** What the consent page lists: scopes with their own words, and permissions of the apps' APIs by name and API. */
 function missingScopes(details: Interaction): {
@@ -205,7 +213,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     if (interaction.prompt.name === 'login' && deps.secondFactor && pendingSignIn(interaction))
       return deps.secondFactor.page(ctx, interaction);
     if (interaction.prompt.name === 'login') {
-      const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
+      const email = emailHint(interaction);
       const invitationTenant = await deps.invitationTenant?.(interaction.params);
       // screen=register opens the registration form first; its "sign in" link comes back with ?screen=login.
       if (interaction.params.screen === 'register' && ctx.query.screen !== 'login')
@@ -275,7 +283,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.get('/register', async (ctx) => {
     const interaction = await details(ctx);
-    const email = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : '';
+    const email = emailHint(interaction);
     return page.render(ctx, 'pages/register.njk', {
       ...(await kit.common(interaction)),
       email,
@@ -297,6 +305,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const proven = await deps.provenEmail?.(interaction.params);
     const account = await accounts.register(registration, {
       emailProven: proven !== undefined && proven === normaliseEmail(form.data.email),
+      phoneProven: await deps.provenPhone?.(interaction.params),
     });
     // An invitation link mailed to this address proved the mailbox: the person is signed in at once.
     if (account?.emailVerified) return signIn(ctx, { accountId: account.id, amr: ['pwd'] });

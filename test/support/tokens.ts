@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { createClient } from '../../server/oidc/clients.js';
 import { insertMembership } from '../../server/tenants/service.js';
 import type { TestServer } from './server.js';
-import { UserAgent } from './user-agent.js';
+import { type Page, UserAgent } from './user-agent.js';
 
 const insecure = { execute: [oidc.allowInsecureRequests] };
 
@@ -160,4 +160,35 @@ export async function pageAfterSignIn(
   const browser = new UserAgent(server.url);
   const login = await browser.follow(url.href);
   return { browser, page: await browser.submit(login, /\/login$/, { email: who.email, password: who.password }) };
+}
+
+/**
+ * Opens the first-party app's sign-in (code + PKCE) in `browser`, for tests that walk the pages themselves:
+ * the first page, and `finish`, which takes the page that goes back to the app and returns the ID token's claims.
+ */
+export async function startAppSignIn(
+  server: TestServer,
+  { scope = 'openid email tenants', browser = new UserAgent(server.url) }: { scope?: string; browser?: UserAgent } = {},
+) {
+  const rp = await firstPartyApp(server);
+  const redirectUri = `${server.url}/app/callback`;
+  const verifier = oidc.randomPKCECodeVerifier();
+  const url = oidc.buildAuthorizationUrl(rp, {
+    redirect_uri: redirectUri,
+    scope,
+    state: 's',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const page = await browser.follow(url.href);
+  const finish = async (at: Page) => {
+    if (!at.location?.startsWith(redirectUri))
+      throw new Error(`not back at the app: ${at.status} ${at.html.slice(0, 600)}`);
+    const tokens = await oidc.authorizationCodeGrant(rp, new URL(at.location), {
+      pkceCodeVerifier: verifier,
+      expectedState: 's',
+    });
+    return tokens.claims()!;
+  };
+  return { browser, page, finish };
 }

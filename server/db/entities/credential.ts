@@ -5,9 +5,10 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
  * unique among password credentials, `secretHash` its argon2id hash. `webauthn` (factors/): `identifier`
  * is the passkey's credential id, `secret` its public key, `counter` its signature counter. `totp` and
  * `totp_pending` (factors/, one of each per account): `identifier` is the account id, `secret` the
- * encrypted key, `counter` the last time step accepted.
+ * encrypted key, `counter` the last time step accepted. `phone` (accounts/phone-accounts.ts): `identifier`
+ * is the E.164 number the account signs in with by SMS code, unique among phone credentials; no secret.
  */
-export type CredentialType = 'password' | 'webauthn' | 'totp' | 'totp_pending';
+export type CredentialType = 'password' | 'webauthn' | 'totp' | 'totp_pending' | 'phone';
 
 @Entity('credentials')
 export class Credential {

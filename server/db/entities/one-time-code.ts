@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** What a one-time code is for; SMS sign-in and sign-up will add theirs. */
-export type OneTimeCodePurpose = 'email_sign_in';
+/** What a one-time code is for: signing in by e-mail or SMS, and signing up with a number no account has. */
+export type OneTimeCodePurpose = 'email_sign_in' | 'sms_sign_in' | 'sms_sign_up';
 
 /**
  * A short code sent to an address or a number, bound to the sign-in (`subject`) it was asked for: only its

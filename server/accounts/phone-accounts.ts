@@ -1,0 +1,79 @@
+// Accounts that sign in with a phone number. The `phone` credential is keyed by the E.164 number, unique
+// among phone credentials only (as the password's e-mail is among passwords): a number shown on another
+// account's profile, verified or not, signs in to nothing. Only a proven number (a right SMS code) makes one.
+import { recordAudit } from '../db/audit.js';
+import type { Database } from '../db/database.js';
+import { Account, Credential } from '../db/entities/index.js';
+import { isUniqueViolation } from '../db/errors.js';
+
+export interface PhoneSignUp {
+  /** E.164, proven by the person (a code sent to it). */
+  phone: string;
+  name: string;
+  locale?: string;
+}
+
+export class PhoneAccounts {
+  constructor(private readonly db: Database) {}
+
+  /** The account that signs in with `phone` (E.164), whether or not it is disabled. */
+  async find(phone: string): Promise<{ accountId: string; disabled: boolean } | undefined> {
+    return this.db.read(async (m) => {
+      const credential = await m.findOneBy(Credential, { type: 'phone', identifier: phone });
+      const account = credential && (await m.findOneBy(Account, { id: credential.accountId }));
+      return account ? { accountId: account.id, disabled: account.disabledAt !== null } : undefined;
+    });
+  }
+
+  /** The number the account signs in with by SMS code, if any (the account page's "ways to sign in"). */
+  async signInNumberOf(accountId: string): Promise<string | undefined> {
+    const credential = await this.db.read((m) => m.findOneBy(Credential, { accountId, type: 'phone' }));
+    return credential?.identifier;
+  }
+
+  /** The account that signs in with `phone` (E.164), unless it is disabled. */
+  async holderOf(phone: string): Promise<string | undefined> {
+    const found = await this.find(phone);
+    return found && !found.disabled ? found.accountId : undefined;
+  }
+
+  /**
+   * Creates an account that signs in with the proven number, its phone verified, without e-mail or password.
+   * When another sign-up took the number a moment ago, that account is the person's: the code proved the
+   * number either way, so it is signed in to (undefined when it is disabled).
+   */
+  async signUp(input: PhoneSignUp): Promise<string | undefined> {
+    try {
+      return await this.db.transaction(async (m) => {
+        const now = new Date();
+        const id = crypto.randomUUID();
+        await m.insert(Account, {
+          id,
+          email: null,
+          emailVerified: false,
+          phone: input.phone,
+          phoneVerified: true,
+          name: input.name.trim(),
+          locale: input.locale ?? null,
+          createdAt: now,
+          updatedAt: now,
+          disabledAt: null,
+        });
+        await m.insert(Credential, {
+          id: crypto.randomUUID(),
+          accountId: id,
+          type: 'phone',
+          identifier: input.phone,
+          secretHash: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await recordAudit(m, { type: 'account.registered', actor: id, subject: id, data: { by: 'phone' } });
+        return id;
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return this.holderOf(input.phone);
+    }
+  }
+}
