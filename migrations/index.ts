@@ -16,6 +16,7 @@ import { TenantDomains1732200000550 } from './1732200000550-tenant-domains.js';
 import { ConnectionMembership1732200000560 } from './1732200000560-connection-membership.js';
 import { SecondFactors1732200000600 } from './1732200000600-second-factors.js';
 import { OneTimeCodes1732200000610 } from './1732200000610-one-time-codes.js';
+import { SamlAssertions1732200000800 } from './1732200000800-saml-assertions.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   ConnectionMembership1732200000560,
   SecondFactors1732200000600,
   OneTimeCodes1732200000610,
+  SamlAssertions1732200000800,
 ];
