@@ -1,5 +1,6 @@
 // The operator's commands for global connections (offered on every sign-in page): add, list, change, remove.
 // A tenant's own connections are its admins' business (Management API, tenant admin page).
+import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { z } from 'zod';
 import { loadConfig } from '../config.js';
@@ -20,7 +21,9 @@ const OPERATOR = { kind: 'operator' } as const;
 async function connectionService(db: Database): Promise<ConnectionService> {
   const config = loadConfig();
   const keys = await loadSealingKeys(db, config.secretEncryptionKeys);
-  return new ConnectionService(db, new SecretBox(keys, 'connection-secrets'), config.issuer);
+  return new ConnectionService(db, new SecretBox(keys, 'connection-secrets'), config.issuer, {
+    allowHttp: config.federation.allowHttp,
+  });
 }
 
 interface Options {
@@ -38,6 +41,20 @@ interface Options {
   trustedEmail?: boolean;
   disable?: boolean;
   enable?: boolean;
+  samlMetadataUrl?: string;
+  samlMetadataFile?: string;
+  idpInitiatedUrl?: string;
+}
+
+/** saml: the IdP's metadata (by URL, or a file read here) and the landing of IdP-initiated sign-ins. */
+function samlOf(o: Options) {
+  if (o.samlMetadataUrl === undefined && o.samlMetadataFile === undefined && o.idpInitiatedUrl === undefined)
+    return undefined;
+  return withoutUndefined({
+    metadata_url: o.samlMetadataUrl,
+    metadata_xml: o.samlMetadataFile === undefined ? undefined : readFileSync(o.samlMetadataFile, 'utf8'),
+    idp_initiated_url: o.idpInitiatedUrl,
+  });
 }
 
 /** --claim email=mail → { email: 'mail' }. */
@@ -70,6 +87,7 @@ const fieldsOf = (o: Options) => ({
   client_secret: o.clientSecret,
   scopes: o.scope,
   claims: claimsOf(o.claim),
+  saml: samlOf(o),
 });
 const withoutUndefined = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -84,11 +102,10 @@ function endpointOptions(command: Command): Command {
     .option('--client-id <id>', "Tessera's client id at the provider")
     .option('--client-secret <secret>', 'the client secret (stored encrypted, never printed)')
     .option('--scope <scope>', 'a scope to ask for (repeat; default openid email profile for oidc)', list)
-    .option(
-      '--claim <name=claim>',
-      'claim mapping: subject, email, email_verified, name, phone, groups (repeat)',
-      list,
-    );
+    .option('--claim <name=claim>', 'claim mapping: subject, email, email_verified, name, phone, groups (repeat)', list)
+    .option('--saml-metadata-url <url>', "saml: the IdP's metadata URL (read now)")
+    .option('--saml-metadata-file <path>', "saml: a file with the IdP's metadata XML")
+    .option('--idp-initiated-url <url>', 'saml: where an IdP-initiated sign-in lands (default: the account page)');
 }
 
 export function connectionCommands(program: Command, withDatabase: WithDatabase): void {
@@ -99,7 +116,7 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase)
         'add a global connection to an upstream identity provider; prints the redirect URI to register there',
       )
       .requiredOption('--slug <slug>', 'short name, part of the redirect URI')
-      .option('--kind <kind>', 'oidc or oauth2', 'oidc'),
+      .option('--kind <kind>', 'oidc, oauth2 or saml', 'oidc'),
   )
     .option('--trusted-email', "count the provider's verified e-mails as verified (only for providers you trust)")
     .action(
@@ -113,7 +130,10 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase)
           trusted_for_email: options.trustedEmail === true,
         });
         out(`added ${created.slug} (${created.id})`);
-        out(`redirect URI to register at the provider: ${created.redirect_uri}`);
+        if (created.saml) {
+          out(`give the IdP the SP metadata: ${created.saml.sp_metadata_url}`);
+          out(`  (entity id ${created.saml.sp_entity_id}, ACS ${created.saml.acs_url}, HTTP-POST)`);
+        } else out(`redirect URI to register at the provider: ${created.redirect_uri}`);
       }),
     );
 
@@ -126,7 +146,7 @@ export function connectionCommands(program: Command, withDatabase: WithDatabase)
         if (!all.length) out('no global connections');
         for (const c of all)
           out(
-            `${c.slug.padEnd(20)} ${c.kind.padEnd(6)} ${c.disabled ? 'disabled' : 'enabled '} ${c.trusted_for_email ? 'trusted-email' : 'untrusted-email'}  ${c.name}  ${c.issuer ?? c.authorization_endpoint}`,
+            `${c.slug.padEnd(20)} ${c.kind.padEnd(6)} ${c.disabled ? 'disabled' : 'enabled '} ${c.trusted_for_email ? 'trusted-email' : 'untrusted-email'}  ${c.name}  ${c.issuer ?? c.authorization_endpoint ?? c.saml?.idp_entity_id}`,
           );
       }),
     );

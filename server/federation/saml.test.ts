@@ -5,10 +5,12 @@
 // IdP-initiated response with a RelayState, which signs nobody in. On both databases.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Identity, SamlAssertion } from '../db/entities/index.js';
+import { Identity, Membership, MembershipRole, SamlAssertion } from '../db/entities/index.js';
+import { apiClient } from '../../test/support/api.js';
 import { FEDERATION_ENV, followAll, startAppSignIn, submitAny, tokensAt } from '../../test/support/federation.js';
 import { type ResponseOptions, type SamlIdp, startSamlIdp } from '../../test/support/saml-idp.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
+import { clientToken } from '../../test/support/tokens.js';
 import { UserAgent } from '../../test/support/user-agent.js';
 import type { ConnectionView } from './schemas.js';
 
@@ -238,6 +240,46 @@ describeWithServer(
       }
       const unsigned = idp.response(options({ inResponseTo: null, nameId: login, sign: 'none' }));
       assert.equal((await browser.request(acs(), { method: 'POST', form: { SAMLResponse: unsigned } })).status, 400);
+    });
+
+    test("a tenant's SAML connection through the Management API: created from metadata by URL, changed, and signing in grants membership from the groups attribute", async () => {
+      const { call } = apiClient(server);
+      const manage = await clientToken(server(), { manage: true });
+      const tenantId = (await call<{ id: string }>('POST', '/api/tenants', manage, { name: unique('Acme') })).body.id;
+      const base = `/api/tenants/${tenantId}/connections`;
+      const slug = unique('acme-saml');
+      const missing = await call<{ error: string }>('POST', base, manage, { slug, kind: 'saml', name: 'Acme' });
+      assert.equal(missing.status, 400);
+      const created = await call<ConnectionView>('POST', base, manage, {
+        slug,
+        kind: 'saml',
+        name: 'Acme SAML',
+        saml: { metadata_url: idp.metadataUrl },
+        membership: { group_roles: { admins: ['tenant-admin'] } },
+      });
+      assert.equal(created.status, 201);
+      assert.equal(created.body.saml!.acs_url, `${server().url}/connections/${slug}/saml/acs`);
+      assert.equal(created.body.redirect_uri, created.body.saml!.acs_url);
+      const changed = await call<ConnectionView>('PATCH', `${base}/${created.body.id}`, manage, {
+        saml: { idp_initiated_url: `${server().url}/demo` },
+      });
+      assert.equal(changed.status, 200);
+      assert.equal(changed.body.saml!.idp_initiated_url, `${server().url}/demo`);
+      assert.equal(changed.body.saml!.idp_entity_id, idp.entityId, 'the imported metadata stays');
+
+      const login = unique('grace');
+      idp.people.set(login, { groups: 'admins' });
+      const browser = new UserAgent(server().url);
+      const { page, rp, verifier } = await startAppSignIn(server(), browser, { params: { tenant_hint: tenantId } });
+      const atIdp = await submitAny(browser, page, `/connection/${slug}`);
+      const back = await submitAny(browser, await submitAny(browser, atIdp, '/sso/login', { login }), /\/saml\/acs$/);
+      const sub = (await tokensAt(rp, back, verifier)).claims()!.sub;
+      const membership = await server().db.read((m) => m.findOneByOrFail(Membership, { tenantId, accountId: sub }));
+      const roles = await server().db.read((m) => m.findBy(MembershipRole, { membershipId: membership.id }));
+      assert.deepEqual(
+        roles.map((r) => r.role),
+        ['tenant-admin'],
+      );
     });
 
     test('bad posts to the ACS are 400 pages, never a 500; nothing of a response is logged', async () => {
