@@ -41,7 +41,24 @@ export function samlRoutes({ federation, connections, saml, page, browser }: Dep
       const form = (ctx.request.body ?? {}) as Record<string, unknown>;
       const handoff = await federation.samlResponse(slug.data, form, () => browser.accountId(ctx));
       ctx.status = 303;
-      ctx.redirect(handoff.purpose === 'unsolicited' ? handoff.landing : handoffUrl(handoff));
+      if (handoff.purpose === 'unsolicited') ctx.redirect(handoff.landing);
+      else if (handoff.purpose === 'link_return') ctx.redirect(`/connections/${slug.data}/saml/link/${handoff.id}`);
+      else ctx.redirect(handoffUrl(handoff));
+    } catch (error) {
+      return failurePage(ctx, page, error);
+    }
+  });
+
+  // The account page's link, continued where the session cookie is sent (a top-level GET): like the OIDC
+  // callback, this GET finishes what the upstream proved, once, for the account signed in here only.
+  router.get('/connections/:slug/saml/link/:id', async (ctx: Context) => {
+    const slug = Slug.safeParse(ctx.params.slug);
+    const id = String(ctx.params.id);
+    try {
+      if (!slug.success || !/^[0-9a-f]{64}$/.test(id)) throw new UpstreamFailed(undefined, undefined);
+      const handoff = await federation.samlLinkReturn(slug.data, id, () => browser.accountId(ctx));
+      ctx.status = 303;
+      ctx.redirect(handoffUrl(handoff));
     } catch (error) {
       return failurePage(ctx, page, error);
     }

@@ -11,7 +11,7 @@ import { FEDERATION_ENV, followAll, startAppSignIn, submitAny, tokensAt } from '
 import { type ResponseOptions, type SamlIdp, startSamlIdp } from '../../test/support/saml-idp.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken } from '../../test/support/tokens.js';
-import { UserAgent } from '../../test/support/user-agent.js';
+import { findForm, UserAgent } from '../../test/support/user-agent.js';
 import type { ConnectionView } from './schemas.js';
 
 describeWithServer(
@@ -279,6 +279,35 @@ describeWithServer(
       assert.deepEqual(
         roles.map((r) => r.role),
         ['tenant-admin'],
+      );
+    });
+
+    test('linking a SAML identity from the account page continues in the browser signed in to that account only', async () => {
+      const second = await server().tessera.connections.create(operator, {
+        slug: unique('second-saml'),
+        kind: 'saml',
+        name: 'Second SAML',
+        saml: { metadata_xml: idp.metadataXml },
+      });
+      const login = unique('linker');
+      const browser = new UserAgent(server().url);
+      const { atIdp, rp, verifier } = await toIdp(browser);
+      const back = await submitAny(browser, await submitAny(browser, atIdp, '/sso/login', { login }), /\/saml\/acs$/);
+      const accountId = (await tokensAt(rp, back, verifier)).claims()!.sub;
+      const account = await followAll(browser, `${server().url}/account`);
+      const atIdp2 = await submitAny(browser, account, `/account/connections/${second.slug}/link`);
+      const answer = await submitAny(browser, atIdp2, '/sso/login', { login: `${login}-2` });
+      const form = findForm(answer.html, /\/saml\/acs$/);
+      const posted = await browser.request(form.action, { method: 'POST', form: form.hidden });
+      assert.match(posted.location ?? '', new RegExp(`/connections/${second.slug}/saml/link/[0-9a-f]{64}$`));
+      const stranger = await new UserAgent(server().url).request(new URL(posted.location!, server().url).href);
+      assert.equal(stranger.status, 400, 'another browser cannot finish the link');
+      const linked = await followAll(browser, new URL(posted.location!, server().url).href);
+      assert.match(linked.html, /new way to sign in is linked/);
+      assert.equal(
+        (await server().db.read((m) => m.findOneBy(Identity, { connectionId: second.id, subject: `${login}-2` })))
+          ?.accountId,
+        accountId,
       );
     });
 

@@ -27,8 +27,15 @@ export type Handoff =
   | { purpose: 'sign_in' | 'reauth'; interactionUid: string }
   | { purpose: 'link'; accountId: string };
 
-/** An IdP-initiated SAML response: verified, but nobody is signed in by it; the browser goes to `landing`. */
-export type Unsolicited = { purpose: 'unsolicited'; landing: string };
+/**
+ * What a SAML response leads to besides a Handoff: an IdP-initiated one signs nobody in (the browser goes
+ * to `landing`); a link from the account page continues in a GET of the same browser (`samlLinkReturn`),
+ * since the IdP's cross-site POST carries no session cookie (SameSite=Lax).
+ */
+export type SamlOutcome =
+  | Handoff
+  | { purpose: 'unsolicited'; landing: string }
+  | { purpose: 'link_return'; id: string };
 
 /** What finishing an upstream sign-in inside the interaction leads to. */
 export type Completion =
@@ -159,7 +166,7 @@ export class FederationService {
     slug: string,
     form: { SAMLResponse?: unknown; RelayState?: unknown },
     browserAccount: () => Promise<string | undefined>,
-  ): Promise<Handoff | Unsolicited> {
+  ): Promise<SamlOutcome> {
     const connection = await this.connections.live(slug);
     if (connection?.kind !== 'saml' || typeof form.SAMLResponse !== 'string')
       throw new UpstreamFailed(undefined, connection?.name);
@@ -197,7 +204,29 @@ export class FederationService {
     });
     if (!row) return { purpose: 'unsolicited', landing: this.saml.landing(connection, form.RelayState) };
     const profile = await profileOf(connection, verified.claims, this.verifiedDomains);
-    return this.handOff(row, connection, profile, browserAccount, failed);
+    if (row.purpose !== 'link') return this.handOff(row, connection, profile, browserAccount, failed);
+    if (!profile) throw failed;
+    await this.db.write((m) =>
+      m.update(
+        UpstreamSignIn,
+        { id: row.id, status: 'failed' },
+        { status: 'returned', profile: JSON.stringify(profile) },
+      ),
+    );
+    return { purpose: 'link_return', id: row.id };
+  }
+
+  /** A SAML link from the account page, continued in the browser signed in to the account that started it. */
+  async samlLinkReturn(slug: string, id: string, browserAccount: () => Promise<string | undefined>): Promise<Handoff> {
+    const row = await this.db.read((m) =>
+      m.findOneBy(UpstreamSignIn, { id, purpose: 'link', status: 'returned', expiresAt: MoreThan(new Date()) }),
+    );
+    const connection = row ? await this.connections.liveById(row.connectionId) : undefined;
+    if (!row?.accountId || connection?.slug !== slug) throw new UpstreamFailed(undefined, undefined);
+    if ((await browserAccount()) !== row.accountId) throw new UpstreamFailed(undefined, connection.name);
+    await this.db.write((m) => this.spend(m, row.id, 'returned', 'done'));
+    await this.linkToAccount(connection, row.accountId, JSON.parse(row.profile!) as Profile);
+    return { purpose: 'link', accountId: row.accountId };
   }
 
   /** What an upstream proved goes to the account page's link, or waits for the interaction's browser. */
