@@ -113,6 +113,22 @@ try {
     );
   }
 
+  // The global SAML connection to e2e/start-server.ts's test IdP, from its metadata.
+  if (process.env.E2E_SAML_METADATA_XML) {
+    const box = new SecretBox(await loadSealingKeys(db, config.secretEncryptionKeys), 'connection-secrets');
+    await new ConnectionService(db, box, config.issuer).create(
+      { kind: 'operator' },
+      {
+        slug: 'corp-saml',
+        kind: 'saml',
+        name: 'Corp SAML',
+        saml: { metadata_xml: process.env.E2E_SAML_METADATA_XML },
+        claims: { name: 'displayName' },
+        trusted_for_email: true,
+      },
+    );
+  }
+
   // Attested by the operator, as `tessera domains:verify` does: no DNS question is asked.
   const domains = new DomainService(db, dnsTxtLookup(config.dns), noQuota);
   for (const { tenant, domain, joinPolicy } of SEED_DOMAINS)

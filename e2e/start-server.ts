@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSamlIdp } from '../test/support/saml-idp.js';
 import { startOidcUpstream } from '../test/support/upstream.js';
 
 const port = process.env.E2E_PORT ?? '3901';
@@ -22,6 +23,8 @@ const cleanUp = () => rmSync(dir, { recursive: true, force: true });
 
 // The upstream OpenID provider of e2e/federation.spec.ts, on a free port; e2e/seed.ts connects Tessera to it.
 const upstream = await startOidcUpstream([`http://localhost:${port}/connections/corp-id/callback`]);
+// The SAML IdP of e2e/saml.spec.ts beside it; e2e/seed.ts imports its metadata.
+const samlIdp = await startSamlIdp();
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -42,6 +45,8 @@ const env: NodeJS.ProcessEnv = {
   E2E_UPSTREAM_URL: upstream.url,
   E2E_UPSTREAM_CLIENT_ID: upstream.clientId,
   E2E_UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
+  // As XML: the seed runs while this process waits for it (spawnSync), so the IdP cannot answer then.
+  E2E_SAML_METADATA_XML: samlIdp.metadataXml,
 };
 
 // The seed opens the database, writes, and closes it before the server takes it (one process at a time).
@@ -50,6 +55,7 @@ if (seed.status !== 0) {
   console.error(`e2e/seed.ts failed (${seed.signal ?? `exit code ${seed.status}`}); not starting the server.`);
   cleanUp();
   await upstream.close();
+  await samlIdp.close();
   process.exit(1);
 }
 
@@ -63,5 +69,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 child.on('exit', async (code, signal) => {
   cleanUp();
   await upstream.close();
+  await samlIdp.close();
   process.exit(code ?? (signal ? 0 : 1));
 });
