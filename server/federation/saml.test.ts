@@ -10,7 +10,7 @@ import { apiClient } from '../../test/support/api.js';
 import { FEDERATION_ENV, followAll, startAppSignIn, submitAny, tokensAt } from '../../test/support/federation.js';
 import { type ResponseOptions, type SamlIdp, startSamlIdp } from '../../test/support/saml-idp.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { clientToken } from '../../test/support/tokens.js';
+import { clientToken, person } from '../../test/support/tokens.js';
 import { findForm, UserAgent } from '../../test/support/user-agent.js';
 import type { ConnectionView } from './schemas.js';
 
@@ -309,6 +309,32 @@ describeWithServer(
           ?.accountId,
         accountId,
       );
+    });
+
+    test('the tenant admin page adds a SAML connection from its metadata URL and shows the SP metadata URL; bad metadata is told on the page', async () => {
+      const { call, tenantWith } = apiClient(server);
+      const manage = await clientToken(server(), { manage: true });
+      const admin = await person(server(), 'Saml Admin');
+      const tenantId = await tenantWith(manage, unique('Paged'), [admin]);
+      const browser = new UserAgent(server().url);
+      let page = await browser.follow(`/tenants/${tenantId}/manage`);
+      page = await browser.submit(page, /\/login$/, { email: admin.email, password: admin.password });
+      const slug = unique('paged-saml');
+      const refused = await browser.submit(page, `/tenants/${tenantId}/manage/connections/saml`, {
+        saml_name: 'Paged SAML',
+        saml_slug: slug,
+        saml_metadata_url: `${idp.url}/nothing-here`,
+      });
+      assert.equal(refused.status, 400);
+      assert.match(refused.html, /The SAML metadata cannot be used: it could not be read from its URL/);
+      const added = await browser.submit(refused, `/tenants/${tenantId}/manage/connections/saml`, {
+        saml_name: 'Paged SAML',
+        saml_slug: slug,
+        saml_metadata_url: idp.metadataUrl,
+      });
+      assert.match(added.html, new RegExp(`${server().url}/connections/${slug}/saml/metadata`));
+      const listed = await call<{ items: ConnectionView[] }>('GET', `/api/tenants/${tenantId}/connections`, manage);
+      assert.equal(listed.body.items[0]?.saml?.idp_entity_id, idp.entityId);
     });
 
     test('bad posts to the ACS are 400 pages, never a 500; nothing of a response is logged', async () => {
