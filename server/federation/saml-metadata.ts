@@ -49,7 +49,8 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   if (!ssoUrl || !/^https?:\/\//.test(ssoUrl))
     throw invalid('it has no SingleSignOnService with the HTTP-Redirect binding');
   const keys = (select("./*[local-name()='KeyDescriptor']", idp) as Element[]).filter(
-    (k) => (k.getAttribute('use') ?? 'signing') === 'signing',
+    // xmldom answers '' for a missing attribute: no `use` means both signing and encryption.
+    (k) => (k.getAttribute('use') || 'signing') === 'signing',
   );
   const certificates = [
     ...new Set(
