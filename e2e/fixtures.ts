@@ -118,3 +118,11 @@ export async function expectAccessibleBasics(page: Page): Promise<void> {
   );
   expect(unnamed, 'buttons and links without a name').toEqual([]);
 }
+
+/** Fails when the page scrolls sideways (wider than the window, e.g. at a phone's 375 px). */
+export async function expectNoHorizontalScroll(page: Page): Promise<void> {
+  const { scrollWidth, clientWidth } = await page
+    .locator('html')
+    .evaluate((html) => ({ scrollWidth: html.scrollWidth, clientWidth: html.clientWidth }));
+  expect(scrollWidth, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
+}

@@ -1,6 +1,5 @@
 // Qualities every page should have beyond working: fits a phone, and nothing the browser blocks.
-import type { Page } from '@playwright/test';
-import { expect, expectAccessibleBasics, screenshot, test } from './fixtures.js';
+import { expect, expectAccessibleBasics, expectNoHorizontalScroll, screenshot, test } from './fixtures.js';
 import { registeredAndVerified, signInThroughDemo } from './flows.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
@@ -9,13 +8,6 @@ import { RegisterPage } from './pages/RegisterPage.js';
 import { SelectTenantPage } from './pages/SelectTenantPage.js';
 import { TenantAdminPage } from './pages/TenantAdminPage.js';
 import { seeded } from './seed-data.js';
-
-async function expectNoHorizontalScroll(page: Page): Promise<void> {
-  const { scrollWidth, clientWidth } = await page
-    .locator('html')
-    .evaluate((html) => ({ scrollWidth: html.scrollWidth, clientWidth: html.clientWidth }));
-  expect(scrollWidth, `${page.url()} is wider than the screen`).toBeLessThanOrEqual(clientWidth);
-}
 
 test.describe('On a phone', () => {
   test.use({ viewport: { width: 360, height: 740 } });

@@ -22,6 +22,9 @@
 //   Fortress  Fran Fortress (fran@example.test)   tenant-admin; sets Fortress's sign-in policy in the test
 //             Finn Member (finn@example.test)     tenant-user; enrols a second factor when Fortress requires one
 //   none      Tess Totp, Kay Passkey              set up an authenticator app / a passkey in the tests
+// For e2e/jit.spec.ts:
+//   Cyberdyne  Jill Jit (jill@example.test)  tenant-admin; Cyberdyne's own connection `cyberdyne-sso` (to the
+//              test upstream), whose membership rules she sets in the test; a role `engineer` in its catalogue
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -52,6 +55,7 @@ export const SEED_PEOPLE = {
   passkeyUser: { name: 'Kay Passkey', email: 'kay@example.test' },
   fortressAdmin: { name: 'Fran Fortress', email: 'fran@example.test' },
   fortressMember: { name: 'Finn Member', email: 'finn@example.test' },
+  jitAdmin: { name: 'Jill Jit', email: 'jill@example.test' },
 } as const;
 
 export const SEED_TENANTS = {
@@ -63,6 +67,7 @@ export const SEED_TENANTS = {
   wayne: { name: 'Wayne Enterprises' },
   stark: { name: 'Stark Industries' },
   fortress: { name: 'Fortress' },
+  cyberdyne: { name: 'Cyberdyne' },
 } as const;
 
 export type SeedPersonKey = keyof typeof SEED_PEOPLE;
@@ -81,7 +86,16 @@ export const SEED_MEMBERSHIPS: readonly { person: SeedPersonKey; tenant: SeedTen
   { person: 'domainAdmin', tenant: 'stark', roles: ['tenant-admin'] },
   { person: 'fortressAdmin', tenant: 'fortress', roles: ['tenant-admin'] },
   { person: 'fortressMember', tenant: 'fortress', roles: ['tenant-user'] },
+  { person: 'jitAdmin', tenant: 'cyberdyne', roles: ['tenant-admin'] },
 ];
+
+/** A tenant's own connection to the test upstream (e2e/start-server.ts registers its redirect URI). */
+export const SEED_TENANT_CONNECTION = {
+  tenant: 'cyberdyne',
+  slug: 'cyberdyne-sso',
+  name: 'Cyberdyne SSO',
+  role: 'engineer',
+} as const;
 
 /** Domains the operator attested before the server starts (no DNS in browser tests), with their join policies. */
 export const SEED_DOMAINS: readonly { tenant: SeedTenantKey; domain: string; joinPolicy: 'suggest' | 'request' }[] = [

@@ -29,6 +29,7 @@ import {
   SEED_DOMAINS,
   SEED_INVITATIONS,
   SEED_MEMBERSHIPS,
+  SEED_TENANT_CONNECTION,
   SEED_PASSWORD,
   SEED_PEOPLE,
   SEED_TENANTS,
@@ -109,6 +110,21 @@ try {
         client_id: process.env.E2E_UPSTREAM_CLIENT_ID ?? '',
         client_secret: process.env.E2E_UPSTREAM_CLIENT_SECRET,
         trusted_for_email: true,
+      },
+    );
+    // A tenant's own connection, to the same upstream, and a role its membership rules can give.
+    const { tenant, slug, name, role } = SEED_TENANT_CONNECTION;
+    const owner = { kind: 'client', clientId: 'e2e', manage: true } as const;
+    await tenants.createRole(owner, seededTenants[tenant].id, { name: role });
+    await new ConnectionService(db, box, config.issuer).create(
+      { kind: 'tenant', caller: owner, tenantId: seededTenants[tenant].id },
+      {
+        slug,
+        kind: 'oidc',
+        name,
+        issuer: process.env.E2E_UPSTREAM_URL,
+        client_id: process.env.E2E_UPSTREAM_CLIENT_ID ?? '',
+        client_secret: process.env.E2E_UPSTREAM_CLIENT_SECRET,
       },
     );
   }

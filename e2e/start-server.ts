@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSamlIdp } from '../test/support/saml-idp.js';
 import { startOidcUpstream } from '../test/support/upstream.js';
+import { SEED_TENANT_CONNECTION } from './seed-data.js';
 
 const port = process.env.E2E_PORT ?? '3901';
 // A folder of our own: creating E2E_DIR fails if it exists already, so we never remove someone else's files.
@@ -22,7 +23,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const cleanUp = () => rmSync(dir, { recursive: true, force: true });
 
 // The upstream OpenID provider of e2e/federation.spec.ts, on a free port; e2e/seed.ts connects Tessera to it.
-const upstream = await startOidcUpstream([`http://localhost:${port}/connections/corp-id/callback`]);
+const upstream = await startOidcUpstream(
+  ['corp-id', SEED_TENANT_CONNECTION.slug].map((slug) => `http://localhost:${port}/connections/${slug}/callback`),
+);
 // The SAML IdP of e2e/saml.spec.ts beside it; e2e/seed.ts imports its metadata.
 const samlIdp = await startSamlIdp();
 

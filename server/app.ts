@@ -66,6 +66,11 @@ import { ResourceService } from './resources/service.js';
 import { ResourceDirectory } from './resources/tokens.js';
 import { apiResource } from './oidc/protocol.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { webhookOperations } from './operators/webhook-operations.js';
+import { resourceOperations } from './operators/resource-operations.js';
+import { domainOperations } from './operators/domain-operations.js';
+import { connectionOperations } from './operators/connection-operations.js';
+import { clientSettingOperations } from './operators/client-settings-operations.js';
 import { setUpWebhooks, type Webhooks } from './webhooks/setup.js';
 import { DomainService } from './federation/domains.js';
 import { dnsTxtLookup } from './federation/domains-dns.js';
@@ -292,7 +297,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const operators = new OperatorService(db, config.issuer);
   const administration = new AccountAdministration(db, accounts, (id) => endAccountSessions(db, id, onGrantDestroyed));
   // The operator API: the same router and document, for callers that are operators (checked at every call).
-  const operations = operatorOperations({ db, accounts, administration, operators, tenants, invitations });
+  const operations = [
+    ...operatorOperations({ db, accounts, administration, operators, tenants, invitations }),
+    ...clientSettingOperations(db),
+    ...resourceOperations(resources),
+    ...domainOperations(domains),
+    ...connectionOperations(connections),
+    ...webhookOperations(webhooks.service),
+  ];
   operatorRoutes(
     api.narrowed((caller) =>
       operatorOf(caller, { isOperator: (id) => operators.isOperator(id), clientFlags: (id) => clientFlags(db, id) }),

@@ -11,12 +11,11 @@ import { createLogger } from './http/logging.js';
 import { readCliCredential, setUpCliCredential } from './operators/cli-credential.js';
 import { accountCommands, type Act, clientCommands, type Printer, systemCommands } from './operators/cli.js';
 import { CommandFailed, type InProcess, openTransport } from './operators/cli-transport.js';
-import { apiResource } from './oidc/audience.js';
-import { clientSettingCommands } from './oidc/client-cli.js';
-import { resourceCommands, type WithDatabase } from './resources/cli.js';
-import { registerWebhookCommands } from './webhooks/cli.js';
-import { domainCommands } from './federation/domains-cli.js';
-import { connectionCommands } from './federation/cli.js';
+import { clientSettingCommands } from './operators/client-settings-cli.js';
+import { resourceCommands } from './operators/resource-cli.js';
+import { webhookCommands } from './operators/webhook-cli.js';
+import { domainCommands } from './operators/domain-cli.js';
+import { connectionCommands } from './operators/connection-cli.js';
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -140,22 +139,10 @@ clientCommands(program, act);
 accountCommands(program, act, () => process.env.TESSERA_PASSWORD);
 systemCommands(program, act);
 
-/**
- * Commands not (yet) operations of the operator API work on the database directly, as all did before: on the
- * embedded database they need the server stopped.
- */
-const direct: WithDatabase =
-  (action) =>
-  (...args) =>
-    withDatabase((db) => action(db, ...args));
-
-resourceCommands(program, direct, (issuer) => [apiResource(issuer)]);
-clientSettingCommands(program, direct);
-
-registerWebhookCommands(program);
-
-domainCommands(program, direct);
-
-connectionCommands(program, direct);
+resourceCommands(program, act);
+clientSettingCommands(program, act);
+domainCommands(program, act);
+connectionCommands(program, act);
+webhookCommands(program, act);
 
 await program.parseAsync();

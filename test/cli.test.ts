@@ -159,15 +159,87 @@ describe('the CLI while the server runs on the embedded database', () => {
     );
   });
 
+  test('resources, global connections, domains and webhooks through the running server', async () => {
+    const created = await cli(
+      'resources:create',
+      '--audience',
+      'https://api.invoices.example',
+      '--name',
+      'Invoices',
+      '--permission',
+      'invoices:read,invoices:write',
+    );
+    assert.match(
+      created.stdout,
+      /^https:\/\/api\.invoices\.example {2}"Invoices" {2}ES256 {2}ttl 900s {2}id [0-9a-f-]{36}\n/,
+    );
+    const changed = await cli('resources:update', 'https://api.invoices.example', '--ttl', '600');
+    assert.match(changed.stdout, /ttl 600s/);
+    assert.match((await cli('resources:list')).stdout, /permissions: invoices:read invoices:write/);
+    const listed = JSON.parse((await cli('--json', 'resources:list')).stdout) as { audience: string }[];
+    assert.deepEqual(
+      listed.map((r) => r.audience),
+      ['https://api.invoices.example'],
+    );
+
+    const added = await cli(
+      'connections:add',
+      '--slug',
+      'corp',
+      '--name',
+      'Corp',
+      '--issuer',
+      'https://idp.example',
+      '--client-id',
+      'tessera',
+      '--client-secret',
+      'upstream secret value',
+    );
+    assert.match(
+      added.stdout,
+      new RegExp(`redirect URI to register at the provider: ${issuer}/connections/corp/callback`),
+    );
+    assert.match(
+      (await cli('connections:update', 'corp', '--trusted-email')).stdout,
+      /updated corp: enabled, trusted e-mails/,
+    );
+    const connections = await cli('connections:list');
+    assert.match(connections.stdout, /^corp {17}oidc {3}enabled {2}trusted-email {2}Corp {2}https:\/\/idp\.example\n$/);
+    assert.ok(!connections.stdout.includes('upstream secret value'), 'never the secret');
+
+    const tenant = JSON.parse((await cli('--json', 'tenants:create', '--name', 'Acme')).stdout) as { id: string };
+    assert.match((await cli('domains:verify', tenant.id, 'acme.example')).stdout, /acme\.example is verified/);
+    assert.match((await cli('domains:owner', 'ops@acme.example')).stdout, /acme\.example: .* "Acme"/);
+    const hook = await cli('webhooks:create', '--url', 'http://127.0.0.1:9/hook', '--event', 'tenant.created');
+    assert.match(hook.stdout, /secret: whsec_/);
+
+    // Done by the server, on behalf of the CLI's operator client: over HTTP, not in this process.
+    const audit = await cli('audit:list', '--limit', '100');
+    for (const type of [
+      'resource.created',
+      'resource.updated',
+      'connection.created',
+      'connection.updated',
+      'domain.verified',
+    ])
+      assert.match(audit.stdout, new RegExp(`${type.replace('.', '\\.')}\\s+client:tessera-cli-\\w+`), type);
+  });
+
   test('the setup link command, the operator role and --json work remotely; with the server stopped, the same output', async () => {
     assert.match((await cli('operators:setup-link')).stdout, new RegExp(`^${issuer}/setup/[\\w-]{40,}\\n`));
     assert.match((await cli('operators:add', '--email', 'ops@example.test')).stdout, /is an operator/);
     const remote = (await cli('clients:list')).stdout;
+    const remoteResources = (await cli('resources:list')).stdout;
+    const remoteConnections = (await cli('--json', 'connections:list')).stdout;
     const remoteJson = JSON.parse((await cli('--json', 'operators:list')).stdout) as unknown[];
     assert.equal(remoteJson.length, 1);
     server!.child.kill('SIGTERM');
     assert.equal(await server!.waitForExit(30_000), 0);
     assert.equal((await cli('clients:list')).stdout, remote);
+    assert.equal((await cli('resources:list')).stdout, remoteResources);
+    assert.equal((await cli('--json', 'connections:list')).stdout, remoteConnections);
+    assert.match((await cli('resources:delete', 'https://api.invoices.example')).stdout, /deleted/);
+    assert.match((await cli('connections:remove', 'corp')).stdout, /removed corp/);
     assert.deepEqual(JSON.parse((await cli('--json', 'operators:list')).stdout), remoteJson);
   });
 });

@@ -1,5 +1,6 @@
-// Property-based fuzzing of every Management API operation (as a backend, a tenant admin and nobody) and
-// every page form: generated bad input never answers 5xx and never changes the database.
+// Property-based fuzzing of every Management API operation (as a backend, a tenant admin and nobody), the
+// features' operator routes (as an operator) and every page form: generated bad input never answers 5xx and
+// never changes the database.
 // FUZZ_SEED replays a run; FUZZ_RUNS sets its size.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -20,7 +21,7 @@ import {
   PROVIDER_FORMS,
 } from './support/fuzz.js';
 import { describeWithServer, type TestServer } from './support/server.js';
-import { clientToken, firstPartyApp, type Person, person, userToken } from './support/tokens.js';
+import { clientToken, firstPartyApp, operatorToken, type Person, person, userToken } from './support/tokens.js';
 import { type Page, UserAgent } from './support/user-agent.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
@@ -40,6 +41,7 @@ describeWithServer(
     const { call, tenantWith } = apiClient(server);
     let manage: string;
     let adminToken: string;
+    let operator: string;
     let forms: FormSpec[];
     let realIds: Record<string, string[]>;
 
@@ -110,7 +112,22 @@ describeWithServer(
         {},
       );
       const memberships = await call<{ items: { id: string }[] }>('GET', `/api/tenants/${acme}/memberships`, manage);
+      // An operator's API resource and global connection, for reads by id of the operator routes below.
+      operator = await operatorToken(server());
+      const resource = await call<{ id: string }>('POST', '/api/admin/resources', operator, {
+        audience: 'https://api.fuzz.example',
+        name: 'Fuzz',
+      });
+      const connection = await call<{ id: string }>('POST', '/api/admin/connections', operator, {
+        slug: 'fuzz',
+        kind: 'oidc',
+        name: 'Fuzz',
+        issuer: 'https://idp.fuzz.example',
+        client_id: 'tessera',
+      });
       realIds = {
+        resourceId: [resource.body.id],
+        connection: ['fuzz', connection.body.id],
         tenantId: [acme, other],
         tokenId: [bound.body.id, open.body.id],
         membershipId: memberships.body.items.map((m) => m.id),
@@ -196,10 +213,25 @@ describeWithServer(
       const document = (await (await fetch(`${server().url}/api/openapi.json`)).json()) as Parameters<
         typeof apiRequests
       >[0];
+      // The operator routes of the features (resources, connections, domains, webhooks, client settings) as an
+      // operator: past the operator check, so their bodies and parameters are read. (The operator API's own
+      // routes without input, such as a key rotation, would change the database when called well.)
+      const operatorDocument = {
+        ...document,
+        paths: Object.fromEntries(
+          Object.entries(document.paths).filter(([path]) =>
+            /^\/api\/admin\/(resources|connections|webhooks|domain-owner|tenants\/\{tenantId\}\/domains|clients\/\{clientId\}\/settings)/.test(
+              path,
+            ),
+          ),
+        ),
+      };
+      assert.ok(Object.keys(operatorDocument.paths).length >= 10, Object.keys(operatorDocument.paths).join(' '));
       // About half the requests go to the API (mostly authenticated, so they pass authentication), half to the forms.
       const requests = fc.oneof(
         { arbitrary: apiRequests(document, { token: manage, realIds }), weight: forms.length * 2 },
         { arbitrary: apiRequests(document, { token: adminToken, realIds }), weight: forms.length },
+        { arbitrary: apiRequests(operatorDocument, { token: operator, realIds }), weight: forms.length },
         { arbitrary: apiRequests(document), weight: forms.length },
         ...forms.map((form) => ({ arbitrary: formRequests(form), weight: 4 })),
       );

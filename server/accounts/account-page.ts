@@ -10,16 +10,32 @@ import type { PageRenderer } from '../page.js';
 import type { AccountService } from './service.js';
 
 export const ACCOUNT_PAGE = '/account';
+/**
+ * How recent a sign-in must be to take a way of signing in or a second factor away, or to replace the
+ * recovery codes: a browser left signed in must not be enough to weaken the account.
+ */
+export const RECENT_SIGN_IN_MS = 10 * 60_000;
 
 /** What a section's forms may do: find the signed-in account, run a change, show the page again. */
 export interface AccountPage {
   /** The signed-in account's id, or undefined after sending the browser to sign in. */
   signedIn(ctx: Context): Promise<string | undefined>;
   /**
-   * Runs a change for the signed-in account, then sends the browser back to the page with `notice`
-   * (a message key under `account.done.`); a rule it breaks (4xx) is shown on the page instead.
+   * The signed-in account's id if it signed in within RECENT_SIGN_IN_MS; otherwise the page asks to sign in
+   * again (403, with a button that comes back here) and this is undefined.
    */
-  change(ctx: Context, act: (accountId: string) => Promise<unknown>, notice: string): Promise<void>;
+  recentlySignedIn(ctx: Context): Promise<string | undefined>;
+  /**
+   * Runs a change for the signed-in account, then sends the browser back to the page with `notice`
+   * (a message key under `account.done.`); a rule it breaks (4xx) is shown on the page instead. With
+   * `recent`, only after a recent sign-in (see recentlySignedIn).
+   */
+  change(
+    ctx: Context,
+    act: (accountId: string) => Promise<unknown>,
+    notice: string,
+    options?: { recent?: boolean },
+  ): Promise<void>;
   show(ctx: Context, accountId: string, extra?: Record<string, unknown>, status?: number): Promise<void>;
 }
 
@@ -61,6 +77,17 @@ export function accountPage({ accounts, page, browser, sections = [] }: AccountP
     return accountId;
   }
 
+  async function recentlySignedIn(ctx: Context): Promise<string | undefined> {
+    const accountId = await signedIn(ctx);
+    if (!accountId) return undefined;
+    const at = await browser.signedInAt(ctx);
+    if (at && Date.now() - at.getTime() <= RECENT_SIGN_IN_MS) return accountId;
+    const account = await accounts.findById(accountId);
+    const again = browser.signInUrl(ctx, ACCOUNT_PAGE, { again: true, loginHint: account?.email ?? undefined });
+    await show(ctx, accountId, { signInAgain: again }, 403);
+    return undefined;
+  }
+
   async function show(ctx: Context, accountId: string, extra: Record<string, unknown> = {}, status = 200) {
     const [account, ...parts] = await Promise.all([
       accounts.findById(accountId),
@@ -80,8 +107,13 @@ export function accountPage({ accounts, page, browser, sections = [] }: AccountP
     );
   }
 
-  async function change(ctx: Context, act: (accountId: string) => Promise<unknown>, notice: string) {
-    const accountId = await signedIn(ctx);
+  async function change(
+    ctx: Context,
+    act: (accountId: string) => Promise<unknown>,
+    notice: string,
+    { recent = false }: { recent?: boolean } = {},
+  ) {
+    const accountId = await (recent ? recentlySignedIn(ctx) : signedIn(ctx));
     if (!accountId) return;
     try {
       await act(accountId);
@@ -94,7 +126,7 @@ export function accountPage({ accounts, page, browser, sections = [] }: AccountP
     ctx.redirect(`${ACCOUNT_PAGE}?done=${notice}`);
   }
 
-  const kit: AccountPage = { signedIn, change, show };
+  const kit: AccountPage = { signedIn, recentlySignedIn, change, show };
   const router = new Router();
   router.get(ACCOUNT_PAGE, async (ctx) => {
     const accountId = await signedIn(ctx);

@@ -27,6 +27,19 @@ export function toPage<T, R>(rows: R[], limit: number, idOf: (row: R) => string,
   return { items: kept.map(map), next_cursor: more ? encodeCursor(idOf(kept[kept.length - 1]!)) : null };
 }
 
+/** A page of a short list held whole (global connections, API resources), ordered by id like `toPage`. */
+export function pageList<T>(
+  all: T[],
+  idOf: (item: T) => string,
+  { limit, cursor }: { limit: number; cursor?: string },
+) {
+  const after = decodeCursor(cursor);
+  const rest = all
+    .filter((item) => after === undefined || idOf(item) > after)
+    .sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1));
+  return toPage(rest.slice(0, limit + 1), limit, idOf, (item) => item);
+}
+
 /** A place in a listing ordered by a sort key, then id: the row's key and id, and whether to read back from it. */
 export interface Position {
   key: string;

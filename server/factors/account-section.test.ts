@@ -8,6 +8,7 @@ import { SoftAuthenticator } from '../../test/support/authenticator.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { type Person, person } from '../../test/support/tokens.js';
 import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
+import { OidcPayload } from '../db/entities/index.js';
 
 const codeNow = (secret: string) => TOTP.generate({ secret: Secret.fromBase32(secret.replace(/\s/g, '')) });
 
@@ -36,6 +37,36 @@ describeWithServer('second factors on the account page', (server: () => TestServ
     const again = await browser.follow('/account');
     assert.doesNotMatch(again.html, /<li><code>/, 'the codes are not shown again');
     assert.match(again.html, /Unused recovery codes: 10/);
+  });
+
+  /** Moves the browser's last sign-in an hour back, as if it had been left signed in. */
+  async function ageSignIn(accountId: string): Promise<void> {
+    await server().db.write(async (m) => {
+      for (const row of await m.findBy(OidcPayload, { model: 'Session', accountId })) {
+        const payload = JSON.parse(row.payload) as { loginTs: number };
+        payload.loginTs -= 3600;
+        await m.update(OidcPayload, { id: row.id, model: 'Session' }, { payload: JSON.stringify(payload) });
+      }
+    });
+  }
+
+  test('replacing recovery codes after an old sign-in asks to sign in again, changes nothing, and works after', async () => {
+    const ada = await person(server(), 'Ada');
+    const [old] = await server().tessera.factors.recovery.generate(ada.id);
+    const { browser, page } = await open(ada);
+    await ageSignIn(ada.id);
+    const refused = await browser.submit(page, '/account/recovery-codes');
+    assert.equal(refused.status, 403);
+    assert.match(refused.html, /sign in again first/);
+    assert.doesNotMatch(refused.html, /<li><code>/);
+    const again = /<a class="button" href="([^"]+)">Sign in again<\/a>/.exec(refused.html)![1]!.replace(/&amp;/g, '&');
+    const login = await browser.follow(again);
+    assert.match(login.html, new RegExp(`value="${ada.email}"`), 'the address is filled in');
+    const back = await browser.submit(login, /\/login$/, { email: ada.email, password: ada.password });
+    assert.match(back.html, /<h1>Your account<\/h1>/);
+    const fresh = await browser.submit(back, '/account/recovery-codes');
+    assert.equal((fresh.html.match(/<li><code>/g) ?? []).length, 10);
+    assert.equal(await server().tessera.factors.recovery.use(ada.id, old!), false);
   });
 
   test('new recovery codes replace the old ones', async () => {

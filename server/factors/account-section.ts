@@ -59,6 +59,7 @@ export function secondFactorSection({
           ctx,
           (accountId) => factors.passkeys.remove(accountId, String(ctx.params.id)),
           'passkey_removed',
+          { recent: true },
         );
       });
 
@@ -87,12 +88,12 @@ export function secondFactorSection({
       });
       router.post('/account/totp/delete', async (ctx) => {
         parseForm(EmptyForm, ctx.request.body);
-        return page.change(ctx, (accountId) => factors.totp.remove(accountId), 'totp_removed');
+        return page.change(ctx, (accountId) => factors.totp.remove(accountId), 'totp_removed', { recent: true });
       });
 
       router.post('/account/recovery-codes', async (ctx) => {
         parseForm(EmptyForm, ctx.request.body);
-        const accountId = await page.signedIn(ctx);
+        const accountId = await page.recentlySignedIn(ctx);
         if (!accountId) return;
         return page.show(ctx, accountId, {
           notice: 'recovery_codes',

@@ -49,6 +49,7 @@ export function signInMethodsSection(
             return federation.unlink(accountId, Uuid.parse(ctx.params.identityId));
           },
           'identity_unlinked',
+          { recent: true },
         ),
       );
     },
@@ -64,7 +65,7 @@ export function deleteAccountSection(deletion: AccountDeletion, renderer: PageRe
     routes(router, page) {
       router.post('/account/delete', async (ctx: Context) => {
         const body = parsePageForm(deleteForm, ctx.request.body);
-        const accountId = await page.signedIn(ctx);
+        const accountId = await page.recentlySignedIn(ctx);
         if (!accountId) return;
         if (body.confirm !== 'delete') return page.show(ctx, accountId, { deleteError: true }, 400);
         try {

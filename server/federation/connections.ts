@@ -41,7 +41,8 @@ export interface LiveConnection {
 }
 
 /** Who manages a connection: the operator (global ones, CLI) or a caller of a tenant's. */
-export type Owner = { kind: 'operator' } | { kind: 'tenant'; caller: Caller; tenantId: string };
+/** An operator (`actor` for the audit trail: an account id, `client:<id>`, or `cli`) or a tenant's admin. */
+export type Owner = { kind: 'operator'; actor?: string } | { kind: 'tenant'; caller: Caller; tenantId: string };
 
 const DEFAULT_SCOPES = { oidc: ['openid', 'email', 'profile'], oauth2: [] as string[], saml: [] as string[] };
 /** A SAML subject is the NameID unless the mapping says otherwise. */
@@ -350,4 +351,4 @@ async function membershipOf(
   return JSON.stringify(membership);
 }
 
-const actorOfOwner = (owner: Owner) => (owner.kind === 'operator' ? 'cli' : actorOf(owner.caller));
+const actorOfOwner = (owner: Owner) => (owner.kind === 'operator' ? (owner.actor ?? 'cli') : actorOf(owner.caller));

@@ -63,3 +63,23 @@ export const JoinRequestBody = z
     decided_by: z.string().nullable(),
   })
   .meta({ id: 'JoinRequest' });
+
+// ---- the operator API's domain operations (/api/admin/…) ----
+
+export const AttestDomain = z
+  .object({
+    domain: CreateDomain.shape.domain,
+    join_policy: JoinPolicy.optional().describe('default: keep the claim’s, or off for a new claim'),
+  })
+  .strict();
+export const OwnerQuery = z
+  .object({ domain: z.string().min(1).max(320).describe('a domain, or an e-mail address (its domain)') })
+  .strict();
+export const DomainOwnerBody = z
+  .object({
+    owner: z
+      .object({ domain: z.string(), tenant_id: Uuid, tenant_name: z.string(), join_policy: z.enum(JOIN_POLICIES) })
+      .nullable()
+      .describe('null when no tenant holds the domain verified'),
+  })
+  .meta({ id: 'DomainOwner' });

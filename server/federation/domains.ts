@@ -194,21 +194,21 @@ export class DomainService {
    * An operator's word that the tenant owns the domain (the CLI): claims it if need be and marks it verified,
    * unless another tenant holds it verified.
    */
-  async attest(tenantId: string, input: string, joinPolicy?: JoinPolicy): Promise<DomainView> {
+  async attest(tenantId: string, input: string, joinPolicy?: JoinPolicy, actor = 'cli'): Promise<DomainView> {
     const domain = parseDomain(input);
     const row = await this.db.transaction(async (m) => {
       if (!(await liveTenantOf(m, tenantId)))
         throw new NotFound('There is no tenant with this id.', 'tenant_not_found');
       const existing = await m.findOneBy(TenantDomain, { tenantId, domain });
-      const claimed = existing ?? (await this.insertClaim(m, tenantId, domain, joinPolicy ?? 'off', 'cli'));
-      if (!existing) await recordAudit(m, { type: 'domain.claimed', actor: 'cli', tenantId, subject: domain });
+      const claimed = existing ?? (await this.insertClaim(m, tenantId, domain, joinPolicy ?? 'off', actor));
+      if (!existing) await recordAudit(m, { type: 'domain.claimed', actor, tenantId, subject: domain });
       if (joinPolicy && existing && existing.joinPolicy !== joinPolicy) {
         await m.update(TenantDomain, { id: existing.id }, { joinPolicy });
         claimed.joinPolicy = joinPolicy;
       }
       return claimed;
     });
-    return row.verifiedAt ? toView(row) : this.markVerified(row, 'operator', 'cli');
+    return row.verifiedAt ? toView(row) : this.markVerified(row, 'operator', actor);
   }
 
   /**

@@ -10,7 +10,8 @@ import type { TenantClaims } from '../tenants/claims.js';
 import { apiClient } from '../../test/support/api.js';
 import { FEDERATION_ENV, startAppSignIn, tokensAt, viaUpstream } from '../../test/support/federation.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { clientToken } from '../../test/support/tokens.js';
+import { clientToken, person } from '../../test/support/tokens.js';
+import { insertMembership } from '../tenants/service.js';
 import { startOidcUpstream, type Upstream } from '../../test/support/upstream.js';
 import { UserAgent } from '../../test/support/user-agent.js';
 
@@ -131,6 +132,49 @@ describeWithServer(
       assert.deepEqual(await rolesOf(sub), ['tenant-admin']);
       await signInAs('boss-1', []);
       assert.deepEqual(await rolesOf(sub), ['tenant-admin', 'tenant-user'], 'the only admin stays one');
+    });
+
+    // Last: it adds a second tenant-admin, which the test above must not have.
+    test('the tenant admin page sets the mapping from typed lines, shows a bad line on the page, and turns it off', async () => {
+      const admin = await person(server(), 'Ada');
+      await server().db.transaction((m) => insertMembership(m, tenantId, admin.id, ['tenant-admin'], null));
+      const browser = new UserAgent(server().url);
+      const home = `/tenants/${tenantId}/manage`;
+      let page = await browser.follow(home);
+      page = await browser.submit(page, /\/login$/, { email: admin.email, password: admin.password });
+      assert.match(page.html, /Membership: people who sign in through it join/);
+      const action = /\/connections\/[0-9a-f-]+\/membership$/;
+
+      const bad = await browser.submit(page, action, {
+        jit: 'yes',
+        default_roles: 'tenant-user',
+        group_roles: 'no equals sign',
+      });
+      assert.equal(bad.status, 400);
+      assert.match(bad.html, /Write each group as &quot;group = role, role&quot;: no equals sign/);
+      const unknown = await browser.submit(page, action, { jit: 'yes', default_roles: 'ghost', group_roles: '' });
+      assert.equal(unknown.status, 422);
+      assert.match(unknown.html, /Not roles of this tenant: ghost/);
+
+      const saved = await browser.submit(page, action, {
+        jit: 'yes',
+        default_roles: 'tenant-user',
+        group_roles: 'engineering = developer, billing\r\nfinance = billing\r\n',
+      });
+      assert.match(saved.html, /The membership rules are saved/);
+      assert.match(saved.html, /engineering = developer, billing\nfinance = billing/);
+      const stored = await call<{ items: { membership: unknown }[] }>(
+        'GET',
+        `/api/tenants/${tenantId}/connections`,
+        manage,
+      );
+      assert.deepEqual(stored.body.items[0]!.membership, {
+        default_roles: ['tenant-user'],
+        group_roles: { engineering: ['developer', 'billing'], finance: ['billing'] },
+      });
+
+      const off = await browser.submit(saved, action, { default_roles: '', group_roles: '' });
+      assert.match(off.html, /Membership: off/);
     });
   },
   FEDERATION_ENV,

@@ -9,7 +9,7 @@ import type { Caller } from '../tenants/access.js';
 import type { ManagePage, ManageSection } from '../tenants/pages.js';
 import { Uuid } from '../tenants/schemas.js';
 import type { ConnectionService } from './connections.js';
-import { CreateConnection } from './schemas.js';
+import { CreateConnection, Membership } from './schemas.js';
 
 const addForm = pageForm({
   conn_name: z.string(),
@@ -24,6 +24,40 @@ const samlForm = pageForm({
   saml_metadata_url: z.string(),
 });
 const noFields = pageForm({});
+const membershipForm = pageForm({
+  jit: z.literal('yes').optional(),
+  default_roles: z.string().max(2000),
+  group_roles: z.string().max(20_000),
+});
+
+/**
+ * The admin page's mapping as typed: default roles comma-separated, and one `group = role, role` a line.
+ * Off (no `jit`): the connection grants no membership.
+ */
+function membershipOfForm(form: z.output<typeof membershipForm>): Membership | null {
+  if (!form.jit) return null;
+  const roles = (text: string) =>
+    text
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean);
+  const lines = form.group_roles.split(/\r?\n/).filter((line) => line.trim());
+  const pairs = lines.map((line) => {
+    const at = line.lastIndexOf('=');
+    if (at < 1)
+      throw new BadRequest(`Write each group as "group = role, role": ${line.trim().slice(0, 100)}`, 'invalid_form');
+    return [line.slice(0, at).trim(), roles(line.slice(at + 1))] as const;
+  });
+  const parsed = Membership.safeParse({
+    default_roles: roles(form.default_roles),
+    group_roles: Object.fromEntries(pairs),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new BadRequest(`${issue?.path.join(' ') || 'mapping'}: ${issue?.message}`, 'invalid_form');
+  }
+  return parsed.data;
+}
 
 export function connectionSection(connections: ConnectionService): ManageSection {
   /** Adds a connection from a form's input; a refusal is shown on the page, with what was wrong. */
@@ -82,6 +116,22 @@ export function connectionSection(connections: ConnectionService): ManageSection
           saml: { metadata_url: raw.data.saml_metadata_url.trim() },
         });
       });
+
+      router.post('/connections/:connectionId/membership', (ctx) =>
+        manage.change(
+          ctx,
+          (caller) => {
+            const form = membershipForm.safeParse(ctx.request.body ?? {});
+            if (!form.success) throw new BadRequest('This form is not one the page sent.', 'invalid_form');
+            return connections.update(
+              { kind: 'tenant', caller, tenantId: ctx.params.tenantId! },
+              Uuid.parse(ctx.params.connectionId),
+              { membership: membershipOfForm(form.data) },
+            );
+          },
+          'connection_membership_saved',
+        ),
+      );
 
       for (const [action, disabled] of [
         ['disable', true],

@@ -151,15 +151,31 @@ export const CreateConnection = z
   .refine(endpointsFit, ENDPOINTS_MESSAGE);
 export type CreateConnection = z.output<typeof CreateConnection>;
 
-export const UpdateConnection = z
-  .object({
-    ...Fields,
-    name: Fields.name.optional(),
-    disabled: z.boolean().optional().describe('a disabled connection is not offered and signs nobody in'),
-  })
-  .strict()
-  .refine((v) => Object.keys(v).length > 0, 'give at least one field');
+const UpdateFields = {
+  ...Fields,
+  name: Fields.name.optional(),
+  disabled: z.boolean().optional().describe('a disabled connection is not offered and signs nobody in'),
+};
+const someField = (v: object) => Object.keys(v).length > 0;
+export const UpdateConnection = z.object(UpdateFields).strict().refine(someField, 'give at least one field');
 export type UpdateConnection = z.output<typeof UpdateConnection>;
+
+// A global connection (the operator API): the operator alone may vouch for its provider's e-mails.
+const TrustedForEmail = z
+  .boolean()
+  .optional()
+  .describe("count the provider's verified e-mails as verified (only for providers you trust)");
+export const CreateGlobalConnection = z
+  .object({ slug: Slug, kind: z.enum(CONNECTION_KINDS), ...Fields, trusted_for_email: TrustedForEmail })
+  .strict()
+  .refine(endpointsFit, ENDPOINTS_MESSAGE);
+export const UpdateGlobalConnection = z
+  .object({ ...UpdateFields, trusted_for_email: TrustedForEmail })
+  .strict()
+  .refine(someField, 'give at least one field');
+export const GlobalConnectionParams = z
+  .object({ connection: z.string().min(1).max(63).describe('its slug or id') })
+  .strict();
 
 export const ConnectionParams = z.object({ tenantId: Uuid, connectionId: Uuid }).strict();
 

@@ -84,7 +84,10 @@ export type LoginOptions = (interaction: Interaction) => Promise<LoginOption[]>;
 /** How Tessera's own pages (outside a sign-in) learn who is signed in and send them to sign in; from oidc/. */
 export interface SignedInBrowser {
   accountId(ctx: Context): Promise<string | undefined>;
-  signInUrl(ctx: Context, returnTo: string): string;
+  /** When this browser's session last signed in (a first factor), if it is signed in. */
+  signedInAt(ctx: Context): Promise<Date | undefined>;
+  /** Where to sign in and come back to `returnTo`; `again` asks even a signed-in browser (prompt=login). */
+  signInUrl(ctx: Context, returnTo: string, options?: { again?: boolean; loginHint?: string }): string;
 }
 
 /** Shows the page of one prompt; an extension returns one per prompt name it adds to the policy. */

@@ -10,11 +10,7 @@ import { type InvitationDetails, InvitationRefused, type Problem, type Redemptio
 /** Supplied by the OIDC layer: who is signed in, and the way through sign-in (with the invitation) and back. */
 export interface InvitationBrowser {
   accountId(ctx: Context): Promise<string | undefined>;
-  signInUrl(
-    ctx: Context,
-    returnTo: string,
-    options: { switchAccount?: boolean; params?: Record<string, string> },
-  ): string;
+  signInUrl(ctx: Context, returnTo: string, options: { again?: boolean; params?: Record<string, string> }): string;
 }
 
 export interface InvitationPageDeps {
@@ -89,7 +85,7 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     const account = accountId ? await accounts.findById(accountId) : null;
     const flow = (options: { switchAccount?: boolean; register?: boolean; email?: string | null } = {}) =>
       browser.signInUrl(ctx, `/invitations/${id}/done`, {
-        switchAccount: options.switchAccount,
+        again: options.switchAccount,
         params: {
           invitation: token,
           ...(options.email ? { login_hint: options.email } : {}),

@@ -26,11 +26,24 @@ export class BrowserSessions {
     return session.accountId ?? undefined;
   }
 
-  /** Where to send the browser to sign in (or, with `login`, to switch account) and come back to `returnTo`. */
+  async signedInAt(ctx: Context): Promise<Date | undefined> {
+    const session = await this.provider.Session.get(ctx as never);
+    const at = session.accountId ? session.authTime() : undefined;
+    return typeof at === 'number' ? new Date(at * 1000) : undefined;
+  }
+
+  /**
+   * Where to send the browser to sign in and come back to `returnTo`: with `again` (prompt=login) even when
+   * signed in, to switch account or to prove again who they are; `loginHint` fills the address in.
+   */
   signInUrl(
     ctx: Context,
     returnTo: string,
-    { switchAccount = false, params = {} }: { switchAccount?: boolean; params?: Record<string, string> } = {},
+    {
+      again = false,
+      loginHint,
+      params = {},
+    }: { again?: boolean; loginHint?: string; params?: Record<string, string> } = {},
   ): string {
     if (!isLocalPath(returnTo)) throw new BadRequest('Cannot return to that address.', 'invalid_return');
     // One state per response: a page may offer several ways through sign-in (sign in, register, switch account).
@@ -54,7 +67,8 @@ export class BrowserSessions {
       // PKCE is required of every client; the code is never exchanged, the session is what we came for.
       code_challenge: randomBytes(32).toString('base64url'),
       code_challenge_method: 'S256',
-      ...(switchAccount ? { prompt: 'login' } : {}),
+      ...(again ? { prompt: 'login' } : {}),
+      ...(loginHint ? { login_hint: loginHint } : {}),
       ...params,
     }).toString();
     return url.href;

@@ -7,8 +7,8 @@ import { DPOP_ALGS } from './dpop.js';
 
 /** Scopes of the Management API resource; who may be granted them is decided later, from the database. */
 export const API_SCOPES = ['tenants:manage', 'tenants:admin', 'operator'] as const;
-export { apiResource } from './audience.js';
-import { apiResource } from './audience.js';
+/** The Management API's audience (resource indicator). */
+export const apiResource = (issuer: string) => `${issuer}/api`;
 
 export const TTL = {
   AccessToken: 3600,

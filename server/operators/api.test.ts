@@ -4,26 +4,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as oidc from 'openid-client';
 import { OutboxMessage } from '../db/entities/index.js';
-import { createClient } from '../oidc/clients.js';
 import { apiClient } from '../../test/support/api.js';
-import { describeWithServer, type TestServer } from '../../test/support/server.js';
-import { clientToken, person, signIn, userToken } from '../../test/support/tokens.js';
+import { describeWithServer } from '../../test/support/server.js';
+import { clientToken, operatorToken, person, signIn, userToken } from '../../test/support/tokens.js';
 
 type Obj = Record<string, unknown>;
-
-/** An operator client's token by client credentials (like the CLI's). */
-async function operatorClientToken(server: TestServer): Promise<string> {
-  const { id, secret } = await createClient(server.db, {
-    name: 'Ops',
-    redirectUris: [],
-    grantTypes: ['client_credentials'],
-    operator: true,
-  });
-  const rp = await oidc.discovery(new URL(server.url), id, secret, undefined, {
-    execute: [oidc.allowInsecureRequests],
-  });
-  return (await oidc.clientCredentialsGrant(rp, { scope: 'operator', resource: `${server.url}/api` })).access_token;
-}
 
 describeWithServer('the operator API', (server) => {
   const api = apiClient(server);
@@ -54,7 +39,7 @@ describeWithServer('the operator API', (server) => {
   });
 
   test('the last operator cannot be removed, disabled or deleted; with a second one, it can', async () => {
-    const ops = await operatorClientToken(server());
+    const ops = await operatorToken(server());
     const listed = await api.call<{ items: Obj[] }>('GET', '/api/admin/operators?limit=100', ops);
     for (const o of listed.body.items.slice(1))
       await server().db.transaction(async (m) => m.delete('operators', { accountId: o.account_id }));
@@ -81,7 +66,7 @@ describeWithServer('the operator API', (server) => {
   });
 
   test('clients: create, read, change redirect URIs, rotate the secret, delete', async () => {
-    const ops = await operatorClientToken(server());
+    const ops = await operatorToken(server());
     const created = await api.call('POST', '/api/admin/clients', ops, {
       name: 'Billing',
       redirect_uris: ['https://billing.example/cb'],
@@ -104,7 +89,7 @@ describeWithServer('the operator API', (server) => {
   });
 
   test('accounts: search, disable (its refresh tokens stop), enable, send a reset, delete', async () => {
-    const ops = await operatorClientToken(server());
+    const ops = await operatorToken(server());
     const carol = await person(server(), 'Carol');
     const { tokens, rp } = await signIn(server(), carol, { scope: 'openid' });
     assert.ok(tokens.refresh_token);
@@ -129,7 +114,7 @@ describeWithServer('the operator API', (server) => {
   });
 
   test('tenants: created with a first admin by account id, or by an invitation mailed to them; all are listed', async () => {
-    const ops = await operatorClientToken(server());
+    const ops = await operatorToken(server());
     const dave = await person(server(), 'Dave');
     const byId = await api.call('POST', '/api/admin/tenants', ops, {
       name: 'Acme',
@@ -158,7 +143,7 @@ describeWithServer('the operator API', (server) => {
   });
 
   test('keys are listed; audit events filter by type and actor and export as JSON lines; outbox lists and resends', async () => {
-    const ops = await operatorClientToken(server());
+    const ops = await operatorToken(server());
     const keys = await api.call<{ items: Obj[] }>('GET', '/api/admin/keys', ops);
     assert.ok(keys.body.items.some((k) => k.status === 'current'));
     const made = await api.call('POST', '/api/admin/clients', ops, {

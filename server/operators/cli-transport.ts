@@ -134,7 +134,8 @@ function local({ operations: list, close }: InProcess): Transport {
             query: (spec.query ?? z.object({})).parse(
               Object.fromEntries(Object.entries(input.query ?? {}).filter(([, v]) => v !== undefined)),
             ),
-            body: spec.body ? spec.body.parse(input.body ?? {}) : undefined,
+            // As it would cross the wire: fields left undefined are gone.
+            body: spec.body ? spec.body.parse(JSON.parse(JSON.stringify(input.body ?? {}))) : undefined,
           },
           { actor: 'cli' },
         );

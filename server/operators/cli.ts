@@ -23,11 +23,11 @@ const int = (value: string) => {
   return n;
 };
 
-type Obj = Record<string, unknown>;
-const str = (v: unknown) => String(v ?? '');
+export type Obj = Record<string, unknown>;
+export const str = (v: unknown) => String(v ?? '');
 
 /** Every page of a listing, followed through its cursors (the API answers at most 100 at a time). */
-async function all(t: Transport, name: string, query: Record<string, string | undefined> = {}): Promise<Obj[]> {
+export async function all(t: Transport, name: string, query: Record<string, string | undefined> = {}): Promise<Obj[]> {
   const items: Obj[] = [];
   let cursor: string | undefined;
   do {

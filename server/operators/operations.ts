@@ -1,6 +1,6 @@
 // Every operation of the operator API, built over the services that do the work. app.ts serves them under
-// /api/admin; the CLI sends them to a running server or runs them in-process. Other features add theirs by
-// handing their own Operation[] to the same places (see docs/operations.md).
+// /api/admin; the CLI sends them to a running server or runs them in-process. The features' own operations
+// (<feature>-operations.ts beside this file) join them in app.ts (see docs/operations.md).
 import type { AccountAdministration } from '../accounts/administration.js';
 import type { AccountService } from '../accounts/service.js';
 import type { Database } from '../db/database.js';

@@ -53,7 +53,7 @@ export function operatorPages({ operators, accounts, page, browser, demo }: Oper
       works: true,
       who: who?.shown,
       action: here,
-      switchUrl: who ? browser.signInUrl(ctx, here, { switchAccount: true }) : undefined,
+      switchUrl: who ? browser.signInUrl(ctx, here, { again: true }) : undefined,
       signInUrl: who ? undefined : browser.signInUrl(ctx, here),
       registerUrl: who ? undefined : browser.signInUrl(ctx, here, { params: { screen: 'register' } }),
     });

@@ -1,6 +1,6 @@
 // Request and response schemas of the operator API: they validate input and feed /api/openapi.json.
 import { z } from 'zod';
-import { CreateTenant, PageQuery, pageOf, Uuid } from '../tenants/schemas.js';
+import { CreateTenant, PageQuery, pageOf, RoleName, Uuid } from '../tenants/schemas.js';
 
 export { PageQuery, pageOf, Uuid };
 
@@ -158,3 +158,35 @@ export const MessageBody = z
 export const MessageWithText = MessageBody.extend({
   body_text: z.string().describe('holds single-use links: keep it private'),
 }).meta({ id: 'OutboxMessageWithText' });
+
+// clients.configure: the settings a registered client may change later.
+const SettingUrl = z.string().min(1).max(2000);
+export const ClientSettingsBody = z
+  .object({
+    default_resource: SettingUrl.nullable()
+      .optional()
+      .describe('the API resource its tokens are for when it names none'),
+    tenant: z
+      .string()
+      .min(1)
+      .max(100)
+      .nullable()
+      .optional()
+      .describe('with client credentials, act as a member of this tenant (id or slug); null: in no tenant'),
+    tenant_roles: z.array(RoleName).min(1).max(20).optional().describe('its roles there (default tenant-user)'),
+    auth_method: z.string().max(50).optional(),
+    jwks: z
+      .object({ keys: z.array(z.record(z.string(), z.unknown())).max(20) })
+      .nullable()
+      .optional()
+      .describe('its public keys for private_key_jwt'),
+    jwks_uri: SettingUrl.nullable().optional(),
+    id_token_alg: z.string().max(10).optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'give at least one setting to change');
+
+export const ClientMetadata = z
+  .record(z.string(), z.unknown())
+  .describe("the client's registered metadata, without its secret")
+  .meta({ id: 'ClientMetadata' });

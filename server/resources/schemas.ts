@@ -1,5 +1,6 @@
 // Request and response schemas of the API resource routes: they validate input and feed /api/openapi.json.
 import { z } from 'zod';
+import { SIGNING_ALGS } from '../keys/keys.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
 
 /** A permission as it appears in `scope`: no spaces, no quotes or backslashes (RFC 6749 scope-token). */
@@ -44,3 +45,57 @@ export const ResourceMappingBody = z
     roles: z.array(RolePermissionsBody),
   })
   .meta({ id: 'ResourcePermissions' });
+
+// ---- the operator API's resources (/api/admin/resources) ----
+
+const SIGNING_ALG = z.enum(SIGNING_ALGS);
+/** Types and sizes only: the service's own checks give the messages that name the rule (as for the CLI). */
+const ResourceFields = {
+  name: z.string().max(200, 'at most 200 characters'),
+  permissions: z.array(z.string().max(100)).max(200, 'at most 200'),
+  access_token_ttl: z.number().int().describe('seconds, 60 to 86400 (default 900)'),
+  signing_alg: SIGNING_ALG,
+  public: z.boolean().describe("list its permissions in discovery's scopes_supported"),
+};
+
+export const ResourceParams = z.object({ resourceId: Uuid }).strict();
+export const ResourceQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    cursor: z.string().max(1200).optional(),
+    audience: z.string().min(1).max(255).optional().describe('only the resource with this audience'),
+  })
+  .strict();
+export const CreateResource = z
+  .object({
+    audience: z.string().max(255).describe("the resource indicator and the tokens' aud"),
+    ...ResourceFields,
+    permissions: ResourceFields.permissions.default([]),
+    access_token_ttl: ResourceFields.access_token_ttl.optional(),
+    signing_alg: ResourceFields.signing_alg.optional(),
+    public: ResourceFields.public.optional(),
+  })
+  .strict();
+export const UpdateResource = z
+  .object({
+    name: ResourceFields.name.optional(),
+    permissions: ResourceFields.permissions
+      .optional()
+      .describe("the full new list; permissions left out leave every tenant's mapping"),
+    access_token_ttl: ResourceFields.access_token_ttl.optional(),
+    signing_alg: ResourceFields.signing_alg.optional(),
+    public: ResourceFields.public.optional(),
+  })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'give at least one field to change');
+export const ResourceBody = z
+  .object({
+    id: Uuid,
+    audience: z.string(),
+    name: z.string(),
+    permissions: z.array(z.string()),
+    access_token_ttl: z.number().int(),
+    signing_alg: SIGNING_ALG,
+    public: z.boolean(),
+  })
+  .meta({ id: 'ApiResource' });

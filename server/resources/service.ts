@@ -126,6 +126,12 @@ export class ResourceService {
     });
   }
 
+  async get(id: string): Promise<ResourceView> {
+    const row = await this.db.read((m) => m.findOneBy(ApiResource, { id }));
+    if (!row) throw new NotFound('There is no resource with this id.', 'resource_not_found');
+    return toResourceView(row);
+  }
+
   async list(): Promise<ResourceView[]> {
     const rows = await this.db.read((m) => m.find(ApiResource, { order: { audience: 'ASC' } }));
     return rows.map(toResourceView);

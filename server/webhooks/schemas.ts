@@ -101,3 +101,7 @@ export const DeliveryDetailBody = DeliveryBody.extend({
   attempt_log: z.array(AttemptBody),
 }).meta({ id: 'WebhookDeliveryDetail' });
 export type DeliveryDetail = z.infer<typeof DeliveryDetailBody>;
+
+// The operators' endpoints (/api/admin/webhooks): tenant_id null, every tenant's events.
+export const OperatorEndpointParams = z.object({ endpointId: Uuid }).strict();
+export const OperatorDeliveryParams = OperatorEndpointParams.extend({ deliveryId: Uuid }).strict();

@@ -7,21 +7,30 @@ import { UserAgent } from './user-agent.js';
 
 const insecure = { execute: [oidc.allowInsecureRequests] };
 
-/** A backend client's API token by client credentials (`manage`: flagged for tenants:manage). */
-export async function clientToken(server: TestServer, { manage }: { manage: boolean }): Promise<string> {
+/** A token by client credentials for `<issuer>/api`, for a new client with these flags. */
+async function newClientToken(
+  server: TestServer,
+  flags: { tenantsManage?: boolean; operator?: boolean },
+  scope: string,
+) {
   const { id, secret } = await createClient(server.db, {
-    name: 'Backend',
+    name: flags.operator ? 'Ops' : 'Backend',
     redirectUris: [],
     grantTypes: ['client_credentials'],
-    tenantsManage: manage,
+    ...flags,
   });
   const rp = await oidc.discovery(new URL(server.url), id, secret, undefined, insecure);
-  return (
-    await oidc.clientCredentialsGrant(rp, {
-      scope: manage ? 'tenants:manage' : 'tenants:admin',
-      resource: `${server.url}/api`,
-    })
-  ).access_token;
+  return (await oidc.clientCredentialsGrant(rp, { scope, resource: `${server.url}/api` })).access_token;
+}
+
+/** A backend client's API token by client credentials (`manage`: flagged for tenants:manage). */
+export function clientToken(server: TestServer, { manage }: { manage: boolean }): Promise<string> {
+  return newClientToken(server, { tenantsManage: manage }, manage ? 'tenants:manage' : 'tenants:admin');
+}
+
+/** An operator client's token by client credentials, as the CLI gets one (scope operator). */
+export function operatorToken(server: TestServer): Promise<string> {
+  return newClientToken(server, { operator: true }, 'operator');
 }
 
 export interface Person {

@@ -28,12 +28,15 @@ const closer = (server: Server) => () =>
 
 /**
  * Claims for a login name nobody set claims for (the browser tests type them): `verified:<e-mail>` and
- * `unverified:<e-mail>` bring that e-mail (and a name), anything else no e-mail at all.
+ * `unverified:<e-mail>` bring that e-mail (and a name), anything else no e-mail at all; a `;groups=a,b`
+ * at the end brings those groups.
  */
 export function claimsFromLogin(login: string): Record<string, unknown> {
-  const [kind, email] = login.split(':', 2);
-  if (!email || (kind !== 'verified' && kind !== 'unverified')) return {};
-  return { email, email_verified: kind === 'verified', name: `Upstream ${email.split('@')[0]}` };
+  const [who = '', groups] = login.split(';groups=', 2);
+  const withGroups = groups ? { groups: groups.split(',') } : {};
+  const [kind, email] = who.split(':', 2);
+  if (!email || (kind !== 'verified' && kind !== 'unverified')) return withGroups;
+  return { email, email_verified: kind === 'verified', name: `Upstream ${email.split('@')[0]}`, ...withGroups };
 }
 
 /** A bare OpenID provider; `redirectUris` are Tessera's callbacks for the connections that use it. */
