@@ -3,10 +3,13 @@
 // AuthnRequest goes to the IdP, its signed response is posted back to the ACS, and the sign-in ends like
 // any other. A refused response shows the "did not complete" page. Screenshots go to /tmp/h5-saml-*.png.
 import type { Page } from '@playwright/test';
+import { startSamlIdp } from '../test/support/saml-idp.js';
 import { expect, expectAccessibleBasics, test, uniqueEmail } from './fixtures.js';
 import { ConsentPage } from './pages/ConsentPage.js';
 import { DemoPage } from './pages/DemoPage.js';
 import { LoginPage } from './pages/LoginPage.js';
+import { TenantAdminPage } from './pages/TenantAdminPage.js';
+import { seeded } from './seed-data.js';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `/tmp/h5-saml-${name}.png`, fullPage: true });
 
@@ -55,4 +58,53 @@ test('a response Tessera refuses (not signed) shows that the sign-in did not com
   await shot(page, 'refused');
   await page.setViewportSize({ width: 375, height: 800 });
   await shot(page, 'refused-375');
+});
+
+test("a tenant admin adds the tenant's SAML IdP on the admin page from its metadata URL; the page shows the SP metadata URL", async ({
+  page,
+}) => {
+  const idp = await startSamlIdp();
+  try {
+    const { people, tenants } = seeded();
+    const admin = new TenantAdminPage(page);
+    await admin.open(tenants.hooli.id);
+    await new LoginPage(page).expectShown('Tessera');
+    await new LoginPage(page).signIn(people.inviter.email, people.inviter.password);
+    await admin.expectShown(tenants.hooli);
+    const slug = `hooli-saml-${Date.now().toString(36)}`;
+    const form = page.getByRole('form', { name: 'Add a SAML connection' });
+    await form.getByLabel('Name', { exact: true }).fill('Hooli SAML');
+    await form.getByLabel('Short name').fill(slug);
+    await form.getByLabel('IdP metadata URL').fill(`${idp.url}/missing`);
+    await form.getByRole('button', { name: 'Add a SAML connection' }).click();
+    await expect(page.getByRole('alert')).toContainText('The SAML metadata cannot be used');
+    await page
+      .getByRole('form', { name: 'Add a SAML connection' })
+      .getByLabel('Name', { exact: true })
+      .fill('Hooli SAML');
+    await page.getByRole('form', { name: 'Add a SAML connection' }).getByLabel('Short name').fill(slug);
+    await page
+      .getByRole('form', { name: 'Add a SAML connection' })
+      .getByLabel('IdP metadata URL')
+      .fill(idp.metadataUrl);
+    await page.getByRole('button', { name: 'Add a SAML connection' }).click();
+    await expect(page.getByText('The connection is added.')).toBeVisible();
+    await expect(page.getByRole('cell', { name: new RegExp(`/connections/${slug}/saml/metadata`) })).toBeVisible();
+    await expectAccessibleBasics(page);
+    await page.locator('#connections').scrollIntoViewIfNeeded();
+    await shot(page, 'tenant-admin');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await shot(page, 'tenant-admin-375');
+    // The connections table and the SAML form fit a phone (long URLs wrap).
+    const wide = await page.evaluate(() =>
+      Array.from(
+        document.querySelectorAll('table.connections, table.connections *, form[aria-label="Add a SAML connection"] *'),
+      )
+        .filter((e) => e.getBoundingClientRect().right > 376)
+        .map((e) => e.tagName),
+    );
+    expect(wide).toEqual([]);
+  } finally {
+    await idp.close();
+  }
 });
