@@ -18,6 +18,8 @@
 //   Wayne Enterprises  Dora Domains (dora@example.test)  tenant-admin; wayne.test, policy suggest
 //   Stark Industries   Dora Domains                      tenant-admin; stark.test, policy request
 //   none               Sue (sue@wayne.test), Ray (ray@stark.test)
+// For e2e/admin-console.spec.ts (on a server of its own, whose seed makes Casey the operator):
+//   none      Casey Console (casey@example.test)   operator
 // For e2e/factors.spec.ts:
 //   Fortress  Fran Fortress (fran@example.test)   tenant-admin; sets Fortress's sign-in policy in the test
 //             Finn Member (finn@example.test)     tenant-user; enrols a second factor when Fortress requires one
@@ -56,6 +58,8 @@ export const SEED_PEOPLE = {
   fortressAdmin: { name: 'Fran Fortress', email: 'fran@example.test' },
   fortressMember: { name: 'Finn Member', email: 'finn@example.test' },
   jitAdmin: { name: 'Jill Jit', email: 'jill@example.test' },
+  // For e2e/admin-console.spec.ts: the operator of its own server (E2E_SEED_OPERATOR=true, see e2e/console-server.ts).
+  consoleOperator: { name: 'Casey Console', email: 'casey@example.test' },
 } as const;
 
 export const SEED_TENANTS = {
@@ -160,7 +164,10 @@ export interface Seed {
   people: Record<SeedPersonKey, SeededPerson>;
   tenants: Record<SeedTenantKey, SeededTenant>;
   invitations: Record<SeedInvitationKey, SeededInvitation>;
-  /** The first-operator setup link (the server prints none at its start while this one works). */
+  /**
+   * The first-operator setup link (the server prints none at its start while this one works); empty when
+   * the seed made Casey Console the operator instead (E2E_SEED_OPERATOR=true).
+   */
   operatorSetupLink: string;
 }
 

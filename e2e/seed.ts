@@ -157,7 +157,11 @@ try {
     permissions: ['invoices:read', 'invoices:write'],
   });
 
-  const { url: operatorSetupLink } = await new OperatorService(db, config.issuer).issueSetupLink();
+  // A setup link for the first operator (e2e/operators.spec.ts), or, for the console's own server, an operator.
+  const operators = new OperatorService(db, config.issuer);
+  let operatorSetupLink = '';
+  if (process.env.E2E_SEED_OPERATOR === 'true') await operators.grant('seed', { accountId: people.consoleOperator.id });
+  else operatorSetupLink = (await operators.issueSetupLink()).url;
   const seed: Seed = { people, tenants: seededTenants, invitations: seededInvitations, operatorSetupLink };
   writeFileSync(seedFile(), `${JSON.stringify(seed, null, 2)}\n`);
 } finally {

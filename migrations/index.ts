@@ -14,6 +14,7 @@ import { Federation1732200000500 } from './1732200000500-federation.js';
 import { SessionSignIns1732200000501 } from './1732200000501-session-sign-ins.js';
 import { TenantDomains1732200000550 } from './1732200000550-tenant-domains.js';
 import { ConnectionMembership1732200000560 } from './1732200000560-connection-membership.js';
+import { AuditSubject1732200000570 } from './1732200000570-audit-subject.js';
 import { SecondFactors1732200000600 } from './1732200000600-second-factors.js';
 import { OneTimeCodes1732200000610 } from './1732200000610-one-time-codes.js';
 import { SamlAssertions1732200000800 } from './1732200000800-saml-assertions.js';
@@ -36,6 +37,7 @@ export const migrations = [
   SessionSignIns1732200000501,
   TenantDomains1732200000550,
   ConnectionMembership1732200000560,
+  AuditSubject1732200000570,
   SecondFactors1732200000600,
   OneTimeCodes1732200000610,
   SamlAssertions1732200000800,

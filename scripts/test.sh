@@ -11,7 +11,7 @@ export TEST_MYSQL_URL="${TEST_MYSQL_URL-mysql://root@127.0.0.1:3306/tessera_test
 # TEST_TIMEOUT_MS: node's --test-timeout; on Node 20 and 22 it bounds each test file as a whole
 # (the runner applies it to the file's process), from Node 24 on each test.
 TEST_TIMEOUT_MS="${TEST_TIMEOUT_MS:-300000}"
-NODE_TESTS_LIMIT="${NODE_TESTS_LIMIT:-20m}" BROWSER_TESTS_LIMIT="${BROWSER_TESTS_LIMIT:-15m}"
+NODE_TESTS_LIMIT="${NODE_TESTS_LIMIT:-30m}" BROWSER_TESTS_LIMIT="${BROWSER_TESTS_LIMIT:-20m}"
 # GALERA_TESTS_LIMIT bounds each file of test/galera/; GALERA_TESTS=skip leaves the suite out (CI runs it on one Node line).
 GALERA_TESTS_LIMIT="${GALERA_TESTS_LIMIT:-5m}" GALERA_TESTS="${GALERA_TESTS:-run}"
 passed=0 failed=0 problems=()

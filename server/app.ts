@@ -59,6 +59,10 @@ import { AccountAdministration } from './accounts/administration.js';
 import { type Operation, operatorOf, operatorRoutes } from './operators/operation.js';
 import { operatorOperations } from './operators/operations.js';
 import { operatorPages } from './operators/pages.js';
+import { operatorConsole } from './operators/console.js';
+import { accountArea } from './operators/console-accounts.js';
+import { clientArea } from './operators/console-clients.js';
+import { recordArea } from './operators/console-records.js';
 import { OperatorService } from './operators/service.js';
 import { permissionSection } from './resources/manage-section.js';
 import { resourceRoutes } from './resources/routes.js';
@@ -298,7 +302,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const administration = new AccountAdministration(db, accounts, (id) => endAccountSessions(db, id, onGrantDestroyed));
   // The operator API: the same router and document, for callers that are operators (checked at every call).
   const operations = [
-    ...operatorOperations({ db, accounts, administration, operators, tenants, invitations }),
+    ...operatorOperations({ db, accounts, administration, operators, tenants, memberships, invitations }),
     ...clientSettingOperations(db),
     ...resourceOperations(resources),
     ...domainOperations(domains),
@@ -428,6 +432,11 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     callbackRoutes({ federation, page, browser: sessions, issuer: config.issuer }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
     operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
+    operatorConsole({ operations, isOperator: (id) => operators.isOperator(id), page, browser: sessions }, [
+      clientArea,
+      accountArea,
+      recordArea,
+    ]),
     sessions.routes(),
     factorScripts(),
   ];

@@ -28,3 +28,10 @@ export function parsePageForm<T extends z.ZodType>(schema: T, body: unknown): z.
   if (!parsed.success) throw new BadRequest('This form is not one the page sent.', 'invalid_form');
   return parsed.data;
 }
+
+/** A search box in a page's address: trimmed, at most 200 characters, empty or odd is no search (never an error). */
+export const searchText = z
+  .string()
+  .optional()
+  .catch(undefined)
+  .transform((s) => s?.trim().slice(0, 200) || undefined);

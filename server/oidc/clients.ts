@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
-import { decodeCursor, type Page, toPage } from '../db/cursor.js';
+import { decodeCursor, LIKE_ESCAPE, likePattern, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Client } from '../db/entities/index.js';
 import { Conflict, NotFound, Unprocessable } from '../errors.js';
@@ -160,10 +160,10 @@ export async function listClients(db: Database): Promise<ClientSummary[]> {
   return rows.map(toSummary);
 }
 
-/** A page of clients in id order (the operator API's listing). */
+/** A page of clients in id order (the operator API's listing), optionally those whose id or name contains `search`. */
 export async function pageClients(
   db: Database,
-  { limit, cursor }: { limit: number; cursor?: string },
+  { limit, cursor, search }: { limit: number; cursor?: string; search?: string },
 ): Promise<Page<ClientSummary>> {
   const after = decodeCursor(cursor);
   return db.read(async (m) => {
@@ -171,7 +171,13 @@ export async function pageClients(
       .createQueryBuilder(Client, 'c')
       .orderBy('c.id', 'ASC')
       .take(limit + 1);
-    if (after) q.where('c.id > :after', { after });
+    if (after) q.andWhere('c.id > :after', { after });
+    // The name lives in the metadata, beside the secret: match the extracted name only, never the whole text.
+    if (search)
+      q.andWhere(
+        `(LOWER(c.id) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(JSON_EXTRACT(c.metadata, '$.client_name')) LIKE :pattern ${LIKE_ESCAPE})`,
+        { pattern: likePattern(search) },
+      );
     return toPage(await q.getMany(), limit, (c) => c.id, toSummary);
   });
 }

@@ -7,6 +7,7 @@ export interface AuditFilter {
   type?: string;
   actor?: string;
   tenant_id?: string;
+  subject?: string;
   since?: Date;
   until?: Date;
 }
@@ -41,6 +42,7 @@ export async function listAuditEvents(
     if (filter.type !== undefined) q.andWhere('e.type = :type', { type: filter.type });
     if (filter.actor !== undefined) q.andWhere('e.actor = :actor', { actor: filter.actor });
     if (filter.tenant_id !== undefined) q.andWhere('e.tenant_id = :tenant', { tenant: filter.tenant_id });
+    if (filter.subject !== undefined) q.andWhere('e.subject = :subject', { subject: filter.subject });
     if (filter.since !== undefined) q.andWhere('e.at >= :since', { since: filter.since });
     if (filter.until !== undefined) q.andWhere('e.at < :until', { until: filter.until });
     orderFrom(q, 'e.at', 'e.id', 'DESC', at, timeKey);

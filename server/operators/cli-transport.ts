@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { toAppError } from '../http/error-handler.js';
 import { apiResource } from '../oidc/protocol.js';
 import { type CliCredential, readCliCredential } from './cli-credential.js';
-import { OPERATOR_SCOPE, type Operation } from './operation.js';
+import { invoke, OPERATOR_SCOPE, type Operation } from './operation.js';
 
 /** An operation's input as the API takes it: path parameters, query-string values and a JSON body. */
 export interface OperationInput {
@@ -127,18 +127,9 @@ function local({ operations: list, close }: InProcess): Transport {
       const op = operations.get(name);
       if (!op) throw new Error(`unknown operation ${name}`);
       try {
-        const { spec } = op;
-        const reply = await op.run(
-          {
-            params: (spec.params ?? z.object({})).parse(input.params ?? {}),
-            query: (spec.query ?? z.object({})).parse(
-              Object.fromEntries(Object.entries(input.query ?? {}).filter(([, v]) => v !== undefined)),
-            ),
-            // As it would cross the wire: fields left undefined are gone.
-            body: spec.body ? spec.body.parse(JSON.parse(JSON.stringify(input.body ?? {}))) : undefined,
-          },
-          { actor: 'cli' },
-        );
+        // As it would cross the wire: fields left undefined in the body are gone.
+        const body = input.body === undefined ? undefined : JSON.parse(JSON.stringify(input.body));
+        const reply = await invoke(op, { ...input, body }, { actor: 'cli' });
         // What the API would send: dates as strings, undefined fields gone.
         return reply.body === undefined || typeof reply.body === 'string'
           ? reply.body

@@ -15,10 +15,10 @@ import type { OperatorDeps } from './operations.js';
 import {
   ClientBody,
   ClientParams,
+  ClientQuery,
   ClientSecret,
   CreateClient,
   CreatedClient,
-  PageQuery,
   pageOf,
   UpdateClient,
 } from './schemas.js';
@@ -48,8 +48,8 @@ export function clientOperations({ db }: OperatorDeps): Operation[] {
         method: 'get',
         path: '/api/admin/clients',
         tag,
-        summary: 'List OIDC clients (never their secrets)',
-        query: PageQuery,
+        summary: 'List OIDC clients (never their secrets), optionally those whose id or name contains `search`',
+        query: ClientQuery,
         responses: {
           200: { description: 'A page of clients', schema: pageOf(ClientBody) },
           ...errorResponses(400, 401, 403),

@@ -1,6 +1,6 @@
 // An operator operation is one route of the operator API and the code behind it. The API runs it for an
 // operator's token; the CLI sends it to a running server, or runs the same code in-process on the database.
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type ApiRouter, ErrorBody, type Input, type Reply, type RouteSpec } from '../http/api-router.js';
 import { Forbidden } from '../errors.js';
 import type { Caller } from '../tenants/access.js';
@@ -30,6 +30,30 @@ export function operation<P extends AnyObject, Q extends AnyObject, B extends z.
   run: (input: Input<P, Q, B>, acting: Acting) => Promise<Reply>,
 ): Operation {
   return { name, spec: { ...spec, operationId: name }, run } as unknown as Operation;
+}
+
+/** What a caller hands an operation before its schemas have read it (the API's raw request parts). */
+export interface RawInput {
+  params?: Record<string, unknown>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+}
+
+/**
+ * Runs an operation as its route would: the input is read by the operation's own schemas first (a ZodError
+ * becomes a 400), so the CLI and the console apply exactly the API's rules.
+ */
+export function invoke(op: Operation, input: RawInput, acting: Acting): Promise<Reply> {
+  const { spec } = op;
+  const query = Object.fromEntries(Object.entries(input.query ?? {}).filter(([, v]) => v !== undefined));
+  return op.run(
+    {
+      params: (spec.params ?? z.object({})).parse(input.params ?? {}),
+      query: (spec.query ?? z.object({})).parse(query),
+      body: spec.body ? spec.body.parse(input.body ?? {}) : undefined,
+    },
+    acting,
+  );
 }
 
 /** The operator's standing, read fresh at every call: never taken from the token alone. */

@@ -5,6 +5,7 @@ import type { AccountAdministration } from '../accounts/administration.js';
 import type { AccountService } from '../accounts/service.js';
 import type { Database } from '../db/database.js';
 import type { InvitationService } from '../invitations/service.js';
+import type { MembershipService } from '../tenants/memberships.js';
 import type { TenantService } from '../tenants/service.js';
 import { accountOperations } from './account-operations.js';
 import { clientOperations } from './client-operations.js';
@@ -18,6 +19,7 @@ export interface OperatorDeps {
   administration: AccountAdministration;
   operators: OperatorService;
   tenants: TenantService;
+  memberships: MembershipService;
   invitations: InvitationService;
 }
 

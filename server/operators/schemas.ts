@@ -10,6 +10,9 @@ const Name = z.string().trim().min(1, 'must not be empty').max(200, 'at most 200
 const Time = z.string().describe('ISO 8601');
 export const GrantType = z.enum(['authorization_code', 'refresh_token', 'client_credentials']);
 
+export const ClientQuery = PageQuery.extend({
+  search: z.string().trim().min(1).max(200).optional().describe('part of a client id or name'),
+}).strict();
 export const ClientParams = z.object({ clientId: z.string().min(1).max(100) }).strict();
 export const ClientBody = z
   .object({
@@ -119,6 +122,7 @@ export const AuditFilterQuery = z
     type: z.string().max(80).optional(),
     actor: z.string().max(120).optional(),
     tenant_id: Uuid.optional(),
+    subject: z.string().max(200).optional().describe('what the event is about: a client id, an account id…'),
     since: DateQuery.optional(),
     until: DateQuery.optional(),
   })

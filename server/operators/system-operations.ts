@@ -5,7 +5,7 @@ import { getMessage } from '../delivery/outbox.js';
 import { NotFound } from '../errors.js';
 import { listKeys, retireKeys, rotateKeys } from '../keys/keys.js';
 import type { Caller } from '../tenants/access.js';
-import { TenantBody } from '../tenants/schemas.js';
+import { MembershipBody, MembershipQuery, TenantBody, TenantParams } from '../tenants/schemas.js';
 import { exportAuditEvents, listAuditEvents } from './audit.js';
 import { errorResponses, type Operation, operation } from './operation.js';
 import type { OperatorDeps } from './operations.js';
@@ -30,7 +30,7 @@ const CreatedTenant = TenantBody.extend({
   first_admin_invitation_id: z.string().optional().describe('when the first admin was invited by e-mail'),
 });
 
-export function systemOperations({ db, tenants, invitations }: OperatorDeps): Operation[] {
+export function systemOperations({ db, tenants, memberships, invitations }: OperatorDeps): Operation[] {
   const asOperator = (actor: string): Caller => ({ kind: 'operator', actor });
   return [
     operation(
@@ -47,6 +47,36 @@ export function systemOperations({ db, tenants, invitations }: OperatorDeps): Op
         },
       },
       async ({ query }, { actor }) => ({ body: await tenants.list(asOperator(actor), query) }),
+    ),
+    operation(
+      'tenants.get',
+      {
+        method: 'get',
+        path: '/api/admin/tenants/:tenantId',
+        tag: 'Operator: tenants',
+        summary: 'Read any tenant',
+        params: TenantParams,
+        responses: { 200: { description: 'The tenant', schema: TenantBody }, ...errorResponses(400, 401, 403, 404) },
+      },
+      async ({ params }, { actor }) => ({ body: await tenants.get(asOperator(actor), params.tenantId) }),
+    ),
+    operation(
+      'tenants.members',
+      {
+        method: 'get',
+        path: '/api/admin/tenants/:tenantId/memberships',
+        tag: 'Operator: tenants',
+        summary: "Any tenant's members with their roles (search by name or e-mail, or one account)",
+        params: TenantParams,
+        query: MembershipQuery,
+        responses: {
+          200: { description: 'A page of memberships', schema: pageOf(MembershipBody) },
+          ...errorResponses(400, 401, 403, 404),
+        },
+      },
+      async ({ params, query }, { actor }) => ({
+        body: await memberships.list(asOperator(actor), params.tenantId, { ...query, accountId: query.account_id }),
+      }),
     ),
     operation(
       'tenants.create',

@@ -4,7 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError, Forbidden } from '../errors.js';
-import { listOf, optionalText, pageForm } from '../http/forms.js';
+import { listOf, optionalText, pageForm, searchText } from '../http/forms.js';
 import { FIRST_FACTORS } from './sign-in-policy.js';
 import type { SignedInBrowser } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
@@ -22,11 +22,7 @@ export interface ManagePage {
 
 /** What the page's address may say: a search, a page of members and of invitations, a notice. */
 export const ManageQuery = z.object({
-  search: z
-    .string()
-    .optional()
-    .catch(undefined)
-    .transform((s) => s?.trim().slice(0, 200) || undefined),
+  search: searchText,
   members: z.string().max(1200).optional(),
   invitations: z.string().max(600).optional(),
   done: z

@@ -1,0 +1,133 @@
+// The operator console (/admin) on a server of its own whose seed made Casey Console an operator: she signs
+// in through Tessera, registers a client and rotates its secret, finds an account and disables and enables
+// it, reads the audit trail; someone who is no operator gets the 403 page. Every page passes axe-core and
+// is looked at in screenshots, at full width and at 375 px.
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { CONSOLE_URL, type ConsoleServer, startConsoleServer } from './console-server.js';
+import { expect, expectAccessibleBasics, screenshot, test } from './fixtures.js';
+import { LoginPage } from './pages/LoginPage.js';
+import type { Seed } from './seed-data.js';
+
+test.use({ baseURL: CONSOLE_URL });
+test.describe.configure({ mode: 'serial' });
+
+let server: ConsoleServer;
+let seed: Seed;
+
+test.beforeAll(async ({}, testInfo) => {
+  testInfo.setTimeout(90_000);
+  server = await startConsoleServer();
+  seed = server.seed;
+});
+test.afterAll(async () => {
+  await server?.stop();
+});
+
+/** axe-core finds nothing, the basics hold, and the page fits 375 px with nothing wider than it. */
+async function checkPage(page: Page, name: string): Promise<void> {
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+  await expectAccessibleBasics(page);
+  await screenshot(page, name);
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 375, height: 800 });
+  const widths = await page.evaluate(() => {
+    const view = globalThis as unknown as {
+      innerWidth: number;
+      document: { documentElement: { scrollWidth: number } };
+    };
+    return { page: view.document.documentElement.scrollWidth, view: view.innerWidth };
+  });
+  expect(widths.page, 'nothing is wider than a 375 px screen').toBeLessThanOrEqual(widths.view);
+  expect((await new AxeBuilder({ page }).analyze()).violations).toEqual([]);
+  await screenshot(page, `${name}-375`);
+  await page.setViewportSize(size);
+}
+
+async function signInAs(page: Page, who: { email: string; password: string }, path = '/admin'): Promise<void> {
+  await page.goto(path);
+  const login = new LoginPage(page);
+  await login.expectShown('Tessera');
+  await login.signIn(who.email, who.password);
+}
+
+test('the operator registers a client, sees its secret once, and rotates it after confirming', async ({ page }) => {
+  await signInAs(page, seed.people.consoleOperator);
+  await expect(page).toHaveURL(/\/admin\/clients$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Clients');
+  await checkPage(page, '90-console-clients');
+
+  await page.getByRole('link', { name: 'Register a client' }).click();
+  await checkPage(page, '91-console-client-new');
+  await page.getByLabel('Name', { exact: true }).fill('Billing portal');
+  await page.getByLabel('Redirect URIs', { exact: true }).fill('https://billing.example/callback');
+  await page.getByRole('button', { name: 'Register the client' }).click();
+
+  await expect(page.getByRole('status')).toHaveText('The client is registered.');
+  const secret = page.getByRole('textbox', { name: 'Client secret' });
+  const first = await secret.inputValue();
+  expect(first.length).toBeGreaterThan(30);
+  await checkPage(page, '92-console-client-created');
+
+  await page.getByRole('button', { name: 'Rotate the secret…' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Rotate the secret of Billing portal?');
+  await checkPage(page, '93-console-confirm-rotate');
+  await page.getByRole('button', { name: 'Rotate the secret' }).click();
+  await expect(page.getByRole('status')).toHaveText('The secret is rotated.');
+  const second = await page.getByRole('textbox', { name: 'Client secret' }).inputValue();
+  expect(second).not.toBe(first);
+  await expect(page.getByRole('cell', { name: 'client.secret_rotated' })).toBeVisible();
+
+  await page.getByRole('link', { name: 'Clients', exact: true }).click();
+  await page.getByRole('searchbox', { name: 'Search clients' }).fill('billing');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: 'Billing portal' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Billing portal');
+  await expect(page.getByRole('textbox', { name: 'Client secret' }), 'the secret is never shown again').toHaveCount(0);
+});
+
+test('the operator finds an account, disables it after confirming, and enables it again', async ({ page }) => {
+  const olly = seed.people.outsider;
+  await signInAs(page, seed.people.consoleOperator, '/admin/accounts');
+  await checkPage(page, '94-console-accounts');
+  await page.getByRole('searchbox', { name: 'Search accounts' }).fill('outsider');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page.getByRole('row')).toHaveCount(2);
+  await page.getByRole('link', { name: olly.name }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(olly.name);
+  await checkPage(page, '95-console-account');
+
+  await page.getByRole('button', { name: 'Disable the account…' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Disable ${olly.email}?`);
+  await checkPage(page, '96-console-confirm-disable');
+  await page.getByRole('button', { name: 'Disable the account' }).click();
+  await expect(page.getByRole('status')).toHaveText('The account is disabled and its sessions ended.');
+  await expect(page.locator('.title-row .badge')).toHaveText('Disabled');
+  await expect(page.getByRole('cell', { name: 'account.disabled' })).toBeVisible();
+
+  await page.getByRole('button', { name: 'Enable the account' }).click();
+  await expect(page.getByRole('status')).toHaveText('The account is enabled.');
+  await expect(page.locator('.title-row .badge')).toHaveText('Active');
+});
+
+test('the operator reads the audit trail, filtered by event, and the tenants', async ({ page }) => {
+  await signInAs(page, seed.people.consoleOperator, '/admin/audit');
+  await checkPage(page, '97-console-audit');
+  await page.getByLabel('Event').fill('client.secret_rotated');
+  await page.getByRole('button', { name: 'Apply the filter' }).click();
+  await expect(page.getByRole('cell', { name: 'client.secret_rotated' })).toHaveCount(1);
+  await expect(page.getByRole('cell', { name: 'account.disabled' })).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Tenants', exact: true }).click();
+  await checkPage(page, '98-console-tenants');
+  await page.getByRole('link', { name: 'Acme' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Acme');
+  await checkPage(page, '99-console-tenant');
+});
+
+test('someone signed in who is not an operator gets the 403 page', async ({ page }) => {
+  await signInAs(page, seed.people.outsider);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This console is for operators');
+  await checkPage(page, '89-console-forbidden');
+});
