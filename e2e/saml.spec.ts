@@ -66,11 +66,7 @@ test("a tenant admin adds the tenant's SAML IdP on the admin page from its metad
   const idp = await startSamlIdp();
   try {
     const { people, tenants } = seeded();
-    const admin = new TenantAdminPage(page);
-    await admin.open(tenants.hooli.id);
-    await new LoginPage(page).expectShown('Tessera');
-    await new LoginPage(page).signIn(people.inviter.email, people.inviter.password);
-    await admin.expectShown(tenants.hooli);
+    await new TenantAdminPage(page).openSignedIn(tenants.hooli, people.inviter);
     const slug = `hooli-saml-${Date.now().toString(36)}`;
     const form = page.getByRole('form', { name: 'Add a SAML connection' });
     await form.getByLabel('Name', { exact: true }).fill('Hooli SAML');

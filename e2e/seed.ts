@@ -97,10 +97,14 @@ try {
     seededInvitations[key] = { id: issued.id, url: issued.url!, token: issued.token! };
   }
 
+  const connections = new ConnectionService(
+    db,
+    new SecretBox(await loadSealingKeys(db, config.secretEncryptionKeys), 'connection-secrets'),
+    config.issuer,
+  );
   // The global connection to e2e/start-server.ts's upstream OpenID provider, trusted for its e-mails.
   if (process.env.E2E_UPSTREAM_URL) {
-    const box = new SecretBox(await loadSealingKeys(db, config.secretEncryptionKeys), 'connection-secrets');
-    await new ConnectionService(db, box, config.issuer).create(
+    await connections.create(
       { kind: 'operator' },
       {
         slug: 'corp-id',
@@ -116,7 +120,7 @@ try {
     const { tenant, slug, name, role } = SEED_TENANT_CONNECTION;
     const owner = { kind: 'client', clientId: 'e2e', manage: true } as const;
     await tenants.createRole(owner, seededTenants[tenant].id, { name: role });
-    await new ConnectionService(db, box, config.issuer).create(
+    await connections.create(
       { kind: 'tenant', caller: owner, tenantId: seededTenants[tenant].id },
       {
         slug,
@@ -131,8 +135,7 @@ try {
 
   // The global SAML connection to e2e/start-server.ts's test IdP, from its metadata.
   if (process.env.E2E_SAML_METADATA_XML) {
-    const box = new SecretBox(await loadSealingKeys(db, config.secretEncryptionKeys), 'connection-secrets');
-    await new ConnectionService(db, box, config.issuer).create(
+    await connections.create(
       { kind: 'operator' },
       {
         slug: 'corp-saml',
