@@ -164,11 +164,7 @@ test("a tenant admin adds the tenant's own connection on the admin page; the sec
   page,
 }) => {
   const { people, tenants } = seeded();
-  const admin = new TenantAdminPage(page);
-  await admin.open(tenants.hooli.id);
-  await new LoginPage(page).expectShown('Tessera');
-  await new LoginPage(page).signIn(people.inviter.email, people.inviter.password);
-  await admin.expectShown(tenants.hooli);
+  await new TenantAdminPage(page).openSignedIn(tenants.hooli, people.inviter);
   const form = page.getByRole('form', { name: 'Add connection' });
   await form.getByLabel('Name', { exact: true }).fill('Hooli SSO');
   await form.getByLabel('Short name').fill('hooli-sso');

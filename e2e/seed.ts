@@ -98,10 +98,14 @@ try {
     seededInvitations[key] = { id: issued.id, url: issued.url ?? '', token: issued.token ?? '' };
   }
 
+  const connections = new ConnectionService(
+    db,
+    new SecretBox(await loadSealingKeys(db, config.secretEncryptionKeys), 'connection-secrets'),
+    config.issuer,
+  );
   // The global connection to e2e/start-server.ts's upstream OpenID provider, trusted for its e-mails.
   if (process.env.E2E_UPSTREAM_URL) {
-    const box = new SecretBox(await loadSealingKeys(db, config.secretEncryptionKeys), 'connection-secrets');
-    await new ConnectionService(db, box, config.issuer).create(
+    await connections.create(
       { kind: 'operator' },
       {
         slug: 'corp-id',
@@ -117,7 +121,7 @@ try {
     const { tenant, slug, name, role } = SEED_TENANT_CONNECTION;
     const owner = { kind: 'client', clientId: 'e2e', manage: true } as const;
     await tenants.createRole(owner, seededTenants[tenant].id, { name: role });
-    await new ConnectionService(db, box, config.issuer).create(
+    await connections.create(
       { kind: 'tenant', caller: owner, tenantId: seededTenants[tenant].id },
       {
         slug,
@@ -126,6 +130,21 @@ try {
         issuer: process.env.E2E_UPSTREAM_URL,
         client_id: process.env.E2E_UPSTREAM_CLIENT_ID ?? '',
         client_secret: process.env.E2E_UPSTREAM_CLIENT_SECRET,
+      },
+    );
+  }
+
+  // The global SAML connection to e2e/start-server.ts's test IdP, from its metadata.
+  if (process.env.E2E_SAML_METADATA_XML) {
+    await connections.create(
+      { kind: 'operator' },
+      {
+        slug: 'corp-saml',
+        kind: 'saml',
+        name: 'Corp SAML',
+        saml: { metadata_xml: process.env.E2E_SAML_METADATA_XML },
+        claims: { name: 'displayName' },
+        trusted_for_email: true,
       },
     );
   }

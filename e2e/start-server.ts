@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startSamlIdp } from '../test/support/saml-idp.js';
 import { startOidcUpstream } from '../test/support/upstream.js';
 import { SEED_TENANT_CONNECTION } from './seed-data.js';
 
@@ -25,6 +26,8 @@ const cleanUp = () => rmSync(dir, { recursive: true, force: true });
 const upstream = await startOidcUpstream(
   ['corp-id', SEED_TENANT_CONNECTION.slug].map((slug) => `http://localhost:${port}/connections/${slug}/callback`),
 );
+// The SAML IdP of e2e/saml.spec.ts beside it; e2e/seed.ts imports its metadata.
+const samlIdp = await startSamlIdp();
 
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -48,6 +51,8 @@ const env: NodeJS.ProcessEnv = {
   E2E_UPSTREAM_URL: upstream.url,
   E2E_UPSTREAM_CLIENT_ID: upstream.clientId,
   E2E_UPSTREAM_CLIENT_SECRET: upstream.clientSecret,
+  // As XML: the seed runs while this process waits for it (spawnSync), so the IdP cannot answer then.
+  E2E_SAML_METADATA_XML: samlIdp.metadataXml,
 };
 
 // The seed opens the database, writes, and closes it before the server takes it (one process at a time).
@@ -56,6 +61,7 @@ if (seed.status !== 0) {
   console.error(`e2e/seed.ts failed (${seed.signal ?? `exit code ${seed.status}`}); not starting the server.`);
   cleanUp();
   await upstream.close();
+  await samlIdp.close();
   process.exit(1);
 }
 
@@ -69,5 +75,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 child.on('exit', async (code, signal) => {
   cleanUp();
   await upstream.close();
+  await samlIdp.close();
   process.exit(code ?? (signal ? 0 : 1));
 });

@@ -18,6 +18,7 @@ import { AuditSubject1732200000570 } from './1732200000570-audit-subject.js';
 import { SecondFactors1732200000600 } from './1732200000600-second-factors.js';
 import { OneTimeCodes1732200000610 } from './1732200000610-one-time-codes.js';
 import { InvitationPhones1732200000650 } from './1732200000650-invitation-phones.js';
+import { SamlAssertions1732200000800 } from './1732200000800-saml-assertions.js';
 import { DomainSignIn1732200000850 } from './1732200000850-domain-sign-in.js';
 
 /** Every migration, oldest first. */
@@ -42,5 +43,6 @@ export const migrations = [
   SecondFactors1732200000600,
   OneTimeCodes1732200000610,
   InvitationPhones1732200000650,
+  SamlAssertions1732200000800,
   DomainSignIn1732200000850,
 ];

@@ -109,6 +109,8 @@ import { connectionSection } from './federation/manage-section.js';
 import { connectionRoutes } from './federation/routes.js';
 import { FederationService } from './federation/sign-ins.js';
 import { HomeRealm } from './federation/home-realm.js';
+import { SamlServiceProvider } from './federation/saml.js';
+import { samlRoutes } from './federation/saml-routes.js';
 import { UpstreamClient } from './federation/upstream.js';
 import { AccountSessions, sessionsSection } from './oidc/sessions-section.js';
 
@@ -200,7 +202,10 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const page = new PageRenderer(renderer);
   const directory = new TenantDirectory(db);
   const onGrantDestroyed = [(id: string) => directory.forgetGrant(id)];
-  const connections = new ConnectionService(db, new SecretBox(sealingKeys, 'connection-secrets'), config.issuer);
+  const connections = new ConnectionService(db, new SecretBox(sealingKeys, 'connection-secrets'), config.issuer, {
+    allowHttp: config.federation.allowHttp,
+  });
+  const saml = new SamlServiceProvider(config.issuer);
   // Work done after the answer (mail whose timing must not tell whether an address has an account).
   const later = new AfterAnswer((error) =>
     logger.error({ err: { message: error instanceof Error ? error.message : String(error) } }, 'deferred work failed'),
@@ -215,6 +220,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const upstream = new UpstreamClient({
     allowHttp: config.federation.allowHttp,
     redirectUri: (slug) => connections.redirectUri(slug),
+    saml,
   });
   const domains = new DomainService(
     db,
@@ -222,8 +228,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     createQuota({ keyPrefix: 'domains-verify', points: config.domainVerifyQuotaPerHour, durationSeconds: 3600 }),
   );
   // A tenant's own connections are trusted for e-mails in that tenant's verified domains only.
-  const federation: FederationService = new FederationService(db, accounts, connections, upstream, (tenantId) =>
-    domains.verifiedOf(tenantId),
+  const federation: FederationService = new FederationService(
+    db,
+    accounts,
+    connections,
+    upstream,
+    (tenantId) => domains.verifiedOf(tenantId),
+    saml,
   );
   const tenants = new TenantService(db, config.tenantSelfService, config.tenantSelfServiceMax);
   const findClient = (id: string) => clientInfo(db, id);
@@ -489,6 +500,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const health = healthRoutes(db);
   app.use(health.routes());
   const pages = pageRouter(config, routers);
+  // Posted by a SAML IdP's page (another site): outside the page router's CSRF check, see saml-routes.ts.
+  app.use(samlRoutes({ federation, connections, saml, page, browser: sessions }).routes());
   app.use(pages.routes());
   app.use(pages.allowedMethods());
   app.use(apiRouter(api, config.issuer).routes());

@@ -22,7 +22,11 @@ describeWithServer('hostile input', (server: () => TestServer) => {
   });
 
   const post = (path: string, headers: Record<string, string>, body: string | Uint8Array) =>
-    fetch(`${server().url}${path}`, { method: 'POST', headers: { accept: 'application/json', ...headers }, body });
+    fetch(`${server().url}${path}`, {
+      method: 'POST',
+      headers: { accept: 'application/json', ...headers },
+      body: body as RequestInit['body'],
+    });
 
   test('a body that claims gzip, deflate or br but is not compressed is a 4xx on pages, the API and the provider, before authentication', async () => {
     const targets: [string, string, string][] = [

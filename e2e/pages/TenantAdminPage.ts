@@ -1,6 +1,7 @@
 // The tenant admin page /tenants/:tenantId/manage: members with their roles, the role catalogue,
 // and the invitations section (issue an invitation, its link shown once, status, revoke).
 import { expect, type Locator, type Page } from '@playwright/test';
+import { LoginPage } from './LoginPage.js';
 
 export class TenantAdminPage {
   readonly heading: Locator;
@@ -47,6 +48,18 @@ export class TenantAdminPage {
   /** Opens the page; without a session the browser is sent to sign in first, so this does not wait for it. */
   async open(tenantId: string): Promise<void> {
     await this.page.goto(TenantAdminPage.path(tenantId));
+  }
+
+  /** Opens the page in a browser without a session: signs in as `person` on the way, then expects the page. */
+  async openSignedIn(
+    tenant: { id: string; name: string; slug: string },
+    person: { email: string; password: string },
+  ): Promise<void> {
+    await this.open(tenant.id);
+    const login = new LoginPage(this.page);
+    await login.expectShown('Tessera');
+    await login.signIn(person.email, person.password);
+    await this.expectShown(tenant);
   }
 
   async expectShown(tenant: { id: string; name: string; slug: string }): Promise<void> {

@@ -8,13 +8,36 @@ import { AppError } from '../errors.js';
 import type { SignedInBrowser } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 import { Slug } from '../tenants/schemas.js';
-import { type FederationService, UpstreamFailed } from './sign-ins.js';
+import { type FederationService, type Handoff, UpstreamFailed } from './sign-ins.js';
 
 interface Deps {
   federation: FederationService;
   page: PageRenderer;
   browser: SignedInBrowser;
   issuer: string;
+}
+
+/** Where the browser goes once an upstream answered: the interaction's own page, or the account page. */
+export const handoffUrl = (handoff: Handoff) =>
+  handoff.purpose === 'link'
+    ? '/account?done=connection_linked'
+    : `/interaction/${handoff.interactionUid}/connection/return`;
+
+/** A failed or refused upstream answer: a page that says so (nothing changed), with the way back. */
+export async function failurePage(ctx: Context, page: PageRenderer, error: unknown): Promise<void> {
+  if (error instanceof UpstreamFailed)
+    return page.render(
+      ctx,
+      'pages/connection-failed.njk',
+      {
+        connection: error.connectionName,
+        back: error.interactionUid ? `/interaction/${error.interactionUid}` : '/account',
+      },
+      400,
+    );
+  if (error instanceof AppError && error.status === 409)
+    return page.render(ctx, 'pages/connection-failed.njk', { problem: error.description, back: '/account' }, 409);
+  throw error;
 }
 
 export function callbackRoutes({ federation, page, browser, issuer }: Deps): Router {
@@ -27,25 +50,9 @@ export function callbackRoutes({ federation, page, browser, issuer }: Deps): Rou
       if (!slug.success) throw new UpstreamFailed(undefined, undefined);
       const handoff = await federation.callback(slug.data, url, () => browser.accountId(ctx));
       ctx.status = 303;
-      ctx.redirect(
-        handoff.purpose === 'link'
-          ? '/account?done=connection_linked'
-          : `/interaction/${handoff.interactionUid}/connection/return`,
-      );
+      ctx.redirect(handoffUrl(handoff));
     } catch (error) {
-      if (error instanceof UpstreamFailed)
-        return page.render(
-          ctx,
-          'pages/connection-failed.njk',
-          {
-            connection: error.connectionName,
-            back: error.interactionUid ? `/interaction/${error.interactionUid}` : '/account',
-          },
-          400,
-        );
-      if (error instanceof AppError && error.status === 409)
-        return page.render(ctx, 'pages/connection-failed.njk', { problem: error.description, back: '/account' }, 409);
-      throw error;
+      return failurePage(ctx, page, error);
     }
   });
   return router;

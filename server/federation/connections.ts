@@ -15,9 +15,13 @@ import {
   type CreateConnection,
   Membership,
   rolesOf,
+  type SamlInput,
+  type SamlSettings,
   type UpdateConnection,
 } from './schemas.js';
 import type { SecretBox } from '../keys/sealing.js';
+import { fetchIdpMetadata, type IdpMetadata, parseIdpMetadata } from './saml-metadata.js';
+import { SamlServiceProvider } from './saml.js';
 
 /** A usable connection as the sign-in needs it: settings and claim mapping parsed, the secret opened on demand. */
 export interface LiveConnection {
@@ -40,21 +44,31 @@ export interface LiveConnection {
 /** An operator (`actor` for the audit trail: an account id, `client:<id>`, or `cli`) or a tenant's admin. */
 export type Owner = { kind: 'operator'; actor?: string } | { kind: 'tenant'; caller: Caller; tenantId: string };
 
-const DEFAULT_SCOPES = { oidc: ['openid', 'email', 'profile'], oauth2: [] as string[] };
+const DEFAULT_SCOPES = { oidc: ['openid', 'email', 'profile'], oauth2: [] as string[], saml: [] as string[] };
+/** A SAML subject is the NameID unless the mapping says otherwise. */
+const DEFAULT_CLAIMS = { oidc: {}, oauth2: {}, saml: { subject: 'nameID' } };
 const notFound = () => new NotFound('There is no such connection.', 'connection_not_found');
 
 export class ConnectionService {
+  private readonly sp: SamlServiceProvider;
+
   constructor(
     private readonly db: Database,
     private readonly box: SecretBox,
     private readonly issuer: string,
-  ) {}
+    /** `allowHttp`: SAML metadata may be read over http (development and tests only). */
+    private readonly options: { allowHttp?: boolean } = {},
+  ) {
+    this.sp = new SamlServiceProvider(issuer);
+  }
 
   redirectUri(slug: string): string {
     return `${this.issuer}/connections/${slug}/callback`;
   }
 
   async create(owner: Owner, input: CreateConnection & { trusted_for_email?: boolean }): Promise<ConnectionView> {
+    // The IdP's metadata is read before the transaction (a network call).
+    const saml = input.kind === 'saml' ? samlSettingsOf(await this.importMetadata(input.saml), input.saml) : undefined;
     return this.db.transaction(async (m) => {
       const tenantId = await this.ownedTenant(m, owner);
       const now = new Date();
@@ -65,9 +79,14 @@ export class ConnectionService {
         tenantId,
         kind: input.kind,
         name: input.name,
-        settings: JSON.stringify(settingsOf(input, DEFAULT_SCOPES[input.kind])),
+        settings: JSON.stringify(
+          settingsOf(
+            { ...input, client_id: input.client_id ?? this.sp.metadataUrl(input.slug), saml },
+            DEFAULT_SCOPES[input.kind],
+          ),
+        ),
         secret: input.client_secret ? this.box.seal(input.client_secret, id) : null,
-        claimMapping: JSON.stringify(ClaimMapping.parse(input.claims ?? {})),
+        claimMapping: JSON.stringify(ClaimMapping.parse({ ...DEFAULT_CLAIMS[input.kind], ...input.claims })),
         membership: await membershipOf(m, tenantId, input.membership),
         // Only the operator vouches for a global connection's e-mails; a tenant's is trusted for its verified domains.
         trustedForEmail: tenantId === null && input.trusted_for_email === true,
@@ -101,9 +120,12 @@ export class ConnectionService {
     id: string,
     patch: UpdateConnection & { trusted_for_email?: boolean },
   ): Promise<ConnectionView> {
+    const imported = patch.saml ? await this.importMetadata(patch.saml) : undefined;
     return this.db.transaction(async (m) => {
       const row = await this.owned(m, owner, id);
       const stored = ConnectionSettings.parse(JSON.parse(row.settings));
+      if (patch.saml && row.kind !== 'saml')
+        throw new BadRequest('Only a SAML connection has SAML settings.', 'not_a_saml_connection');
       const merged = {
         issuer: patch.issuer ?? stored.issuer,
         authorization_endpoint: patch.authorization_endpoint ?? stored.authorizationEndpoint,
@@ -111,6 +133,7 @@ export class ConnectionService {
         userinfo_endpoint: patch.userinfo_endpoint ?? stored.userinfoEndpoint,
         client_id: patch.client_id ?? stored.clientId,
         scopes: patch.scopes,
+        saml: stored.saml && samlSettingsOf(imported, patch.saml, stored.saml),
       };
       Object.assign(row, {
         name: patch.name ?? row.name,
@@ -152,6 +175,13 @@ export class ConnectionService {
         subject: row.id,
       });
     });
+  }
+
+  /** Metadata given by URL or XML; undefined when neither is. */
+  private async importMetadata(input: SamlInput | undefined): Promise<IdpMetadata | undefined> {
+    if (input?.metadata_xml) return parseIdpMetadata(input.metadata_xml);
+    if (input?.metadata_url) return fetchIdpMetadata(input.metadata_url, this.options.allowHttp === true);
+    return undefined;
   }
 
   /** An enabled connection by slug, for signing in through it; undefined when there is none. */
@@ -247,7 +277,19 @@ export class ConnectionService {
       membership: parsedMembership(row),
       trusted_for_email: row.trustedForEmail,
       disabled: row.disabledAt !== null,
-      redirect_uri: this.redirectUri(row.slug),
+      redirect_uri: row.kind === 'saml' ? this.sp.acsUrl(row.slug) : this.redirectUri(row.slug),
+      saml: settings.saml
+        ? {
+            sp_entity_id: settings.clientId,
+            acs_url: this.sp.acsUrl(row.slug),
+            sp_metadata_url: this.sp.metadataUrl(row.slug),
+            idp_entity_id: settings.saml.entityId,
+            idp_sso_url: settings.saml.ssoUrl,
+            idp_certificates: settings.saml.certificates.length,
+            idp_metadata_url: settings.saml.metadataUrl,
+            idp_initiated_url: settings.saml.idpInitiatedUrl,
+          }
+        : null,
       created_at: row.createdAt.toISOString(),
       updated_at: row.updatedAt.toISOString(),
     };
@@ -262,10 +304,12 @@ function settingsOf(
     userinfo_endpoint?: string;
     client_id: string;
     scopes?: string[];
+    saml?: SamlSettings;
   },
   fallbackScopes: string[],
 ): ConnectionSettings {
   return ConnectionSettings.parse({
+    saml: input.saml,
     issuer: input.issuer,
     authorizationEndpoint: input.authorization_endpoint,
     tokenEndpoint: input.token_endpoint,
@@ -273,6 +317,23 @@ function settingsOf(
     clientId: input.client_id,
     scopes: input.scopes ?? fallbackScopes,
   });
+}
+
+/** The stored SAML settings: freshly imported metadata (else the stored), and the landing of IdP-initiated sign-ins. */
+function samlSettingsOf(
+  imported: IdpMetadata | undefined,
+  input: SamlInput | undefined,
+  stored?: SamlSettings,
+): SamlSettings {
+  const metadata = imported ?? stored!;
+  return {
+    entityId: metadata.entityId,
+    ssoUrl: metadata.ssoUrl,
+    certificates: metadata.certificates,
+    metadataUrl: imported ? (input?.metadata_url ?? null) : (stored?.metadataUrl ?? null),
+    idpInitiatedUrl:
+      input?.idp_initiated_url === undefined ? (stored?.idpInitiatedUrl ?? null) : input.idp_initiated_url,
+  };
 }
 
 const parsedMembership = (row: Connection) => (row.membership ? Membership.parse(JSON.parse(row.membership)) : null);

@@ -45,7 +45,8 @@ export async function profileOf(
     emailVerified: upstreamVerified && (await trustedFor(connection, email!, verifiedDomains)),
     name: text(claimAt(claims, map.name), 200),
     phone: text(claimAt(claims, map.phone), 32),
-    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string').slice(0, 100) : [],
+    // One group may come as a string (a SAML attribute with one value).
+    groups: (Array.isArray(groups) ? groups : [groups]).filter((g): g is string => typeof g === 'string').slice(0, 100),
   };
 }
 

@@ -46,11 +46,14 @@ export function connectionRoutes({ api, issuer, connections }: ConnectionRouteDe
       method: 'post',
       path: base,
       tag,
-      summary: 'Add a connection (OpenID Connect or OAuth 2.0 with a userinfo URL)',
+      summary: 'Add a connection (OpenID Connect, OAuth 2.0 with a userinfo URL, or SAML 2.0 from IdP metadata)',
       params: TenantParams,
       body: CreateConnection,
       responses: {
-        201: { description: 'Created; register its redirect_uri at the provider', schema: ConnectionBody },
+        201: {
+          description: 'Created; register its redirect_uri at the provider (SAML: give it saml.sp_metadata_url)',
+          schema: ConnectionBody,
+        },
         ...errors({ ...common, 409: 'The slug is taken' }),
       },
     },

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { RoleName, Slug, Uuid } from '../tenants/schemas.js';
 
-export const CONNECTION_KINDS = ['oidc', 'oauth2'] as const;
+export const CONNECTION_KINDS = ['oidc', 'oauth2', 'saml'] as const;
 const Url = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2000);
 const ClaimName = z
   .string()
@@ -56,6 +56,22 @@ export function rolesFor(membership: Membership, groups: string[]): string[] {
   return mapped.size ? [...mapped] : membership.default_roles;
 }
 
+/** A SAML identity provider, as its metadata said (stored in `connections.settings.saml`). */
+export const SamlSettings = z.object({
+  entityId: z.string().min(1).max(1000),
+  ssoUrl: Url,
+  /** The IdP's signing certificates (base64 DER, as in its metadata). */
+  certificates: z
+    .array(z.string().regex(/^[A-Za-z0-9+/=]{100,20000}$/))
+    .min(1)
+    .max(10),
+  /** Where the metadata was imported from (null: given as XML). */
+  metadataUrl: Url.nullable(),
+  /** Where an IdP-initiated sign-in lands when its RelayState names no page of Tessera's. */
+  idpInitiatedUrl: Url.nullable(),
+});
+export type SamlSettings = z.output<typeof SamlSettings>;
+
 /** What is stored in `connections.settings`: where the upstream is and who Tessera is there. */
 export const ConnectionSettings = z.object({
   issuer: Url.optional(),
@@ -64,8 +80,25 @@ export const ConnectionSettings = z.object({
   userinfoEndpoint: Url.optional(),
   clientId: z.string().min(1).max(500),
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/)).max(30),
+  saml: SamlSettings.optional(),
 });
 export type ConnectionSettings = z.output<typeof ConnectionSettings>;
+
+/** A SAML connection's identity provider: its metadata by URL or as XML (read once, when given). */
+export const SamlInput = z
+  .object({
+    metadata_url: Url.optional().describe("the IdP's SAML metadata URL (read when the connection is saved)"),
+    metadata_xml: z.string().min(1).max(500_000).optional().describe("the IdP's SAML metadata document"),
+    idp_initiated_url: Url.nullable()
+      .optional()
+      .describe(
+        'where an IdP-initiated sign-in lands (an app that starts its sign-in there); default the account page',
+      ),
+  })
+  .strict()
+  .refine((v) => !(v.metadata_url && v.metadata_xml), 'give metadata_url or metadata_xml, not both')
+  .meta({ id: 'ConnectionSamlInput' });
+export type SamlInput = z.output<typeof SamlInput>;
 
 const Fields = {
   name: z.string().trim().min(1, 'must not be empty').max(200, 'at most 200 characters'),
@@ -73,7 +106,12 @@ const Fields = {
   authorization_endpoint: Url.optional().describe('oauth2: where people are sent to sign in'),
   token_endpoint: Url.optional().describe('oauth2: where the code is exchanged'),
   userinfo_endpoint: Url.optional().describe('oauth2: where the claims are read'),
-  client_id: z.string().min(1).max(500),
+  client_id: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe('oidc, oauth2: the client id at the provider; saml: the SP entity id (default its metadata URL)'),
   client_secret: z.string().min(1).max(2000).optional().describe('write-only: stored encrypted, never returned'),
   scopes: z
     .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,100}$/))
@@ -83,24 +121,29 @@ const Fields = {
   membership: Membership.nullable()
     .optional()
     .describe("just-in-time membership of the connection's tenant (null: none); not for a global connection"),
+  saml: SamlInput.optional().describe('saml: the identity provider'),
 };
 
 function endpointsFit(v: {
   kind?: string;
+  client_id?: string;
+  saml?: SamlInput;
   issuer?: string;
   authorization_endpoint?: string;
   token_endpoint?: string;
   userinfo_endpoint?: string;
 }) {
-  if (v.kind === 'oidc') return v.issuer !== undefined;
-  if (v.kind === 'oauth2')
-    return (
-      v.authorization_endpoint !== undefined && v.token_endpoint !== undefined && v.userinfo_endpoint !== undefined
-    );
-  return true;
+  if (v.kind === 'saml') return v.saml?.metadata_url !== undefined || v.saml?.metadata_xml !== undefined;
+  if (v.kind === 'oidc') return v.issuer !== undefined && v.client_id !== undefined;
+  return (
+    v.authorization_endpoint !== undefined &&
+    v.token_endpoint !== undefined &&
+    v.userinfo_endpoint !== undefined &&
+    v.client_id !== undefined
+  );
 }
 const ENDPOINTS_MESSAGE =
-  'oidc needs issuer; oauth2 needs authorization_endpoint, token_endpoint and userinfo_endpoint';
+  'oidc needs issuer and client_id; oauth2 needs authorization_endpoint, token_endpoint, userinfo_endpoint and client_id; saml needs saml.metadata_url or saml.metadata_xml';
 
 export const CreateConnection = z
   .object({ slug: Slug, kind: z.enum(CONNECTION_KINDS), ...Fields })
@@ -111,7 +154,6 @@ export type CreateConnection = z.output<typeof CreateConnection>;
 const UpdateFields = {
   ...Fields,
   name: Fields.name.optional(),
-  client_id: Fields.client_id.optional(),
   disabled: z.boolean().optional().describe('a disabled connection is not offered and signs nobody in'),
 };
 const someField = (v: object) => Object.keys(v).length > 0;
@@ -156,6 +198,19 @@ export const ConnectionBody = z
     trusted_for_email: z.boolean(),
     disabled: z.boolean(),
     redirect_uri: z.string().describe('register this as the redirect URI at the upstream provider'),
+    saml: z
+      .object({
+        sp_entity_id: z.string().describe("Tessera's entity id at the IdP (the audience it checks)"),
+        acs_url: z.string().describe('the Assertion Consumer Service URL (HTTP-POST binding)'),
+        sp_metadata_url: z.string().describe("Tessera's SP metadata for this connection: give it to the IdP"),
+        idp_entity_id: z.string(),
+        idp_sso_url: z.string(),
+        idp_certificates: z.number().int().describe('how many signing certificates of the IdP are trusted'),
+        idp_metadata_url: z.string().nullable(),
+        idp_initiated_url: z.string().nullable(),
+      })
+      .nullable()
+      .describe('saml only'),
     created_at: z.string(),
     updated_at: z.string(),
   })

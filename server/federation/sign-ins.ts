@@ -9,13 +9,14 @@ import { type EntityManager, IsNull, LessThan, MoreThan } from 'typeorm';
 import type { AccountService } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
-import { Connection, Identity, UpstreamSignIn } from '../db/entities/index.js';
+import { Connection, Identity, SamlAssertion, UpstreamSignIn } from '../db/entities/index.js';
 import { AppError, Conflict, NotFound } from '../errors.js';
 import type { SignedIn } from '../interaction/kit.js';
 import { applySsoGrant } from '../tenants/grants.js';
 import type { ConnectionService, LiveConnection } from './connections.js';
 import { type Profile, profileOf, type VerifiedDomains } from './profile.js';
 import { rolesFor, rolesOf } from './schemas.js';
+import type { SamlServiceProvider, VerifiedAssertion } from './saml.js';
 import type { UpstreamClient } from './upstream.js';
 
 /** How long an upstream round trip, and then a decision about linking, may take. */
@@ -25,6 +26,16 @@ export const UPSTREAM_TTL_MS = 10 * 60_000;
 export type Handoff =
   | { purpose: 'sign_in' | 'reauth'; interactionUid: string }
   | { purpose: 'link'; accountId: string };
+
+/**
+ * What a SAML response leads to besides a Handoff: an IdP-initiated one signs nobody in (the browser goes
+ * to `landing`); a link from the account page continues in a GET of the same browser (`samlLinkReturn`),
+ * since the IdP's cross-site POST carries no session cookie (SameSite=Lax).
+ */
+export type SamlOutcome =
+  | Handoff
+  | { purpose: 'unsolicited'; landing: string }
+  | { purpose: 'link_return'; id: string };
 
 /** What finishing an upstream sign-in inside the interaction leads to. */
 export type Completion =
@@ -68,6 +79,7 @@ export class FederationService {
     private readonly connections: ConnectionService,
     private readonly upstream: UpstreamClient,
     private readonly verifiedDomains: VerifiedDomains,
+    private readonly saml: SamlServiceProvider,
   ) {}
 
   /** Starts an upstream sign-in: the browser is sent to the returned URL. */
@@ -119,7 +131,8 @@ export class FederationService {
     const state = url.searchParams.get('state');
     const row = state ? await this.db.read((m) => m.findOneBy(UpstreamSignIn, { id: hashOf(state) })) : null;
     const connection = row ? await this.connections.liveById(row.connectionId) : undefined;
-    if (!row || !state || !connection || connection.slug !== slug) throw new UpstreamFailed(undefined, undefined);
+    if (!row || !state || !connection || connection.slug !== slug || connection.kind === 'saml')
+      throw new UpstreamFailed(undefined, undefined);
     const failed = new UpstreamFailed(row.interactionUid ?? undefined, connection.name);
     const spent = await this.db.write((m) =>
       m.update(
@@ -141,6 +154,91 @@ export class FederationService {
       // Cancelled, refused, a bad ID token or an unreachable upstream: the reason stays upstream's, never logged.
       throw failed;
     }
+    return this.handOff(row, connection, profile, browserAccount, failed);
+  }
+
+  /**
+   * A SAML response posted to the ACS. Verified first (signature, issuer, audience, Destination,
+   * Recipient, times); then, in one transaction, its AuthnRequest (InResponseTo) is spent and its
+   * assertion ID recorded, so neither a replay nor a second answer to the same request signs in. An
+   * IdP-initiated response (no InResponseTo) signs nobody in: it lands on a page that starts a sign-in
+   * (see SamlServiceProvider.landing), which then goes through the IdP as an SP-initiated one.
+   */
+  async samlResponse(
+    slug: string,
+    form: { SAMLResponse?: unknown; RelayState?: unknown },
+    browserAccount: () => Promise<string | undefined>,
+  ): Promise<SamlOutcome> {
+    const connection = await this.connections.live(slug);
+    if (connection?.kind !== 'saml' || typeof form.SAMLResponse !== 'string')
+      throw new UpstreamFailed(undefined, connection?.name);
+    let verified: VerifiedAssertion;
+    try {
+      verified = await this.saml.verify(connection, form.SAMLResponse);
+    } catch {
+      // The reason stays ours: the response is never logged.
+      throw new UpstreamFailed(undefined, connection.name);
+    }
+    const state = verified.inResponseTo?.startsWith('_') ? verified.inResponseTo.slice(1) : undefined;
+    const row =
+      verified.inResponseTo === null
+        ? undefined
+        : state
+          ? await this.db.read((m) => m.findOneBy(UpstreamSignIn, { id: hashOf(state), connectionId: connection.id }))
+          : null;
+    const failed = new UpstreamFailed(row?.interactionUid ?? undefined, connection.name);
+    if (row === null) throw failed;
+    await this.db.transaction(async (m) => {
+      if (row) {
+        const spent = await m.update(
+          UpstreamSignIn,
+          { id: row.id, status: 'started', expiresAt: MoreThan(new Date()) },
+          { status: 'failed' },
+        );
+        if (spent.affected !== 1) throw failed;
+      }
+      await m.delete(SamlAssertion, { expiresAt: LessThan(new Date()) });
+      const id = hashOf(`${connection.id}\n${verified.assertionId}`);
+      // The primary key refuses an assertion ID seen before (a replay), also from a concurrent request.
+      await m.insert(SamlAssertion, { id, expiresAt: verified.expiresAt }).catch(() => {
+        throw failed;
+      });
+    });
+    if (!row) return { purpose: 'unsolicited', landing: this.saml.landing(connection, form.RelayState) };
+    const profile = await profileOf(connection, verified.claims, this.verifiedDomains);
+    if (row.purpose !== 'link') return this.handOff(row, connection, profile, browserAccount, failed);
+    if (!profile) throw failed;
+    await this.db.write((m) =>
+      m.update(
+        UpstreamSignIn,
+        { id: row.id, status: 'failed' },
+        { status: 'returned', profile: JSON.stringify(profile) },
+      ),
+    );
+    return { purpose: 'link_return', id: row.id };
+  }
+
+  /** A SAML link from the account page, continued in the browser signed in to the account that started it. */
+  async samlLinkReturn(slug: string, id: string, browserAccount: () => Promise<string | undefined>): Promise<Handoff> {
+    const row = await this.db.read((m) =>
+      m.findOneBy(UpstreamSignIn, { id, purpose: 'link', status: 'returned', expiresAt: MoreThan(new Date()) }),
+    );
+    const connection = row ? await this.connections.liveById(row.connectionId) : undefined;
+    if (!row?.accountId || connection?.slug !== slug) throw new UpstreamFailed(undefined, undefined);
+    if ((await browserAccount()) !== row.accountId) throw new UpstreamFailed(undefined, connection.name);
+    await this.db.write((m) => this.spend(m, row.id, 'returned', 'done'));
+    await this.linkToAccount(connection, row.accountId, JSON.parse(row.profile!) as Profile);
+    return { purpose: 'link', accountId: row.accountId };
+  }
+
+  /** What an upstream proved goes to the account page's link, or waits for the interaction's browser. */
+  private async handOff(
+    row: UpstreamSignIn,
+    connection: LiveConnection,
+    profile: Profile | undefined,
+    browserAccount: () => Promise<string | undefined>,
+    failed: UpstreamFailed,
+  ): Promise<Handoff> {
     if (!profile) throw failed;
     if (row.purpose === 'link') {
       // Linking from the account page: only in the browser still signed in to the account that started it.

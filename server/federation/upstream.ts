@@ -3,6 +3,7 @@
 // ID token checked against the upstream's JWKS (or the claims read from userinfo). Nothing here is logged.
 import * as client from 'openid-client';
 import type { LiveConnection } from './connections.js';
+import type { SamlServiceProvider } from './saml.js';
 
 /** What came back from upstream, before the claim mapping. */
 export type UpstreamClaims = Record<string, unknown>;
@@ -13,13 +14,24 @@ const DISCOVERY_TTL_MS = 10 * 60_000;
 export class UpstreamClient {
   private readonly configs = new Map<string, { config: Promise<client.Configuration>; until: number }>();
 
-  constructor(private readonly options: { allowHttp: boolean; redirectUri: (slug: string) => string }) {}
+  constructor(
+    private readonly options: { allowHttp: boolean; redirectUri: (slug: string) => string; saml: SamlServiceProvider },
+  ) {}
+
+  /** A SAML AuthnRequest's ID: the state, as an XML ID (it comes back as InResponseTo). */
+  static samlRequestId(state: string): string {
+    return `_${state}`;
+  }
 
   async authorizationUrl(
     connection: LiveConnection,
     checks: { state: string; nonce: string; codeVerifier: string },
     { reauthenticate = false, loginHint }: { reauthenticate?: boolean; loginHint?: string } = {},
   ): Promise<URL> {
+    if (connection.kind === 'saml')
+      return this.options.saml.authorizeUrl(connection, UpstreamClient.samlRequestId(checks.state), {
+        forceAuthn: reauthenticate,
+      });
     const config = await this.configOf(connection);
     const scope = connection.settings.scopes.join(' ');
     return client.buildAuthorizationUrl(config, {
@@ -107,6 +119,8 @@ export class UpstreamClient {
 
 /** Reads `path` (dots reach into objects) from the claims. */
 export function claimAt(claims: UpstreamClaims, path: string): unknown {
+  // A claim whose own name has dots (a SAML attribute named by a URI) is read as it is.
+  if (Object.hasOwn(claims, path)) return claims[path];
   let value: unknown = claims;
   for (const part of path.split('.')) {
     if (value === null || typeof value !== 'object') return undefined;

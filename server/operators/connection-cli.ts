@@ -1,6 +1,7 @@
 // The operator's commands for global connections (offered on every sign-in page): add, list, change, remove,
 // each an operation of the operator API (connection-operations.ts). A tenant's own connections are its admins'
 // business (Management API, tenant admin page).
+import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { type Act, all, type Obj, str } from './cli.js';
 
@@ -21,6 +22,20 @@ interface Options {
   trustedEmail?: boolean;
   disable?: boolean;
   enable?: boolean;
+  samlMetadataUrl?: string;
+  samlMetadataFile?: string;
+  idpInitiatedUrl?: string;
+}
+
+/** saml: the IdP's metadata (by URL, or a file read here and sent as XML) and where IdP-initiated sign-ins land. */
+function samlOf(o: Options) {
+  if (o.samlMetadataUrl === undefined && o.samlMetadataFile === undefined && o.idpInitiatedUrl === undefined)
+    return undefined;
+  return {
+    metadata_url: o.samlMetadataUrl,
+    metadata_xml: o.samlMetadataFile === undefined ? undefined : readFileSync(o.samlMetadataFile, 'utf8'),
+    idp_initiated_url: o.idpInitiatedUrl,
+  };
 }
 
 /** --claim email=mail → { email: 'mail' }. */
@@ -44,6 +59,7 @@ const fieldsOf = (o: Options) => ({
   client_secret: o.clientSecret,
   scopes: o.scope,
   claims: claimsOf(o.claim),
+  saml: samlOf(o),
 });
 
 function endpointOptions(command: Command): Command {
@@ -56,11 +72,10 @@ function endpointOptions(command: Command): Command {
     .option('--client-id <id>', "Tessera's client id at the provider")
     .option('--client-secret <secret>', 'the client secret (stored encrypted, never printed)')
     .option('--scope <scope>', 'a scope to ask for (repeat; default openid email profile for oidc)', list)
-    .option(
-      '--claim <name=claim>',
-      'claim mapping: subject, email, email_verified, name, phone, groups (repeat)',
-      list,
-    );
+    .option('--claim <name=claim>', 'claim mapping: subject, email, email_verified, name, phone, groups (repeat)', list)
+    .option('--saml-metadata-url <url>', "saml: the IdP's metadata URL (read now)")
+    .option('--saml-metadata-file <path>', "saml: a file with the IdP's metadata XML")
+    .option('--idp-initiated-url <url>', 'saml: where an IdP-initiated sign-in lands (default: the account page)');
 }
 
 export function connectionCommands(program: Command, act: Act): void {
@@ -71,7 +86,7 @@ export function connectionCommands(program: Command, act: Act): void {
         'add a global connection to an upstream identity provider; prints the redirect URI to register there',
       )
       .requiredOption('--slug <slug>', 'short name, part of the redirect URI')
-      .option('--kind <kind>', 'oidc or oauth2', 'oidc'),
+      .option('--kind <kind>', 'oidc, oauth2 or saml', 'oidc'),
   )
     .option('--trusted-email', "count the provider's verified e-mails as verified (only for providers you trust)")
     .action(
@@ -86,7 +101,11 @@ export function connectionCommands(program: Command, act: Act): void {
         })) as Obj;
         print.json(created);
         print.line(`added ${str(created.slug)} (${str(created.id)})`);
-        print.line(`redirect URI to register at the provider: ${str(created.redirect_uri)}`);
+        const saml = created.saml as Obj | null;
+        if (saml) {
+          print.line(`give the IdP the SP metadata: ${str(saml.sp_metadata_url)}`);
+          print.line(`  (entity id ${str(saml.sp_entity_id)}, ACS ${str(saml.acs_url)}, HTTP-POST)`);
+        } else print.line(`redirect URI to register at the provider: ${str(created.redirect_uri)}`);
       }),
     );
 
@@ -100,7 +119,7 @@ export function connectionCommands(program: Command, act: Act): void {
         if (!connections.length) print.line('no global connections');
         for (const c of connections)
           print.line(
-            `${str(c.slug).padEnd(20)} ${str(c.kind).padEnd(6)} ${c.disabled ? 'disabled' : 'enabled '} ${c.trusted_for_email ? 'trusted-email' : 'untrusted-email'}  ${str(c.name)}  ${str(c.issuer ?? c.authorization_endpoint)}`,
+            `${str(c.slug).padEnd(20)} ${str(c.kind).padEnd(6)} ${c.disabled ? 'disabled' : 'enabled '} ${c.trusted_for_email ? 'trusted-email' : 'untrusted-email'}  ${str(c.name)}  ${str(c.issuer ?? c.authorization_endpoint ?? (c.saml as Obj | null)?.idp_entity_id)}`,
           );
       }),
     );

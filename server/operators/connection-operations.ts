@@ -39,7 +39,8 @@ export function connectionOperations(connections: ConnectionService): Operation[
         method: 'post',
         path: '/api/admin/connections',
         tag,
-        summary: 'Add a global connection (OpenID Connect, or OAuth 2.0 with a userinfo URL)',
+        summary:
+          'Add a global connection (OpenID Connect, OAuth 2.0 with a userinfo URL, or SAML 2.0 from IdP metadata)',
         body: CreateGlobalConnection,
         responses: {
           201: { description: 'Added; register its redirect_uri at the provider', schema: ConnectionBody },

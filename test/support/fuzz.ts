@@ -396,7 +396,7 @@ export async function send(baseUrl: string, request: FuzzRequest): Promise<{ sta
   const res = await fetch(new URL(request.path, baseUrl), {
     method: request.method,
     headers: request.headers,
-    body: request.body,
+    body: request.body as RequestInit['body'],
     redirect: 'manual',
   });
   return { status: res.status, text: (await res.text()).slice(0, 300) };

@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type ConnectionKind = 'oidc' | 'oauth2';
+export type ConnectionKind = 'oidc' | 'oauth2' | 'saml';
 
 /**
  * An upstream identity provider Tessera signs people in through: global (`tenantId` null, offered to

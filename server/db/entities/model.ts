@@ -27,6 +27,7 @@ export { Tenant } from './tenant.js';
 export { TenantDomain } from './tenant-domain.js';
 export { TenantRole } from './tenant-role.js';
 export { UpstreamSignIn } from './upstream-sign-in.js';
+export { SamlAssertion } from './saml-assertion.js';
 export { VerificationCode } from './verification-code.js';
 export { WebauthnChallenge } from './webauthn-challenge.js';
 export { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
