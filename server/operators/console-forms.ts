@@ -84,17 +84,26 @@ export async function trailOf(
 
 /**
  * A list page searched by the address's `q` (the operation's `search`), a page at a time: `area` names the
- * page's template and its navigation entry, `key` the list in the template.
+ * page's template and its navigation entry, `key` the list in the template. `search: false` for an operation
+ * that has no search: the list is only paged.
  */
 export function searchableList(
   router: Router,
   console: Console,
-  { path, operation, area, key }: { path: string; operation: string; area: string; key: string },
+  {
+    path,
+    operation,
+    area,
+    key,
+    search = true,
+  }: { path: string; operation: string; area: string; key: string; search?: boolean },
 ): void {
   router.get(path, async (ctx) => {
     const acting = await console.operator(ctx);
     if (!acting) return;
-    const { q, cursor } = ListQuery.parse(ctx.query);
+    const query = ListQuery.parse(ctx.query);
+    const { cursor } = query;
+    const q = search ? query.q : undefined;
     const page = await console.run<{ items: unknown[]; next_cursor: string | null }>(
       operation,
       { query: { search: q, cursor, limit: String(CONSOLE_PAGE_SIZE) } },
@@ -122,3 +131,43 @@ export const detailPage =
     ]);
     console.show(ctx, template, area, { [key]: thing, trail, ...extra }, status);
   };
+
+/** A destructive action of one thing: what the confirmation says, the change, and where the browser goes after. */
+export interface Destructive {
+  /** Names the action's messages (`admin.confirm.<action>.*`). */
+  action: string;
+  area: string;
+  /** What the confirmation calls the thing (read through the API, so a thing that is none is a 404). */
+  name(ctx: Context, acting: Acting): Promise<string>;
+  /** The thing's page: Cancel goes back to it. */
+  back(ctx: Context): string;
+  run(ctx: Context, acting: Acting): Promise<unknown>;
+  /** Where the browser goes when it is done, with `notice`. */
+  after(ctx: Context): string;
+  notice: string;
+  /** Shows the page again with a rule the operation refused (e.g. a 409). */
+  refused(ctx: Context, acting: Acting, error: string, status: number): Promise<void>;
+}
+
+/** A POST route for a destructive action: without `confirm=yes` it only asks, naming the thing; then it runs. */
+export function destructiveRoute(router: Router, console: Console, path: string, d: Destructive): void {
+  router.post(path, async (ctx) => {
+    if (!confirmedIn(ctx)) {
+      const acting = await console.operator(ctx);
+      if (!acting) return;
+      return console.show(ctx, 'confirm', d.area, {
+        action: d.action,
+        name: await d.name(ctx, acting),
+        formAction: ctx.path,
+        cancelHref: d.back(ctx),
+      });
+    }
+    await console.change(
+      ctx,
+      (acting) => d.run(ctx, acting),
+      d.after(ctx),
+      d.notice,
+      (acting, error, status) => d.refused(ctx, acting, error, status),
+    );
+  });
+}

@@ -7,7 +7,7 @@ import type { MembershipView } from '../tenants/memberships.js';
 import type { TenantView } from '../tenants/service.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { ListQuery, listHref, namingActors, trailOf } from './console-forms.js';
+import { ListQuery, listHref, namingActors, searchableList, trailOf } from './console-forms.js';
 
 const AUDIT = `${CONSOLE}/audit`;
 type MemberPage = { items: MembershipView[]; next_cursor: string | null; previous_cursor?: string | null };
@@ -63,22 +63,7 @@ export const recordArea: ConsoleArea = (router, console) => {
     }
   });
 
-  router.get(TENANTS, async (ctx) => {
-    const acting = await operator(ctx);
-    if (!acting) return;
-    const { cursor } = ListQuery.parse(ctx.query);
-    const page = await run<{ items: TenantView[]; next_cursor: string | null }>(
-      'tenants.list',
-      { query: { cursor, limit: String(CONSOLE_PAGE_SIZE) } },
-      acting,
-    );
-    show(ctx, 'tenants', 'tenants', {
-      tenants: page.items,
-      form: { first_admin: 'none' },
-      nextHref: page.next_cursor && listHref(TENANTS, { cursor: page.next_cursor }),
-      firstHref: cursor && TENANTS,
-    });
-  });
+  searchableList(router, console, { path: TENANTS, operation: 'tenants.list', area: 'tenants', key: 'tenants' });
 
   router.get(`${TENANTS}/:tenantId`, async (ctx) => {
     const acting = await operator(ctx);
@@ -139,7 +124,7 @@ export const recordArea: ConsoleArea = (router, console) => {
         ctx,
         'tenants',
         'tenants',
-        { tenants: page.items, form, error: reason?.description, formInvalid: invalid },
+        { tenants: page.items, form, error: invalid ? undefined : reason?.description, formInvalid: invalid },
         reason?.status ?? 400,
       );
     }
