@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { optionalText, pageForm, parsePageForm } from '../http/forms.js';
 import type { ConnectionView } from '../federation/schemas.js';
 import { CONSOLE, type ConsoleArea, refusal } from './console.js';
-import { destructiveRoute, detailPage, searchableList, tick } from './console-forms.js';
+import { destructiveRoute, detailPage, searchableList, switchRoutes, tick } from './console-forms.js';
 
 const CONNECTIONS = `${CONSOLE}/connections`;
 const connectionHref = (id: string) => `${CONNECTIONS}/${encodeURIComponent(id)}`;
@@ -109,23 +109,15 @@ export const connectionArea: ConsoleArea = (router, console) => {
     );
   });
 
-  for (const [action, disabled] of [
-    ['disable', true],
-    ['enable', false],
-  ] as const)
-    router.post(`${CONNECTIONS}/:connection/${action}`, (ctx) => {
-      const id = idOf(ctx);
-      return change(
-        ctx,
-        (acting) => {
-          parsePageForm(pageForm({}), ctx.request.body);
-          return run('connections.update', { params: { connection: id }, body: { disabled } }, acting);
-        },
-        connectionHref(id),
-        `connection_${action}d`,
-        (acting, error, status) => showConnection(ctx, acting, id, { error }, status),
-      );
-    });
+  switchRoutes(router, console, {
+    path: `${CONNECTIONS}/:connection`,
+    idOf,
+    operation: 'connections.update',
+    input: (id, enabled) => ({ params: { connection: id }, body: { disabled: !enabled } }),
+    href: connectionHref,
+    notice: 'connection_',
+    refused: (ctx, acting, id, error, status) => showConnection(ctx, acting, id, { error }, status),
+  });
 
   destructiveRoute(router, console, `${CONNECTIONS}/:connection/delete`, {
     action: 'connection_delete',

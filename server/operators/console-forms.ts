@@ -8,7 +8,7 @@ import { NotFound } from '../errors.js';
 import { Uuid } from '../tenants/schemas.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE_PAGE_SIZE, type Console } from './console.js';
-import type { Acting } from './operation.js';
+import type { Acting, RawInput } from './operation.js';
 import type { AccountBody } from './schemas.js';
 
 /** A ticked box sends `yes`; an unticked one sends nothing. */
@@ -112,8 +112,7 @@ export function searchableList(
     console.show(ctx, area, area, {
       q,
       [key]: page.items,
-      nextHref: page.next_cursor && listHref(path, { q, cursor: page.next_cursor }),
-      firstHref: cursor && listHref(path, { q }),
+      ...pageLinks(path, page.next_cursor, cursor, { q }),
     });
   });
 }
@@ -170,4 +169,67 @@ export function destructiveRoute(router: Router, console: Console, path: string,
       (acting, error, status) => d.refused(ctx, acting, error, status),
     );
   });
+}
+
+/** A filter box in a list page's address: trimmed; empty, too long or odd is no filter (never an error). */
+export const filterText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .catch(undefined)
+    .transform((s) => s?.trim() || undefined);
+
+/** A list page's links: the next page (the operation's cursor) and, past the first, back to the first. */
+export const pageLinks = (
+  base: string,
+  next: string | null,
+  cursor: string | undefined,
+  params: Record<string, string | undefined> = {},
+) => ({
+  nextHref: next && listHref(base, { ...params, cursor: next }),
+  firstHref: cursor && listHref(base, params),
+});
+
+/** Disable and enable one thing: each a POST running `operation` with `body(enabled)`, then back to its page. */
+export function switchRoutes(
+  router: Router,
+  console: Console,
+  {
+    path,
+    idOf,
+    operation,
+    input,
+    href,
+    notice,
+    refused,
+  }: {
+    /** The thing's page route, e.g. `/admin/webhooks/:endpointId`: the actions are `<path>/disable|enable`. */
+    path: string;
+    idOf(ctx: Context): string;
+    operation: string;
+    input(id: string, enabled: boolean): RawInput;
+    href(id: string): string;
+    /** Prefix of the notices `<notice>disabled` and `<notice>enabled`. */
+    notice: string;
+    refused(ctx: Context, acting: Acting, id: string, error: string, status: number): Promise<void>;
+  },
+): void {
+  for (const [action, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const)
+    router.post(`${path}/${action}`, (ctx) => {
+      const id = idOf(ctx);
+      return console.change(
+        ctx,
+        (acting) => {
+          parsePageForm(pageForm({}), ctx.request.body);
+          return console.run(operation, input(id, enabled), acting);
+        },
+        href(id),
+        `${notice}${action}d`,
+        (acting, error, status) => refused(ctx, acting, id, error, status),
+      );
+    });
 }

@@ -7,7 +7,7 @@ import { pageForm, parsePageForm } from '../http/forms.js';
 import { PREVIOUS_KEY_RETENTION_MS } from '../keys/keys.js';
 import { Uuid } from '../tenants/schemas.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { confirmedIn, destructiveRoute, ListQuery, listHref } from './console-forms.js';
+import { confirmedIn, destructiveRoute, ListQuery, pageLinks } from './console-forms.js';
 import type { Acting } from './operation.js';
 import type { KeyBody, OperatorBody, RotationBody } from './schemas.js';
 
@@ -46,8 +46,7 @@ export const operatorArea: ConsoleArea = (router, console) => {
       {
         operators: page.items,
         me: acting.actor,
-        nextHref: page.next_cursor && listHref(OPERATORS, { cursor: page.next_cursor }),
-        firstHref: cursor && OPERATORS,
+        ...pageLinks(OPERATORS, page.next_cursor, cursor),
         ...extra,
       },
       status,

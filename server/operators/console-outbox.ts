@@ -4,7 +4,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { Uuid } from '../tenants/schemas.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea } from './console.js';
-import { destructiveRoute, listHref } from './console-forms.js';
+import { destructiveRoute, filterText, pageLinks } from './console-forms.js';
 import type { Acting } from './operation.js';
 import type { MessageBody } from './schemas.js';
 
@@ -14,13 +14,8 @@ type Message = z.output<typeof MessageBody>;
 /** The filter as the address carries it; an empty or odd value is no filter. */
 const OutboxFilter = z.object({
   status: z.enum(['queued', 'sent', 'failed']).optional().catch(undefined),
-  to: z
-    .string()
-    .max(320)
-    .optional()
-    .catch(undefined)
-    .transform((s) => s?.trim() || undefined),
-  cursor: z.string().max(1200).optional().catch(undefined),
+  to: filterText(320),
+  cursor: filterText(1200),
 });
 
 export const outboxArea: ConsoleArea = (router, console) => {
@@ -40,8 +35,7 @@ export const outboxArea: ConsoleArea = (router, console) => {
       {
         filter,
         messages: page.items,
-        nextHref: page.next_cursor && listHref(OUTBOX, { ...filter, cursor: page.next_cursor }),
-        firstHref: cursor && listHref(OUTBOX, filter),
+        ...pageLinks(OUTBOX, page.next_cursor, cursor, filter),
         ...extra,
       },
       status,

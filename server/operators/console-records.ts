@@ -7,27 +7,20 @@ import type { MembershipView } from '../tenants/memberships.js';
 import type { TenantView } from '../tenants/service.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { ListQuery, listHref, namingActors, searchableList, trailOf } from './console-forms.js';
+import { filterText, ListQuery, listHref, namingActors, searchableList, trailOf } from './console-forms.js';
 
 const AUDIT = `${CONSOLE}/audit`;
 type MemberPage = { items: MembershipView[]; next_cursor: string | null; previous_cursor?: string | null };
 const TENANTS = `${CONSOLE}/tenants`;
 
 /** The filter as the page's address carries it; an empty box is no filter. */
-const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .optional()
-    .catch(undefined)
-    .transform((s) => s?.trim() || undefined);
 const AuditFilter = z.object({
-  type: text(80),
-  actor: text(120),
-  tenant_id: text(100),
-  since: text(40),
-  until: text(40),
-  cursor: text(1200),
+  type: filterText(80),
+  actor: filterText(120),
+  tenant_id: filterText(100),
+  since: filterText(40),
+  until: filterText(40),
+  cursor: filterText(1200),
 });
 
 const tenantForm = pageForm({

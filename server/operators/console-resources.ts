@@ -7,7 +7,7 @@ import { SIGNING_ALGS } from '../keys/keys.js';
 import type { ResourceBody } from '../resources/schemas.js';
 import { Uuid } from '../tenants/schemas.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { destructiveRoute, detailPage, lines, listHref, tick } from './console-forms.js';
+import { destructiveRoute, detailPage, filterText, lines, pageLinks, tick } from './console-forms.js';
 import type { Acting } from './operation.js';
 
 type Resource = z.output<typeof ResourceBody>;
@@ -35,15 +35,7 @@ const bodyOf = ({ access_token_ttl, ...form }: z.output<typeof editForm>) => ({
     : {}),
 });
 
-const ListFilter = z.object({
-  audience: z
-    .string()
-    .max(255)
-    .optional()
-    .catch(undefined)
-    .transform((s) => s?.trim() || undefined),
-  cursor: z.string().max(1200).optional().catch(undefined),
-});
+const ListFilter = z.object({ audience: filterText(255), cursor: filterText(1200) });
 
 export const resourceArea: ConsoleArea = (router, console) => {
   const { operator, run, show, change } = console;
@@ -72,8 +64,7 @@ export const resourceArea: ConsoleArea = (router, console) => {
         resources: page.items,
         algs: SIGNING_ALGS,
         form: { signing_alg: 'ES256', access_token_ttl: '900' },
-        nextHref: page.next_cursor && listHref(RESOURCES, { audience, cursor: page.next_cursor }),
-        firstHref: cursor && listHref(RESOURCES, { audience }),
+        ...pageLinks(RESOURCES, page.next_cursor, cursor, { audience }),
         ...extra,
       },
       status,

@@ -8,7 +8,7 @@ import { Uuid } from '../tenants/schemas.js';
 import { EVENT_TYPES } from '../webhooks/events.js';
 import type { CreatedEndpointBody, DeliveryView, EndpointView, RotatedSecret } from '../webhooks/schemas.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { destructiveRoute, ListQuery, listHref, optionalText } from './console-forms.js';
+import { destructiveRoute, ListQuery, optionalText, pageLinks, switchRoutes } from './console-forms.js';
 import type { Acting } from './operation.js';
 
 const WEBHOOKS = `${CONSOLE}/webhooks`;
@@ -21,7 +21,7 @@ const endpointForm = pageForm({
 });
 
 export const webhookArea: ConsoleArea = (router, console) => {
-  const { operator, run, show, change } = console;
+  const { operator, run, show } = console;
   const endpointOf = (ctx: Context) => Uuid.parse(ctx.params.endpointId);
 
   async function showList(ctx: Context, acting: Acting, extra: Record<string, unknown> = {}, status = 200) {
@@ -39,8 +39,7 @@ export const webhookArea: ConsoleArea = (router, console) => {
         endpoints: page.items,
         eventTypes: EVENT_TYPES,
         form: { events: [] },
-        nextHref: page.next_cursor && listHref(WEBHOOKS, { cursor: page.next_cursor }),
-        firstHref: cursor && WEBHOOKS,
+        ...pageLinks(WEBHOOKS, page.next_cursor, cursor),
         ...extra,
       },
       status,
@@ -64,7 +63,6 @@ export const webhookArea: ConsoleArea = (router, console) => {
         acting,
       ),
     ]);
-    const here = endpointHref(id);
     show(
       ctx,
       'webhook',
@@ -72,8 +70,7 @@ export const webhookArea: ConsoleArea = (router, console) => {
       {
         endpoint,
         deliveries: deliveries.items,
-        nextHref: deliveries.next_cursor && listHref(here, { cursor: deliveries.next_cursor }),
-        firstHref: cursor && here,
+        ...pageLinks(endpointHref(id), deliveries.next_cursor, cursor),
         ...extra,
       },
       status,
@@ -115,23 +112,15 @@ export const webhookArea: ConsoleArea = (router, console) => {
     await showEndpoint(ctx, acting, id, { secret: rotated.secret, notice: 'endpoint_secret_rotated' });
   });
 
-  for (const [action, enabled] of [
-    ['disable', false],
-    ['enable', true],
-  ] as const)
-    router.post(`${WEBHOOKS}/:endpointId/${action}`, (ctx) => {
-      const id = endpointOf(ctx);
-      return change(
-        ctx,
-        (acting) => {
-          parsePageForm(pageForm({}), ctx.request.body);
-          return run('webhooks.update', { params: { endpointId: id }, body: { enabled } }, acting);
-        },
-        endpointHref(id),
-        `endpoint_${action}d`,
-        (acting, error, status) => showEndpoint(ctx, acting, id, { error }, status),
-      );
-    });
+  switchRoutes(router, console, {
+    path: `${WEBHOOKS}/:endpointId`,
+    idOf: endpointOf,
+    operation: 'webhooks.update',
+    input: (id, enabled) => ({ params: { endpointId: id }, body: { enabled } }),
+    href: endpointHref,
+    notice: 'endpoint_',
+    refused: (ctx, acting, id, error, status) => showEndpoint(ctx, acting, id, { error }, status),
+  });
 
   destructiveRoute(router, console, `${WEBHOOKS}/:endpointId/delete`, {
     action: 'endpoint_delete',
