@@ -153,8 +153,17 @@ describeWithServer('operator console: operators, keys, outbox, webhooks, APIs, c
     const fresh = /id="webhook-secret" type="text" readonly value="([^"]+)"/.exec(rotated.html)?.[1];
     assert.ok(fresh && fresh !== secret);
     assert.match(rotated.html, /Previous secret signs until/);
-    const disabled = await browser.submit(rotated, `/admin/webhooks/${endpointId}/disable`);
+    const pinged = await browser.submit(rotated, `/admin/webhooks/${endpointId}/ping`);
+    assert.match(pinged.html, /A webhook\.ping event is queued/);
+    assert.match(pinged.html, /<code>webhook\.ping<\/code>/, 'in the delivery log');
+    const disabled = await browser.submit(pinged, `/admin/webhooks/${endpointId}/disable`);
     assert.match(disabled.html, /The endpoint is disabled/);
+    const pingRefused = await browser.submit(disabled, `/admin/webhooks/${endpointId}/ping`);
+    assert.ok(
+      pingRefused.status >= 400 && pingRefused.status < 500,
+      `a disabled endpoint is not pinged (${pingRefused.status})`,
+    );
+    assert.match(pingRefused.html, /class="alert alert-error"/);
     const asked = await browser.submit(disabled, `/admin/webhooks/${endpointId}/delete`);
     assert.match(asked.html, /Delete the endpoint http:\/\/127\.0\.0\.1/);
     const deleted = await browser.submit(asked, `/admin/webhooks/${endpointId}/delete`);

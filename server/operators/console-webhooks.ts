@@ -1,6 +1,7 @@
 // The console's webhooks: the operators' endpoints (every tenant's events), registering one (its signing
 // secret shown once), rotating the secret (shown once; the previous one signs on during the overlap),
-// disabling and enabling, deleting after confirming, and each endpoint's deliveries with their attempts and replay.
+// disabling and enabling, a test event (webhook.ping), deleting after confirming, and each endpoint's deliveries
+// with their attempts and replay.
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { listOf, pageForm, parsePageForm } from '../http/forms.js';
@@ -110,6 +111,20 @@ export const webhookArea: ConsoleArea = (router, console) => {
     parsePageForm(pageForm({}), ctx.request.body);
     const rotated = await run<RotatedSecret>('webhooks.rotate-secret', { params: { endpointId: id } }, acting);
     await showEndpoint(ctx, acting, id, { secret: rotated.secret, notice: 'endpoint_secret_rotated' });
+  });
+
+  router.post(`${WEBHOOKS}/:endpointId/ping`, (ctx) => {
+    const id = endpointOf(ctx);
+    return console.change(
+      ctx,
+      (acting) => {
+        parsePageForm(pageForm({}), ctx.request.body);
+        return run('webhooks.ping', { params: { endpointId: id } }, acting);
+      },
+      endpointHref(id),
+      'endpoint_pinged',
+      (acting, error, status) => showEndpoint(ctx, acting, id, { error }, status),
+    );
   });
 
   switchRoutes(router, console, {
