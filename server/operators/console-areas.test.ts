@@ -37,6 +37,11 @@ describeWithServer('operator console: operators, keys, outbox, webhooks, APIs, c
     assert.match(page.html, new RegExp(`href="/admin/accounts/${operator.id}">Opal Operator</a>`));
     const granted = await browser.submit(page, '/admin/operators', { who: candidate.email.toUpperCase() });
     assert.match(granted.html, /The account is an operator now/);
+    assert.match(
+      granted.html,
+      new RegExp(`data-label="Granted by" class="id"><a href="/admin/accounts/${operator.id}">Opal Operator</a>`),
+      'who granted it, by name',
+    );
     assert.equal(await server().tessera.operators.isOperator(candidate.id), true);
 
     refusedOnPage(

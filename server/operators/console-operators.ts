@@ -45,6 +45,8 @@ export const operatorArea: ConsoleArea = (router, console) => {
       'operators',
       {
         operators: page.items,
+        // Who granted the role: an operator on this page by name, any other account by its id, else what was recorded.
+        grantors: Object.fromEntries(page.items.map((o) => [o.account_id, o.name ?? o.account_id])),
         me: acting.actor,
         ...pageLinks(OPERATORS, page.next_cursor, cursor),
         ...extra,
