@@ -1,13 +1,16 @@
 // The operator console (/admin) on a server of its own whose seed made Casey Console an operator: she signs
 // in through Tessera, registers a client and rotates its secret, finds an account and disables and enables
-// it, reads the audit trail; someone who is no operator gets the 403 page. Every page passes axe-core and
-// is looked at in screenshots, at full width and at 375 px.
+// it, reads the audit trail; registers a webhook endpoint, causes an event and sees its delivery reach a
+// receiver on loopback and the console's log, and replays it; walks operators, keys, outbox, APIs and
+// connections; someone who is no operator gets the 403 page. Every page passes axe-core and is looked at in
+// screenshots, at full width and at 375 px.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { CONSOLE_URL, type ConsoleServer, startConsoleServer } from './console-server.js';
 import { expect, expectAccessibleBasics, screenshot, test } from './fixtures.js';
 import { LoginPage } from './pages/LoginPage.js';
 import type { Seed } from './seed-data.js';
+import { verifyStandardWebhook, WebhookReceiver } from '../test/support/webhook-receiver.js';
 
 test.use({ baseURL: CONSOLE_URL });
 test.describe.configure({ mode: 'serial' });
@@ -130,4 +133,113 @@ test('someone signed in who is not an operator gets the 403 page', async ({ page
   await signInAs(page, seed.people.outsider);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('This console is for operators');
   await checkPage(page, '89-console-forbidden');
+});
+
+test('the operator registers a webhook endpoint, sees a delivery of a new tenant arrive signed, and replays it', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  const receiver = await WebhookReceiver.start();
+  try {
+    await signInAs(page, seed.people.consoleOperator, '/admin/webhooks');
+    await checkPage(page, 'c01-console-webhooks');
+    await page.getByLabel('URL', { exact: true }).fill(receiver.url);
+    await page.getByLabel('Description').fill('Billing sync');
+    await page.getByLabel('tenant.created').check();
+    await page.getByRole('button', { name: 'Register the endpoint' }).click();
+    await expect(page.getByRole('status')).toHaveText('The endpoint is registered.');
+    const secret = await page.getByRole('textbox', { name: 'Signing secret' }).inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await checkPage(page, 'c02-console-webhook-created');
+
+    await page.getByRole('link', { name: 'Tenants', exact: true }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Hooked Ltd');
+    await page.getByRole('button', { name: 'Create the tenant' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Hooked Ltd');
+    const [first] = await receiver.waitFor(1);
+    expect(verifyStandardWebhook(secret, first!), 'signed with the secret shown once').toBe(true);
+    expect(JSON.parse(first!.body)).toMatchObject({ type: 'tenant.created' });
+
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await page.getByRole('link', { name: receiver.url }).click();
+    await expect(page.getByRole('textbox', { name: 'Signing secret' }), 'shown once').toHaveCount(0);
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByRole('cell', { name: 'Delivered' })).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
+    await checkPage(page, 'c03-console-webhook');
+    await page
+      .getByRole('row', { name: /tenant\.created/ })
+      .getByRole('link')
+      .click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Delivery of tenant.created');
+    await expect(page.getByRole('cell', { name: '200' })).toBeVisible();
+    await checkPage(page, 'c04-console-webhook-delivery');
+
+    await page.getByRole('button', { name: 'Replay this delivery' }).click();
+    await expect(page.getByRole('status')).toHaveText('The delivery is queued again.');
+    const [, replayed] = await receiver.waitFor(2);
+    expect(replayed!.headers['webhook-id'], 'a replay keeps the webhook-id').toBe(first!.headers['webhook-id']);
+    expect(verifyStandardWebhook(secret, replayed!)).toBe(true);
+
+    await page.getByRole('link', { name: '← The endpoint' }).click();
+    await page.getByRole('button', { name: 'Delete the endpoint…' }).click();
+    await checkPage(page, 'c05-console-confirm-endpoint-delete');
+    await page.getByRole('button', { name: 'Delete the endpoint' }).click();
+    await expect(page.getByRole('status')).toHaveText('The endpoint is deleted.');
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('the operator reads the operators, runs a key rotation phase and reads the outbox without message texts', async ({
+  page,
+}) => {
+  await signInAs(page, seed.people.consoleOperator, '/admin/operators');
+  await expect(page.getByRole('cell', { name: /\(you\)/ })).toBeVisible();
+  await checkPage(page, 'c06-console-operators');
+
+  await page.getByRole('link', { name: 'Signing keys', exact: true }).click();
+  await page.getByRole('button', { name: 'Run the next rotation phase' }).click();
+  await expect(page.getByRole('status')).toContainText('Next keys are introduced.');
+  await expect(page.getByRole('cell', { name: 'Next' })).toHaveCount(2);
+  await checkPage(page, 'c07-console-keys');
+
+  await page.goto(`/admin/accounts?q=${encodeURIComponent(seed.people.outsider.email)}`);
+  await page.getByRole('link', { name: seed.people.outsider.name }).click();
+  await page.getByRole('button', { name: 'Send a password reset' }).click();
+  await page.getByRole('link', { name: 'Outbox', exact: true }).click();
+  await expect(page.getByRole('cell', { name: 'Reset your password' }).first()).toBeVisible();
+  await expect(page.locator('main'), 'never a link from a message').not.toContainText('/reset-password/new');
+  await checkPage(page, 'c08-console-outbox');
+});
+
+test('the operator registers an API and adds a global connection whose secret is never shown back', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  await signInAs(page, seed.people.consoleOperator, '/admin/resources');
+  await page.getByRole('textbox', { name: 'Audience' }).fill('https://ledger.example/api');
+  await page.getByLabel('Name', { exact: true }).fill('Ledger API');
+  await page.getByLabel('Permissions', { exact: true }).fill('invoices:read\ninvoices:write');
+  await page.getByRole('button', { name: 'Register the API' }).click();
+  await expect(page.getByRole('status')).toHaveText('The API is registered.');
+  await checkPage(page, 'c09-console-resource');
+  await page.getByRole('link', { name: '← All APIs' }).click();
+  await checkPage(page, 'c10-console-resources');
+
+  await page.getByRole('link', { name: 'Connections', exact: true }).click();
+  await checkPage(page, 'c11-console-connections');
+  await page.getByRole('link', { name: 'Add a connection' }).click();
+  await page.getByLabel('Slug', { exact: true }).fill('partner-sso');
+  await page.getByLabel('Name', { exact: true }).fill('Partner SSO');
+  await page.getByLabel('Issuer', { exact: true }).fill('https://sso.partner.example');
+  await page.getByLabel('Client ID at the provider', { exact: true }).fill('tessera');
+  await page.getByLabel('Client secret', { exact: true }).fill('upstream-secret-value');
+  await checkPage(page, 'c12-console-connection-new');
+  await page.getByRole('button', { name: 'Add the connection' }).click();
+  await expect(page.getByRole('status')).toContainText('The connection is added.');
+  await expect(page.getByLabel('Client secret', { exact: true })).toHaveValue('');
+  expect(await page.content()).not.toContain('upstream-secret-value');
+  await checkPage(page, 'c13-console-connection');
 });

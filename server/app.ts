@@ -63,6 +63,11 @@ import { operatorConsole } from './operators/console.js';
 import { accountArea } from './operators/console-accounts.js';
 import { clientArea } from './operators/console-clients.js';
 import { recordArea } from './operators/console-records.js';
+import { operatorArea } from './operators/console-operators.js';
+import { outboxArea } from './operators/console-outbox.js';
+import { resourceArea } from './operators/console-resources.js';
+import { connectionArea } from './operators/console-connections.js';
+import { webhookArea } from './operators/console-webhooks.js';
 import { OperatorService } from './operators/service.js';
 import { permissionSection } from './resources/manage-section.js';
 import { resourceRoutes } from './resources/routes.js';
@@ -471,6 +476,11 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       clientArea,
       accountArea,
       recordArea,
+      operatorArea,
+      resourceArea,
+      connectionArea,
+      webhookArea,
+      outboxArea,
     ]),
     sessions.routes(),
     factorScripts(),

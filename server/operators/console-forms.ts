@@ -8,7 +8,7 @@ import { NotFound } from '../errors.js';
 import { Uuid } from '../tenants/schemas.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE_PAGE_SIZE, type Console } from './console.js';
-import type { Acting } from './operation.js';
+import type { Acting, RawInput } from './operation.js';
 import type { AccountBody } from './schemas.js';
 
 /** A ticked box sends `yes`; an unticked one sends nothing. */
@@ -84,17 +84,26 @@ export async function trailOf(
 
 /**
  * A list page searched by the address's `q` (the operation's `search`), a page at a time: `area` names the
- * page's template and its navigation entry, `key` the list in the template.
+ * page's template and its navigation entry, `key` the list in the template. `search: false` for an operation
+ * that has no search: the list is only paged.
  */
 export function searchableList(
   router: Router,
   console: Console,
-  { path, operation, area, key }: { path: string; operation: string; area: string; key: string },
+  {
+    path,
+    operation,
+    area,
+    key,
+    search = true,
+  }: { path: string; operation: string; area: string; key: string; search?: boolean },
 ): void {
   router.get(path, async (ctx) => {
     const acting = await console.operator(ctx);
     if (!acting) return;
-    const { q, cursor } = ListQuery.parse(ctx.query);
+    const query = ListQuery.parse(ctx.query);
+    const { cursor } = query;
+    const q = search ? query.q : undefined;
     const page = await console.run<{ items: unknown[]; next_cursor: string | null }>(
       operation,
       { query: { search: q, cursor, limit: String(CONSOLE_PAGE_SIZE) } },
@@ -103,8 +112,7 @@ export function searchableList(
     console.show(ctx, area, area, {
       q,
       [key]: page.items,
-      nextHref: page.next_cursor && listHref(path, { q, cursor: page.next_cursor }),
-      firstHref: cursor && listHref(path, { q }),
+      ...pageLinks(path, page.next_cursor, cursor, { q }),
     });
   });
 }
@@ -122,3 +130,106 @@ export const detailPage =
     ]);
     console.show(ctx, template, area, { [key]: thing, trail, ...extra }, status);
   };
+
+/** A destructive action of one thing: what the confirmation says, the change, and where the browser goes after. */
+export interface Destructive {
+  /** Names the action's messages (`admin.confirm.<action>.*`). */
+  action: string;
+  area: string;
+  /** What the confirmation calls the thing (read through the API, so a thing that is none is a 404). */
+  name(ctx: Context, acting: Acting): Promise<string>;
+  /** The thing's page: Cancel goes back to it. */
+  back(ctx: Context): string;
+  run(ctx: Context, acting: Acting): Promise<unknown>;
+  /** Where the browser goes when it is done, with `notice`. */
+  after(ctx: Context): string;
+  notice: string;
+  /** Shows the page again with a rule the operation refused (e.g. a 409). */
+  refused(ctx: Context, acting: Acting, error: string, status: number): Promise<void>;
+}
+
+/** A POST route for a destructive action: without `confirm=yes` it only asks, naming the thing; then it runs. */
+export function destructiveRoute(router: Router, console: Console, path: string, d: Destructive): void {
+  router.post(path, async (ctx) => {
+    if (!confirmedIn(ctx)) {
+      const acting = await console.operator(ctx);
+      if (!acting) return;
+      return console.show(ctx, 'confirm', d.area, {
+        action: d.action,
+        name: await d.name(ctx, acting),
+        formAction: ctx.path,
+        cancelHref: d.back(ctx),
+      });
+    }
+    await console.change(
+      ctx,
+      (acting) => d.run(ctx, acting),
+      d.after(ctx),
+      d.notice,
+      (acting, error, status) => d.refused(ctx, acting, error, status),
+    );
+  });
+}
+
+/** A filter box in a list page's address: trimmed; empty, too long or odd is no filter (never an error). */
+export const filterText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .catch(undefined)
+    .transform((s) => s?.trim() || undefined);
+
+/** A list page's links: the next page (the operation's cursor) and, past the first, back to the first. */
+export const pageLinks = (
+  base: string,
+  next: string | null,
+  cursor: string | undefined,
+  params: Record<string, string | undefined> = {},
+) => ({
+  nextHref: next && listHref(base, { ...params, cursor: next }),
+  firstHref: cursor && listHref(base, params),
+});
+
+/** Disable and enable one thing: each a POST running `operation` with `body(enabled)`, then back to its page. */
+export function switchRoutes(
+  router: Router,
+  console: Console,
+  {
+    path,
+    idOf,
+    operation,
+    input,
+    href,
+    notice,
+    refused,
+  }: {
+    /** The thing's page route, e.g. `/admin/webhooks/:endpointId`: the actions are `<path>/disable|enable`. */
+    path: string;
+    idOf(ctx: Context): string;
+    operation: string;
+    input(id: string, enabled: boolean): RawInput;
+    href(id: string): string;
+    /** Prefix of the notices `<notice>disabled` and `<notice>enabled`. */
+    notice: string;
+    refused(ctx: Context, acting: Acting, id: string, error: string, status: number): Promise<void>;
+  },
+): void {
+  for (const [action, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const)
+    router.post(`${path}/${action}`, (ctx) => {
+      const id = idOf(ctx);
+      return console.change(
+        ctx,
+        (acting) => {
+          parsePageForm(pageForm({}), ctx.request.body);
+          return console.run(operation, input(id, enabled), acting);
+        },
+        href(id),
+        `${notice}${action}d`,
+        (acting, error, status) => refused(ctx, acting, id, error, status),
+      );
+    });
+}

@@ -7,27 +7,20 @@ import type { MembershipView } from '../tenants/memberships.js';
 import type { TenantView } from '../tenants/service.js';
 import type { AuditView } from './audit.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { ListQuery, listHref, namingActors, trailOf } from './console-forms.js';
+import { filterText, ListQuery, listHref, namingActors, searchableList, trailOf } from './console-forms.js';
 
 const AUDIT = `${CONSOLE}/audit`;
 type MemberPage = { items: MembershipView[]; next_cursor: string | null; previous_cursor?: string | null };
 const TENANTS = `${CONSOLE}/tenants`;
 
 /** The filter as the page's address carries it; an empty box is no filter. */
-const text = (max: number) =>
-  z
-    .string()
-    .max(max)
-    .optional()
-    .catch(undefined)
-    .transform((s) => s?.trim() || undefined);
 const AuditFilter = z.object({
-  type: text(80),
-  actor: text(120),
-  tenant_id: text(100),
-  since: text(40),
-  until: text(40),
-  cursor: text(1200),
+  type: filterText(80),
+  actor: filterText(120),
+  tenant_id: filterText(100),
+  since: filterText(40),
+  until: filterText(40),
+  cursor: filterText(1200),
 });
 
 const tenantForm = pageForm({
@@ -63,22 +56,7 @@ export const recordArea: ConsoleArea = (router, console) => {
     }
   });
 
-  router.get(TENANTS, async (ctx) => {
-    const acting = await operator(ctx);
-    if (!acting) return;
-    const { cursor } = ListQuery.parse(ctx.query);
-    const page = await run<{ items: TenantView[]; next_cursor: string | null }>(
-      'tenants.list',
-      { query: { cursor, limit: String(CONSOLE_PAGE_SIZE) } },
-      acting,
-    );
-    show(ctx, 'tenants', 'tenants', {
-      tenants: page.items,
-      form: { first_admin: 'none' },
-      nextHref: page.next_cursor && listHref(TENANTS, { cursor: page.next_cursor }),
-      firstHref: cursor && TENANTS,
-    });
-  });
+  searchableList(router, console, { path: TENANTS, operation: 'tenants.list', area: 'tenants', key: 'tenants' });
 
   router.get(`${TENANTS}/:tenantId`, async (ctx) => {
     const acting = await operator(ctx);
@@ -139,7 +117,7 @@ export const recordArea: ConsoleArea = (router, console) => {
         ctx,
         'tenants',
         'tenants',
-        { tenants: page.items, form, error: reason?.description, formInvalid: invalid },
+        { tenants: page.items, form, error: invalid ? undefined : reason?.description, formInvalid: invalid },
         reason?.status ?? 400,
       );
     }

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { getClient } from '../oidc/clients.js';
+import { openConsole, postForm } from '../../test/support/console.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { type Person, person } from '../../test/support/tokens.js';
 import { type Page, UserAgent } from '../../test/support/user-agent.js';
@@ -25,13 +26,7 @@ describeWithServer('operator console', (server: () => TestServer) => {
   });
 
   /** Opens a console page as `who`, through Tessera's sign-in and back. */
-  async function open(who: Person, path = '/admin/clients'): Promise<{ browser: UserAgent; page: Page }> {
-    const browser = new UserAgent(server().url);
-    let page = await browser.follow(path);
-    if (/action="\/interaction\/[^"]+\/login"/.test(page.html))
-      page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
-    return { browser, page };
-  }
+  const open = (who: Person, path?: string) => openConsole(server(), who, path);
 
   /** Registers a client through the console's form; answers the page after it and the client's id. */
   async function registerClient(browser: UserAgent, fields: Record<string, string>) {
@@ -199,7 +194,7 @@ describeWithServer('operator console', (server: () => TestServer) => {
 
   test('the operator creates a tenant with a first admin by account id and sees it', async () => {
     const { browser, page } = await open(operator, '/admin/tenants');
-    const created = await browser.submit(page, '/admin/tenants', {
+    const created = await postForm(browser, page, '/admin/tenants', {
       name: 'Vandelay',
       first_admin: 'account',
       account_id: target.id,

@@ -4,6 +4,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
+import { toAppError } from '../http/error-handler.js';
 import type { SignedInBrowser } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 import { type Acting, invoke, type Operation, type RawInput } from './operation.js';
@@ -48,11 +49,15 @@ export const NoticeQuery = z
   .optional()
   .catch(undefined);
 
-/** A rule an operation refused the input for (4xx but 404): shown on the page with its reason, not as an error page. */
+/**
+ * A rule an operation refused the input for (4xx but 404, or the operation's schema refusing a field): shown on
+ * the page with its reason, not as an error page.
+ */
 export function refusal(error: unknown): { description: string; status: number } | undefined {
-  if (!(error instanceof AppError) || error.status < 400 || error.status >= 500 || error.status === 404)
+  const known = error instanceof z.ZodError ? toAppError(error) : error;
+  if (!(known instanceof AppError) || known.status < 400 || known.status >= 500 || known.status === 404)
     return undefined;
-  return { description: error.description, status: error.status };
+  return { description: known.description, status: known.status };
 }
 
 export type ConsoleArea = (router: Router, console: Console) => void;

@@ -26,6 +26,10 @@ import {
   RotationBody,
 } from './schemas.js';
 
+const TenantListQuery = PageQuery.extend({
+  search: z.string().trim().min(1).max(200).optional().describe('part of a name or slug'),
+}).strict();
+const ListedTenant = TenantBody.extend({ member_count: z.number().int().describe('how many accounts belong to it') });
 const CreatedTenant = TenantBody.extend({
   first_admin_invitation_id: z.string().optional().describe('when the first admin was invited by e-mail'),
 });
@@ -39,14 +43,18 @@ export function systemOperations({ db, tenants, memberships, invitations }: Oper
         method: 'get',
         path: '/api/admin/tenants',
         tag: 'Operator: tenants',
-        summary: 'List every tenant',
-        query: PageQuery,
+        summary: 'List every tenant (search by name or slug), with its member count',
+        query: TenantListQuery,
         responses: {
-          200: { description: 'A page of tenants', schema: pageOf(TenantBody) },
+          200: { description: 'A page of tenants', schema: pageOf(ListedTenant) },
           ...errorResponses(400, 401, 403),
         },
       },
-      async ({ query }, { actor }) => ({ body: await tenants.list(asOperator(actor), query) }),
+      async ({ query }, { actor }) => {
+        const page = await tenants.list(asOperator(actor), query);
+        const counts = await memberships.countsOf(page.items.map((t) => t.id));
+        return { body: { ...page, items: page.items.map((t) => ({ ...t, member_count: counts.get(t.id) ?? 0 })) } };
+      },
     ),
     operation(
       'tenants.get',

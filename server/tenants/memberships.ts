@@ -85,6 +85,23 @@ async function assertAnotherAdminRemains(m: EntityManager, tenantId: string, mem
 export class MembershipService {
   constructor(private readonly db: Database) {}
 
+  /** How many members each of these tenants has (a tenant with none is 0). */
+  async countsOf(tenantIds: string[]): Promise<Map<string, number>> {
+    const counts = new Map(tenantIds.map((id) => [id, 0]));
+    if (!tenantIds.length) return counts;
+    const rows = await this.db.read((m) =>
+      m
+        .createQueryBuilder(Membership, 'mb')
+        .select('mb.tenant_id', 'tenant')
+        .addSelect('COUNT(*)', 'members')
+        .where('mb.tenant_id IN (:...tenantIds)', { tenantIds })
+        .groupBy('mb.tenant_id')
+        .getRawMany<{ tenant: string; members: string | number }>(),
+    );
+    for (const row of rows) counts.set(row.tenant, Number(row.members));
+    return counts;
+  }
+
   /** A page of members: by id (the API's stable default), or by name then id with cursors both ways (`order: 'name'`). */
   async list(
     caller: Caller,

@@ -4,7 +4,7 @@ import { type EntityManager, In } from 'typeorm';
 import type { z } from 'zod';
 import { recordAudit } from '../db/audit.js';
 import { writeGuard } from '../db/cluster.js';
-import { decodeCursor, type Page, toPage } from '../db/cursor.js';
+import { decodeCursor, LIKE_ESCAPE, likePattern, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
@@ -67,7 +67,11 @@ export class TenantService {
     private readonly selfServiceMax = Number.POSITIVE_INFINITY,
   ) {}
 
-  async list(caller: Caller, { limit, cursor }: { limit: number; cursor?: string }): Promise<Page<TenantView>> {
+  /** Tenants in id order; `search` keeps those whose name or slug contains it. */
+  async list(
+    caller: Caller,
+    { limit, cursor, search }: { limit: number; cursor?: string; search?: string },
+  ): Promise<Page<TenantView>> {
     const after = decodeCursor(cursor);
     return this.db.read(async (m) => {
       const query = m
@@ -76,6 +80,10 @@ export class TenantService {
         .orderBy('t.id', 'ASC')
         .take(limit + 1);
       if (after) query.andWhere('t.id > :after', { after });
+      if (search)
+        query.andWhere(`(LOWER(t.name) LIKE :pattern ${LIKE_ESCAPE} OR LOWER(t.slug) LIKE :pattern ${LIKE_ESCAPE})`, {
+          pattern: likePattern(search),
+        });
       if (caller.kind !== 'user') {
         if (caller.kind === 'client' && !caller.manage)
           throw new Forbidden('This client may not manage tenants.', 'insufficient_scope');
