@@ -77,6 +77,7 @@ test('linking rule: the person may keep a separate account instead of linking', 
   const claims = await allowAndExpectSignedIn(other, demo);
   expect(claims.email).toBe(owner.email);
   expect(claims.amr).toEqual(['fed']);
+  await shot(other, 'separate-account');
 });
 
 test('linking rule: an unverified upstream e-mail never links; a separate account is made with it unconfirmed', async ({
@@ -90,6 +91,7 @@ test('linking rule: an unverified upstream e-mail never links; a separate accoun
   const claims = await allowAndExpectSignedIn(other, demo);
   expect(claims.email).toBe(owner.email);
   expect(claims.email_verified).toBe(false);
+  await shot(other, 'unverified-separate');
 });
 
 test('linking rule: registering a password for an address an account from a connection holds: the same answer, and a mail to add a password', async ({
@@ -107,8 +109,10 @@ test('linking rule: registering a password for an address an account from a conn
   const register = new RegisterPage(other);
   await register.register({ ...newPerson('Fedreg'), email });
   await new CheckInboxPage(other).expectShown(email);
+  await shot(other, 'register-taken-answer');
   const link = await new MailPage(other).newestLink(email, SUBJECTS.alreadyRegistered, '/reset-password/new');
   expect(link).toContain('/reset-password/new?code=');
+  await shot(other, 'register-taken-mail');
 });
 
 test('an invitation by link is accepted by an account from a connection that has no e-mail', async ({ page }) => {
