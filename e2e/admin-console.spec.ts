@@ -6,6 +6,7 @@
 // screenshots, at full width and at 375 px.
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import * as oidc from 'openid-client';
 import { CONSOLE_URL, type ConsoleServer, startConsoleServer } from './console-server.js';
 import { expect, expectAccessibleBasics, screenshot, test } from './fixtures.js';
 import { LoginPage } from './pages/LoginPage.js';
@@ -112,6 +113,64 @@ test('the operator finds an account, disables it after confirming, and enables i
   await page.getByRole('button', { name: 'Enable the account' }).click();
   await expect(page.getByRole('status')).toHaveText('The account is enabled.');
   await expect(page.locator('.title-row .badge')).toHaveText('Active');
+});
+
+test('a client registered in the console signs a person in from a relying party; disabling them ends their session and their refresh token', async ({
+  page,
+  browser,
+}) => {
+  const uma = seed.people.acmeUser;
+  const redirectUri = `${CONSOLE_URL}/rp/callback`;
+  await signInAs(page, seed.people.consoleOperator, '/admin/clients/new');
+  await page.getByLabel('Name', { exact: true }).fill('Relying party');
+  await page.getByLabel('Redirect URIs', { exact: true }).fill(redirectUri);
+  await page.getByRole('button', { name: 'Register the client' }).click();
+  await expect(page.getByRole('status')).toHaveText('The client is registered.');
+  const clientId = (await page.locator('dt:has-text("Client ID") + dd code').innerText()).trim();
+  const secret = await page.getByRole('textbox', { name: 'Client secret' }).inputValue();
+
+  // The relying party: openid-client here, the person's browser a context of its own; the app's callback is
+  // answered by the test (nothing listens there), which then redeems the code as the app would.
+  const rp = await oidc.discovery(new URL(CONSOLE_URL), clientId, secret, undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
+  const verifier = oidc.randomPKCECodeVerifier();
+  const authorize = oidc.buildAuthorizationUrl(rp, {
+    redirect_uri: redirectUri,
+    scope: 'openid email',
+    state: 'rp-state',
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  });
+  const person = await browser.newContext({ baseURL: CONSOLE_URL });
+  const theirs = await person.newPage();
+  await theirs.route(`${redirectUri}?**`, (route) => route.fulfill({ body: 'back at the app' }));
+  await theirs.goto(authorize.href);
+  await new LoginPage(theirs).signIn(uma.email, uma.password);
+  await theirs.getByRole('button', { name: 'Allow', exact: true }).click();
+  await theirs.waitForURL(`${redirectUri}?**`);
+  const tokens = await oidc.authorizationCodeGrant(rp, new URL(theirs.url()), {
+    pkceCodeVerifier: verifier,
+    expectedState: 'rp-state',
+  });
+  expect(tokens.claims()?.email).toBe(uma.email);
+  expect(tokens.refresh_token).toBeTruthy();
+
+  await page.goto('/admin/accounts');
+  await page.getByRole('searchbox', { name: 'Search accounts' }).fill(uma.email);
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.getByRole('link', { name: uma.name }).click();
+  await page.getByRole('button', { name: 'Disable the account…' }).click();
+  await page.getByRole('button', { name: 'Disable the account' }).click();
+  await expect(page.getByRole('status')).toHaveText('The account is disabled and its sessions ended.');
+
+  await expect(oidc.refreshTokenGrant(rp, tokens.refresh_token!)).rejects.toMatchObject({ error: 'invalid_grant' });
+  await theirs.goto('/account');
+  await new LoginPage(theirs).expectShown('Tessera');
+  await person.close();
+
+  await page.getByRole('button', { name: 'Enable the account' }).click();
+  await expect(page.getByRole('status')).toHaveText('The account is enabled.');
 });
 
 test('the operator reads the audit trail, filtered by event, and the tenants', async ({ page }) => {
