@@ -131,6 +131,7 @@ describeWithServer('operator console: operators, keys, outbox, webhooks, APIs, c
     const endpointId = /\/admin\/webhooks\/([0-9a-f-]{36})\/rotate/.exec(created.html)![1]!;
     const shown = await browser.follow(`/admin/webhooks/${endpointId}`);
     assert.ok(!shown.html.includes(secret), 'the secret is not shown again');
+    assert.match(shown.html, /webhook\.created/, 'its audit trail');
 
     const tenants = await browser.follow('/admin/tenants');
     await postForm(browser, tenants, '/admin/tenants', { name: 'Hooked', first_admin: 'none' });
@@ -163,6 +164,8 @@ describeWithServer('operator console: operators, keys, outbox, webhooks, APIs, c
     assert.match(pinged.html, /<code>webhook\.ping<\/code>/, 'in the delivery log');
     const disabled = await browser.submit(pinged, `/admin/webhooks/${endpointId}/disable`);
     assert.match(disabled.html, /The endpoint is disabled/);
+    assert.match(disabled.html, /webhook\.secret_rotated/);
+    assert.match(disabled.html, /webhook\.updated/);
     const pingRefused = await browser.submit(disabled, `/admin/webhooks/${endpointId}/ping`);
     assert.ok(
       pingRefused.status >= 400 && pingRefused.status < 500,

@@ -9,7 +9,7 @@ import { Uuid } from '../tenants/schemas.js';
 import { EVENT_TYPES } from '../webhooks/events.js';
 import type { CreatedEndpointBody, DeliveryView, EndpointView, RotatedSecret } from '../webhooks/schemas.js';
 import { CONSOLE, CONSOLE_PAGE_SIZE, type ConsoleArea, refusal } from './console.js';
-import { destructiveRoute, ListQuery, optionalText, pageLinks, switchRoutes } from './console-forms.js';
+import { destructiveRoute, ListQuery, optionalText, pageLinks, switchRoutes, trailOf } from './console-forms.js';
 import type { Acting } from './operation.js';
 
 const WEBHOOKS = `${CONSOLE}/webhooks`;
@@ -47,7 +47,7 @@ export const webhookArea: ConsoleArea = (router, console) => {
     );
   }
 
-  /** An endpoint's page: its settings and its deliveries, newest first, a page at a time. */
+  /** An endpoint's page: its settings, its deliveries (newest first, a page at a time) and its audit trail. */
   async function showEndpoint(
     ctx: Context,
     acting: Acting,
@@ -56,13 +56,14 @@ export const webhookArea: ConsoleArea = (router, console) => {
     status = 200,
   ) {
     const { cursor } = ListQuery.parse(ctx.query);
-    const [endpoint, deliveries] = await Promise.all([
+    const [endpoint, deliveries, trail] = await Promise.all([
       run<EndpointView>('webhooks.get', { params: { endpointId: id } }, acting),
       run<{ items: DeliveryView[]; next_cursor: string | null }>(
         'webhooks.deliveries',
         { params: { endpointId: id }, query: { cursor, limit: String(CONSOLE_PAGE_SIZE) } },
         acting,
       ),
+      trailOf(console, { subject: id }, acting),
     ]);
     show(
       ctx,
@@ -71,6 +72,7 @@ export const webhookArea: ConsoleArea = (router, console) => {
       {
         endpoint,
         deliveries: deliveries.items,
+        trail,
         ...pageLinks(endpointHref(id), deliveries.next_cursor, cursor),
         ...extra,
       },

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { isIP } from 'node:net';
 import { type EntityManager, IsNull } from 'typeorm';
+import { recordAudit } from '../db/audit.js';
 import { decodeCursor, type Page, toPage } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from '../db/entities/index.js';
@@ -40,6 +41,10 @@ export interface EndpointChange {
 export const MAX_ENDPOINTS = 20;
 /** How long the log keeps a delivery after it ended. */
 export const DELIVERY_RETENTION_DAYS = 30;
+
+/** Changes to endpoints are audited like every other change: who may receive what is a security decision. */
+const audit = (m: EntityManager, scope: Scope, type: string, endpointId: string, data?: Record<string, unknown>) =>
+  recordAudit(m, { type, actor: scope.actor, tenantId: scope.tenantId, subject: endpointId, data });
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -113,6 +118,7 @@ export class WebhookService {
         updatedAt: now,
       });
       await m.insert(WebhookEndpoint, endpoint);
+      await audit(m, scope, 'webhook.created', id, { url, events: input.events });
       return { ...toEndpointView(endpoint, now), secret };
     });
   }
@@ -146,7 +152,8 @@ export class WebhookService {
   async update(owner: Owner, id: string, change: EndpointChange): Promise<EndpointView> {
     const url = change.url === undefined ? undefined : await this.checkTarget(change.url);
     return this.db.transaction(async (m) => {
-      const endpoint = await this.endpoint(m, await this.scope(m, owner), id);
+      const scope = await this.scope(m, owner);
+      const endpoint = await this.endpoint(m, scope, id);
       const now = this.now();
       if (url !== undefined) endpoint.url = url;
       if (change.events) endpoint.events = JSON.stringify(change.events);
@@ -154,6 +161,11 @@ export class WebhookService {
       if (change.enabled !== undefined) endpoint.disabledAt = change.enabled ? null : (endpoint.disabledAt ?? now);
       endpoint.updatedAt = now;
       await m.save(WebhookEndpoint, endpoint);
+      await audit(m, scope, 'webhook.updated', id, {
+        url: endpoint.url,
+        events: change.events,
+        enabled: change.enabled,
+      });
       return toEndpointView(endpoint, now);
     });
   }
@@ -161,7 +173,8 @@ export class WebhookService {
   /** Deletes an endpoint with its delivery log; messages still queued for it find no delivery and send nothing. */
   async remove(owner: Owner, id: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      const endpoint = await this.endpoint(m, await this.scope(m, owner), id);
+      const scope = await this.scope(m, owner);
+      const endpoint = await this.endpoint(m, scope, id);
       const deliveries = (await m.findBy(WebhookDelivery, { endpointId: endpoint.id })).map((d) => d.id);
       for (let i = 0; i < deliveries.length; i += 500) {
         const chunk = deliveries.slice(i, i + 500);
@@ -174,6 +187,7 @@ export class WebhookService {
       }
       await m.delete(WebhookDelivery, { endpointId: endpoint.id });
       await m.delete(WebhookEndpoint, { id: endpoint.id });
+      await audit(m, scope, 'webhook.deleted', endpoint.id, { url: endpoint.url });
     });
   }
 
@@ -183,7 +197,8 @@ export class WebhookService {
    */
   async rotateSecret(owner: Owner, id: string, overlapSeconds: number): Promise<RotatedSecret> {
     return this.db.transaction(async (m) => {
-      const endpoint = await this.endpoint(m, await this.scope(m, owner), id);
+      const scope = await this.scope(m, owner);
+      const endpoint = await this.endpoint(m, scope, id);
       const now = this.now();
       const secret = generateSecret();
       // Whole seconds: what MySQL's DATETIME keeps, so the answer and later reads agree.
@@ -198,6 +213,7 @@ export class WebhookService {
           updatedAt: now,
         },
       );
+      await audit(m, scope, 'webhook.secret_rotated', id);
       return { secret, previous_secret_valid_until: until.toISOString() };
     });
   }
