@@ -1,8 +1,8 @@
 // Joining by a verified e-mail domain (seeded by the operator: wayne.test suggests, stark.test asks an
 // admin): the suggestion after sign-in, and the request that Stark's admin approves on the admin page.
 // Screenshots go to /tmp/h8d-*.png, at the default width and at 375 px.
-import type { BrowserContext, Page } from '@playwright/test';
-import { expect, expectAccessibleBasics, test as base, screenshotBothWidths } from './fixtures.js';
+import type { Page } from '@playwright/test';
+import { expect, expectAccessibleBasics, screenshotBothWidths, testWithBrowsers } from './fixtures.js';
 import { signInToDemoAndAllow } from './flows.js';
 import { DemoPage } from './pages/DemoPage.js';
 import { DomainJoinPage, DomainSection } from './pages/DomainPages.js';
@@ -10,17 +10,7 @@ import { LoginPage } from './pages/LoginPage.js';
 import { TenantAdminPage } from './pages/TenantAdminPage.js';
 import { seeded } from './seed-data.js';
 
-const test = base.extend<{ anotherBrowser: () => Promise<Page> }>({
-  anotherBrowser: async ({ browser }, use) => {
-    const contexts: BrowserContext[] = [];
-    await use(async () => {
-      const context = await browser.newContext();
-      contexts.push(context);
-      return context.newPage();
-    });
-    for (const context of contexts) await context.close();
-  },
-});
+const test = testWithBrowsers;
 
 /** The page as a desktop and as a 375 px phone sees it, under /tmp. */
 async function shoot(page: Page, name: string): Promise<void> {
