@@ -300,7 +300,8 @@ export class RedemptionService {
       .update(Invitation)
       .set({ useCount: () => 'use_count + 1' })
       .where(
-        'id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now',
+        // An invitation awaiting approval has no token out yet; this refuses one all the same.
+        "id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now AND COALESCE(approval, '') <> 'awaiting'",
         { id: invitation.id, jti: invitation.tokenJti, now: new Date() },
       )
       .execute();
@@ -361,6 +362,7 @@ export class RedemptionService {
       accepted: 'used_up',
       exhausted: 'used_up',
       expired: 'expired',
+      awaiting_approval: 'invalid',
     };
     if (problem[status]) throw new InvitationRefused(problem[status]!, invitation.id);
   }

@@ -1,15 +1,20 @@
 // Management API routes for invitations: parse, check the tenant's quota, call the service, answer.
+import type { z } from 'zod';
+import { type AppError, BadRequest, Unprocessable } from '../errors.js';
 import { type ApiRouter, errorResponses } from '../http/api-router.js';
 import type { Caller } from '../tenants/access.js';
 import { pageOf, TenantParams } from '../tenants/schemas.js';
 import {
+  BulkCreateInvitations,
+  BulkResultBody,
   CreateInvitation,
   InvitationBody,
   InvitationListQuery,
   InvitationParams,
   IssuedInvitationBody,
+  MAX_BULK,
 } from './schemas.js';
-import type { InvitationService } from './service.js';
+import type { InvitationService, NewInvitation } from './service.js';
 
 export interface InvitationRouteDeps {
   api: ApiRouter<Caller>;
@@ -24,6 +29,31 @@ const common = {
   403: 'Not a tenant-admin of this tenant',
   404: 'No such tenant or invitation',
 };
+
+/** A validated creation body in the service's words. */
+function toNewInvitation(body: z.output<typeof CreateInvitation>): NewInvitation {
+  return {
+    roles: body.roles,
+    expiresIn: body.expires_in,
+    maxUses: body.max_uses,
+    email: body.email,
+    phone: body.phone,
+    clientId: body.client_id,
+    redirectUri: body.redirect_uri,
+    metadata: body.metadata as Record<string, unknown> | undefined,
+    locale: body.locale,
+    deliver: body.deliver,
+    notifyInviter: body.notify_inviter,
+  };
+}
+
+/** One item of a bulk call, validated on its own: a bad item becomes that item's failure, not the call's. */
+function bulkItem(item: unknown): NewInvitation | AppError {
+  const parsed = CreateInvitation.safeParse(item);
+  if (parsed.success) return toNewInvitation(parsed.data);
+  const issue = parsed.error.issues[0];
+  return new BadRequest(`${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, 'invalid_request');
+}
 
 export function invitationRoutes({ api, issuer, invitations }: InvitationRouteDeps): void {
   const tag = 'Invitations';
@@ -43,19 +73,7 @@ export function invitationRoutes({ api, issuer, invitations }: InvitationRouteDe
       },
     },
     async ({ caller, params, body }) => {
-      const issued = await invitations.create(caller, params.tenantId, {
-        roles: body.roles,
-        expiresIn: body.expires_in,
-        maxUses: body.max_uses,
-        email: body.email,
-        phone: body.phone,
-        clientId: body.client_id,
-        redirectUri: body.redirect_uri,
-        metadata: body.metadata as Record<string, unknown> | undefined,
-        locale: body.locale,
-        deliver: body.deliver,
-        notifyInviter: body.notify_inviter,
-      });
+      const issued = await invitations.create(caller, params.tenantId, toNewInvitation(body));
       return {
         status: 201,
         body: issued,
@@ -124,6 +142,65 @@ export function invitationRoutes({ api, issuer, invitations }: InvitationRouteDe
         body: await invitations.resend(caller, params.tenantId, params.tokenId),
         headers: { 'Cache-Control': 'no-store' },
       };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: `${base}/bulk`,
+      tag,
+      summary: `Create up to ${MAX_BULK} invitations, each on its own: a result per item (created, or why not)`,
+      params: TenantParams,
+      body: BulkCreateInvitations,
+      responses: {
+        200: { description: 'One result per item, in order', schema: BulkResultBody },
+        ...errors({ ...common, 422: `More than ${MAX_BULK} invitations` }),
+      },
+    },
+    async ({ caller, params, body }) => {
+      if (body.invitations.length > MAX_BULK)
+        throw new Unprocessable(`At most ${MAX_BULK} invitations in one call.`, 'too_many_invitations');
+      return {
+        body: await invitations.createMany(caller, params.tenantId, body.invitations.map(bulkItem)),
+        headers: { 'Cache-Control': 'no-store' },
+      };
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: `${base}/:tokenId/approve`,
+      tag,
+      summary: 'Approve an invitation awaiting a second admin: it is delivered now (deliver=none: the link, once)',
+      params: InvitationParams,
+      responses: {
+        200: { description: 'Approved', schema: IssuedInvitationBody },
+        ...errors({ ...common, 403: 'Not another tenant-admin (self_approval: its creator)', 409: 'Not awaiting' }),
+      },
+    },
+    async ({ caller, params }) => ({
+      body: await invitations.approve(caller, params.tenantId, params.tokenId),
+      headers: { 'Cache-Control': 'no-store' },
+    }),
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: `${base}/:tokenId/reject`,
+      tag,
+      summary: 'Reject an invitation awaiting a second admin: it ends revoked, never delivered',
+      params: InvitationParams,
+      responses: {
+        204: { description: 'Rejected' },
+        ...errors({ ...common, 403: 'Not another tenant-admin (self_approval: its creator)', 409: 'Not awaiting' }),
+      },
+    },
+    async ({ caller, params }) => {
+      await invitations.reject(caller, params.tenantId, params.tokenId);
+      return { status: 204 };
     },
   );
 }

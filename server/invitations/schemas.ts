@@ -8,7 +8,15 @@ export const DEFAULT_EXPIRES_IN = 7 * DAY;
 export const MAX_EXPIRES_IN = 30 * DAY;
 
 /** An invitation's status, computed when read (see status.ts). */
-export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
+export const STATUSES = [
+  'pending',
+  'awaiting_approval',
+  'accepted',
+  'declined',
+  'expired',
+  'revoked',
+  'exhausted',
+] as const;
 
 export const InvitationParams = z.object({ tenantId: Uuid, tokenId: Uuid }).strict();
 
@@ -81,6 +89,8 @@ export const InvitationBody = z
     locale: z.string().nullable(),
     delivery: z.enum(['email', 'sms', 'none']),
     notify_inviter: z.boolean(),
+    approved_by: z.string().nullable().describe("who approved it, when the tenant's policy asked for approval"),
+    approved_at: z.string().nullable(),
   })
   .meta({ id: 'Invitation' });
 
@@ -88,3 +98,33 @@ export const IssuedInvitationBody = InvitationBody.extend({
   token: z.string().optional().describe('only for deliver=none, only in this response'),
   url: z.string().optional().describe('only for deliver=none, only in this response'),
 }).meta({ id: 'IssuedInvitation' });
+
+/** At most this many invitations in one bulk call. */
+export const MAX_BULK = 100;
+
+export const BulkCreateInvitations = z
+  .object({
+    invitations: z
+      .array(z.record(z.string(), z.unknown()).describe('a body as for creating one invitation'))
+      .min(1)
+      .describe(`at most ${MAX_BULK}; each is validated and created on its own`),
+  })
+  .strict();
+
+export const BulkResultBody = z
+  .object({
+    created: z.number().int(),
+    failed: z.number().int(),
+    results: z.array(
+      z.union([
+        z.object({ index: z.number().int(), status: z.literal('created'), invitation: IssuedInvitationBody }),
+        z.object({
+          index: z.number().int(),
+          status: z.literal('failed'),
+          error: z.string(),
+          error_description: z.string(),
+        }),
+      ]),
+    ),
+  })
+  .meta({ id: 'BulkInvitationResult' });

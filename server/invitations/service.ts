@@ -18,13 +18,16 @@ import {
 import type { Database } from '../db/database.js';
 import { type Delivery, Invitation } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits, type NewMessage, UNLIMITED_MAIL } from '../delivery/outbox.js';
-import { BadRequest, Conflict, NotFound, TooManyRequests, Unprocessable } from '../errors.js';
+import { AppError, BadRequest, Conflict, NotFound, TooManyRequests, Unprocessable } from '../errors.js';
 import type { Quota } from '../http/rate-limit.js';
 import type { KeySet } from '../keys/keys.js';
-import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
+import { actorOf, type Caller } from '../tenants/access.js';
+import { needsApproval, parseInvitationPolicy } from '../tenants/invitation-policy.js';
+import { assertMayGrant, type InviterAccess, inviterAccess } from '../tenants/inviters.js';
 import { assertRolesExist } from '../tenants/service.js';
+import { approveIn, rejectIn } from './approval.js';
 import type { InvitationMail } from './mail.js';
-import { DEFAULT_EXPIRES_IN, type IssuedInvitationBody } from './schemas.js';
+import { type BulkResultBody, DEFAULT_EXPIRES_IN, type IssuedInvitationBody } from './schemas.js';
 import {
   type InvitationStatus,
   inviterNameOf,
@@ -67,6 +70,7 @@ export type FindClient = (clientId: string) => Promise<ClientInfo | undefined>;
 
 /** Created or resent: the view, plus the link itself only when Tessera does not deliver it. */
 export type IssuedInvitation = z.output<typeof IssuedInvitationBody>;
+export type BulkResult = z.output<typeof BulkResultBody>;
 
 /** Limits against using Tessera to mail people: per recipient and sender, and pending invitations per address. */
 export interface InvitationLimits {
@@ -95,13 +99,16 @@ export class InvitationService {
 
   async create(caller: Caller, tenantId: string, input: NewInvitation): Promise<IssuedInvitation> {
     return this.db.transaction(async (m) => {
-      const access = await accessTo(m, caller, tenantId);
-      requireAdmin(access);
-      // Only now, for an admin: otherwise the answers would tell strangers which clients exist.
+      const access = await inviterAccess(m, caller, tenantId);
+      // Only now, for an inviter: otherwise the answers would tell strangers which clients exist.
       await this.checkTarget(input);
-      await this.quota.consume(m, tenantId);
       const roles = input.roles.length ? input.roles : ['tenant-user'];
       await assertRolesExist(m, tenantId, roles);
+      const policy = parseInvitationPolicy(access.tenant.invitationPolicy);
+      assertMayGrant(access, roles, input.maxUses ?? 1, policy);
+      await this.quota.consume(m, tenantId);
+      // A role the policy guards waits for a second admin: no token exists, nothing is delivered until then.
+      const awaiting = needsApproval(policy, roles);
       // Whole seconds, as MySQL's DATETIME stores them and the token's exp says.
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const invitation = Object.assign(new Invitation(), {
@@ -126,19 +133,50 @@ export class InvitationService {
         delivery: input.deliver,
         notifyInviter: input.notifyInviter ?? false,
         handleHash: null,
+        approval: awaiting ? ('awaiting' as const) : null,
+        approvedBy: null,
+        approvedAt: null,
       });
       if (invitation.email) await this.assertFewPending(m, tenantId, invitation.email);
-      const issued = await this.issue(m, invitation, access.tenant.name, caller);
+      const issued = awaiting ? {} : await this.issue(m, invitation, access.tenant.name, actorOf(caller));
       await m.insert(Invitation, invitation);
       await recordAudit(m, {
         type: 'invitation.created',
         actor: actorOf(caller),
         tenantId,
         subject: invitation.id,
-        data: { roles, delivery: input.deliver, bound: Boolean(invitation.email) },
+        data: { roles, delivery: input.deliver, bound: Boolean(invitation.email), awaiting_approval: awaiting },
       });
+      if (awaiting)
+        await recordAudit(m, {
+          type: 'invitation.approval_requested',
+          actor: actorOf(caller),
+          tenantId,
+          subject: invitation.id,
+          data: { roles },
+        });
       return { ...toInvitationView(invitation, now), ...issued };
     });
+  }
+
+  /**
+   * Creates each invitation on its own (its own transaction, rules and quotas): one refused leaves the others.
+   * A caller who may not invite here at all is refused once, for the whole call.
+   */
+  async createMany(caller: Caller, tenantId: string, items: (NewInvitation | AppError)[]): Promise<BulkResult> {
+    await this.db.read((m) => inviterAccess(m, caller, tenantId));
+    const results: BulkResult['results'] = [];
+    for (const [index, item] of items.entries()) {
+      try {
+        if (item instanceof AppError) throw item;
+        results.push({ index, status: 'created', invitation: await this.create(caller, tenantId, item) });
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        results.push({ index, status: 'failed', error: error.code, error_description: error.description });
+      }
+    }
+    const created = results.filter((r) => r.status === 'created').length;
+    return { created, failed: results.length - created, results };
   }
 
   /** A page of invitations: by id (the API's stable default), or newest first with cursors both ways (`order: 'newest'`). */
@@ -151,8 +189,9 @@ export class InvitationService {
     const after = newest ? undefined : decodeCursor(query.cursor);
     const at = newest ? decodePosition(query.cursor) : undefined;
     return this.db.read(async (m) => {
-      requireAdmin(await accessTo(m, caller, tenantId));
+      const access = await inviterAccess(m, caller, tenantId);
       const q = m.createQueryBuilder(Invitation, 'i').where('i.tenant_id = :tenantId', { tenantId });
+      if (access.ownOnly) q.andWhere('i.created_by = :me', { me: access.ownOnly });
       if (query.status) whereStatus(q, query.status);
       if (newest) {
         orderFrom(q, 'i.created_at', 'i.id', 'DESC', at, timeKey);
@@ -180,16 +219,14 @@ export class InvitationService {
 
   async get(caller: Caller, tenantId: string, id: string): Promise<InvitationView> {
     return this.db.read(async (m) => {
-      requireAdmin(await accessTo(m, caller, tenantId));
-      return toInvitationView(await this.find(m, tenantId, id));
+      return toInvitationView(await this.find(m, await inviterAccess(m, caller, tenantId), id));
     });
   }
 
   /** Revoking twice is harmless; the token stops working at once, since the row decides. */
   async revoke(caller: Caller, tenantId: string, id: string): Promise<void> {
     await this.db.transaction(async (m) => {
-      requireAdmin(await accessTo(m, caller, tenantId));
-      const invitation = await this.find(m, tenantId, id);
+      const invitation = await this.find(m, await inviterAccess(m, caller, tenantId), id);
       if (invitation.revokedAt) return;
       await m.update(Invitation, { id }, { revokedAt: new Date() });
       await recordAudit(m, { type: 'invitation.revoked', actor: actorOf(caller), tenantId, subject: id });
@@ -199,33 +236,50 @@ export class InvitationService {
   /** A pending invitation gets a new token under the same id (the old one stops working) and is delivered again. */
   async resend(caller: Caller, tenantId: string, id: string): Promise<IssuedInvitation> {
     return this.db.transaction(async (m) => {
-      const access = await accessTo(m, caller, tenantId);
-      requireAdmin(access);
+      const access = await inviterAccess(m, caller, tenantId);
       await this.quota.consume(m, tenantId);
-      const invitation = await this.find(m, tenantId, id);
+      const invitation = await this.find(m, access, id);
       const status = statusOf(invitation);
       if (status !== 'pending')
         throw new Conflict(`Only a pending invitation can be resent; this one is ${status}.`, 'not_pending');
       invitation.tokenJti = crypto.randomUUID();
-      const issued = await this.issue(m, invitation, access.tenant.name, caller);
+      const issued = await this.issue(m, invitation, access.tenant.name, actorOf(caller));
       await m.update(Invitation, { id }, { tokenJti: invitation.tokenJti, handleHash: invitation.handleHash });
       await recordAudit(m, { type: 'invitation.resent', actor: actorOf(caller), tenantId, subject: id });
       return { ...toInvitationView(invitation), ...issued };
     });
   }
 
-  /** Signs a token for the row (and a short-link handle for SMS), then delivers it or hands it back. */
+  /**
+   * Another tenant-admin approves an invitation that waits for approval: it gets its token and is delivered now,
+   * in this transaction (deliver=none: the link is in this answer, once). See approval.ts.
+   */
+  async approve(caller: Caller, tenantId: string, id: string): Promise<IssuedInvitation> {
+    return this.db.transaction((m) =>
+      approveIn(m, caller, tenantId, id, (inv, tenantName) => this.issue(m, inv, tenantName, inv.createdBy)),
+    );
+  }
+
+  /** Another tenant-admin turns an invitation that waits for approval down: it ends revoked. */
+  async reject(caller: Caller, tenantId: string, id: string): Promise<void> {
+    await this.db.transaction((m) => rejectIn(m, caller, tenantId, id));
+  }
+
+  /**
+   * Signs a token for the row (and a short-link handle for SMS), then delivers it or hands it back.
+   * `inviter` (who created it) names the sender in the message and is counted against the sender's mail limit.
+   */
   private async issue(
     m: EntityManager,
     invitation: Invitation,
     tenantName: string,
-    caller: Caller,
+    inviter: string,
   ): Promise<{ token?: string; url?: string }> {
     const token = tokenForRow(this.keys, this.issuer, invitation);
     if (invitation.delivery === 'none') return { token, url: this.linkFor(token) };
     const context = {
       tenantName,
-      inviterName: await inviterNameOf(m, actorOf(caller), this.clientName),
+      inviterName: await inviterNameOf(m, inviter, this.clientName),
       expiresAt: invitation.expiresAt,
       locale: invitation.locale,
       link: this.linkFor(token),
@@ -241,7 +295,7 @@ export class InvitationService {
           bodyText: mail.text,
           bodyHtml: mail.html,
         },
-        caller,
+        inviter,
       );
     } else {
       const handle = randomBytes(16).toString('base64url');
@@ -254,12 +308,12 @@ export class InvitationService {
           subject: 'invitation',
           bodyText: this.mail.sms({ ...context, link: `${this.issuer}/i/${handle}` }),
         },
-        caller,
+        inviter,
       );
     }
     await recordAudit(m, {
       type: 'invitation.delivered',
-      actor: actorOf(caller),
+      actor: inviter,
       tenantId: invitation.tenantId,
       subject: invitation.id,
       data: { channel: invitation.delivery },
@@ -268,8 +322,8 @@ export class InvitationService {
   }
 
   /** Queues the message within the mail limits; a refusal is a 429 and rolls the invitation back. */
-  private async deliver(m: EntityManager, message: NewMessage, caller: Caller): Promise<void> {
-    const queued = await enqueueWithinLimits(m, message, this.limits.mail, actorOf(caller));
+  private async deliver(m: EntityManager, message: NewMessage, sender: string): Promise<void> {
+    const queued = await enqueueWithinLimits(m, message, this.limits.mail, sender);
     if (queued.queued) return;
     if (queued.limit === 'sender') {
       throw new TooManyRequests(
@@ -305,9 +359,11 @@ export class InvitationService {
 
   private readonly clientName = async (id: string) => (await this.findClient(id))?.name;
 
-  private async find(m: EntityManager, tenantId: string, id: string): Promise<Invitation> {
-    const invitation = await m.findOneBy(Invitation, { id, tenantId });
-    if (!invitation) throw new NotFound('There is no such invitation in this tenant.', 'invitation_not_found');
+  /** One invitation of the tenant; a member inviter sees only their own (others' are not found, not forbidden). */
+  private async find(m: EntityManager, access: InviterAccess, id: string): Promise<Invitation> {
+    const invitation = await m.findOneBy(Invitation, { id, tenantId: access.tenant.id });
+    if (!invitation || (access.ownOnly && invitation.createdBy !== access.ownOnly))
+      throw new NotFound('There is no such invitation in this tenant.', 'invitation_not_found');
     return invitation;
   }
 

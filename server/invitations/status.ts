@@ -1,5 +1,5 @@
 // An invitation's status is computed when read, first match wins: revoked, declined (ended),
-// accepted (single use, used), exhausted (multi-use, used up), expired, pending.
+// accepted (single use, used), exhausted (multi-use, used up), expired, awaiting_approval, pending.
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { z } from 'zod';
 import { displayNamesOf } from '../accounts/profiles.js';
@@ -13,8 +13,11 @@ export function statusOf(inv: Invitation, now = new Date()): InvitationStatus {
   if (inv.endedAt) return 'declined';
   if (inv.useCount >= inv.maxUses) return inv.maxUses === 1 ? 'accepted' : 'exhausted';
   if (inv.expiresAt.getTime() <= now.getTime()) return 'expired';
-  return 'pending';
+  return inv.approval === 'awaiting' ? 'awaiting_approval' : 'pending';
 }
+
+/** Waiting for a second admin (SQL, alias `i`): no token has been issued yet. */
+export const AWAITING = "(COALESCE(i.approval, '') = 'awaiting')";
 
 /** The same rule as SQL, so listings filter by status in the database (alias `i`). */
 export function whereStatus(q: SelectQueryBuilder<Invitation>, status: InvitationStatus, now = new Date()): void {
@@ -25,7 +28,8 @@ export function whereStatus(q: SelectQueryBuilder<Invitation>, status: Invitatio
     accepted: `${open} AND i.max_uses = 1 AND i.use_count >= 1`,
     exhausted: `${open} AND i.max_uses > 1 AND i.use_count >= i.max_uses`,
     expired: `${open} AND i.use_count < i.max_uses AND i.expires_at <= :now`,
-    pending: `${open} AND i.use_count < i.max_uses AND i.expires_at > :now`,
+    awaiting_approval: `${open} AND ${AWAITING} AND i.use_count < i.max_uses AND i.expires_at > :now`,
+    pending: `${open} AND NOT ${AWAITING} AND i.use_count < i.max_uses AND i.expires_at > :now`,
   };
   q.andWhere(conditions[status], { now });
 }
@@ -52,6 +56,8 @@ export const toInvitationView = (inv: Invitation, now = new Date()): InvitationV
   locale: inv.locale,
   delivery: inv.delivery,
   notify_inviter: inv.notifyInviter,
+  approved_by: inv.approval === 'approved' ? inv.approvedBy : null,
+  approved_at: inv.approval === 'approved' && inv.approvedAt ? inv.approvedAt.toISOString() : null,
 });
 
 type ClientName = (id: string) => Promise<string | undefined>;

@@ -17,9 +17,11 @@ import {
   SetRoles,
   TenantBody,
   TenantParams,
+  UpdateRole,
   UpdateTenant,
 } from './schemas.js';
 import type { TenantService } from './service.js';
+import { InvitationPolicy } from './invitation-policy.js';
 import { SignInPolicy } from './sign-in-policy.js';
 
 export interface TenantRouteDeps {
@@ -138,6 +140,34 @@ export function tenantRoutes({ api, issuer, tenants, memberships }: TenantRouteD
     async ({ caller, params, body }) => ({ body: await tenants.setSignInPolicy(caller, params.tenantId, body) }),
   );
 
+  api.route(
+    {
+      method: 'get',
+      path: '/api/tenants/:tenantId/invitation-policy',
+      tag,
+      summary: "The tenant's invitation policy (roles a multi-use link may grant, roles that need approval)",
+      params: TenantParams,
+      responses: { 200: { description: 'The policy', schema: InvitationPolicy }, ...errors(400, 401, 403, 404) },
+    },
+    async ({ caller, params }) => ({ body: await tenants.invitationPolicy(caller, params.tenantId) }),
+  );
+
+  api.route(
+    {
+      method: 'put',
+      path: '/api/tenants/:tenantId/invitation-policy',
+      tag,
+      summary: "Replace the tenant's invitation policy (tenant admins)",
+      params: TenantParams,
+      body: InvitationPolicy,
+      responses: {
+        200: { description: 'The policy now in force', schema: InvitationPolicy },
+        ...errors(400, 401, 403, 404, 422),
+      },
+    },
+    async ({ caller, params, body }) => ({ body: await tenants.setInvitationPolicy(caller, params.tenantId, body) }),
+  );
+
   const roles = 'Roles';
   api.route(
     {
@@ -167,6 +197,21 @@ export function tenantRoutes({ api, issuer, tenants, memberships }: TenantRouteD
     async ({ caller, params, body }) => ({
       status: 201,
       body: await tenants.createRole(caller, params.tenantId, body),
+    }),
+  );
+
+  api.route(
+    {
+      method: 'patch',
+      path: '/api/tenants/:tenantId/roles/:role',
+      tag: roles,
+      summary: "Change a role's description or whether its holders may invite",
+      params: RoleParams,
+      body: UpdateRole,
+      responses: { 200: { description: 'The role', schema: RoleBody }, ...errors(400, 401, 403, 404, 422) },
+    },
+    async ({ caller, params, body }) => ({
+      body: await tenants.updateRole(caller, params.tenantId, params.role, body),
     }),
   );
 

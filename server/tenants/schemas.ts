@@ -44,7 +44,16 @@ export const UpdateTenant = z
   .object({ name: Name.optional(), slug: Slug.optional(), attributes: Attributes.optional() })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'give at least one of name, slug, attributes');
-export const CreateRole = z.object({ name: RoleName, description: z.string().max(300).optional() }).strict();
+const CanInvite = z
+  .boolean()
+  .describe('members holding this role may invite people with the roles they hold (never tenant-admin)');
+export const CreateRole = z
+  .object({ name: RoleName, description: z.string().max(300).optional(), can_invite: CanInvite.default(false) })
+  .strict();
+export const UpdateRole = z
+  .object({ description: z.string().max(300).optional(), can_invite: CanInvite.optional() })
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'give description or can_invite');
 export const SetRoles = z
   .object({
     roles: z
@@ -65,7 +74,7 @@ export const TenantBody = z
   })
   .meta({ id: 'Tenant' });
 export const RoleBody = z
-  .object({ name: z.string(), description: z.string().nullable(), builtin: z.boolean() })
+  .object({ name: z.string(), description: z.string().nullable(), can_invite: z.boolean(), builtin: z.boolean() })
   .meta({ id: 'Role' });
 export const MembershipBody = z
   .object({

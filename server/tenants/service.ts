@@ -8,12 +8,24 @@ import { decodeCursor, LIKE_ESCAPE, likePattern, type Page, toPage } from '../db
 import type { Database } from '../db/database.js';
 import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
+import { type InvitationPolicy, parseInvitationPolicy } from './invitation-policy.js';
 import { parseSignInPolicy, type SignInPolicy } from './sign-in-policy.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
 import { looksLikeUuid, type RoleBody, type TenantBody } from './schemas.js';
 
 export type TenantView = z.output<typeof TenantBody>;
 export type RoleView = z.output<typeof RoleBody>;
+
+export interface RoleInput {
+  description?: string;
+  can_invite?: boolean;
+}
+
+/** tenant-admin invites by being an admin; flagging it would promise a narrower right that does not exist. */
+function assertMayInvite(role: TenantRole): void {
+  if (role.canInvite && role.name === TENANT_ADMIN)
+    throw new Unprocessable('tenant-admin may invite already; can_invite is for narrower roles.', 'invalid_request');
+}
 
 export interface NewTenant {
   name: string;
@@ -33,6 +45,7 @@ export const toTenantView = (t: Tenant): TenantView => ({
 const toRoleView = (r: TenantRole): RoleView => ({
   name: r.name,
   description: r.description,
+  can_invite: Boolean(r.canInvite),
   builtin: (BUILTIN_ROLES as readonly string[]).includes(r.name),
 });
 
@@ -242,18 +255,71 @@ export class TenantService {
     });
   }
 
-  async createRole(caller: Caller, tenantId: string, input: { name: string; description?: string }): Promise<RoleView> {
+  async createRole(caller: Caller, tenantId: string, input: RoleInput & { name: string }): Promise<RoleView> {
     return this.db.transaction(async (m) => {
       requireAdmin(await accessTo(m, caller, tenantId));
       const role = Object.assign(new TenantRole(), {
         tenantId,
         name: input.name,
         description: input.description ?? null,
+        canInvite: input.can_invite ?? false,
         createdAt: new Date(),
       });
+      assertMayInvite(role);
       await m.insert(TenantRole, role);
-      await recordAudit(m, { type: 'role.created', actor: actorOf(caller), tenantId, subject: input.name });
+      await recordAudit(m, {
+        type: 'role.created',
+        actor: actorOf(caller),
+        tenantId,
+        subject: input.name,
+        data: { can_invite: role.canInvite },
+      });
       return toRoleView(role);
+    });
+  }
+
+  /** Changes a role's description or whether its holders may invite (admins only). */
+  async updateRole(caller: Caller, tenantId: string, name: string, input: RoleInput): Promise<RoleView> {
+    return this.db.transaction(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      const role = await m.findOneBy(TenantRole, { tenantId, name });
+      if (!role) throw new NotFound(`There is no role "${name}".`, 'role_not_found');
+      if (input.description !== undefined) role.description = input.description;
+      if (input.can_invite !== undefined) role.canInvite = input.can_invite;
+      assertMayInvite(role);
+      await m.update(TenantRole, { tenantId, name }, { description: role.description, canInvite: role.canInvite });
+      await recordAudit(m, {
+        type: 'role.updated',
+        actor: actorOf(caller),
+        tenantId,
+        subject: name,
+        data: { ...input },
+      });
+      return toRoleView(role);
+    });
+  }
+
+  async invitationPolicy(caller: Caller, tenantId: string): Promise<InvitationPolicy> {
+    return this.db.read(async (m) =>
+      parseInvitationPolicy((await accessTo(m, caller, tenantId)).tenant.invitationPolicy),
+    );
+  }
+
+  /** Replaces the tenant's invitation policy (admins only); it applies to invitations created from now on. */
+  async setInvitationPolicy(caller: Caller, tenantId: string, policy: InvitationPolicy): Promise<InvitationPolicy> {
+    return this.db.transaction(async (m) => {
+      requireAdmin(await accessTo(m, caller, tenantId));
+      const named = [...new Set([...(policy.multi_use_roles ?? []), ...policy.approval_roles])];
+      await assertRolesExist(m, tenantId, named);
+      await m.update(Tenant, { id: tenantId }, { invitationPolicy: JSON.stringify(policy), updatedAt: new Date() });
+      await recordAudit(m, {
+        type: 'tenant.invitation_policy_set',
+        actor: actorOf(caller),
+        tenantId,
+        subject: tenantId,
+        data: policy,
+      });
+      return policy;
     });
   }
 

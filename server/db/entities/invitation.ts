@@ -1,6 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type Delivery = 'email' | 'sms' | 'none';
+export type ApprovalState = 'awaiting' | 'approved' | 'rejected';
 
 /** An invitation to a tenant. The row is authoritative; the signed token only points at it. */
 @Entity('invitations')
@@ -78,4 +79,14 @@ export class Invitation {
   /** When the sweep recorded this invitation's expiry (invitation.expired), so it is announced once. */
   @Column({ name: 'expiry_recorded_at', type: 'datetime', nullable: true })
   expiryRecordedAt: Date | null;
+
+  /** Null: no approval needed; `awaiting` a second tenant-admin (no token exists yet), `approved`, `rejected`. */
+  @Column({ type: 'varchar', length: 10, nullable: true })
+  approval: ApprovalState | null;
+
+  @Column({ name: 'approved_by', type: 'varchar', length: 120, nullable: true })
+  approvedBy: string | null;
+
+  @Column({ name: 'approved_at', type: 'datetime', nullable: true })
+  approvedAt: Date | null;
 }

@@ -12,6 +12,10 @@ export class TenantRole {
   @Column({ type: 'varchar', length: 300, nullable: true })
   description: string | null;
 
+  /** Members holding this role may invite people with the roles they hold themselves (never tenant-admin). */
+  @Column({ name: 'can_invite', type: 'boolean', default: false })
+  canInvite: boolean;
+
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 }

@@ -20,6 +20,10 @@ export class Tenant {
   @Column({ name: 'sign_in_policy', type: 'text', nullable: true })
   signInPolicy: string | null;
 
+  /** JSON: which roles a multi-use link may grant, which need approval (tenants/invitation-policy.ts); null = defaults. */
+  @Column({ name: 'invitation_policy', type: 'text', nullable: true })
+  invitationPolicy: string | null;
+
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
 
