@@ -18,6 +18,10 @@
 //   Wayne Enterprises  Dora Domains (dora@example.test)  tenant-admin; wayne.test, policy suggest
 //   Stark Industries   Dora Domains                      tenant-admin; stark.test, policy request
 //   none               Sue (sue@wayne.test), Ray (ray@stark.test)
+// For e2e/invitation-approval.spec.ts (second-admin approval, set on the admin page in the test):
+//   Soylent  Abe Asker (abe@example.test)   tenant-admin; asks for an admin invitation
+//            Bo Approver (bo@example.test)  tenant-admin; approves it
+//
 // For e2e/admin-console.spec.ts (on a server of its own, whose seed makes Casey the operator):
 //   none      Casey Console (casey@example.test)   operator
 // For e2e/factors.spec.ts:
@@ -60,6 +64,8 @@ export const SEED_PEOPLE = {
   fortressAdmin: { name: 'Fran Fortress', email: 'fran@example.test' },
   fortressMember: { name: 'Finn Member', email: 'finn@example.test' },
   jitAdmin: { name: 'Jill Jit', email: 'jill@example.test' },
+  approvalAsker: { name: 'Abe Asker', email: 'abe@example.test' },
+  approvalGiver: { name: 'Bo Approver', email: 'bo@example.test' },
   // For e2e/admin-console.spec.ts: the operator of its own server (E2E_SEED_OPERATOR=true, see e2e/console-server.ts).
   consoleOperator: { name: 'Casey Console', email: 'casey@example.test' },
 } as const;
@@ -74,6 +80,7 @@ export const SEED_TENANTS = {
   stark: { name: 'Stark Industries' },
   fortress: { name: 'Fortress' },
   cyberdyne: { name: 'Cyberdyne' },
+  soylent: { name: 'Soylent' },
 } as const;
 
 export type SeedPersonKey = keyof typeof SEED_PEOPLE;
@@ -93,6 +100,8 @@ export const SEED_MEMBERSHIPS: readonly { person: SeedPersonKey; tenant: SeedTen
   { person: 'fortressAdmin', tenant: 'fortress', roles: ['tenant-admin'] },
   { person: 'fortressMember', tenant: 'fortress', roles: ['tenant-user'] },
   { person: 'jitAdmin', tenant: 'cyberdyne', roles: ['tenant-admin'] },
+  { person: 'approvalAsker', tenant: 'soylent', roles: ['tenant-admin'] },
+  { person: 'approvalGiver', tenant: 'soylent', roles: ['tenant-admin'] },
 ];
 
 /** A tenant's own connection to the test upstream (e2e/start-server.ts registers its redirect URI). */

@@ -150,6 +150,20 @@ export class TenantAdminPage {
     return row.locator('.status');
   }
 
+  approveButton(row: Locator): Locator {
+    return row.getByRole('button', { name: 'Approve', exact: true });
+  }
+
+  /** The "Invitation policy" form: ticks exactly `approval` among the roles that need another admin's approval. */
+  async requireApprovalFor(approval: string[]): Promise<void> {
+    const group = this.page.getByRole('group', {
+      name: "Invitations granting these roles need another admin's approval",
+    });
+    for (const checkbox of await group.getByRole('checkbox').all())
+      await checkbox.setChecked(approval.includes((await checkbox.getAttribute('value'))!));
+    await this.page.getByRole('button', { name: 'Save the invitation policy', exact: true }).click();
+  }
+
   revokeButton(row: Locator): Locator {
     return row.getByRole('button', { name: 'Revoke', exact: true });
   }

@@ -1,4 +1,5 @@
-// The invitations part of the tenant admin page: issue a link, see each invitation's status, revoke.
+// The invitations part of the tenant admin page: issue a link, see each invitation's status, revoke; approve or
+// reject another admin's invitation that awaits approval.
 // A link is shown once, in the answer to the POST that created it (never in a URL, never again).
 import type Router from '@koa/router';
 import { z } from 'zod';
@@ -36,7 +37,13 @@ export function invitationSection(invitations: InvitationService): ManageSection
         cursor: query.invitations,
         order: 'newest',
       });
-      return { invitations: page.items, invitationsNext: page.next_cursor, invitationsPrevious: page.previous_cursor };
+      return {
+        invitations: page.items,
+        invitationsNext: page.next_cursor,
+        invitationsPrevious: page.previous_cursor,
+        // The creator of an awaiting invitation sees no Approve button: approving one's own is refused.
+        viewerId: caller.kind === 'user' ? caller.accountId : undefined,
+      };
     },
 
     routes(router: Router, manage) {
@@ -59,6 +66,7 @@ export function invitationSection(invitations: InvitationService): ManageSection
             // With an address Tessera mails the link (and nobody else sees it); without one, the admin copies it.
             ...(form.data.email ? { email: form.data.email, deliver: 'email' as const } : { deliver: 'none' as const }),
           });
+          if (issued.status === 'awaiting_approval') return manage.show(ctx, caller, { issuedAwaiting: true });
           return manage.show(ctx, caller, { issuedLink: issued.url, issuedTo: form.data.email || undefined });
         } catch (error) {
           if (error instanceof AppError && error.status < 500 && error.status !== 404)
@@ -66,6 +74,32 @@ export function invitationSection(invitations: InvitationService): ManageSection
           throw error;
         }
       });
+
+      // Answers with the page, not a redirect: for deliver=none the link is shown here, once.
+      router.post('/invitations/:invitationId/approve', async (ctx) => {
+        const caller = await manage.admin(ctx);
+        if (!caller) return;
+        noFields.parse(ctx.request.body ?? {});
+        try {
+          const approved = await invitations.approve(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.invitationId));
+          return manage.show(ctx, caller, { issuedLink: approved.url, issuedApproved: !approved.url });
+        } catch (error) {
+          if (error instanceof AppError && error.status < 500 && error.status !== 404)
+            return manage.show(ctx, caller, { invitationError: error.description }, error.status);
+          throw error;
+        }
+      });
+
+      router.post('/invitations/:invitationId/reject', (ctx) =>
+        manage.change(
+          ctx,
+          (caller) => {
+            noFields.parse(ctx.request.body ?? {});
+            return invitations.reject(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.invitationId));
+          },
+          'invitation_rejected',
+        ),
+      );
 
       router.post('/invitations/:invitationId/revoke', (ctx) =>
         manage.change(

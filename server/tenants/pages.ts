@@ -8,7 +8,7 @@ import { listOf, optionalText, pageForm, searchText } from '../http/forms.js';
 import { FIRST_FACTORS } from './sign-in-policy.js';
 import type { SignedInBrowser } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
-import type { Caller } from './access.js';
+import { type Caller, TENANT_ADMIN } from './access.js';
 import type { MembershipService } from './memberships.js';
 import { RoleName, Uuid } from './schemas.js';
 import type { TenantService } from './service.js';
@@ -55,6 +55,7 @@ const removeRole = pageForm({ force: z.literal('yes').optional() });
 const noFields = pageForm({});
 /** No first factor ticked means no limit (every way of signing in is allowed). */
 const policyForm = pageForm({ require_mfa: z.literal('yes').optional(), first_factors: listOf(z.enum(FIRST_FACTORS)) });
+const invitationPolicyForm = pageForm({ multi_use_roles: listOf(RoleName), approval_roles: listOf(RoleName) });
 
 export function tenantPageRoutes({ tenants, memberships, page, browser, sections = [] }: TenantPageDeps): Router {
   const router = new Router({ prefix: '/tenants/:tenantId/manage' });
@@ -78,10 +79,11 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
   async function show(ctx: Context, caller: Caller, extra: Record<string, unknown> = {}, status = 200): Promise<void> {
     const tenantId = ctx.params.tenantId!;
     const query = ManageQuery.parse(ctx.query);
-    const [tenant, roles, signInPolicy, members, ...parts] = await Promise.all([
+    const [tenant, roles, signInPolicy, invitationPolicy, members, ...parts] = await Promise.all([
       tenants.get(caller, tenantId),
       tenants.listRoles(caller, tenantId),
       tenants.signInPolicy(caller, tenantId),
+      tenants.invitationPolicy(caller, tenantId),
       memberships.list(caller, tenantId, {
         limit: MANAGE_PAGE_SIZE,
         search: query.search,
@@ -104,6 +106,9 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
         tenant,
         roles,
         signInPolicy,
+        // null means every role but tenant-admin: the form shows those ticked.
+        multiUseRoles: invitationPolicy.multi_use_roles ?? roles.map((r) => r.name).filter((r) => r !== TENANT_ADMIN),
+        approvalRoles: invitationPolicy.approval_roles,
         firstFactors: FIRST_FACTORS,
         members: members.items,
         membersNext: members.next_cursor,
@@ -194,6 +199,25 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
         });
       },
       'sign_in_policy',
+    ),
+  );
+
+  router.post('/invitation-policy', (ctx) =>
+    change(
+      ctx,
+      async (caller) => {
+        const form = invitationPolicyForm.parse(ctx.request.body ?? {});
+        const tenantId = ctx.params.tenantId!;
+        const multiUse = [...new Set(form.multi_use_roles)];
+        const byDefault = (await tenants.listRoles(caller, tenantId)).filter((r) => r.name !== TENANT_ADMIN);
+        // Exactly the default set is stored as the default, so roles added later may be granted by a shared link.
+        const isDefault = byDefault.length === multiUse.length && byDefault.every((r) => multiUse.includes(r.name));
+        return tenants.setInvitationPolicy(caller, tenantId, {
+          multi_use_roles: isDefault ? null : multiUse,
+          approval_roles: [...new Set(form.approval_roles)],
+        });
+      },
+      'invitation_policy',
     ),
   );
 
