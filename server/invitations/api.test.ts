@@ -282,7 +282,7 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
 
   test("GET one: the invitation as created, minus the token; 404 for another tenant's or an unknown id, 400 for a bad id", async () => {
     const tenantId = await tenantWith(manage, 'Reader Inc');
-    const created = (await create(tenantId, { max_uses: 4, roles: ['tenant-admin'] })).body;
+    const created = (await create(tenantId, { max_uses: 4, roles: ['tenant-user'], expires_in: 3600 })).body;
     const res = await call('GET', `${base(tenantId)}/${created.id}`, manage);
     assert.equal(res.status, 200);
     const { token: _t, url: _u, ...view } = created;
