@@ -5,7 +5,9 @@ import type Router from '@koa/router';
 import { z } from 'zod';
 import { AppError, BadRequest } from '../errors.js';
 import { listOf, pageForm } from '../http/forms.js';
-import { MANAGE_PAGE_SIZE, type ManageSection } from '../tenants/pages.js';
+import type { Context } from 'koa';
+import type { Caller } from '../tenants/access.js';
+import { MANAGE_PAGE_SIZE, type ManagePage, type ManageSection } from '../tenants/pages.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
 import { DAY } from './schemas.js';
 import type { InvitationService } from './service.js';
@@ -28,6 +30,24 @@ const issueForm = pageForm({
   email: z.union([z.literal(''), z.email().max(320)], { error: 'manage.error.email' }).default(''),
 });
 const noFields = pageForm({});
+
+/** Shows the page with what `act` returns; a rule it breaks is shown in the invitations section instead. */
+async function showingRefusal(
+  manage: ManagePage,
+  ctx: Context,
+  caller: Caller,
+  act: () => Promise<Record<string, unknown>>,
+): Promise<void> {
+  let shown: Record<string, unknown>;
+  try {
+    shown = await act();
+  } catch (error) {
+    if (error instanceof AppError && error.status < 500 && error.status !== 404)
+      return manage.show(ctx, caller, { invitationError: error.description }, error.status);
+    throw error;
+  }
+  return manage.show(ctx, caller, shown);
+}
 
 export function invitationSection(invitations: InvitationService): ManageSection {
   return {
@@ -58,7 +78,7 @@ export function invitationSection(invitations: InvitationService): ManageSection
             throw new BadRequest('This form is not one the page sent.', 'invalid_form');
           return manage.show(ctx, caller, { invitationError: message }, 400);
         }
-        try {
+        await showingRefusal(manage, ctx, caller, async () => {
           const issued = await invitations.create(caller, ctx.params.tenantId!, {
             roles: form.data.roles,
             expiresIn: form.data.days * DAY,
@@ -66,13 +86,9 @@ export function invitationSection(invitations: InvitationService): ManageSection
             // With an address Tessera mails the link (and nobody else sees it); without one, the admin copies it.
             ...(form.data.email ? { email: form.data.email, deliver: 'email' as const } : { deliver: 'none' as const }),
           });
-          if (issued.status === 'awaiting_approval') return manage.show(ctx, caller, { issuedAwaiting: true });
-          return manage.show(ctx, caller, { issuedLink: issued.url, issuedTo: form.data.email || undefined });
-        } catch (error) {
-          if (error instanceof AppError && error.status < 500 && error.status !== 404)
-            return manage.show(ctx, caller, { invitationError: error.description }, error.status);
-          throw error;
-        }
+          if (issued.status === 'awaiting_approval') return { issuedAwaiting: true };
+          return { issuedLink: issued.url, issuedTo: form.data.email || undefined };
+        });
       });
 
       // Answers with the page, not a redirect: for deliver=none the link is shown here, once.
@@ -80,14 +96,10 @@ export function invitationSection(invitations: InvitationService): ManageSection
         const caller = await manage.admin(ctx);
         if (!caller) return;
         noFields.parse(ctx.request.body ?? {});
-        try {
+        await showingRefusal(manage, ctx, caller, async () => {
           const approved = await invitations.approve(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.invitationId));
-          return manage.show(ctx, caller, { issuedLink: approved.url, issuedApproved: !approved.url });
-        } catch (error) {
-          if (error instanceof AppError && error.status < 500 && error.status !== 404)
-            return manage.show(ctx, caller, { invitationError: error.description }, error.status);
-          throw error;
-        }
+          return { issuedLink: approved.url, issuedApproved: !approved.url };
+        });
       });
 
       router.post('/invitations/:invitationId/reject', (ctx) =>
