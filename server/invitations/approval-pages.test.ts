@@ -1,0 +1,88 @@
+// The admin page's side of guardrails and approval, through HTTP: the invitation policy form, an awaiting
+// invitation (Approve and Reject for another admin only), approving shows a link once, forms need CSRF.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { parseInvitationPolicy } from '../tenants/invitation-policy.js';
+import { insertMembership } from '../tenants/service.js';
+import { Tenant } from '../db/entities/index.js';
+import { describeWithServer, type TestServer } from '../../test/support/server.js';
+import { type Person, person } from '../../test/support/tokens.js';
+import { type Page, UserAgent } from '../../test/support/user-agent.js';
+
+describeWithServer('admin page: invitation policy and approval', (server: () => TestServer) => {
+  let tenantId: string;
+  let ada: Person;
+  let ben: Person;
+  const home = () => `/tenants/${tenantId}/manage`;
+
+  before(async () => {
+    const backend = { kind: 'client', clientId: 't', manage: true } as const;
+    tenantId = (await server().tessera.tenants.create(backend, { name: 'Approvals Ltd' })).id;
+    [ada, ben] = await Promise.all([person(server(), 'Ada'), person(server(), 'Ben')]);
+    await server().db.transaction(async (m) => {
+      await insertMembership(m, tenantId, ada.id, ['tenant-admin'], null);
+      await insertMembership(m, tenantId, ben.id, ['tenant-admin'], null);
+    });
+  });
+
+  async function open(who: Person): Promise<{ browser: UserAgent; page: Page }> {
+    const browser = new UserAgent(server().url);
+    let page = await browser.follow(home());
+    if (/action="\/interaction\/[^"]+\/login"/.test(page.html))
+      page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
+    return { browser, page };
+  }
+  const storedPolicy = async () =>
+    parseInvitationPolicy(
+      (await server().db.read((m) => m.findOneByOrFail(Tenant, { id: tenantId }))).invitationPolicy,
+    );
+
+  test('the policy form: ticking exactly the default multi-use roles keeps the default (null); approval roles are stored', async () => {
+    const { browser, page } = await open(ada);
+    assert.match(page.html, /value="tenant-user" checked/);
+    const saved = await browser.submit(page, `${home()}/invitation-policy`, {
+      multi_use_roles: 'tenant-user',
+      approval_roles: 'tenant-admin',
+    });
+    assert.match(saved.html, /The invitation policy is saved/);
+    assert.deepEqual(await storedPolicy(), { multi_use_roles: null, approval_roles: ['tenant-admin'] });
+  });
+
+  test('the creator sees their awaiting invitation without Approve; another admin approves it and sees the link once', async () => {
+    const asker = await open(ada);
+    const asked = await asker.browser.submit(asker.page, `${home()}/invitations`, {
+      roles: 'tenant-admin',
+      days: '7',
+      uses: '1',
+      email: '',
+    });
+    assert.match(asked.html, /waits for another tenant-admin/);
+    assert.doesNotMatch(asked.html, /\/approve"/);
+    assert.match(asked.html, /another admin must approve/);
+
+    const approver = await open(ben);
+    const approveAction = /action="([^"]+\/approve)"/.exec(approver.page.html)?.[1];
+    assert.ok(approveAction, 'Ben gets an Approve button');
+    const approved = await approver.browser.submit(approver.page, approveAction);
+    assert.equal(approved.status, 200);
+    assert.match(approved.html, /id="issued-link"[^>]*value="[^"]*\/tenants\/invitation-tokens\//);
+    const again = await approver.browser.follow(home());
+    assert.doesNotMatch(again.html, /issued-link/, 'shown once');
+    assert.doesNotMatch(again.html, /\/approve"/);
+  });
+
+  test('another admin rejects from the page; a form without the CSRF token is refused', async () => {
+    const asker = await open(ada);
+    await asker.browser.submit(asker.page, `${home()}/invitations`, { roles: 'tenant-admin', days: '7', uses: '1' });
+    const approver = await open(ben);
+    const rejectAction = /action="([^"]+\/reject)"/.exec(approver.page.html)?.[1];
+    assert.ok(rejectAction);
+    const forged = await approver.browser.request(new URL(rejectAction, server().url).href, {
+      method: 'POST',
+      form: { nothing: '' },
+    });
+    assert.equal(forged.status, 403);
+    const rejected = await approver.browser.submit(approver.page, rejectAction);
+    assert.match(rejected.html, /The invitation is rejected/);
+  });
+});
