@@ -508,6 +508,7 @@ test.describe('Invitations on the tenant admin page', () => {
     page,
     anotherBrowser,
   }) => {
+    test.slow(); // the accessibility check walks every control of the admin page, on a machine shared with other runs
     const { people, tenants } = seeded();
     let link = '';
     let admin: TenantAdminPage;

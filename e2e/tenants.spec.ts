@@ -107,6 +107,7 @@ test.describe('The tenant admin page', () => {
   test('the admin of Acme signs in on the way to the page, adds a role, gives it to a member, and cannot demote themselves as the last admin', async ({
     page,
   }) => {
+    test.slow(); // the accessibility check walks every control of the admin page, on a machine shared with other runs
     const { people, tenants } = seeded();
     const admin = new TenantAdminPage(page);
     const bea = people.acmeMember.name;
