@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { AuditEvent, Invitation, OutboxMessage } from '../db/entities/index.js';
 import { insertMembership } from '../tenants/service.js';
+import { eventOfAudit } from '../webhooks/events.js';
 import { apiClient } from '../../test/support/api.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken, type Person, person, userToken } from '../../test/support/tokens.js';
@@ -118,7 +119,11 @@ describeWithServer('Invitations: second-admin approval', (server: () => TestServ
     assert.equal(read.body.status, 'revoked');
     assert.equal((await decide(tenantId, inv.id, 'approve', benToken)).status, 409);
     assert.equal(await server().db.read((m) => m.countBy(OutboxMessage, { recipient: 'rejected@example.test' })), 0);
-    assert.equal((await audit(tenantId, 'invitation.rejected')).length, 1);
+    const [rejected] = await audit(tenantId, 'invitation.rejected');
+    assert.equal(rejected?.actor, ben.id);
+    const event = eventOfAudit({ type: 'invitation.rejected', tenantId, subject: inv.id, actor: ben.id });
+    assert.equal(event?.type, 'invitation.revoked', 'webhooks hear a rejection as a revocation');
+    assert.equal(event?.data.reason, 'rejected');
   });
 
   test('an awaiting invitation cannot be redeemed, even with a token forged for its row', async () => {

@@ -54,6 +54,13 @@ export function eventOfAudit(record: AuditRecord): WebhookEventData | undefined 
         tenantId,
         data: defined({ invitation_id: subject, tenant_id: tenantId, roles: strings(extra.roles), actor }),
       };
+    // A rejected invitation ends revoked (invitations/approval.ts): subscribers hear it as such.
+    case 'invitation.rejected':
+      return {
+        type: 'invitation.revoked',
+        tenantId,
+        data: defined({ invitation_id: subject, tenant_id: tenantId, actor, reason: 'rejected' }),
+      };
     case 'membership.created':
     case 'membership.updated':
       return {
