@@ -7,7 +7,7 @@ import { insertMembership } from '../tenants/service.js';
 import { Tenant } from '../db/entities/index.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { type Person, person } from '../../test/support/tokens.js';
-import { type Page, UserAgent } from '../../test/support/user-agent.js';
+import { openSignedIn } from '../../test/support/user-agent.js';
 
 describeWithServer('admin page: invitation policy and approval', (server: () => TestServer) => {
   let tenantId: string;
@@ -25,13 +25,7 @@ describeWithServer('admin page: invitation policy and approval', (server: () => 
     });
   });
 
-  async function open(who: Person): Promise<{ browser: UserAgent; page: Page }> {
-    const browser = new UserAgent(server().url);
-    let page = await browser.follow(home());
-    if (/action="\/interaction\/[^"]+\/login"/.test(page.html))
-      page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
-    return { browser, page };
-  }
+  const open = (who: Person) => openSignedIn(server().url, home(), who);
   const storedPolicy = async () =>
     parseInvitationPolicy(
       (await server().db.read((m) => m.findOneByOrFail(Tenant, { id: tenantId }))).invitationPolicy,

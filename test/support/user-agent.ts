@@ -101,3 +101,16 @@ export function findForm(html: string, action: string | RegExp): { action: strin
   }
   throw new Error(`no form with action ${String(action)} in page:\n${html.slice(0, 2000)}`);
 }
+
+/** A new browser that opens `path` as `who`: through Tessera's sign-in when it asks, then back to the page. */
+export async function openSignedIn(
+  origin: string,
+  path: string,
+  who: { email: string; password: string },
+): Promise<{ browser: UserAgent; page: Page }> {
+  const browser = new UserAgent(origin);
+  let page = await browser.follow(path);
+  if (/action="\/interaction\/[^"]+\/login"/.test(page.html))
+    page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
+  return { browser, page };
+}
