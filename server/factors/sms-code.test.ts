@@ -268,6 +268,17 @@ describeWithServer(
       const { browser, page } = await start();
       assert.equal((await askPhoneCode(browser, page, '+447400123457')).status, 200, 'another country is not affected');
     });
+
+    test('an invitation is texted only to an allowed country; it may still be bound to any number', async () => {
+      const backend = { kind: 'client', clientId: 'backend', manage: true } as const;
+      const { invitations, tenants } = server().tessera;
+      const tenantId = (await tenants.create(backend, { name: 'Abroad' })).id;
+      const invite = (phone: string, deliver: 'sms' | 'none') =>
+        invitations.create(backend, tenantId, { roles: ['tenant-user'], phone, deliver });
+      await assert.rejects(invite(newPhoneNumber(), 'sms'), { status: 422, code: 'sms_country_not_allowed' });
+      assert.equal((await invite('+447400123458', 'sms')).status, 'pending');
+      assert.equal((await invite(newPhoneNumber(), 'none')).status, 'pending', 'bound, handed over by the app');
+    });
   },
   { SMS_COUNTRIES: '+1,gb', SMS_PER_COUNTRY_PER_HOUR: '2' },
 );
