@@ -467,6 +467,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       secondFactor: factorPages.step,
       homeRealm: new HomeRealm(db, federation),
       identityFirst: config.identityFirst,
+      identifiers: config.factors.smsCodes ? [smsCodePages.identifier] : [],
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       provenPhone: async (params) =>
