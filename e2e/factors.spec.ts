@@ -157,7 +157,7 @@ test.describe('Passkeys', () => {
   }) => {
     await demoSignIn(page);
     await expect(page.getByRole('button', { name: 'Sign in with a passkey' })).toBeVisible();
-    await expect(page.getByLabel('E-mail address', { exact: true })).toHaveAttribute(
+    await expect(new LoginPage(page).email).toHaveAttribute(
       'autocomplete',
       'username webauthn',
     );

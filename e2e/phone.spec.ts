@@ -10,6 +10,7 @@ import { InvitationDonePage, InvitationLandingPage, InvitationPrompt } from './p
 import { LoginPage } from './pages/LoginPage.js';
 import { MailPage } from './pages/MailPage.js';
 import { PhonePages } from './pages/PhonePages.js';
+import { registeredAndVerified, signInThroughDemo } from './flows.js';
 import { SEED_INVITATIONS, seeded } from './seed-data.js';
 
 /** A full-page screenshot under /tmp, at the page's width and at a phone's. */
@@ -97,6 +98,54 @@ test.describe('Signing up with a phone number', () => {
         tenant_name: 'Umbrella',
         roles: ['tenant-user'],
       });
+    });
+  });
+});
+
+test.describe('A phone number on the account page', () => {
+  test('a person adds a number with the texted code, then signs in by typing the number in the first field', async ({
+    page,
+  }) => {
+    const person = await registeredAndVerified(page, 'Phoebe');
+    const phone = `+49151${String(Date.now()).slice(-8)}`;
+    const phones = new PhonePages(page);
+
+    await test.step('the account page offers to add a number; the texted code confirms it', async () => {
+      await signInThroughDemo(page, person);
+      await page.goto('/account');
+      const section = page.getByRole('region', { name: 'Phone number' });
+      await expect(section).toContainText('Add your mobile number');
+      await section.getByLabel('Mobile number').fill(phone);
+      await section.getByRole('button', { name: 'Text me a code' }).click();
+      await expect(section).toContainText(phone);
+      await shot(page, 'account-phone-code');
+      const sms = await readSms(page, phone, 'SMS code');
+      const code = /^(\d{6}) is your code to add this number/.exec(sms)?.[1];
+      expect(code, `no code in: ${sms}`).toBeDefined();
+      await section.getByLabel('Code').fill(code!);
+      await section.getByRole('button', { name: 'Confirm number' }).click();
+      await expect(page.getByRole('status')).toContainText('Your phone number is confirmed');
+      await expect(page.getByRole('region', { name: 'Phone number' })).toContainText(`${phone} is confirmed`);
+      await expectAccessibleBasics(page);
+      await shot(page, 'account-phone-added');
+    });
+
+    await test.step('in a fresh browser, the number typed on the sign-in page gets a code that signs Phoebe in', async () => {
+      await page.context().clearCookies();
+      const demo = new DemoPage(page);
+      await demo.open();
+      await demo.startSignIn();
+      const login = new LoginPage(page);
+      await login.expectShown();
+      await login.identify(phone);
+      await expect(phones.heading).toHaveText('Enter the code we texted you');
+      const sms = await readSms(page, phone, 'SMS code');
+      await phones.enter(/^(\d{6}) is your sign-in code/.exec(sms)![1]!);
+      await new ConsentPage(page).allow();
+      await demo.expectSignedIn();
+      const claims = await demo.idTokenClaims();
+      expect(claims.amr).toEqual(['sms']);
+      expect(claims.email).toBe(person.email);
     });
   });
 });

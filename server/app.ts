@@ -103,6 +103,7 @@ import { emailCodeInteractions } from './factors/email-code-pages.js';
 import { EmailCodeSignIn } from './factors/email-codes.js';
 import { OneTimeCodes } from './factors/one-time-codes.js';
 import { smsCodeInteractions } from './factors/sms-code-pages.js';
+import { phoneSection } from './factors/phone-section.js';
 import { SmsCodes } from './factors/sms-codes.js';
 import { PhoneAccounts } from './accounts/phone-accounts.js';
 import { AccountDeletion } from './federation/account-deletion.js';
@@ -254,6 +255,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   const invitations = new InvitationService(db, keys, config.issuer, invitationMail, findClient, quota, {
     mail: config.mailLimits,
     pendingPerEmail: config.invitationPendingPerEmail,
+    smsCountries: config.factors.sms.countries,
   });
   const resources = new ResourceService(db, [apiResource(config.issuer)], tenants);
   const joins = new JoinService(db);
@@ -389,15 +391,16 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   });
 
   const phones = new PhoneAccounts(db);
+  const smsCodes = new SmsCodes({
+    db,
+    codes: oneTimeCodes,
+    phones,
+    later,
+    mailLimits: config.mailLimits,
+    host: new URL(config.issuer).host,
+  });
   const smsCodePages = smsCodeInteractions({
-    codes: new SmsCodes({
-      db,
-      codes: oneTimeCodes,
-      phones,
-      later,
-      mailLimits: config.mailLimits,
-      host: new URL(config.issuer).host,
-    }),
+    codes: smsCodes,
     phones,
     page,
     countries: config.factors.sms.countries,
@@ -413,6 +416,24 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       limits: { perAccount: codesPerAccount },
       passkeys: config.factors.passkeys,
     }),
+    ...(config.factors.smsCodes
+      ? [
+          phoneSection({
+            codes: smsCodes,
+            phones,
+            page,
+            countries: config.factors.sms.countries,
+            otherWayToSignIn: async (accountId) =>
+              (await accounts.hasOwnSignIn(accountId, 'phone')) ||
+              (await federation.identitiesOf(accountId)).length > 0,
+            limits: {
+              sendPerNumber: smsSendsPerNumber,
+              sendPerCountry: smsSendsPerCountry,
+              perAccount: codesPerAccount,
+            },
+          }),
+        ]
+      : []),
     signInMethodsSection(federation, connections, accounts, phones),
     sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
@@ -446,6 +467,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       secondFactor: factorPages.step,
       homeRealm: new HomeRealm(db, federation),
       identityFirst: config.identityFirst,
+      identifiers: config.factors.smsCodes ? [smsCodePages.identifier] : [],
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       provenPhone: async (params) =>

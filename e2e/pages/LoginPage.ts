@@ -15,7 +15,8 @@ export class LoginPage {
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1 });
-    this.email = page.getByLabel('E-mail address', { exact: true });
+    // The identity-first step takes a mobile number too when SMS codes are on.
+    this.email = page.getByLabel(/^E-mail address( or mobile number)?$/);
     this.password = page.getByLabel('Password', { exact: true });
     this.submit = page.getByRole('button', { name: 'Sign in', exact: true });
     this.continueButton = page.getByRole('button', { name: 'Continue', exact: true });

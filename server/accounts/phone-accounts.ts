@@ -5,6 +5,7 @@ import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { Conflict, NotFound } from '../errors.js';
 
 export interface PhoneSignUp {
   /** E.164, proven by the person (a code sent to it). */
@@ -75,5 +76,58 @@ export class PhoneAccounts {
       if (!isUniqueViolation(error)) throw error;
       return this.holderOf(input.phone);
     }
+  }
+
+  /**
+   * Makes `phone` (E.164, just proven by the person with a code) the account's verified number and the number
+   * it signs in with by SMS, in place of any earlier one. A number that signs in to another account stays
+   * there: the person proved the number, so telling them so tells them nothing new.
+   */
+  async setProvenNumber(accountId: string, phone: string): Promise<void> {
+    const taken = () => new Conflict('This number signs in to another account already.', 'phone_taken');
+    try {
+      await this.db.transaction(async (m) => {
+        const holder = await m.findOneBy(Credential, { type: 'phone', identifier: phone });
+        if (holder && holder.accountId !== accountId) throw taken();
+        const now = new Date();
+        const changed = await m.update(Account, { id: accountId }, { phone, phoneVerified: true, updatedAt: now });
+        if (changed.affected !== 1) throw new NotFound('This account no longer exists.', 'account_not_found');
+        const own = await m.findOneBy(Credential, { accountId, type: 'phone' });
+        if (own) await m.update(Credential, { id: own.id }, { identifier: phone, updatedAt: now });
+        else
+          await m.insert(Credential, {
+            id: crypto.randomUUID(),
+            accountId,
+            type: 'phone',
+            identifier: phone,
+            secretHash: null,
+            createdAt: now,
+            updatedAt: now,
+          });
+        await recordAudit(m, { type: 'account.phone_changed', actor: accountId, subject: accountId });
+      });
+    } catch (error) {
+      // Another account proved the same number a moment ago.
+      if (isUniqueViolation(error)) throw taken();
+      throw error;
+    }
+  }
+
+  /**
+   * Takes the number off the account, and with it the sign-in by SMS code. `otherWay` says, inside the
+   * transaction, whether the account keeps another way to sign in; without one nothing changes (409).
+   */
+  async removeNumber(accountId: string, otherWay: (accountId: string) => Promise<boolean>): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const own = await m.findOneBy(Credential, { accountId, type: 'phone' });
+      if (own && !(await otherWay(accountId)))
+        throw new Conflict(
+          'This number is your only way to sign in: add a password, a passkey or a connection first.',
+          'last_sign_in_method',
+        );
+      if (own) await m.delete(Credential, { id: own.id });
+      await m.update(Account, { id: accountId }, { phone: null, phoneVerified: false, updatedAt: new Date() });
+      await recordAudit(m, { type: 'account.phone_removed', actor: accountId, subject: accountId });
+    });
   }
 }

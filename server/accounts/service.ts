@@ -207,8 +207,9 @@ export class AccountService {
   }
 
   /** Whether the account signs in with something of its own: a password, a passkey or its phone (first factors). */
-  async hasOwnSignIn(accountId: string): Promise<boolean> {
-    return this.db.read((m) => m.existsBy(Credential, { accountId, type: In(['password', 'webauthn', 'phone']) }));
+  async hasOwnSignIn(accountId: string, except?: 'phone'): Promise<boolean> {
+    const types = ['password', 'webauthn', 'phone'].filter((type) => type !== except);
+    return this.db.read((m) => m.existsBy(Credential, { accountId, type: In(types) }));
   }
 
   /** Whether `password` is the account's (re-authentication before linking a new way to sign in). */

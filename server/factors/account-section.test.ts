@@ -4,11 +4,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Secret, TOTP } from 'otpauth';
+import { ageSignIn } from '../../test/support/accounts.js';
 import { SoftAuthenticator } from '../../test/support/authenticator.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { type Person, person } from '../../test/support/tokens.js';
 import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
-import { OidcPayload } from '../db/entities/index.js';
 
 const codeNow = (secret: string) => TOTP.generate({ secret: Secret.fromBase32(secret.replace(/\s/g, '')) });
 
@@ -39,22 +39,11 @@ describeWithServer('second factors on the account page', (server: () => TestServ
     assert.match(again.html, /Unused recovery codes: 10/);
   });
 
-  /** Moves the browser's last sign-in an hour back, as if it had been left signed in. */
-  async function ageSignIn(accountId: string): Promise<void> {
-    await server().db.write(async (m) => {
-      for (const row of await m.findBy(OidcPayload, { model: 'Session', accountId })) {
-        const payload = JSON.parse(row.payload) as { loginTs: number };
-        payload.loginTs -= 3600;
-        await m.update(OidcPayload, { id: row.id, model: 'Session' }, { payload: JSON.stringify(payload) });
-      }
-    });
-  }
-
   test('replacing recovery codes after an old sign-in asks to sign in again, changes nothing, and works after', async () => {
     const ada = await person(server(), 'Ada');
     const [old] = await server().tessera.factors.recovery.generate(ada.id);
     const { browser, page } = await open(ada);
-    await ageSignIn(ada.id);
+    await ageSignIn(server(), ada.id);
     const refused = await browser.submit(page, '/account/recovery-codes');
     assert.equal(refused.status, 403);
     assert.match(refused.html, /sign in again first/);

@@ -9,7 +9,13 @@ import type { PhoneAccounts } from '../accounts/phone-accounts.js';
 import { parsePhoneNumber, smsCountryAllowed } from '../accounts/phone-numbers.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { form, parseForm } from '../interaction/forms.js';
-import type { Interaction, InteractionExtension, InteractionKit, LoginOptions } from '../interaction/kit.js';
+import type {
+  IdentifierStep,
+  Interaction,
+  InteractionExtension,
+  InteractionKit,
+  LoginOptions,
+} from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 import { CODE_TTL_MS } from './one-time-codes.js';
 import { CodeForm, EmptyForm } from './forms.js';
@@ -45,21 +51,40 @@ const NameForm = form({ name: z.string().trim().max(2000) });
 const hintedNumber = (interaction: Interaction) =>
   typeof interaction.params.login_hint === 'string' ? parsePhoneNumber(interaction.params.login_hint)?.e164 : undefined;
 
+/** What people type when they mean a phone number rather than an address: digits, +, spaces and the like. */
+const looksLikeNumber = (typed: string) => /^(tel:)?[+(]?\d[\d\s().\-/]*$/i.test(typed.trim());
+
 export function smsCodeInteractions(deps: SmsCodePageDeps): {
   extension: InteractionExtension;
   loginOptions: LoginOptions;
+  identifier: IdentifierStep;
 } {
   const { codes, phones, page, limits, countries } = deps;
 
-  const extension: InteractionExtension = (router: Router, kit: InteractionKit) => {
-    const show = async (
-      ctx: Context,
-      interaction: Interaction,
-      template: 'ask' | 'enter' | 'name',
-      extra: Record<string, unknown> = {},
-      status = 200,
-    ) => page.render(ctx, `pages/phone-${template}.njk`, { ...(await kit.common(interaction)), ...extra }, status);
+  const show = async (
+    ctx: Context,
+    kit: InteractionKit,
+    interaction: Interaction,
+    template: 'ask' | 'enter' | 'name',
+    extra: Record<string, unknown> = {},
+    status = 200,
+  ) => page.render(ctx, `pages/phone-${template}.njk`, { ...(await kit.common(interaction)), ...extra }, status);
 
+  /** Same page whatever the number: the code goes out later, a sign-in code or a sign-up code. */
+  async function sendCode(ctx: Context, kit: InteractionKit, interaction: Interaction, phone: string) {
+    const number = parsePhoneNumber(phone);
+    if (!number) return show(ctx, kit, interaction, 'ask', { phone, error: 'phone.error.number_invalid' }, 400);
+    // Which countries get SMS is the operator's setting, the same for every number of a country: no account shows.
+    if (!smsCountryAllowed(number, countries))
+      return show(ctx, kit, interaction, 'ask', { phone, error: 'phone.error.country' }, 400);
+    await limits.perIp.consume(ctx.ip);
+    await limits.sendPerNumber.consume(number.e164);
+    await limits.sendPerCountry.consume(number.callingCode);
+    codes.request(interaction.uid, number.e164, page.locale(ctx));
+    return show(ctx, kit, interaction, 'enter', { phone: number.e164 });
+  }
+
+  const extension: InteractionExtension = (router: Router, kit: InteractionKit) => {
     const heldOf = (interaction: Interaction): HeldSignUp | undefined => {
       const held = interaction.result?.[HELD] as HeldSignUp | undefined;
       return held && held.until > Date.now() ? held : undefined;
@@ -69,23 +94,13 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
     router.post('/phone', async (ctx) => {
       const interaction = await kit.details(ctx);
       parseForm(EmptyForm, ctx.request.body);
-      return show(ctx, interaction, 'ask', { phone: hintedNumber(interaction) ?? '' });
+      return show(ctx, kit, interaction, 'ask', { phone: hintedNumber(interaction) ?? '' });
     });
 
-    // Same page whatever the number: the code goes out later, a sign-in code or a sign-up code.
     router.post('/phone/send', async (ctx) => {
       const interaction = await kit.details(ctx);
       const { phone } = parseForm(AskForm, ctx.request.body);
-      const number = parsePhoneNumber(phone);
-      if (!number) return show(ctx, interaction, 'ask', { phone, error: 'phone.error.number_invalid' }, 400);
-      // Which countries get SMS is the operator's setting, the same for every number of a country: no account shows.
-      if (!smsCountryAllowed(number, countries))
-        return show(ctx, interaction, 'ask', { phone, error: 'phone.error.country' }, 400);
-      await limits.perIp.consume(ctx.ip);
-      await limits.sendPerNumber.consume(number.e164);
-      await limits.sendPerCountry.consume(number.callingCode);
-      codes.request(interaction.uid, number.e164, page.locale(ctx));
-      return show(ctx, interaction, 'enter', { phone: number.e164 });
+      return sendCode(ctx, kit, interaction, phone);
     });
 
     router.post('/phone/verify', async (ctx) => {
@@ -94,7 +109,7 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
       await limits.perIp.consume(ctx.ip);
       const proof = await codes.verify(interaction.uid, code);
       // One answer for every failure (wrong, spent, expired, too many guesses, never sent): no enumeration.
-      if (!proof) return show(ctx, interaction, 'enter', { error: 'phone.error.wrong_code' }, 400);
+      if (!proof) return show(ctx, kit, interaction, 'enter', { error: 'phone.error.wrong_code' }, 400);
       if (proof.kind === 'sign_in') return kit.signIn(ctx, { accountId: proof.accountId, amr: ['sms'] });
       // A new number: held in this sign-in, on the server, for as long as a code lives, until the name is given.
       interaction.result = { ...interaction.result, [HELD]: { phone: proof.phone, until: Date.now() + CODE_TTL_MS } };
@@ -106,19 +121,19 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
     router.get('/phone/name', async (ctx) => {
       const interaction = await kit.details(ctx);
       const held = heldOf(interaction);
-      if (!held) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
-      return show(ctx, interaction, 'name', { phone: held.phone });
+      if (!held) return show(ctx, kit, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
+      return show(ctx, kit, interaction, 'name', { phone: held.phone });
     });
 
     router.post('/phone/name', async (ctx) => {
       const interaction = await kit.details(ctx);
       const { name } = parseForm(NameForm, ctx.request.body);
       const held = heldOf(interaction);
-      if (!held) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
+      if (!held) return show(ctx, kit, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
       if (!name || name.length > 200)
-        return show(ctx, interaction, 'name', { phone: held.phone, name, error: 'phone.error.name' }, 400);
+        return show(ctx, kit, interaction, 'name', { phone: held.phone, name, error: 'phone.error.name' }, 400);
       const accountId = await phones.signUp({ phone: held.phone, name, locale: page.locale(ctx) });
-      if (!accountId) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
+      if (!accountId) return show(ctx, kit, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
       return kit.signIn(ctx, { accountId, amr: ['sms'] });
     });
 
@@ -127,6 +142,12 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
 
   return {
     extension,
+    // The identity-first step's field takes a number too: it goes straight to its code.
+    identifier: async (ctx, interaction, typed, kit) => {
+      if (!looksLikeNumber(typed)) return false;
+      await sendCode(ctx, kit, interaction, typed);
+      return true;
+    },
     loginOptions: async (interaction) => [
       { id: 'phone', label: 'phone.sign_in', action: `/interaction/${interaction.uid}/phone` },
     ],

@@ -268,6 +268,17 @@ describeWithServer(
       const { browser, page } = await start();
       assert.equal((await askPhoneCode(browser, page, '+447400123457')).status, 200, 'another country is not affected');
     });
+
+    test('an invitation is texted only to an allowed country; it may still be bound to any number', async () => {
+      const backend = { kind: 'client', clientId: 'backend', manage: true } as const;
+      const { invitations, tenants } = server().tessera;
+      const tenantId = (await tenants.create(backend, { name: 'Abroad' })).id;
+      const invite = (phone: string, deliver: 'sms' | 'none') =>
+        invitations.create(backend, tenantId, { roles: ['tenant-user'], phone, deliver });
+      await assert.rejects(invite(newPhoneNumber(), 'sms'), { status: 422, code: 'sms_country_not_allowed' });
+      assert.equal((await invite('+447400123458', 'sms')).status, 'pending');
+      assert.equal((await invite(newPhoneNumber(), 'none')).status, 'pending', 'bound, handed over by the app');
+    });
   },
   { SMS_COUNTRIES: '+1,gb', SMS_PER_COUNTRY_PER_HOUR: '2' },
 );
@@ -286,4 +297,59 @@ describeWithServer(
     });
   },
   { SMS_CODES: 'false' },
+);
+
+describeWithServer(
+  'identity-first: a phone number in the first field goes to its code',
+  (server: () => TestServer) => {
+    const start = appSignIn(server);
+
+    test('a known number signs in with its code, a new one gets the same page; an address gets the password step', async () => {
+      const known = newPhoneNumber();
+      const first = await start();
+      const owner = await first.finish(await signUpByPhone(server(), first.browser, first.page, known, 'Kim'));
+
+      const { browser, page, finish } = await start();
+      assert.match(page.html, /E-mail address or mobile number/);
+      const typed = `${known.slice(0, 3)} ${known.slice(3, 6)} ${known.slice(6)}`;
+      const enter = await browser.submit(page, /\/identify$/, { email: typed });
+      assert.equal(enter.status, 200);
+      assert.match(enter.html, /action="\/interaction\/[^"]+\/phone\/verify"/);
+      const stranger = await start();
+      const fresh = newPhoneNumber();
+      const other = await stranger.browser.submit(stranger.page, /\/identify$/, { email: fresh });
+      assert.equal(comparable(enter, known), comparable(other, fresh), 'the same page for a number with no account');
+      const done = await browser.submit(enter, /\/phone\/verify$/, {
+        code: await textedCode(server(), known, 'sign_in'),
+      });
+      const claims = await finish(done);
+      assert.equal(claims.sub, owner.sub);
+      assert.deepEqual(claims.amr, ['sms']);
+
+      const byAddress = await start();
+      const password = await byAddress.browser.submit(byAddress.page, /\/identify$/, { email: 'kim@example.test' });
+      assert.match(password.html, /name="password"/, 'an address gets the password step');
+      const madeUp = await byAddress.browser.submit(byAddress.page, /\/identify$/, { email: '+49 000 000' });
+      assert.equal(madeUp.status, 400);
+      assert.match(madeUp.html, /Enter a mobile number with its country code/);
+    });
+  },
+  { SIGN_IN_IDENTITY_FIRST: 'true' },
+);
+
+describeWithServer(
+  'identity-first without SMS codes',
+  (server: () => TestServer) => {
+    test('the first field asks for an address only, and a number typed there is not texted', async () => {
+      const { browser, page } = await appSignIn(server)();
+      assert.match(page.html, /type="email"/);
+      assert.doesNotMatch(page.html, /mobile number/);
+      const phone = newPhoneNumber();
+      const next = await browser.submit(page, /\/identify$/, { email: phone });
+      assert.match(next.html, /name="password"/);
+      await server().tessera.accounts.settled();
+      assert.equal((await mailsTo(server(), phone)).length, 0);
+    });
+  },
+  { SIGN_IN_IDENTITY_FIRST: 'true', SMS_CODES: 'false' },
 );

@@ -3,6 +3,7 @@
 // page nor its timing tells whether the number has an account. A number that signs in to an account gets a
 // sign-in code; any other gets a sign-up code (a disabled account's number gets nothing). A sign-in has one
 // live code whichever kind: asking again withdraws the other kind, so a guess only ever tests one code.
+import type { EntityManager } from 'typeorm';
 import type { Later } from '../accounts/later.js';
 import type { PhoneAccounts } from '../accounts/phone-accounts.js';
 import type { Database } from '../db/database.js';
@@ -26,6 +27,7 @@ export type SmsProof = { kind: 'sign_in'; accountId: string } | { kind: 'sign_up
 
 const signInCode = (uid: string): CodeTarget => ({ purpose: 'sms_sign_in', subject: uid });
 const signUpCode = (uid: string): CodeTarget => ({ purpose: 'sms_sign_up', subject: uid });
+const numberProof = (accountId: string): CodeTarget => ({ purpose: 'phone_change', subject: accountId });
 
 export class SmsCodes {
   constructor(private readonly deps: SmsCodeDeps) {}
@@ -52,8 +54,21 @@ export class SmsCodes {
     return accountId ? { kind: 'sign_in', accountId } : undefined;
   }
 
+  /** Sends the signed-in account a code that proves `phone` (E.164, its country allowed) is theirs, later. */
+  requestNumberProof(accountId: string, phone: string, locale?: string): void {
+    this.deps.later.add(() =>
+      this.deps.db.transaction((m) => this.text(m, numberProof(accountId), phone, 'sms.phone_change_code', locale)),
+    );
+  }
+
+  /** The number a typed code proves for the account, or undefined (wrong, spent, expired, too many guesses). */
+  async verifyNumberProof(accountId: string, code: string): Promise<string | undefined> {
+    const check = await this.deps.codes.verify(numberProof(accountId), code);
+    return check.ok ? check.identifier : undefined;
+  }
+
   private async send(uid: string, phone: string, locale: string | undefined): Promise<void> {
-    const { db, codes, phones, mailLimits, host } = this.deps;
+    const { db, codes, phones } = this.deps;
     const found = await phones.find(phone);
     await db.transaction(async (m) => {
       // Asking for another number ends this sign-in's earlier code, of either kind, whether or not one is sent now.
@@ -61,16 +76,20 @@ export class SmsCodes {
       await codes.withdraw(m, signUpCode(uid));
       if (found?.disabled) return;
       const target = found ? signInCode(uid) : signUpCode(uid);
-      const code = await codes.issue(m, target, phone);
-      const lang = resolveLocale(locale);
-      const text = translate(lang, found ? 'sms.sign_in_code' : 'sms.sign_up_code', { code });
-      const queued = await enqueueWithinLimits(
-        m,
-        { channel: 'sms', recipient: phone, subject: 'SMS code', bodyText: `${text}\n\n@${host} #${code}` },
-        mailLimits,
-      );
-      // A code nobody received must not stay open to guessing.
-      if (!queued.queued) await codes.withdraw(m, target);
+      await this.text(m, target, phone, found ? 'sms.sign_in_code' : 'sms.sign_up_code', locale);
     });
+  }
+
+  /** Issues a code for `target` and queues the SMS that carries it, in `m`; a code nobody will receive is withdrawn. */
+  private async text(m: EntityManager, target: CodeTarget, phone: string, key: string, locale?: string) {
+    const { codes, mailLimits, host } = this.deps;
+    const code = await codes.issue(m, target, phone);
+    const text = translate(resolveLocale(locale), key, { code });
+    const queued = await enqueueWithinLimits(
+      m,
+      { channel: 'sms', recipient: phone, subject: 'SMS code', bodyText: `${text}\n\n@${host} #${code}` },
+      mailLimits,
+    );
+    if (!queued.queued) await codes.withdraw(m, target);
   }
 }

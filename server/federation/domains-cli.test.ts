@@ -52,7 +52,7 @@ test('domains:verify attests a domain for a tenant (normalised, verified by the 
   const attested = await cli('domains:verify', acme, 'Acme.Example.', '--join-policy', 'auto');
   assert.match(attested.stdout, new RegExp(`acme.example is verified for tenant ${acme} \\(join policy: auto\\)`));
   const owner = await cli('domains:owner', 'someone@ACME.example');
-  assert.match(owner.stdout, new RegExp(`acme.example: ${acme} "Acme" \\(join policy: auto\\)`));
+  assert.match(owner.stdout, new RegExp(`acme.example: ${acme} "Acme" \\(join policy: auto; no SSO routing\\)`));
 });
 
 test('a domain another tenant holds verified and a bad policy are refused with exit code 1 and a one-line reason', async () => {

@@ -93,7 +93,14 @@ export const OwnerQuery = z
 export const DomainOwnerBody = z
   .object({
     owner: z
-      .object({ domain: z.string(), tenant_id: Uuid, tenant_name: z.string(), join_policy: z.enum(JOIN_POLICIES) })
+      .object({
+        domain: z.string(),
+        tenant_id: Uuid,
+        tenant_name: z.string(),
+        join_policy: z.enum(JOIN_POLICIES),
+        sso_connection_id: SsoConnectionId,
+        password_sign_in: PasswordSignIn,
+      })
       .nullable()
       .describe('null when no tenant holds the domain verified'),
   })

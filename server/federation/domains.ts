@@ -49,6 +49,9 @@ export interface DomainOwner {
   tenantName: string;
   domain: string;
   joinPolicy: JoinPolicy;
+  /** The tenant's connection its people of the domain sign in through (home-realm discovery), if any. */
+  ssoConnectionId: string | null;
+  passwordSignIn: boolean;
 }
 
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
@@ -325,6 +328,13 @@ export async function ownerIn(m: EntityManager, domain: string): Promise<DomainO
   const row = await m.findOneBy(TenantDomain, { verifiedDomain: domain });
   const tenant = row && (await liveTenantOf(m, row.tenantId));
   return row && tenant
-    ? { tenantId: tenant.id, tenantName: tenant.name, domain: row.domain, joinPolicy: row.joinPolicy }
+    ? {
+        tenantId: tenant.id,
+        tenantName: tenant.name,
+        domain: row.domain,
+        joinPolicy: row.joinPolicy,
+        ssoConnectionId: row.ssoConnectionId,
+        passwordSignIn: row.passwordSignIn,
+      }
     : undefined;
 }

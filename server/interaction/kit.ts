@@ -81,6 +81,17 @@ export interface LoginOption {
 /** A feature's ways to sign in for this interaction (its client, its parameters). */
 export type LoginOptions = (interaction: Interaction) => Promise<LoginOption[]>;
 
+/**
+ * A way to sign in that starts from what the identity-first step was given, other than an e-mail address
+ * (a phone number): it answers the request and returns true when `typed` is its kind, else false.
+ */
+export type IdentifierStep = (
+  ctx: Context,
+  interaction: Interaction,
+  typed: string,
+  kit: InteractionKit,
+) => Promise<boolean>;
+
 /** Where the people of a domain sign in (home-realm discovery): a tenant's connection, by its tenant's choice. */
 export interface RealmRoute {
   slug: string;

@@ -7,6 +7,7 @@ import { Invitation, OutboxMessage } from '../db/entities/index.js';
 import { createClient } from '../oidc/clients.js';
 import { insertMembership } from '../tenants/service.js';
 import { apiClient, type Reply } from '../../test/support/api.js';
+import { newPhoneNumber } from '../../test/support/phones.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken, type Person, person, userToken } from '../../test/support/tokens.js';
 import { UserAgent } from '../../test/support/user-agent.js';
@@ -155,10 +156,18 @@ describeWithServer('Management API: invitations', (server: () => TestServer) => 
     const missing = await create(tenantId, { deliver: 'sms' });
     assert.equal(missing.status, 400);
     assert.match(String(missing.body.error_description), /phone/);
-    assert.equal((await create(tenantId, { deliver: 'sms', phone: '0151 1234567' })).status, 400, 'not E.164');
+    assert.equal((await create(tenantId, { deliver: 'sms', phone: '0151 1234567' })).status, 400, 'no country');
+    for (const phone of ['+49 000 0000000', '+49 900 1234567', '+1 800 555 0100', '+4915112345678 ext. 12']) {
+      const refused = await create(tenantId, { deliver: 'sms', phone });
+      assert.equal(refused.status, 400, `${phone}: no number, or one that costs or receives no SMS`);
+      assert.equal(refused.body.error, 'invalid_request');
+      assert.match(String(refused.body.error_description), /phone/);
+    }
 
-    const phone = `+4915${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
-    const res = await create(tenantId, { deliver: 'sms', phone });
+    const phone = newPhoneNumber();
+    // As an admin types it: spaces and the 00 prefix; stored and texted as E.164.
+    const typed = `0049 ${phone.slice(3, 6)} ${phone.slice(6)}`;
+    const res = await create(tenantId, { deliver: 'sms', phone: typed });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assert.ok(!('token' in res.body) && !('url' in res.body), 'no token or url for an SMS invitation');
     assert.equal(res.body.phone, phone);

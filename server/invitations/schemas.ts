@@ -1,5 +1,6 @@
 // Request and response schemas of the invitation routes (validation + OpenAPI).
 import { z } from 'zod';
+import { parsePhoneNumber } from '../accounts/phone-numbers.js';
 import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
 
@@ -17,6 +18,23 @@ export const STATUSES = [
   'revoked',
   'exhausted',
 ] as const;
+
+/**
+ * A phone number as an admin may type it (`+49 151 1234 5678`, `0049…`), normalised to E.164 with the
+ * numbering plan's metadata: a number that cannot exist, or one that receives no SMS, is refused here.
+ */
+const PhoneNumberInput = z
+  .string()
+  .max(40)
+  .transform((typed, ctx) => {
+    const number = parsePhoneNumber(typed);
+    if (number) return number.e164;
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected an international phone number that can receive SMS, e.g. +4915112345678',
+    });
+    return z.NEVER;
+  });
 
 export const InvitationParams = z.object({ tenantId: Uuid, tokenId: Uuid }).strict();
 
@@ -41,11 +59,9 @@ export const CreateInvitation = z
       .max(320)
       .optional()
       .describe('binds the invitation: only an account with this verified e-mail may use it'),
-    phone: z
-      .string()
-      .regex(/^\+[1-9]\d{6,14}$/, 'expected a phone number in E.164 form, e.g. +4915112345678')
-      .optional()
-      .describe('binds the invitation: only an account with this verified phone may use it'),
+    phone: PhoneNumberInput.optional().describe(
+      'binds the invitation: only an account with this verified phone may use it; stored in E.164 form',
+    ),
     client_id: z.string().min(1).max(100).optional(),
     redirect_uri: z.url().max(2000).optional(),
     metadata: boundedJsonObject(FREE_FORM_JSON).optional().describe('free-form JSON for the integrating app'),

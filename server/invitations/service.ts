@@ -3,6 +3,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
+import { parsePhoneNumber, smsCountryAllowed } from '../accounts/phone-numbers.js';
 import { normaliseEmail } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
 import {
@@ -77,6 +78,8 @@ export interface InvitationLimits {
   mail: MailLimits;
   /** Pending invitations bound to one address, per tenant. */
   pendingPerEmail: number;
+  /** Where invitations may be texted (SMS_COUNTRIES): calling codes and ISO countries; empty, everywhere. */
+  smsCountries?: readonly string[];
 }
 
 export const hashHandle = (handle: string) => createHash('sha256').update(handle).digest('hex');
@@ -357,6 +360,11 @@ export class InvitationService {
     }
   }
 
+  private mayText(phone: string): boolean {
+    const number = parsePhoneNumber(phone);
+    return number !== undefined && smsCountryAllowed(number, this.limits.smsCountries ?? []);
+  }
+
   private readonly clientName = async (id: string) => (await this.findClient(id))?.name;
 
   /** One invitation of the tenant; a member inviter sees only their own (others' are not found, not forbidden). */
@@ -373,6 +381,11 @@ export class InvitationService {
       throw new BadRequest('deliver=email needs an email.', 'invalid_request');
     if (input.deliver === 'sms' && !input.phone)
       throw new BadRequest('deliver=sms needs a phone number.', 'invalid_request');
+    if (input.deliver === 'sms' && !this.mayText(input.phone!))
+      throw new Unprocessable(
+        "SMS does not go to this number's country here (SMS_COUNTRIES).",
+        'sms_country_not_allowed',
+      );
     if (input.redirectUri && !input.clientId)
       throw new BadRequest('redirect_uri needs the client_id it is registered for.', 'invalid_request');
     if (!input.clientId) return;

@@ -300,8 +300,15 @@ export async function clientFlags(db: Database, id: string): Promise<ClientFlags
   return { tenantsManage: meta.tenants_manage === true, operator: meta.operator === true, firstParty: row.firstParty };
 }
 
+/** False when there is no such client; a client Tessera keeps for itself (ensureClient) is refused (409). */
 export async function deleteClient(db: Database, id: string, by = 'cli'): Promise<boolean> {
   return db.transaction(async (m) => {
+    const row = await m.findOneBy(Client, { id });
+    if (row && (JSON.parse(row.metadata) as { tessera_managed?: boolean }).tessera_managed)
+      throw new Conflict(
+        `Tessera uses the client "${id}" itself (its own pages, or the demo app) and makes it again at every start.`,
+        'client_managed',
+      );
     const result = await m.delete(Client, { id });
     if (!result.affected) return false;
     await recordAudit(m, { type: 'client.deleted', actor: by, subject: id });
@@ -321,10 +328,13 @@ export async function ensureClient(
   // The reads and writes below join the locked transaction (see Database.withLock).
   return db.withLock(`client:${id}`, async () => {
     const wanted = build();
-    const row = await db.read((m) => m.findOneBy(Client, { id }));
-    if (!row) return createClient(db, { ...wanted, id }, 'server');
+    const found = await db.read((m) => m.findOneBy(Client, { id }));
+    if (!found) await createClient(db, { ...wanted, id }, 'server');
+    const row = found ?? (await db.read((m) => m.findOneByOrFail(Client, { id })));
+    // Marked so that no operator deletes what Tessera's own pages (or the demo) sign in through.
     const metadata: Record<string, unknown> = {
       ...(JSON.parse(row.metadata) as Record<string, unknown>),
+      tessera_managed: true,
       redirect_uris: wanted.redirectUris,
       post_logout_redirect_uris: wanted.postLogoutRedirectUris ?? [],
     };

@@ -14,6 +14,7 @@ import { ACR_MFA, acrOf, mfaAskedFor, STEP_UP_REASON, withSecondFactor } from '.
 import type {
   Amr,
   HomeRealmDiscovery,
+  IdentifierStep,
   Interaction,
   InteractionExtension,
   InteractionKit,
@@ -46,6 +47,8 @@ export interface InteractionDeps {
   homeRealm?: HomeRealmDiscovery;
   /** The page asks for the address alone first (SIGN_IN_IDENTITY_FIRST); otherwise address and password at once. */
   identityFirst?: boolean;
+  /** What the identity-first step takes besides an address (a phone number: SMS codes), tried in order. */
+  identifiers?: IdentifierStep[];
 }
 
 /** Where a first factor waiting for its second is kept: the interaction's stored result, on the server. */
@@ -189,6 +192,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         passkeys,
         step: 'password',
         identityFirst: deps.identityFirst,
+        phoneIdentifier: Boolean(deps.identifiers?.length),
         ...data,
       },
       status,
@@ -248,13 +252,15 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     );
   });
 
-  // Identity-first: an address whose domain a tenant routes to its connection signs in there; any other
-  // address gets the password step (and the other ways). No account is looked up, so nothing is told.
+  // Identity-first: a phone number goes to its code (when SMS codes are on); an address whose domain a tenant
+  // routes to its connection signs in there; any other address gets the password step (and the other ways).
+  // No account is looked up, so nothing is told.
   router.post('/identify', async (ctx) => {
     const interaction = await details(ctx);
     const form = identifyForm.safeParse(ctx.request.body);
     if (!form.success)
       return loginPage(ctx, interaction, { step: 'identify', error: 'login.error.email_required' }, 400);
+    for (const step of deps.identifiers ?? []) if (await step(ctx, interaction, form.data.email, kit)) return;
     const realm = await deps.homeRealm?.routeOf(form.data.email);
     if (realm && interaction.prompt.name === 'login') return toRealm(ctx, interaction, realm, form.data.email);
     return loginPage(ctx, interaction, { email: form.data.email });

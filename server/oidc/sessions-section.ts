@@ -67,8 +67,11 @@ export class AccountSessions {
   /** The connection each session signed in through, by session uid, named as the sign-in page names it. */
   private async idpsOf(accountId: string): Promise<Map<string, string>> {
     const rows = await this.db.read((m) => m.findBy(SessionSignIn, { accountId }));
+    // Many sessions share a few connections: each connection's name is looked up once.
+    const names = new Map<string, Promise<string | undefined>>();
+    const nameOf = (idp: string) => names.get(idp) ?? names.set(idp, this.idpName(idp)).get(idp)!;
     const named = rows.flatMap(({ sessionUid, idp }) =>
-      idp ? [this.idpName(idp).then((name) => [sessionUid, name ?? idp] as const)] : [],
+      idp ? [nameOf(idp).then((name) => [sessionUid, name ?? idp] as const)] : [],
     );
     return new Map(await Promise.all(named));
   }

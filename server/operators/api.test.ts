@@ -86,6 +86,14 @@ describeWithServer('the operator API', (server) => {
     assert.notEqual(rotated.body.client_secret, created.body.client_secret);
     assert.equal((await api.call('DELETE', `/api/admin/clients/${id}`, ops)).status, 204);
     assert.equal((await api.call('GET', `/api/admin/clients/${id}`, ops)).status, 404);
+
+    // The clients Tessera signs its own pages (and the demo) in through are not an operator's to delete.
+    for (const own of ['tessera-internal', 'tessera-demo']) {
+      const refused = await api.call('DELETE', `/api/admin/clients/${own}`, ops);
+      assert.equal(refused.status, 409, own);
+      assert.equal(refused.body.error, 'client_managed');
+      assert.equal((await api.call('GET', `/api/admin/clients/${own}`, ops)).status, 200);
+    }
   });
 
   test('accounts: search, disable (its refresh tokens stop), enable, send a reset, delete', async () => {

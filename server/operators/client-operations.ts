@@ -163,9 +163,9 @@ export function clientOperations({ db }: OperatorDeps): Operation[] {
         method: 'delete',
         path: '/api/admin/clients/:clientId',
         tag,
-        summary: 'Delete a client; its tokens stop working at their next use',
+        summary: 'Delete a client; its tokens stop working at their next use (not one Tessera keeps itself: 409)',
         params: ClientParams,
-        responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404) },
+        responses: { 204: { description: 'Deleted' }, ...errorResponses(400, 401, 403, 404, 409) },
       },
       async ({ params }, { actor }) => {
         if (!(await deleteClient(db, params.clientId, actor)))

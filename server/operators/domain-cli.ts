@@ -33,14 +33,20 @@ export function domainCommands(program: Command, act: Act): void {
 
   program
     .command('domains:owner <domain-or-email>')
-    .description('which tenant holds the domain (of an e-mail address) verified, and its join policy')
+    .description(
+      'which tenant holds the domain (of an e-mail address) verified, its join policy and where its people sign in',
+    )
     .action(
       act(async (t, print, domain: string) => {
         const { owner } = (await t.call('domains.owner', { query: { domain } })) as { owner: Obj | null };
         print.json({ owner });
         print.line(
           owner
-            ? `${str(owner.domain)}: ${str(owner.tenant_id)} "${str(owner.tenant_name)}" (join policy: ${str(owner.join_policy)})`
+            ? `${str(owner.domain)}: ${str(owner.tenant_id)} "${str(owner.tenant_name)}" (join policy: ${str(owner.join_policy)}; ${
+                owner.sso_connection_id
+                  ? `signs in through connection ${str(owner.sso_connection_id)}${owner.password_sign_in ? '' : ', no passwords'}`
+                  : 'no SSO routing'
+              })`
             : 'no tenant holds this domain verified',
         );
       }),

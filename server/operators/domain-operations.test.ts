@@ -37,7 +37,14 @@ describeWithServer('the operator API: domains', (server) => {
       ops,
     );
     assert.deepEqual(owner.body, {
-      owner: { domain: 'acme.example', tenant_id: acme, tenant_name: 'Acme', join_policy: 'auto' },
+      owner: {
+        domain: 'acme.example',
+        tenant_id: acme,
+        tenant_name: 'Acme',
+        join_policy: 'auto',
+        sso_connection_id: null,
+        password_sign_in: true,
+      },
     });
     const taken = await api.call('POST', `/api/admin/tenants/${globex}/domains`, ops, { domain: 'acme.example' });
     assert.equal(taken.status, 409);

@@ -34,7 +34,7 @@ export function domainOperations(domains: DomainService): Operation[] {
         method: 'get',
         path: '/api/admin/domain-owner',
         tag,
-        summary: 'Which tenant holds a domain (of an e-mail address) verified, and its join policy',
+        summary: 'Which tenant holds a domain (of an e-mail address) verified: its join policy and sign-in routing',
         query: OwnerQuery,
         responses: {
           200: { description: 'The owner, if any', schema: DomainOwnerBody },
@@ -51,6 +51,8 @@ export function domainOperations(domains: DomainService): Operation[] {
                   tenant_id: owner.tenantId,
                   tenant_name: owner.tenantName,
                   join_policy: owner.joinPolicy,
+                  sso_connection_id: owner.ssoConnectionId,
+                  password_sign_in: owner.passwordSignIn,
                 }
               : null,
           },

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oidc from 'openid-client';
-import { OutboxMessage } from '../../server/db/entities/index.js';
+import { OidcPayload, OutboxMessage } from '../../server/db/entities/index.js';
 import type { TestServer } from './server.js';
 import type { Page, UserAgent } from './user-agent.js';
 
@@ -55,4 +55,15 @@ export async function linkIn(server: TestServer, email: string, path: string, wa
     assert.ok(Date.now() < until, `no ${path} link mailed to ${email} within ${waitMs} ms`);
     await sleep(25);
   }
+}
+
+/** Moves the account's sign-ins an hour back, as if the browser had been left signed in (recent sign-in rules). */
+export async function ageSignIn(server: TestServer, accountId: string): Promise<void> {
+  await server.db.write(async (m) => {
+    for (const row of await m.findBy(OidcPayload, { model: 'Session', accountId })) {
+      const payload = JSON.parse(row.payload) as { loginTs: number };
+      payload.loginTs -= 3600;
+      await m.update(OidcPayload, { id: row.id, model: 'Session' }, { payload: JSON.stringify(payload) });
+    }
+  });
 }

@@ -8,6 +8,13 @@ import type { Page, UserAgent } from './user-agent.js';
 /** A German mobile number no other test uses (+49 151 and eight digits: a range that exists). */
 export const newPhoneNumber = () => `+49151${String(randomInt(10 ** 8)).padStart(8, '0')}`;
 
+/** The texts of each kind of code: to sign in, to create an account, to add a number on the account page. */
+const SHAPES = {
+  sign_in: /^(\d{6}) is your sign-in code/,
+  sign_up: /^(\d{6}) is your code to create an account/,
+  add_number: /^(\d{6}) is your code to add this number/,
+};
+
 /**
  * The code of `kind` texted to `phone` (queued after the answer); `except` an earlier one. By kind, since
  * MariaDB orders messages of one second in no particular order.
@@ -15,11 +22,11 @@ export const newPhoneNumber = () => `+49151${String(randomInt(10 ** 8)).padStart
 export async function textedCode(
   server: TestServer,
   phone: string,
-  kind: 'sign_in' | 'sign_up',
+  kind: keyof typeof SHAPES,
   except?: string,
 ): Promise<string> {
   await server.tessera.accounts.settled();
-  const shape = kind === 'sign_in' ? /^(\d{6}) is your sign-in code/ : /^(\d{6}) is your code to create an account/;
+  const shape = SHAPES[kind];
   const code = (await mailsTo(server, phone))
     .filter((sms) => sms.channel === 'sms')
     .map((sms) => shape.exec(sms.bodyText)?.[1])

@@ -21,6 +21,7 @@ export class AuditEvent {
   @Column({ type: 'text', nullable: true })
   data: string | null;
 
-  @Column({ type: 'datetime' })
+  /** Milliseconds kept (DATETIME(3) on MySQL), so the events of one second keep their order. */
+  @Column({ type: 'datetime', precision: 3 })
   at: Date;
 }

@@ -1,7 +1,8 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /** What a one-time code is for: signing in by e-mail or SMS, and signing up with a number no account has. */
-export type OneTimeCodePurpose = 'email_sign_in' | 'sms_sign_in' | 'sms_sign_up';
+/** `phone_change`: a number the signed-in person adds to their account (subject: the account id). */
+export type OneTimeCodePurpose = 'email_sign_in' | 'sms_sign_in' | 'sms_sign_up' | 'phone_change';
 
 /**
  * A short code sent to an address or a number, bound to the sign-in (`subject`) it was asked for: only its
