@@ -1,7 +1,7 @@
 // What other features may read of an account, inside the caller's transaction: how to name it, where to
 // write to it, and the e-mail it proved. Only accounts/ reads the Account table.
 import { type EntityManager, In } from 'typeorm';
-import { Account } from '../db/entities/index.js';
+import { Account, AccountEmail } from '../db/entities/index.js';
 import { normaliseEmail } from './service.js';
 
 /** How each account shows to others: its name, else its e-mail; absent when it has neither (or is gone). One query. */
@@ -41,4 +41,18 @@ export async function verifiedContactsOf(
     ...(account?.email && account.emailVerified ? { email: normaliseEmail(account.email) } : {}),
     ...(account?.phone && account.phoneVerified ? { phone: account.phone } : {}),
   };
+}
+
+/**
+ * Every verified e-mail of the account (its own first, then the addresses it proved for invitations,
+ * accounts/account-emails.ts) and its verified phone: what bound invitations match. Two queries.
+ */
+export async function verifiedAddressesOf(
+  m: EntityManager,
+  accountId: string,
+): Promise<{ emails: string[]; phone?: string }> {
+  const { email, phone } = await verifiedContactsOf(m, accountId);
+  const more = await m.find(AccountEmail, { where: { accountId }, order: { email: 'ASC' } });
+  const emails = [...new Set([...(email ? [email] : []), ...more.map((row) => row.email)])];
+  return { emails, ...(phone ? { phone } : {}) };
 }

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** What a one-time code is for: signing in by e-mail or SMS, and signing up with a number no account has. */
-export type OneTimeCodePurpose = 'email_sign_in' | 'sms_sign_in' | 'sms_sign_up';
+/** What a one-time code is for: signing in by e-mail or SMS, signing up with a number no account has, proving an invited address. */
+export type OneTimeCodePurpose = 'email_sign_in' | 'sms_sign_in' | 'sms_sign_up' | 'invitation_address';
 
 /**
  * A short code sent to an address or a number, bound to the sign-in (`subject`) it was asked for: only its

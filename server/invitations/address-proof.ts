@@ -1,0 +1,98 @@
+// Signed in as someone an e-mail-bound invitation is not for: prove the invited address instead of
+// switching accounts. A one-time code goes to the address; the right code adds it to this account as a
+// verified address (accounts/account-emails.ts). The invitation itself is only read here: sending, wrong
+// codes, a dead code or an abandoned attempt never count a use or end it; only pressing Join does.
+import type { AccountEmails } from '../accounts/account-emails.js';
+import type { Database } from '../db/database.js';
+import { enqueueWithinLimits, type MailLimits } from '../delivery/outbox.js';
+import { BadRequest } from '../errors.js';
+import type { CodeMail } from '../factors/code-mail.js';
+import type { CodeCheck, CodeTarget, OneTimeCodes } from '../factors/one-time-codes.js';
+import type { RateLimiter } from '../http/rate-limit.js';
+import { type InvitationDetails, InvitationRefused, type RedemptionService } from './redemption.js';
+
+export interface AddressProofDeps {
+  db: Database;
+  codes: OneTimeCodes;
+  redemption: RedemptionService;
+  addresses: AccountEmails;
+  mail: CodeMail;
+  mailLimits: MailLimits;
+  /** Sends per address (shared with e-mail sign-in codes) and per IP. */
+  limits: { perAddress: RateLimiter; perIp: RateLimiter };
+}
+
+/** `m…@example.com`: enough for the address's owner to recognise it, not enough to learn it from the link. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '…' : `${email[0]}…${email.slice(at)}`;
+}
+
+/** One live code per account: asking again (for this or another invitation) replaces it. */
+const target = (accountId: string): CodeTarget => ({ purpose: 'invitation_address', subject: accountId });
+
+export type ProofResult = { ok: true } | { ok: false; reason: Exclude<CodeCheck, { ok: true }>['reason'] };
+
+export class AddressProof {
+  constructor(private readonly deps: AddressProofDeps) {}
+
+  /**
+   * The invitation, when the account is refused only for not having proved the invited address: it is
+   * usable and bound to an e-mail alone (one bound to a phone too needs that phone's account anyway).
+   * Throws InvitationRefused when the invitation cannot be used at all.
+   */
+  async provable(token: string, accountId: string): Promise<(InvitationDetails & { email: string }) | undefined> {
+    // Any other refusal (expired, used up, revoked…) is the invitation's own page.
+    const invitation = await this.deps.redemption.open(token);
+    try {
+      await this.deps.redemption.open(token, accountId);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof InvitationRefused) || error.problem !== 'wrong_account') throw error;
+    }
+    return invitation.email && !invitation.phone ? { ...invitation, email: invitation.email } : undefined;
+  }
+
+  /** Mails a code to the invited address (within the per-address, per-IP and mail limits); the address masked. */
+  async send(token: string, accountId: string, ip: string, locale?: string): Promise<string> {
+    const invitation = await this.mustBeProvable(token, accountId);
+    const { db, codes, mail, mailLimits, limits } = this.deps;
+    await limits.perIp.consume(ip);
+    await limits.perAddress.consume(invitation.email);
+    await db.transaction(async (m) => {
+      const code = await codes.issue(m, target(accountId), invitation.email);
+      const message = mail.invitationAddressCode({ code, tenantName: invitation.tenantName, locale });
+      const queued = await enqueueWithinLimits(
+        m,
+        {
+          channel: 'email',
+          recipient: invitation.email,
+          subject: message.subject,
+          bodyText: message.text,
+          bodyHtml: message.html,
+        },
+        mailLimits,
+      );
+      // A code nobody received must not stay open to guessing.
+      if (!queued.queued) await codes.withdraw(m, target(accountId));
+    });
+    return maskEmail(invitation.email);
+  }
+
+  /** Checks the code; the right one adds the invited address to the account, verified. */
+  async confirm(token: string, accountId: string, code: string): Promise<ProofResult> {
+    const invitation = await this.mustBeProvable(token, accountId);
+    const check = await this.deps.codes.verify(target(accountId), code);
+    if (!check.ok) return check;
+    // A code sent for another invitation's address proves that address, not this one.
+    if (check.identifier !== invitation.email) return { ok: false, reason: 'no_code' };
+    await this.deps.db.transaction((m) => this.deps.addresses.addProven(m, accountId, invitation.email));
+    return { ok: true };
+  }
+
+  private async mustBeProvable(token: string, accountId: string) {
+    const invitation = await this.provable(token, accountId);
+    if (!invitation) throw new BadRequest('There is no address to prove for this invitation.', 'not_provable');
+    return invitation;
+  }
+}
