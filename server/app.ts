@@ -442,7 +442,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       page,
       limits: { signInPerIp, signInPerAccount, registerPerIp },
       extensions: [
-        invitationInteractions({ provider, accounts, redemption, page }),
+        invitationInteractions({ provider, accounts, redemption, page, proof: addressProof }),
         domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
         factorPages.extension,

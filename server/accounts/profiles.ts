@@ -45,14 +45,29 @@ export async function verifiedContactsOf(
 
 /**
  * Every verified e-mail of the account (its own first, then the addresses it proved for invitations,
- * accounts/account-emails.ts) and its verified phone: what bound invitations match. Two queries.
+ * accounts/account-emails.ts) and its verified phone: what bound invitations match. One query.
  */
 export async function verifiedAddressesOf(
   m: EntityManager,
   accountId: string,
 ): Promise<{ emails: string[]; phone?: string }> {
-  const { email, phone } = await verifiedContactsOf(m, accountId);
-  const more = await m.find(AccountEmail, { where: { accountId }, order: { email: 'ASC' } });
-  const emails = [...new Set([...(email ? [email] : []), ...more.map((row) => row.email)])];
-  return { emails, ...(phone ? { phone } : {}) };
+  const rows: {
+    email: string | null;
+    verified: unknown;
+    phone: string | null;
+    phoneVerified: unknown;
+    proven: string | null;
+  }[] = await m
+    .createQueryBuilder(Account, 'a')
+    .leftJoin(AccountEmail, 'ae', 'ae.account_id = a.id')
+    .select(['a.email AS email', 'a.email_verified AS verified', 'a.phone AS phone'])
+    .addSelect(['a.phone_verified AS phoneVerified', 'ae.email AS proven'])
+    .where('a.id = :accountId', { accountId })
+    .orderBy('ae.email', 'ASC')
+    .getRawMany();
+  const [first] = rows;
+  if (!first) return { emails: [] };
+  const own = first.email && Number(first.verified) ? [normaliseEmail(first.email)] : [];
+  const emails = [...new Set([...own, ...rows.flatMap((row) => (row.proven ? [row.proven] : []))])];
+  return { emails, ...(first.phone && Number(first.phoneVerified) ? { phone: first.phone } : {}) };
 }

@@ -1,12 +1,13 @@
-// The invitation page's "this is my address" steps: POST sends a code to the invited address, POST with
-// the code proves it; then back to the invitation, which now lets this account join. Nothing here
-// touches the invitation's redemption.
+// The "this is my address" steps, on the invitation's own page and inside the sign-in's invitation prompt:
+// POST sends a code to the invited address, POST with the code proves it; then back to the invitation,
+// which now lets this account join. Nothing here touches the invitation's redemption.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { pageForm, parsePageForm } from '../http/forms.js';
+import type { Interaction, InteractionKit } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
-import { type AddressProof, maskEmail as maskOf } from './address-proof.js';
+import { type AddressProof, maskEmail } from './address-proof.js';
 import type { InvitationBrowser } from './pages.js';
 import { InvitationRefused } from './redemption.js';
 
@@ -75,7 +76,7 @@ export function addressProofRoutes(router: Router, { proof, page, browser, probl
         return codePage(
           ctx,
           here.id,
-          invitation ? maskOf(invitation.email) : '…',
+          invitation ? maskEmail(invitation.email) : '…',
           `invitation.address.${result.reason}`,
         );
       }
@@ -83,4 +84,90 @@ export function addressProofRoutes(router: Router, { proof, page, browser, probl
       ctx.redirect(`/invitations/${here.id}`);
     }),
   );
+}
+
+interface InteractionDeps {
+  proof: AddressProof;
+  page: PageRenderer;
+  signedIn: (interaction: Interaction) => Promise<{ accountId: string }>;
+  tokenOf: (interaction: Interaction) => string;
+  problem: (ctx: Context, interaction: Interaction, error: InvitationRefused) => Promise<void>;
+}
+
+type Show = (ctx: Context, interaction: Interaction) => Promise<void>;
+
+/**
+ * The same steps inside the sign-in (an app's `invitation=`, or the link's sign-in): `offer` is what the
+ * wrong-account page adds, and a right code shows the invitation prompt again, now with Accept.
+ */
+export function addressProofInteractions(
+  router: Router,
+  kit: InteractionKit,
+  { proof, page, signedIn, tokenOf, problem }: InteractionDeps,
+) {
+  let showInvitation: Show | undefined;
+  const codePage = async (ctx: Context, interaction: Interaction, masked: string, error?: string) =>
+    page.render(
+      ctx,
+      'pages/invitation-address.njk',
+      {
+        ...(await kit.common(interaction)),
+        action: `/interaction/${interaction.uid}/invitation/address/confirm`,
+        resend: `/interaction/${interaction.uid}/invitation/address`,
+        masked,
+        error,
+      },
+      error ? 400 : 200,
+    );
+
+  /** Runs a step; a refused invitation (expired, used up meanwhile…) gets the prompt's problem page. */
+  const step =
+    (act: (ctx: Context, interaction: Interaction, accountId: string) => Promise<void>) => async (ctx: Context) => {
+      const interaction = await kit.details(ctx);
+      const { accountId } = await signedIn(interaction);
+      try {
+        await act(ctx, interaction, accountId);
+      } catch (error) {
+        if (error instanceof InvitationRefused) return problem(ctx, interaction, error);
+        throw error;
+      }
+    };
+
+  router.post(
+    '/invitation/address',
+    step(async (ctx, interaction, accountId) => {
+      parsePageForm(sendForm, ctx.request.body);
+      const masked = await proof.send(tokenOf(interaction), accountId, ctx.ip, page.locale(ctx));
+      return codePage(ctx, interaction, masked);
+    }),
+  );
+  router.post(
+    '/invitation/address/confirm',
+    step(async (ctx, interaction, accountId) => {
+      const { code } = parsePageForm(codeForm, ctx.request.body);
+      const token = tokenOf(interaction);
+      const result = await proof.confirm(token, accountId, code);
+      if (result.ok) return showInvitation!(ctx, interaction);
+      const invitation = await proof.provable(token, accountId);
+      return codePage(
+        ctx,
+        interaction,
+        invitation ? maskEmail(invitation.email) : '…',
+        `invitation.address.${result.reason}`,
+      );
+    }),
+  );
+
+  return {
+    async offer(interaction: Interaction) {
+      const { accountId } = await signedIn(interaction);
+      const invitation = await proof.provable(tokenOf(interaction), accountId).catch(() => undefined);
+      return invitation
+        ? { proveAction: `/interaction/${interaction.uid}/invitation/address`, masked: maskEmail(invitation.email) }
+        : {};
+    },
+    onProven(show: Show) {
+      showInvitation = show;
+    },
+  };
 }

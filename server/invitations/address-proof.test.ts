@@ -73,6 +73,28 @@ describeWithServer('proving an invited address while signed in as another accoun
     assert.equal(await server().db.read((m) => m.countBy(Membership, { tenantId, accountId: tom.id })), 1);
   });
 
+  test('inside the sign-in: the wrong account proves the address on the prompt and accepts there', async () => {
+    const tom = await person(server(), 'Tom');
+    const bound = address('beth');
+    const { id, url } = await invite(bound);
+    const browser = new UserAgent(server().url);
+    const landing = await browser.follow(url!);
+    const signInHref = /href="([^"]+)"[^>]*>Sign in</.exec(landing.html)![1]!.replace(/&amp;/g, '&');
+    const login = await browser.follow(signInHref);
+    const refused = await browser.submit(login, /\/login$/, { email: tom.email, password: tom.password });
+    assert.equal(refused.status, 403);
+    assert.match(refused.html, /send a code to b…@example\.test/);
+    const codePage = await browser.submit(refused, /\/invitation\/address$/);
+    assert.match(codePage.html, /We sent a code to/);
+    const prompt = await browser.submit(codePage, /\/invitation\/address\/confirm$/, { code: await lastCode(bound) });
+    assert.equal(prompt.status, 200);
+    assert.match(prompt.html, /You are invited to join Initech/);
+    assert.equal((await invitationRow(id)).useCount, 0);
+    const joined = await browser.submit(prompt, /\/invitation$/, { decision: 'accept' });
+    assert.match(joined.html, /You have joined/);
+    assert.equal((await invitationRow(id)).useCount, 1);
+  });
+
   test('wrong codes count; past the limit the code is dead, and the invitation is untouched', async () => {
     const tom = await person(server(), 'Tom');
     const bound = address('bob');
