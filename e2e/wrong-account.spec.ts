@@ -88,7 +88,8 @@ test.describe('Signed in as someone else', () => {
       await new InvitationDonePage(page).expectJoined('Initech');
       await page.goto('/account');
       await expect(page.getByRole('heading', { name: 'Other addresses' })).toBeVisible();
-      await expect(page.getByText(work)).toBeVisible();
+      await expect(page.getByText(work, { exact: true })).toBeVisible();
+      await shot(page, 'account-addresses');
       await expect(page.getByRole('button', { name: `Remove ${work}` })).toBeVisible();
     });
   });

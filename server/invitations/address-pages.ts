@@ -94,18 +94,15 @@ interface InteractionDeps {
   problem: (ctx: Context, interaction: Interaction, error: InvitationRefused) => Promise<void>;
 }
 
-type Show = (ctx: Context, interaction: Interaction) => Promise<void>;
-
 /**
  * The same steps inside the sign-in (an app's `invitation=`, or the link's sign-in): `offer` is what the
- * wrong-account page adds, and a right code shows the invitation prompt again, now with Accept.
+ * wrong-account page adds, and a right code goes back to the invitation prompt, now with Join.
  */
 export function addressProofInteractions(
   router: Router,
   kit: InteractionKit,
   { proof, page, signedIn, tokenOf, problem }: InteractionDeps,
 ) {
-  let showInvitation: Show | undefined;
   const codePage = async (ctx: Context, interaction: Interaction, masked: string, error?: string) =>
     page.render(
       ctx,
@@ -147,7 +144,11 @@ export function addressProofInteractions(
       const { code } = parsePageForm(codeForm, ctx.request.body);
       const token = tokenOf(interaction);
       const result = await proof.confirm(token, accountId, code);
-      if (result.ok) return showInvitation!(ctx, interaction);
+      if (result.ok) {
+        // Back to the prompt (a GET), which now shows the invitation with Join.
+        ctx.status = 303;
+        return ctx.redirect(`/interaction/${interaction.uid}`);
+      }
       const invitation = await proof.provable(token, accountId);
       return codePage(
         ctx,
@@ -165,9 +166,6 @@ export function addressProofInteractions(
       return invitation
         ? { proveAction: `/interaction/${interaction.uid}/invitation/address`, masked: maskEmail(invitation.email) }
         : {};
-    },
-    onProven(show: Show) {
-      showInvitation = show;
     },
   };
 }

@@ -167,7 +167,6 @@ export function invitationInteractions({ provider, accounts, redemption, page, p
       }
     });
 
-    proving?.onProven(showInvitation);
     return { invitation: showInvitation, review_invitations: (ctx, interaction) => showReview(ctx, interaction) };
   };
 }
