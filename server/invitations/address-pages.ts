@@ -70,7 +70,7 @@ export function addressProofRoutes(router: Router, { proof, page, browser, probl
       const { code } = parsePageForm(codeForm, ctx.request.body);
       const here = await context(ctx);
       if (!here) return;
-      const result = await proof.confirm(here.token, here.accountId, code);
+      const result = await proof.confirm(here.token, here.accountId, code, ctx.ip);
       if (!result.ok) {
         const invitation = await proof.provable(here.token, here.accountId);
         return codePage(
@@ -143,7 +143,7 @@ export function addressProofInteractions(
     step(async (ctx, interaction, accountId) => {
       const { code } = parsePageForm(codeForm, ctx.request.body);
       const token = tokenOf(interaction);
-      const result = await proof.confirm(token, accountId, code);
+      const result = await proof.confirm(token, accountId, code, ctx.ip);
       if (result.ok) {
         // Back to the prompt (a GET), which now shows the invitation with Join.
         ctx.status = 303;

@@ -63,6 +63,7 @@ describeWithServer('proving an invited address while signed in as another accoun
     const account = await server().db.read((m) => m.findOneByOrFail(Account, { id: tom.id }));
     assert.equal(account.email, tom.email, "the account's own (sign-in) e-mail is unchanged");
     assert.equal((await invitationRow(id)).useCount, 0, 'proving the address used nothing');
+    assert.equal(await server().tessera.accounts.findVerifiedHolder(bound), undefined, 'the address never signs in');
 
     const prompt = await browser.follow(review.replace(/&amp;/g, '&'));
     assert.match(prompt.html, /Accept|Join/);
@@ -156,5 +157,11 @@ describeWithServer('proving an invited address while signed in as another accoun
     const account = await server().db.read((m) => m.findOneByOrFail(Account, { id: tom.id }));
     assert.deepEqual([account.email, account.emailVerified], [free, true]);
     assert.equal(await server().db.transaction((m) => addresses.addProven(m, tom.id, free.toUpperCase())), 'already');
+    await server().tessera.accounts.deleteAccount(tom.id, async () => {});
+    assert.equal(
+      await server().db.read((m) => m.countBy(AccountEmail, { accountId: tom.id })),
+      0,
+      'deleted with the account',
+    );
   });
 });

@@ -80,8 +80,10 @@ export class AddressProof {
   }
 
   /** Checks the code; the right one adds the invited address to the account, verified. */
-  async confirm(token: string, accountId: string, code: string): Promise<ProofResult> {
+  async confirm(token: string, accountId: string, code: string, ip: string): Promise<ProofResult> {
     const invitation = await this.mustBeProvable(token, accountId);
+    // Each code allows five guesses; the IP's budget bounds guessing across many codes and accounts.
+    await this.deps.limits.perIp.consume(ip);
     const check = await this.deps.codes.verify(target(accountId), code);
     if (!check.ok) return check;
     // A code sent for another invitation's address proves that address, not this one.
