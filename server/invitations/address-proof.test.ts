@@ -135,6 +135,22 @@ describeWithServer('proving an invited address while signed in as another accoun
     assert.equal(codes, 1, 'no second code was issued');
   });
 
+  test('the right code sent twice at once adds the address once; the loser is told there is no code', async () => {
+    const tom = await person(server(), 'Tom');
+    const bound = address('race');
+    const { id, url } = await invite(bound);
+    const { browser, page } = await signedInAt(tom, url!);
+    const codePage = await browser.submit(page, `/invitations/${id}/address`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(codePage.html)![1]!;
+    const code = await lastCode(bound);
+    const answers = await Promise.all(
+      [1, 2].map(() => browser.request(`/invitations/${id}/address/confirm`, { form: { _csrf: csrf, code } })),
+    );
+    assert.deepEqual(answers.map((a) => a.status).sort(), [303, 400]);
+    assert.equal(await server().db.read((m) => m.countBy(AccountEmail, { accountId: tom.id })), 1);
+    assert.equal((await invitationRow(id)).useCount, 0);
+  });
+
   test('forms without a right CSRF token send nothing', async () => {
     const tom = await person(server(), 'Tom');
     const { id, url } = await invite(address('carl'));
