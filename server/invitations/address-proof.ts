@@ -3,20 +3,42 @@
 // verified address (accounts/account-emails.ts). The invitation itself is only read here: sending, wrong
 // codes, a dead code or an abandoned attempt never count a use or end it; only pressing Join does.
 import type { AccountEmails } from '../accounts/account-emails.js';
+import type { EntityManager } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { enqueueWithinLimits, type MailLimits } from '../delivery/outbox.js';
 import { BadRequest } from '../errors.js';
-import type { CodeMail } from '../factors/code-mail.js';
-import type { CodeCheck, CodeTarget, OneTimeCodes } from '../factors/one-time-codes.js';
+import type { ComposedMail } from '../accounts/mail.js';
+import type { OneTimeCodePurpose } from '../db/entities/index.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { type InvitationDetails, InvitationRefused, type RedemptionService } from './redemption.js';
 
+interface CodeTarget {
+  purpose: OneTimeCodePurpose;
+  subject: string;
+}
+
+/**
+ * The one-time code store (factors/one-time-codes.ts, handed in by app.ts: invitations/ does not import
+ * factors/): issue within the caller's transaction, withdraw, verify with counted attempts.
+ */
+export interface CodeStore {
+  issue(m: EntityManager, target: CodeTarget, identifier: string): Promise<string>;
+  withdraw(m: EntityManager, target: CodeTarget): Promise<void>;
+  verify(
+    target: CodeTarget,
+    typed: string,
+  ): Promise<
+    { ok: true; identifier: string } | { ok: false; reason: 'no_code' | 'expired' | 'too_many_attempts' | 'wrong_code' }
+  >;
+}
+
 export interface AddressProofDeps {
   db: Database;
-  codes: OneTimeCodes;
+  codes: CodeStore;
   redemption: RedemptionService;
   addresses: AccountEmails;
-  mail: CodeMail;
+  /** Composes the mail that carries the code (factors/code-mail.ts). */
+  mail: { invitationAddressCode(input: { code: string; tenantName: string; locale?: string }): ComposedMail };
   mailLimits: MailLimits;
   /** Sends per address (shared with e-mail sign-in codes) and per IP. */
   limits: { perAddress: RateLimiter; perIp: RateLimiter };
@@ -31,7 +53,7 @@ export function maskEmail(email: string): string {
 /** One live code per account: asking again (for this or another invitation) replaces it. */
 const target = (accountId: string): CodeTarget => ({ purpose: 'invitation_address', subject: accountId });
 
-export type ProofResult = { ok: true } | { ok: false; reason: Exclude<CodeCheck, { ok: true }>['reason'] };
+export type ProofResult = { ok: true } | Exclude<Awaited<ReturnType<CodeStore['verify']>>, { ok: true }>;
 
 export class AddressProof {
   constructor(private readonly deps: AddressProofDeps) {}
