@@ -2,13 +2,13 @@
 // switching accounts. A one-time code goes to the address; the right code adds it to this account as a
 // verified address (accounts/account-emails.ts). The invitation itself is only read here: sending, wrong
 // codes, a dead code or an abandoned attempt never count a use or end it; only pressing Join does.
-import type { AccountEmails } from '../accounts/account-emails.js';
 import type { EntityManager } from 'typeorm';
+import type { AccountEmails } from '../accounts/account-emails.js';
+import type { ComposedMail } from '../accounts/mail.js';
 import type { Database } from '../db/database.js';
+import type { OneTimeCodePurpose } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits } from '../delivery/outbox.js';
 import { BadRequest } from '../errors.js';
-import type { ComposedMail } from '../accounts/mail.js';
-import type { OneTimeCodePurpose } from '../db/entities/index.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { type InvitationDetails, InvitationRefused, type RedemptionService } from './redemption.js';
 
