@@ -21,6 +21,7 @@ import { InvitationPhones1732200000650 } from './1732200000650-invitation-phones
 import { SamlAssertions1732200000800 } from './1732200000800-saml-assertions.js';
 import { DomainSignIn1732200000850 } from './1732200000850-domain-sign-in.js';
 import { InvitationGuardrails1732200000900 } from './1732200000900-invitation-guardrails.js';
+import { AccountEmails1732200000940 } from './1732200000940-account-emails.js';
 import { AuditMilliseconds1732200000990 } from './1732200000990-audit-milliseconds.js';
 
 /** Every migration, oldest first. */
@@ -48,5 +49,6 @@ export const migrations = [
   SamlAssertions1732200000800,
   DomainSignIn1732200000850,
   InvitationGuardrails1732200000900,
+  AccountEmails1732200000940,
   AuditMilliseconds1732200000990,
 ];

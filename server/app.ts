@@ -9,6 +9,10 @@ import { AccountMail } from './accounts/mail.js';
 import { accountPage, type AccountSection } from './accounts/account-page.js';
 import { accountPageRoutes } from './accounts/pages.js';
 import { passwordSection } from './accounts/password-section.js';
+import { AccountEmails } from './accounts/account-emails.js';
+import { addressesSection } from './accounts/addresses-section.js';
+import { AddressProof } from './invitations/address-proof.js';
+import { pendingInvitationsSection } from './invitations/account-section.js';
 import { PasswordHasher } from './accounts/passwords.js';
 import { AccountService } from './accounts/service.js';
 import type { Config } from './config.js';
@@ -407,8 +411,22 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     limits: { sendPerNumber: smsSendsPerNumber, sendPerCountry: smsSendsPerCountry, perIp: signInPerIp },
   });
 
+  const accountEmails = new AccountEmails(db);
+  // "This is my address": an account signed in as someone else proves an e-mail-bound invitation's address.
+  const addressProof = new AddressProof({
+    db,
+    codes: oneTimeCodes,
+    redemption,
+    addresses: accountEmails,
+    mail: new CodeMail(renderer),
+    mailLimits: config.mailLimits,
+    limits: { perAddress: codeSendsPerAddress, perIp: signInPerIp },
+  });
+
   // The account page's parts from other features, in the order they show.
   const accountSections: AccountSection[] = [
+    pendingInvitationsSection(redemption, (ctx) => page.locale(ctx)),
+    addressesSection(accountEmails),
     passwordSection({ accounts, perAccount: signInPerAccount }),
     secondFactorSection({
       factors,
@@ -445,7 +463,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       page,
       limits: { signInPerIp, signInPerAccount, registerPerIp },
       extensions: [
-        invitationInteractions({ provider, accounts, redemption, page }),
+        invitationInteractions({ provider, accounts, redemption, page, proof: addressProof }),
         domainInteractions({ joins, page }),
         tenantInteractions({ tenants: directory, service: tenants, page }),
         factorPages.extension,
@@ -492,7 +510,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       ],
     }),
     callbackRoutes({ federation, page, browser: sessions, issuer: config.issuer }),
-    invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
+    invitationPageRoutes({ redemption, accounts, page, browser: sessions, proof: addressProof }),
     operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
     operatorConsole({ operations, isOperator: (id) => operators.isOperator(id), page, browser: sessions }, [
       clientArea,

@@ -1,7 +1,7 @@
 // What other features may read of an account, inside the caller's transaction: how to name it, where to
 // write to it, and the e-mail it proved. Only accounts/ reads the Account table.
 import { type EntityManager, In } from 'typeorm';
-import { Account } from '../db/entities/index.js';
+import { Account, AccountEmail } from '../db/entities/index.js';
 import { normaliseEmail } from './service.js';
 
 /** How each account shows to others: its name, else its e-mail; absent when it has neither (or is gone). One query. */
@@ -41,4 +41,33 @@ export async function verifiedContactsOf(
     ...(account?.email && account.emailVerified ? { email: normaliseEmail(account.email) } : {}),
     ...(account?.phone && account.phoneVerified ? { phone: account.phone } : {}),
   };
+}
+
+/**
+ * Every verified e-mail of the account (its own first, then the addresses it proved for invitations,
+ * accounts/account-emails.ts) and its verified phone: what bound invitations match. One query.
+ */
+export async function verifiedAddressesOf(
+  m: EntityManager,
+  accountId: string,
+): Promise<{ emails: string[]; phone?: string }> {
+  const rows: {
+    email: string | null;
+    verified: unknown;
+    phone: string | null;
+    phoneVerified: unknown;
+    proven: string | null;
+  }[] = await m
+    .createQueryBuilder(Account, 'a')
+    .leftJoin(AccountEmail, 'ae', 'ae.account_id = a.id')
+    .select(['a.email AS email', 'a.email_verified AS verified', 'a.phone AS phone'])
+    .addSelect(['a.phone_verified AS phoneVerified', 'ae.email AS proven'])
+    .where('a.id = :accountId', { accountId })
+    .orderBy('ae.email', 'ASC')
+    .getRawMany();
+  const [first] = rows;
+  if (!first) return { emails: [] };
+  const own = first.email && Number(first.verified) ? [normaliseEmail(first.email)] : [];
+  const emails = [...new Set([...own, ...rows.flatMap((row) => (row.proven ? [row.proven] : []))])];
+  return { emails, ...(first.phone && Number(first.phoneVerified) ? { phone: first.phone } : {}) };
 }

@@ -6,7 +6,7 @@
 import { type EntityManager, In, IsNull } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
-import { Account, Credential } from '../db/entities/index.js';
+import { Account, AccountEmail, Credential } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits, UNLIMITED_MAIL } from '../delivery/outbox.js';
 import { consumeCode, deleteExpiredCodes, issueCode, peekCode, spendOpenCodes } from './codes.js';
 import { Conflict, NotFound } from '../errors.js';
@@ -229,6 +229,7 @@ export class AccountService {
       await before(m, accountId);
       await spendOpenCodes(m, accountId, undefined, new Date());
       await m.delete(Credential, { accountId });
+      await m.delete(AccountEmail, { accountId });
       await this.options.onCredentialChanged?.(accountId);
       await m.delete(Account, { id: accountId });
       await recordAudit(m, { type: 'account.deleted', actor: accountId, subject: accountId });

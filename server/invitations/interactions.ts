@@ -9,6 +9,8 @@ import { parseForm } from '../interaction/forms.js';
 import type { Interaction, InteractionExtension, InteractionKit } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 import { chosenInResult, tenantChoice } from '../tenants/choice.js';
+import type { AddressProof } from './address-proof.js';
+import { addressProofInteractions } from './address-pages.js';
 import { InvitationForm, ReviewForm } from './forms.js';
 import { refusalStatus } from './pages.js';
 import { type Decided, type InvitationDetails, InvitationRefused, type RedemptionService } from './redemption.js';
@@ -18,6 +20,8 @@ interface Deps {
   accounts: AccountService;
   redemption: RedemptionService;
   page: PageRenderer;
+  /** "This is my address" on the wrong-account page (address-pages.ts). */
+  proof?: AddressProof;
 }
 
 const tokenOf = (interaction: Interaction) => String(interaction.params.invitation ?? '');
@@ -36,7 +40,7 @@ const joinedTenant = (decided: Decided) => (decided.outcome === 'declined' ? und
 /** The interaction result part that keeps a tenant chosen earlier in this interaction (a review accept). */
 const choiceOf = (tenantId: string | undefined) => (tenantId ? tenantChoice(tenantId) : {});
 
-export function invitationInteractions({ provider, accounts, redemption, page }: Deps): InteractionExtension {
+export function invitationInteractions({ provider, accounts, redemption, page, proof }: Deps): InteractionExtension {
   const signedIn = async (interaction: Interaction) => {
     const accountId = interaction.session?.accountId;
     if (!accountId) throw new BadRequest('Sign in first.', 'session_not_found');
@@ -55,9 +59,13 @@ export function invitationInteractions({ provider, accounts, redemption, page }:
           who,
           inFlow: true,
           switchUrl: switchAccountUrl(interaction),
+          ...(error.problem === 'wrong_account' ? await proving?.offer(interaction) : {}),
         },
         refusalStatus(error.problem),
       );
+
+    const proving =
+      proof && addressProofInteractions(router, kit, { proof, page, signedIn, tokenOf, problem: problemPage });
 
     const showInvitation = async (ctx: Context, interaction: Interaction) => {
       const { accountId, who } = await signedIn(interaction);

@@ -5,6 +5,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { AccountService } from '../accounts/service.js';
 import type { PageRenderer } from '../page.js';
+import { type AddressProof, maskEmail } from './address-proof.js';
+import { addressProofRoutes } from './address-pages.js';
 import { type InvitationDetails, InvitationRefused, type Problem, type RedemptionService } from './redemption.js';
 
 /** Supplied by the OIDC layer: who is signed in, and the way through sign-in (with the invitation) and back. */
@@ -18,6 +20,8 @@ export interface InvitationPageDeps {
   accounts: AccountService;
   page: PageRenderer;
   browser: InvitationBrowser;
+  /** "This is my address": prove an e-mail-bound invitation's address while signed in as another account. */
+  proof?: AddressProof;
 }
 
 /** The HTTP status of each refusal's page, here and inside the sign-in. */
@@ -39,7 +43,7 @@ export const refusalStatus = (problem: Problem): number =>
 const cookieName = (id: string) => `tessera.inv.${id}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function invitationPageRoutes({ redemption, accounts, page, browser }: InvitationPageDeps): Router {
+export function invitationPageRoutes({ redemption, accounts, page, browser, proof }: InvitationPageDeps): Router {
   const router = new Router();
 
   const problem = (ctx: Context, error: InvitationRefused) =>
@@ -99,9 +103,17 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     } catch (error) {
       if (!(error instanceof InvitationRefused)) throw error;
       // Signed in as someone the invitation is not for: say who, and offer to switch.
+      const provable =
+        error.problem === 'wrong_account' &&
+        account &&
+        (await proof?.provable(token, account.id).catch(() => undefined));
       const extra =
         error.problem === 'wrong_account' && account
-          ? { who: account.email ?? account.name, switchUrl: flow({ switchAccount: true }) }
+          ? {
+              who: account.email ?? account.name,
+              switchUrl: flow({ switchAccount: true }),
+              ...(provable ? { proveAction: `/invitations/${id}/address`, masked: maskEmail(provable.email) } : {}),
+            }
           : {};
       return page.render(
         ctx,
@@ -151,5 +163,8 @@ export function invitationPageRoutes({ redemption, accounts, page, browser }: In
     });
   });
 
+  const tokenOf = (ctx: Context, id: string) =>
+    UUID.test(id) ? ctx.cookies.get(cookieName(id), { signed: true }) : undefined;
+  if (proof) addressProofRoutes(router, { proof, page, browser, problem, tokenOf });
   return router;
 }

@@ -1,7 +1,7 @@
 // Redeeming invitations: open (verify token, read the row), accept, decline, and the pending
 // invitations of an account. Membership is granted to the signed-in subject, never matched by e-mail.
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { displayNamesOf, mailContactOf, verifiedContactsOf } from '../accounts/profiles.js';
+import { displayNamesOf, mailContactOf, verifiedAddressesOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { isUniqueViolation } from '../db/errors.js';
@@ -254,7 +254,8 @@ export class RedemptionService {
    * function could not take part in this query without knowing invitations.
    */
   private async pendingQuery(m: EntityManager, accountId: string): Promise<SelectQueryBuilder<Invitation> | undefined> {
-    const { email, phone } = await verifiedContactsOf(m, accountId);
+    const { emails, phone } = await verifiedAddressesOf(m, accountId);
+    const email = emails.length > 0;
     if (!email && !phone) return undefined;
     const held =
       "SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND INSTR(i.roles, CONCAT('\"', mr.role, '\"')) > 0";
@@ -266,11 +267,11 @@ export class RedemptionService {
       .leftJoin(Membership, 'mb', 'mb.tenant_id = i.tenant_id AND mb.account_id = :accountId')
       // Bound to a verified contact of the account (an equality each, so the indexes serve), and every
       // binding the invitation has is one of the account's.
-      .where(`(${[email && 'i.email = :email', phone && 'i.phone = :phone'].filter(Boolean).join(' OR ')})`, {
-        email,
+      .where(`(${[email && 'i.email IN (:...emails)', phone && 'i.phone = :phone'].filter(Boolean).join(' OR ')})`, {
+        emails,
         phone,
       })
-      .andWhere(email ? '(i.email IS NULL OR i.email = :email)' : 'i.email IS NULL')
+      .andWhere(email ? '(i.email IS NULL OR i.email IN (:...emails))' : 'i.email IS NULL')
       .andWhere(phone ? '(i.phone IS NULL OR i.phone = :phone)' : 'i.phone IS NULL')
       .andWhere('r.invitation_id IS NULL')
       .andWhere(`(mb.id IS NULL OR (${held}) < ${wanted})`);
@@ -381,14 +382,14 @@ export class RedemptionService {
   }
 
   /**
-   * A bound invitation is for the account whose verified e-mail, and verified phone, match (each one the
-   * invitation names); nobody else may accept or decline it.
+   * A bound invitation is for the account whose verified e-mail (its own, or one it proved for invitations),
+   * and verified phone, match (each one the invitation names); nobody else may accept or decline it.
    */
   private async assertBindingAllows(m: EntityManager, invitation: Invitation, accountId: string): Promise<void> {
     if (!invitation.email && !invitation.phone) return;
-    const verified = await verifiedContactsOf(m, accountId);
+    const verified = await verifiedAddressesOf(m, accountId);
     if (
-      (invitation.email && verified.email !== invitation.email) ||
+      (invitation.email && !verified.emails.includes(invitation.email)) ||
       (invitation.phone && verified.phone !== invitation.phone)
     )
       throw new InvitationRefused('wrong_account', invitation.id);

@@ -1,8 +1,15 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** What a one-time code is for: signing in by e-mail or SMS, and signing up with a number no account has. */
-/** `phone_change`: a number the signed-in person adds to their account (subject: the account id). */
-export type OneTimeCodePurpose = 'email_sign_in' | 'sms_sign_in' | 'sms_sign_up' | 'phone_change';
+/**
+ * What a one-time code is for: signing in by e-mail or SMS, signing up with a number no account has, adding a
+ * number on the account page (`phone_change`, subject: the account id), proving an invited address.
+ */
+export type OneTimeCodePurpose =
+  | 'email_sign_in'
+  | 'sms_sign_in'
+  | 'sms_sign_up'
+  | 'phone_change'
+  | 'invitation_address';
 
 /**
  * A short code sent to an address or a number, bound to the sign-in (`subject`) it was asked for: only its
