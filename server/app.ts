@@ -105,6 +105,7 @@ import { OneTimeCodes } from './factors/one-time-codes.js';
 import { smsCodeInteractions } from './factors/sms-code-pages.js';
 import { SmsCodes } from './factors/sms-codes.js';
 import { PhoneAccounts } from './accounts/phone-accounts.js';
+import { RegistrationGate } from './accounts/registration-gate.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
 import { callbackRoutes } from './federation/callback.js';
@@ -389,6 +390,13 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   });
 
   const phones = new PhoneAccounts(db);
+  // One answer for every way a sign-in may create an account (REGISTRATION=invitation_only): a valid invitation.
+  const registration = new RegistrationGate(config.registration, (token) =>
+    redemption.open(token).then(
+      () => true,
+      () => false,
+    ),
+  );
   const smsCodePages = smsCodeInteractions({
     codes: new SmsCodes({
       db,
@@ -402,6 +410,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     page,
     countries: config.factors.sms.countries,
     limits: { sendPerNumber: smsSendsPerNumber, sendPerCountry: smsSendsPerCountry, perIp: signInPerIp },
+    registration,
+    terms: config.terms,
   });
 
   // The account page's parts from other features, in the order they show.
@@ -430,7 +440,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         factorPages.extension,
         ...(config.factors.emailCodes ? [emailCodePages.extension] : []),
         ...(config.factors.smsCodes ? [smsCodePages.extension] : []),
-        federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
+        federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount }, registration }),
       ],
       // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
       loginOptions: [
@@ -446,6 +456,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       secondFactor: factorPages.step,
       homeRealm: new HomeRealm(db, federation),
       identityFirst: config.identityFirst,
+      registration,
+      terms: config.terms,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       provenPhone: async (params) =>

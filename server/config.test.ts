@@ -92,7 +92,10 @@ test('TERMS_URL turns the terms on (version 1 unless TERMS_VERSION says); a vers
     url: 'https://example.com/terms',
     version: '1',
   });
-  assert.equal(loadConfig({ TERMS_URL: 'https://example.com/terms', TERMS_VERSION: '2026-01' }).terms?.version, '2026-01');
+  assert.equal(
+    loadConfig({ TERMS_URL: 'https://example.com/terms', TERMS_VERSION: '2026-01' }).terms?.version,
+    '2026-01',
+  );
   assert.throws(() => loadConfig({ TERMS_URL: 'javascript:alert(1)' }), /TERMS_URL: expected a URL/);
   assert.throws(() => loadConfig({ TERMS_VERSION: '3' }), /TERMS_VERSION: TERMS_URL must be set too/);
 });

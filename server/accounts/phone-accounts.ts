@@ -5,12 +5,15 @@ import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { isUniqueViolation } from '../db/errors.js';
+import { termsAcceptance } from './terms.js';
 
 export interface PhoneSignUp {
   /** E.164, proven by the person (a code sent to it). */
   phone: string;
   name: string;
   locale?: string;
+  /** The version of the terms of service accepted on the form (TERMS_URL set), if any. */
+  termsVersion?: string;
 }
 
 export class PhoneAccounts {
@@ -55,6 +58,7 @@ export class PhoneAccounts {
           phoneVerified: true,
           name: input.name.trim(),
           locale: input.locale ?? null,
+          ...termsAcceptance(input.termsVersion, now),
           createdAt: now,
           updatedAt: now,
           disabledAt: null,

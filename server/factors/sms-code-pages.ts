@@ -6,6 +6,8 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { PhoneAccounts } from '../accounts/phone-accounts.js';
+import { OPEN_REGISTRATION, type RegistrationGate } from '../accounts/registration-gate.js';
+import { TERMS_ACCEPTED, type Terms } from '../accounts/terms.js';
 import { parsePhoneNumber, smsCountryAllowed } from '../accounts/phone-numbers.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { form, parseForm } from '../interaction/forms.js';
@@ -29,6 +31,10 @@ export interface SmsCodePageDeps {
     /** Codes asked for, and codes typed, from one client address. */
     perIp: RateLimiter;
   };
+  /** Whether this sign-in may create an account for a new number (REGISTRATION). */
+  registration?: RegistrationGate;
+  /** The terms of service the name page asks to accept (TERMS_URL), if any. */
+  terms?: Terms;
 }
 
 /** The proven number of a sign-up waiting for its name, in the interaction's stored result. */
@@ -39,7 +45,7 @@ interface HeldSignUp {
 }
 
 const AskForm = form({ phone: z.string().trim().max(100) });
-const NameForm = form({ name: z.string().trim().max(2000) });
+const NameForm = form({ name: z.string().trim().max(2000), terms: z.string().max(20).optional() });
 
 /** The number a flow's login_hint suggests (an invitation sent by SMS passes its number), if it is one. */
 const hintedNumber = (interaction: Interaction) =>
@@ -49,7 +55,8 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
   extension: InteractionExtension;
   loginOptions: LoginOptions;
 } {
-  const { codes, phones, page, limits, countries } = deps;
+  const { codes, phones, page, limits, countries, terms } = deps;
+  const gate = deps.registration ?? OPEN_REGISTRATION;
 
   const extension: InteractionExtension = (router: Router, kit: InteractionKit) => {
     const show = async (
@@ -96,6 +103,8 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
       // One answer for every failure (wrong, spent, expired, too many guesses, never sent): no enumeration.
       if (!proof) return show(ctx, interaction, 'enter', { error: 'phone.error.wrong_code' }, 400);
       if (proof.kind === 'sign_in') return kit.signIn(ctx, { accountId: proof.accountId, amr: ['sms'] });
+      // Only someone who proved the number learns that it has no account, and only here is sign-up refused.
+      await gate.assertAllowed(interaction.params);
       // A new number: held in this sign-in, on the server, for as long as a code lives, until the name is given.
       interaction.result = { ...interaction.result, [HELD]: { phone: proof.phone, until: Date.now() + CODE_TTL_MS } };
       await interaction.save(Math.max(1, (interaction.exp ?? 0) - Math.floor(Date.now() / 1000)));
@@ -107,17 +116,30 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
       const interaction = await kit.details(ctx);
       const held = heldOf(interaction);
       if (!held) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
-      return show(ctx, interaction, 'name', { phone: held.phone });
+      await gate.assertAllowed(interaction.params);
+      return show(ctx, interaction, 'name', { phone: held.phone, terms });
     });
 
     router.post('/phone/name', async (ctx) => {
       const interaction = await kit.details(ctx);
-      const { name } = parseForm(NameForm, ctx.request.body);
+      const form = parseForm(NameForm, ctx.request.body);
+      const { name } = form;
       const held = heldOf(interaction);
       if (!held) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
-      if (!name || name.length > 200)
-        return show(ctx, interaction, 'name', { phone: held.phone, name, error: 'phone.error.name' }, 400);
-      const accountId = await phones.signUp({ phone: held.phone, name, locale: page.locale(ctx) });
+      await gate.assertAllowed(interaction.params);
+      const error =
+        !name || name.length > 200
+          ? 'phone.error.name'
+          : terms && form.terms !== TERMS_ACCEPTED
+            ? 'phone.error.terms_required'
+            : undefined;
+      if (error) return show(ctx, interaction, 'name', { phone: held.phone, name, terms, error }, 400);
+      const accountId = await phones.signUp({
+        phone: held.phone,
+        name,
+        locale: page.locale(ctx),
+        termsVersion: terms?.version,
+      });
       if (!accountId) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
       return kit.signIn(ctx, { accountId, amr: ['sms'] });
     });
