@@ -21,6 +21,8 @@ import { InvitationPhones1732200000650 } from './1732200000650-invitation-phones
 import { SamlAssertions1732200000800 } from './1732200000800-saml-assertions.js';
 import { DomainSignIn1732200000850 } from './1732200000850-domain-sign-in.js';
 import { TermsAcceptance1732200000960 } from './1732200000960-terms-acceptance.js';
+import { InvitationClaims1732200000961 } from './1732200000961-invitation-claims.js';
+import { InvitationProfiles1732200000962 } from './1732200000962-invitation-profiles.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -47,4 +49,6 @@ export const migrations = [
   SamlAssertions1732200000800,
   DomainSignIn1732200000850,
   TermsAcceptance1732200000960,
+  InvitationClaims1732200000961,
+  InvitationProfiles1732200000962,
 ];

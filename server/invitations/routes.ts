@@ -55,6 +55,7 @@ export function invitationRoutes({ api, issuer, invitations }: InvitationRouteDe
         locale: body.locale,
         deliver: body.deliver,
         notifyInviter: body.notify_inviter,
+        profile: body.profile,
       });
       return {
         status: 201,

@@ -1,6 +1,7 @@
 // Request and response schemas of the invitation routes (validation + OpenAPI).
 import { z } from 'zod';
 import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
+import { SUPPORTED_LOCALES } from '../render.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
 
 export const DAY = 24 * 3600;
@@ -9,6 +10,25 @@ export const MAX_EXPIRES_IN = 30 * DAY;
 
 /** An invitation's status, computed when read (see status.ts). */
 export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
+
+/** One pre-filled sign-up field: its value, and whether the person may change it (else it is shown read-only). */
+const prefilled = <T extends z.ZodType>(value: T) =>
+  z.object({ value, editable: z.boolean().default(true) }).strict();
+
+/** Profile data the registration page reached through the invitation pre-fills (see prefill.ts). */
+export const InvitationProfile = z
+  .object({
+    name: prefilled(z.string().trim().min(1).max(200)).optional(),
+    locale: prefilled(
+      z.string().refine((v) => SUPPORTED_LOCALES.includes(v), {
+        message: `expected a language the pages speak: ${SUPPORTED_LOCALES.join(', ')}`,
+      }),
+    ).optional(),
+  })
+  .strict()
+  .meta({ id: 'InvitationProfile' })
+  .describe('pre-fills the sign-up form reached through this invitation; editable false shows a field read-only');
+export type InvitationProfileValue = z.output<typeof InvitationProfile>;
 
 export const InvitationParams = z.object({ tenantId: Uuid, tokenId: Uuid }).strict();
 
@@ -47,6 +67,7 @@ export const CreateInvitation = z
       .optional(),
     deliver: z.enum(['email', 'sms', 'none']).default('none'),
     notify_inviter: z.boolean().default(false),
+    profile: InvitationProfile.optional(),
   })
   .strict();
 
@@ -81,6 +102,7 @@ export const InvitationBody = z
     locale: z.string().nullable(),
     delivery: z.enum(['email', 'sms', 'none']),
     notify_inviter: z.boolean(),
+    profile: InvitationProfile.nullable(),
   })
   .meta({ id: 'Invitation' });
 

@@ -24,7 +24,7 @@ import type { KeySet } from '../keys/keys.js';
 import { accessTo, actorOf, type Caller, requireAdmin } from '../tenants/access.js';
 import { assertRolesExist } from '../tenants/service.js';
 import type { InvitationMail } from './mail.js';
-import { DEFAULT_EXPIRES_IN, type IssuedInvitationBody } from './schemas.js';
+import { DEFAULT_EXPIRES_IN, type InvitationProfileValue, type IssuedInvitationBody } from './schemas.js';
 import {
   type InvitationStatus,
   inviterNameOf,
@@ -47,6 +47,8 @@ export interface NewInvitation {
   locale?: string;
   deliver: Delivery;
   notifyInviter?: boolean;
+  /** Pre-filled sign-up fields (prefill.ts). */
+  profile?: InvitationProfileValue;
 }
 
 export interface InvitationQuery {
@@ -125,6 +127,7 @@ export class InvitationService {
         locale: input.locale ?? null,
         delivery: input.deliver,
         notifyInviter: input.notifyInviter ?? false,
+        profile: input.profile ? JSON.stringify(input.profile) : null,
         handleHash: null,
       });
       if (invitation.email) await this.assertFewPending(m, tenantId, invitation.email);

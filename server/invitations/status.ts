@@ -4,7 +4,7 @@ import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { z } from 'zod';
 import { displayNamesOf } from '../accounts/profiles.js';
 import type { Invitation } from '../db/entities/index.js';
-import type { InvitationBody, STATUSES } from './schemas.js';
+import type { InvitationBody, InvitationProfileValue, STATUSES } from './schemas.js';
 
 export type InvitationStatus = (typeof STATUSES)[number];
 
@@ -52,6 +52,7 @@ export const toInvitationView = (inv: Invitation, now = new Date()): InvitationV
   locale: inv.locale,
   delivery: inv.delivery,
   notify_inviter: inv.notifyInviter,
+  profile: inv.profile ? (JSON.parse(inv.profile) as InvitationProfileValue) : null,
 });
 
 type ClientName = (id: string) => Promise<string | undefined>;

@@ -32,3 +32,4 @@ export { VerificationCode } from './verification-code.js';
 export { WebauthnChallenge } from './webauthn-challenge.js';
 export { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
 export { OneTimeCode } from './one-time-code.js';
+export { InvitationClaim } from './invitation-claim.js';
