@@ -106,6 +106,7 @@ import { smsCodeInteractions } from './factors/sms-code-pages.js';
 import { SmsCodes } from './factors/sms-codes.js';
 import { PhoneAccounts } from './accounts/phone-accounts.js';
 import { RegistrationGate } from './accounts/registration-gate.js';
+import { prefillOf } from './invitations/prefill.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
 import { callbackRoutes } from './federation/callback.js';
@@ -458,6 +459,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       identityFirst: config.identityFirst,
       registration,
       terms: config.terms,
+      prefill: async (params) =>
+        typeof params.invitation === 'string' ? prefillOf(db, redemption, params.invitation) : undefined,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       provenPhone: async (params) =>

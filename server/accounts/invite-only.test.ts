@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Account, Credential } from '../db/entities/index.js';
 import type { Caller } from '../tenants/access.js';
-import { appLoginPage } from '../../test/support/accounts.js';
+import { appLoginPage, registrationFormThroughInvitation } from '../../test/support/accounts.js';
 import { FEDERATION_ENV, connectTo, startAppSignIn, viaUpstream } from '../../test/support/federation.js';
 import { askPhoneCode, newPhoneNumber, textedCode } from '../../test/support/phones.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
@@ -35,18 +35,13 @@ describeWithServer(
     });
     after(() => up.close());
 
-    /** The registration form reached from an invitation's landing page ("Create an account"). */
+    /** The registration form reached from a new invitation's landing page ("Create an account"). */
     async function registrationThroughInvitation(browser = new UserAgent(server().url)) {
       const { url } = await server().tessera.invitations.create(backend, tenantId, {
         roles: ['tenant-user'],
         deliver: 'none',
       });
-      const landing = await browser.follow(url!);
-      const href = /href="([^"]+)"[^>]*>Create an account</.exec(landing.html)?.[1];
-      assert.ok(href, landing.html.slice(0, 800));
-      const login = await browser.follow(href.replace(/&amp;/g, '&'));
-      const registerHref = /href="(\/interaction\/[^"]+\/register)"/.exec(login.html)?.[1];
-      return registerHref ? browser.follow(registerHref) : login;
+      return registrationFormThroughInvitation(browser, url!);
     }
 
     test('without an invitation the sign-in page offers no sign-up, and the registration form and its POST are refused politely', async () => {

@@ -12,8 +12,7 @@ export const MAX_EXPIRES_IN = 30 * DAY;
 export const STATUSES = ['pending', 'accepted', 'declined', 'expired', 'revoked', 'exhausted'] as const;
 
 /** One pre-filled sign-up field: its value, and whether the person may change it (else it is shown read-only). */
-const prefilled = <T extends z.ZodType>(value: T) =>
-  z.object({ value, editable: z.boolean().default(true) }).strict();
+const prefilled = <T extends z.ZodType>(value: T) => z.object({ value, editable: z.boolean().default(true) }).strict();
 
 /** Profile data the registration page reached through the invitation pre-fills (see prefill.ts). */
 export const InvitationProfile = z

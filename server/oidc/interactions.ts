@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { API_SCOPES } from './protocol.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
 import { bindRegisteringBrowser } from '../accounts/registering-browser.js';
+import { applyPrefill, type Prefill } from '../accounts/prefill.js';
 import { OPEN_REGISTRATION, type RegistrationGate } from '../accounts/registration-gate.js';
+import { SUPPORTED_LOCALES } from '../render.js';
 import { type AccountService, normaliseEmail } from '../accounts/service.js';
 import { TERMS_ACCEPTED, type Terms } from '../accounts/terms.js';
 import { BadRequest } from '../errors.js';
@@ -52,6 +54,8 @@ export interface InteractionDeps {
   registration?: RegistrationGate;
   /** The terms of service the registration form asks to accept (TERMS_URL), if any. */
   terms?: Terms;
+  /** The sign-up fields an invitation in the flow's parameters pre-fills (name, locale), if any. */
+  prefill?: (params: Interaction['params']) => Promise<Prefill | undefined>;
 }
 
 /** Where a first factor waiting for its second is kept: the interaction's stored result, on the server. */
@@ -190,7 +194,17 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   async function registerPage(ctx: Context, interaction: Interaction, data: Record<string, unknown>, status = 200) {
     await gate.assertAllowed(interaction.params);
     const invitationTenant = await deps.invitationTenant?.(interaction.params);
-    const view = { ...(await kit.common(interaction)), invitationTenant, terms: deps.terms, ...data };
+    const prefill = await deps.prefill?.(interaction.params);
+    const view = {
+      ...(await kit.common(interaction)),
+      invitationTenant,
+      terms: deps.terms,
+      prefill,
+      locales: SUPPORTED_LOCALES,
+      ...data,
+      // A fixed name shows the invitation's, even on a form posted back with another.
+      ...(prefill?.name && (!prefill.name.editable || data.name === undefined) ? { name: prefill.name.value } : {}),
+    };
     return page.render(ctx, 'pages/register.njk', view, status);
   }
   async function loginPage(ctx: Context, interaction: Interaction, data: Record<string, unknown>, status = 200) {
@@ -318,7 +332,13 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     }
     await limits.registerPerIp.consume(ctx.ip);
     const { terms: _checkbox, ...fields } = form.data;
-    const registration = { ...fields, locale: page.locale(ctx), termsVersion: deps.terms?.version };
+    // A field the invitation fixed keeps its value, whatever was posted.
+    const chosen = applyPrefill(
+      await deps.prefill?.(interaction.params),
+      { ...fields, locale: body.locale },
+      page.locale(ctx),
+    );
+    const registration = { ...fields, ...chosen, termsVersion: deps.terms?.version };
     const proven = await deps.provenEmail?.(interaction.params);
     const account = await accounts.register(registration, {
       emailProven: proven !== undefined && proven === normaliseEmail(form.data.email),

@@ -56,3 +56,13 @@ export async function linkIn(server: TestServer, email: string, path: string, wa
     await sleep(25);
   }
 }
+
+/** From an invitation's direct link through its landing page's "Create an account": the registration form. */
+export async function registrationFormThroughInvitation(browser: UserAgent, url: string): Promise<Page> {
+  const landing = await browser.follow(url);
+  const href = /href="([^"]+)"[^>]*>Create an account</.exec(landing.html)?.[1];
+  assert.ok(href, `no "Create an account" on the landing page: ${landing.html.slice(0, 800)}`);
+  const page = await browser.follow(href.replace(/&amp;/g, '&'));
+  const registerHref = /href="(\/interaction\/[^"]+\/register)"/.exec(page.html)?.[1];
+  return registerHref && !/action="[^"]*\/register"/.test(page.html) ? browser.follow(registerHref) : page;
+}
