@@ -114,6 +114,29 @@ describeWithServer(
       assert.ok(account.termsAcceptedAt && account.termsAcceptedAt.getTime() >= started);
     });
 
+    test('through an invitation a new phone number signs up once the terms are accepted, and records them', async () => {
+      const { token } = await server().tessera.invitations.create(backend, tenantId, {
+        roles: ['tenant-user'],
+        deliver: 'none',
+      });
+      const browser = new UserAgent(server().url);
+      const { page: login } = await startAppSignIn(server(), browser, { params: { invitation: token! } });
+      const phone = newPhoneNumber();
+      const enter = await askPhoneCode(browser, login, phone);
+      const named = await browser.submit(enter, /\/phone\/verify$/, {
+        code: await textedCode(server(), phone, 'sign_up'),
+      });
+      assert.match(named.html, /type="checkbox" name="terms" value="accepted" required/);
+      const unticked = await browser.submit(named, /\/phone\/name$/, { name: 'Phoebe' });
+      assert.equal(unticked.status, 400);
+      assert.match(unticked.html, /Please accept the terms of service/);
+      assert.equal(await server().db.read((m) => m.countBy(Account, { phone })), 0, 'nothing written unticked');
+      await browser.submit(unticked, /\/phone\/name$/, { name: 'Phoebe', terms: 'accepted' });
+      const account = await server().db.read((m) => m.findOneByOrFail(Account, { phone }));
+      assert.equal(account.termsVersion, '2026-01');
+      assert.ok(account.termsAcceptedAt);
+    });
+
     test('through an invitation a global connection may create the account', async () => {
       up.people.set('invitee', { email: 'invitee@upstream.test', email_verified: true, name: 'Invitee' });
       const { token } = await server().tessera.invitations.create(backend, tenantId, {
