@@ -391,6 +391,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
   });
 
   const phones = new PhoneAccounts(db);
+  /** What an invitation in a sign-in's parameters pre-fills on its sign-up forms. */
+  const invitationPrefill = async (params: Record<string, unknown>) =>
+    typeof params.invitation === 'string' ? prefillOf(db, redemption, params.invitation) : undefined;
   // One answer for every way a sign-in may create an account (REGISTRATION=invitation_only): a valid invitation.
   const registration = new RegistrationGate(config.registration, (token) =>
     redemption.open(token).then(
@@ -413,6 +416,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     limits: { sendPerNumber: smsSendsPerNumber, sendPerCountry: smsSendsPerCountry, perIp: signInPerIp },
     registration,
     terms: config.terms,
+    prefill: invitationPrefill,
   });
 
   // The account page's parts from other features, in the order they show.
@@ -459,8 +463,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       identityFirst: config.identityFirst,
       registration,
       terms: config.terms,
-      prefill: async (params) =>
-        typeof params.invitation === 'string' ? prefillOf(db, redemption, params.invitation) : undefined,
+      prefill: invitationPrefill,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       provenPhone: async (params) =>

@@ -6,6 +6,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { PhoneAccounts } from '../accounts/phone-accounts.js';
+import { applyPrefill, type Prefill } from '../accounts/prefill.js';
 import { OPEN_REGISTRATION, type RegistrationGate } from '../accounts/registration-gate.js';
 import { TERMS_ACCEPTED, type Terms } from '../accounts/terms.js';
 import { parsePhoneNumber, smsCountryAllowed } from '../accounts/phone-numbers.js';
@@ -35,6 +36,8 @@ export interface SmsCodePageDeps {
   registration?: RegistrationGate;
   /** The terms of service the name page asks to accept (TERMS_URL), if any. */
   terms?: Terms;
+  /** The sign-up fields an invitation in the flow pre-fills (name, locale), if any. */
+  prefill?: (params: Interaction['params']) => Promise<Prefill | undefined>;
 }
 
 /** The proven number of a sign-up waiting for its name, in the interaction's stored result. */
@@ -117,27 +120,30 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
       const held = heldOf(interaction);
       if (!held) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
       await gate.assertAllowed(interaction.params);
-      return show(ctx, interaction, 'name', { phone: held.phone, terms });
+      const prefill = await deps.prefill?.(interaction.params);
+      return show(ctx, interaction, 'name', { phone: held.phone, terms, prefill, name: prefill?.name?.value });
     });
 
     router.post('/phone/name', async (ctx) => {
       const interaction = await kit.details(ctx);
       const form = parseForm(NameForm, ctx.request.body);
-      const { name } = form;
       const held = heldOf(interaction);
       if (!held) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
       await gate.assertAllowed(interaction.params);
+      // A name the invitation fixed is kept, whatever was posted.
+      const prefill = await deps.prefill?.(interaction.params);
+      const { name, locale } = applyPrefill(prefill, { name: form.name }, page.locale(ctx));
       const error =
         !name || name.length > 200
           ? 'phone.error.name'
           : terms && form.terms !== TERMS_ACCEPTED
             ? 'phone.error.terms_required'
             : undefined;
-      if (error) return show(ctx, interaction, 'name', { phone: held.phone, name, terms, error }, 400);
+      if (error) return show(ctx, interaction, 'name', { phone: held.phone, name, terms, prefill, error }, 400);
       const accountId = await phones.signUp({
         phone: held.phone,
         name,
-        locale: page.locale(ctx),
+        locale,
         termsVersion: terms?.version,
       });
       if (!accountId) return show(ctx, interaction, 'ask', { error: 'phone.error.start_again' }, 400);

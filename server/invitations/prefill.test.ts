@@ -6,6 +6,8 @@ import { before, test } from 'node:test';
 import { Account } from '../db/entities/index.js';
 import { apiClient } from '../../test/support/api.js';
 import { registrationFormThroughInvitation } from '../../test/support/accounts.js';
+import { startAppSignIn } from '../../test/support/federation.js';
+import { askPhoneCode, newPhoneNumber, textedCode } from '../../test/support/phones.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { clientToken } from '../../test/support/tokens.js';
 import { UserAgent } from '../../test/support/user-agent.js';
@@ -76,5 +78,20 @@ describeWithServer('pre-filled profile at sign-up', (server: () => TestServer) =
     const email = `jared-${crypto.randomUUID()}@example.com`;
     await browser.submit(form, /\/register$/, { name: 'Donald Dunn', email, password: 'correct horse battery' });
     assert.equal((await accountOf(email)).name, 'Donald Dunn');
+  });
+
+  test('the name page of a new phone number shows a fixed name read-only and keeps it (tamper)', async () => {
+    const { body } = await invite({ name: { value: 'Gavin Belson', editable: false } });
+    const token = decodeURIComponent(body.url!.split('/').pop()!);
+    const browser = new UserAgent(server().url);
+    const { page: login } = await startAppSignIn(server(), browser, { params: { invitation: token } });
+    const phone = newPhoneNumber();
+    const enter = await askPhoneCode(browser, login, phone);
+    const named = await browser.submit(enter, /\/phone\/verify$/, {
+      code: await textedCode(server(), phone, 'sign_up'),
+    });
+    assert.match(named.html, /name="name" type="text" value="Gavin Belson"[^>]*readonly/);
+    await browser.submit(named, /\/phone\/name$/, { name: 'Mallory' });
+    assert.equal((await server().db.read((m) => m.findOneByOrFail(Account, { phone }))).name, 'Gavin Belson');
   });
 });
