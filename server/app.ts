@@ -489,7 +489,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     }),
     callbackRoutes({ federation, page, browser: sessions, issuer: config.issuer }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions }),
-    operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
+    operatorPages({
+      operators,
+      accounts,
+      page,
+      browser: sessions,
+      demo: config.demo,
+      registrationOpen: config.registration === 'open',
+    }),
     operatorConsole({ operations, isOperator: (id) => operators.isOperator(id), page, browser: sessions }, [
       clientArea,
       accountArea,

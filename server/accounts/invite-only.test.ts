@@ -78,6 +78,14 @@ describeWithServer(
       assert.equal(await accountsWith('newcomer@upstream.test'), 0);
     });
 
+    test('the first operator’s setup page offers sign-in only (its account comes from the bootstrap settings or the CLI)', async () => {
+      const link = await server().tessera.operators.issueSetupLink();
+      const page = await new UserAgent(server().url).request(link.url);
+      assert.equal(page.status, 200);
+      assert.match(page.html, /Sign in/);
+      assert.doesNotMatch(page.html, /screen=register/);
+    });
+
     test('through an invitation the form shows the terms; abandoning it or leaving the box unticked writes nothing', async () => {
       const form = await registrationThroughInvitation();
       assert.equal(form.status, 200, form.html.slice(0, 300));
