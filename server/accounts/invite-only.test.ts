@@ -30,8 +30,11 @@ describeWithServer(
 
     before(async () => {
       tenantId = (await server().tessera.tenants.create(backend, { name: 'Initech' })).id;
-      up = await startOidcUpstream([`${server().url}/connections/global-idp/callback`]);
+      up = await startOidcUpstream(
+        ['global-idp', 'tenant-idp'].map((slug) => `${server().url}/connections/${slug}/callback`),
+      );
       await connectTo(server(), up, { slug: 'global-idp' });
+      await connectTo(server(), up, { slug: 'tenant-idp', tenantId });
     });
     after(() => up.close());
 
@@ -143,6 +146,15 @@ describeWithServer(
       const account = await server().db.read((m) => m.findOneByOrFail(Account, { phone }));
       assert.equal(account.termsVersion, '2026-01');
       assert.ok(account.termsAcceptedAt);
+    });
+
+    test('a tenant’s own connection creates accounts without an invitation: JIT is the tenant’s decision', async () => {
+      up.people.set('employee', { email: 'employee@initech.test', email_verified: true, name: 'Employee' });
+      const browser = new UserAgent(server().url);
+      const { page } = await startAppSignIn(server(), browser, { params: { tenant_hint: tenantId } });
+      const next = await viaUpstream(browser, page, '/connection/tenant-idp', 'employee');
+      assert.notEqual(next.status, 403, next.html.slice(0, 300));
+      assert.equal(await accountsWith('employee@initech.test'), 1);
     });
 
     test('through an invitation a global connection may create the account', async () => {
