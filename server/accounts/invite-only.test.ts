@@ -4,7 +4,7 @@
 // required and recorded; nothing is written before the final sign-up POST.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { Account, Credential } from '../db/entities/index.js';
+import { Account, AuditEvent, Credential } from '../db/entities/index.js';
 import type { Caller } from '../tenants/access.js';
 import { appLoginPage, registrationFormThroughInvitation } from '../../test/support/accounts.js';
 import { FEDERATION_ENV, connectTo, startAppSignIn, viaUpstream } from '../../test/support/federation.js';
@@ -123,6 +123,10 @@ describeWithServer(
       const account = await server().db.read((m) => m.findOneByOrFail(Account, { email }));
       assert.equal(account.termsVersion, '2026-01');
       assert.ok(account.termsAcceptedAt && account.termsAcceptedAt.getTime() >= started);
+      const audit = await server().db.read((m) =>
+        m.findOneByOrFail(AuditEvent, { type: 'account.registered', subject: account.id }),
+      );
+      assert.equal(JSON.parse(audit.data!).terms_version, '2026-01');
     });
 
     test('through an invitation a new phone number signs up once the terms are accepted, and records them', async () => {

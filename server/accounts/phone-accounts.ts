@@ -72,7 +72,12 @@ export class PhoneAccounts {
           createdAt: now,
           updatedAt: now,
         });
-        await recordAudit(m, { type: 'account.registered', actor: id, subject: id, data: { by: 'phone' } });
+        await recordAudit(m, {
+          type: 'account.registered',
+          actor: id,
+          subject: id,
+          data: { by: 'phone', ...(input.termsVersion ? { terms_version: input.termsVersion } : {}) },
+        });
         return id;
       });
     } catch (error) {

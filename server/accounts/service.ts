@@ -137,6 +137,7 @@ export class AccountService {
       const proven = {
         ...(emailProven ? { email_proven_by: 'invitation' } : {}),
         ...(phoneProven ? { phone_proven_by: 'invitation' } : {}),
+        ...(input.termsVersion ? { terms_version: input.termsVersion } : {}),
       };
       await recordAudit(m, {
         type: 'account.registered',
