@@ -17,11 +17,17 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
-export async function startConsoleServer(): Promise<ConsoleServer> {
-  const dir = join(tmpdir(), `tessera-e2e-console-${randomUUID()}`);
+export function startConsoleServer(): Promise<ConsoleServer> {
+  return startSeededServer(CONSOLE_PORT, { E2E_SEED_OPERATOR: 'true' });
+}
+
+/** Another seeded Tessera on `port` (e2e/start-server.ts), with `env` on top of this process's environment. */
+export async function startSeededServer(port: number, env: Record<string, string>): Promise<ConsoleServer> {
+  const url = `http://localhost:${port}`;
+  const dir = join(tmpdir(), `tessera-e2e-${port}-${randomUUID()}`);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'e2e/start-server.ts'], {
     cwd: fileURLToPath(new URL('..', import.meta.url)),
-    env: { ...process.env, E2E_PORT: String(CONSOLE_PORT), E2E_DIR: dir, E2E_SEED_OPERATOR: 'true' },
+    env: { ...process.env, ...env, E2E_PORT: String(port), E2E_DIR: dir },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -31,11 +37,11 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   };
   const deadline = Date.now() + 80_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error('the console server stopped before it was ready');
-    const ready = await fetch(`${CONSOLE_URL}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+    if (child.exitCode !== null) throw new Error(`the server on ${port} stopped before it was ready`);
+    const ready = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
     if (ready?.ok) return { seed: JSON.parse(readFileSync(seedFile(dir), 'utf8')) as Seed, stop };
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   await stop();
-  throw new Error('the console server was not ready within 80 s');
+  throw new Error(`the server on ${port} was not ready within 80 s`);
 }

@@ -157,10 +157,7 @@ test.describe('Passkeys', () => {
   }) => {
     await demoSignIn(page);
     await expect(page.getByRole('button', { name: 'Sign in with a passkey' })).toBeVisible();
-    await expect(new LoginPage(page).email).toHaveAttribute(
-      'autocomplete',
-      'username webauthn',
-    );
+    await expect(new LoginPage(page).email).toHaveAttribute('autocomplete', 'username webauthn');
     await shot(page, 'login-with-passkey', true);
 
     const context = await browser.newContext({ javaScriptEnabled: false });

@@ -152,6 +152,8 @@ export const SEED_INVITATIONS = {
   forNoEmail: { tenant: 'umbrella', roles: ['tenant-user'] },
   /** Texted to a number no account has (deliver=sms, bound to it): e2e/phone.spec.ts signs up with it and joins. */
   textedToNewcomer: { tenant: 'umbrella', roles: ['tenant-user'], phone: '+4915112340001' },
+  /** Pre-fills a fixed name at sign-up (e2e/invite-only.spec.ts, on an invitation-only server). */
+  fixedName: { tenant: 'umbrella', roles: ['tenant-user'], profile: { name: { value: 'Fay Fixed', editable: false } } },
 } as const satisfies Record<
   string,
   {
@@ -161,6 +163,7 @@ export const SEED_INVITATIONS = {
     revoke?: boolean;
     email?: SeedPersonKey;
     phone?: string;
+    profile?: { name?: { value: string; editable: boolean } };
   }
 >;
 

@@ -22,6 +22,9 @@ import { SamlAssertions1732200000800 } from './1732200000800-saml-assertions.js'
 import { DomainSignIn1732200000850 } from './1732200000850-domain-sign-in.js';
 import { InvitationGuardrails1732200000900 } from './1732200000900-invitation-guardrails.js';
 import { AccountEmails1732200000940 } from './1732200000940-account-emails.js';
+import { TermsAcceptance1732200000960 } from './1732200000960-terms-acceptance.js';
+import { InvitationClaims1732200000961 } from './1732200000961-invitation-claims.js';
+import { InvitationProfiles1732200000962 } from './1732200000962-invitation-profiles.js';
 import { AuditMilliseconds1732200000990 } from './1732200000990-audit-milliseconds.js';
 
 /** Every migration, oldest first. */
@@ -50,5 +53,8 @@ export const migrations = [
   DomainSignIn1732200000850,
   InvitationGuardrails1732200000900,
   AccountEmails1732200000940,
+  TermsAcceptance1732200000960,
+  InvitationClaims1732200000961,
+  InvitationProfiles1732200000962,
   AuditMilliseconds1732200000990,
 ];

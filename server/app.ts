@@ -110,6 +110,8 @@ import { smsCodeInteractions } from './factors/sms-code-pages.js';
 import { phoneSection } from './factors/phone-section.js';
 import { SmsCodes } from './factors/sms-codes.js';
 import { PhoneAccounts } from './accounts/phone-accounts.js';
+import { RegistrationGate } from './accounts/registration-gate.js';
+import { prefillOf } from './invitations/prefill.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
 import { callbackRoutes } from './federation/callback.js';
@@ -403,12 +405,25 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     mailLimits: config.mailLimits,
     host: new URL(config.issuer).host,
   });
+  /** What an invitation in a sign-in's parameters pre-fills on its sign-up forms. */
+  const invitationPrefill = async (params: Record<string, unknown>) =>
+    typeof params.invitation === 'string' ? prefillOf(db, redemption, params.invitation) : undefined;
+  // One answer for every way a sign-in may create an account (REGISTRATION=invitation_only): a valid invitation.
+  const registration = new RegistrationGate(config.registration, (token) =>
+    redemption.open(token).then(
+      () => true,
+      () => false,
+    ),
+  );
   const smsCodePages = smsCodeInteractions({
     codes: smsCodes,
     phones,
     page,
     countries: config.factors.sms.countries,
     limits: { sendPerNumber: smsSendsPerNumber, sendPerCountry: smsSendsPerCountry, perIp: signInPerIp },
+    registration,
+    terms: config.terms,
+    prefill: invitationPrefill,
   });
 
   const accountEmails = new AccountEmails(db);
@@ -469,7 +484,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
         factorPages.extension,
         ...(config.factors.emailCodes ? [emailCodePages.extension] : []),
         ...(config.factors.smsCodes ? [smsCodePages.extension] : []),
-        federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount } }),
+        federationInteractions({ federation, page, limits: { signInPerIp, signInPerAccount }, registration }),
       ],
       // A tenant's own connections show when the sign-in carries that tenant's invitation (or its tenant_hint).
       loginOptions: [
@@ -486,6 +501,9 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       homeRealm: new HomeRealm(db, federation),
       identityFirst: config.identityFirst,
       identifiers: config.factors.smsCodes ? [smsCodePages.identifier] : [],
+      registration,
+      terms: config.terms,
+      prefill: invitationPrefill,
       provenEmail: async (params) =>
         typeof params.invitation === 'string' ? redemption.mailedAddressOf(params.invitation) : undefined,
       provenPhone: async (params) =>
@@ -511,7 +529,14 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     }),
     callbackRoutes({ federation, page, browser: sessions, issuer: config.issuer }),
     invitationPageRoutes({ redemption, accounts, page, browser: sessions, proof: addressProof }),
-    operatorPages({ operators, accounts, page, browser: sessions, demo: config.demo }),
+    operatorPages({
+      operators,
+      accounts,
+      page,
+      browser: sessions,
+      demo: config.demo,
+      registrationOpen: config.registration === 'open',
+    }),
     operatorConsole({ operations, isOperator: (id) => operators.isOperator(id), page, browser: sessions }, [
       clientArea,
       accountArea,

@@ -79,3 +79,23 @@ test('a password in a bad database URL is not echoed back', () => {
 test('an ISSUER with a path is refused: every route is served at the root', () => {
   assert.throws(() => loadConfig({ ISSUER: 'https://example.com/auth' }), /ISSUER: expected an origin/);
 });
+
+test('REGISTRATION is open unless set to invitation_only; anything else stops the start, naming it', () => {
+  assert.equal(loadConfig({}).registration, 'open');
+  assert.equal(loadConfig({ REGISTRATION: 'invitation_only' }).registration, 'invitation_only');
+  assert.throws(() => loadConfig({ REGISTRATION: 'closed' }), /REGISTRATION: expected open or invitation_only/);
+});
+
+test('TERMS_URL turns the terms on (version 1 unless TERMS_VERSION says); a version without a URL stops the start', () => {
+  assert.equal(loadConfig({}).terms, undefined);
+  assert.deepEqual(loadConfig({ TERMS_URL: 'https://example.com/terms' }).terms, {
+    url: 'https://example.com/terms',
+    version: '1',
+  });
+  assert.equal(
+    loadConfig({ TERMS_URL: 'https://example.com/terms', TERMS_VERSION: '2026-01' }).terms?.version,
+    '2026-01',
+  );
+  assert.throws(() => loadConfig({ TERMS_URL: 'javascript:alert(1)' }), /TERMS_URL: expected a URL/);
+  assert.throws(() => loadConfig({ TERMS_VERSION: '3' }), /TERMS_VERSION: TERMS_URL must be set too/);
+});

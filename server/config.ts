@@ -24,6 +24,10 @@ const positiveInt = (fallback: number) =>
 export const DATABASE_CLUSTERS = ['auto', 'galera', 'group-replication', 'none'] as const;
 export type DatabaseCluster = (typeof DATABASE_CLUSTERS)[number];
 
+/** Who may create an account (REGISTRATION). */
+export const REGISTRATION_MODES = ['open', 'invitation_only'] as const;
+export type RegistrationMode = (typeof REGISTRATION_MODES)[number];
+
 export const POOL_DEFAULTS: PoolOptions = { size: 10, waitMs: 3000, queueLimit: 200 };
 
 const url = (protocols: string[]) =>
@@ -158,6 +162,20 @@ const schema = z
       }),
     SMS_PER_COUNTRY_PER_HOUR: positiveInt(500),
     UPSTREAM_ALLOW_HTTP: bool(false),
+    REGISTRATION: z
+      .enum(REGISTRATION_MODES, { message: `expected ${REGISTRATION_MODES.join(' or ')}` })
+      .default('open'),
+    TERMS_URL: url(['http', 'https']),
+    TERMS_VERSION: z
+      .string()
+      .trim()
+      .max(64, 'expected at most 64 characters')
+      .optional()
+      .transform((v) => v || undefined),
+  })
+  .refine((env) => env.TERMS_URL !== undefined || env.TERMS_VERSION === undefined, {
+    path: ['TERMS_VERSION'],
+    message: 'TERMS_URL must be set too (the terms people accept are the page it names)',
   })
   .transform((env) => {
     const production = env.NODE_ENV === 'production';
@@ -234,6 +252,13 @@ const schema = z
           perCountryPerHour: env.SMS_PER_COUNTRY_PER_HOUR,
         },
       },
+      /**
+       * Who may create an account: anyone (`open`), or only someone whose sign-in carries a valid invitation
+       * (`invitation_only`; see accounts/registration-gate.ts).
+       */
+      registration: env.REGISTRATION,
+      /** The terms of service each sign-up accepts and records (with their version), when TERMS_URL is set. */
+      terms: env.TERMS_URL ? { url: env.TERMS_URL, version: env.TERMS_VERSION ?? '1' } : undefined,
       federation: {
         /** Upstream providers over plain http (tests, local development); never in production. */
         allowHttp: env.UPSTREAM_ALLOW_HTTP && !production,

@@ -12,6 +12,9 @@ const catalogues: Record<string, Catalogue> = {
 
 export const DEFAULT_LOCALE = 'en';
 
+/** The languages the message catalogue speaks (an invitation's pre-filled locale must be one). */
+export const SUPPORTED_LOCALES: readonly string[] = Object.keys(catalogues);
+
 /** Picks the best catalogue for a locale tag such as `en-GB`; English when none fits. */
 export function resolveLocale(tag: string | null | undefined): string {
   const base = (tag ?? '').toLowerCase().split(/[-_]/)[0] ?? '';

@@ -8,6 +8,8 @@ export class RegisterPage {
   readonly password: Locator;
   readonly submit: Locator;
   readonly errors: Locator;
+  /** The terms of service checkbox (TERMS_URL set). */
+  readonly terms: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { level: 1 });
@@ -16,6 +18,7 @@ export class RegisterPage {
     this.password = page.getByLabel('Password', { exact: true });
     this.submit = page.getByRole('button', { name: 'Create account' });
     this.errors = page.getByRole('alert');
+    this.terms = page.getByRole('checkbox', { name: 'I accept the terms of service' });
   }
 
   /** `opensDirectly`: a link asked for the form (an invitation's "Create an account"), so it is the interaction's own page. */

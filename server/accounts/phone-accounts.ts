@@ -6,12 +6,15 @@ import type { Database } from '../db/database.js';
 import { Account, Credential } from '../db/entities/index.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { Conflict, NotFound } from '../errors.js';
+import { termsAcceptance } from './terms.js';
 
 export interface PhoneSignUp {
   /** E.164, proven by the person (a code sent to it). */
   phone: string;
   name: string;
   locale?: string;
+  /** The version of the terms of service accepted on the form (TERMS_URL set), if any. */
+  termsVersion?: string;
 }
 
 export class PhoneAccounts {
@@ -56,6 +59,7 @@ export class PhoneAccounts {
           phoneVerified: true,
           name: input.name.trim(),
           locale: input.locale ?? null,
+          ...termsAcceptance(input.termsVersion, now),
           createdAt: now,
           updatedAt: now,
           disabledAt: null,
@@ -69,7 +73,12 @@ export class PhoneAccounts {
           createdAt: now,
           updatedAt: now,
         });
-        await recordAudit(m, { type: 'account.registered', actor: id, subject: id, data: { by: 'phone' } });
+        await recordAudit(m, {
+          type: 'account.registered',
+          actor: id,
+          subject: id,
+          data: { by: 'phone', ...(input.termsVersion ? { terms_version: input.termsVersion } : {}) },
+        });
         return id;
       });
     } catch (error) {

@@ -13,12 +13,15 @@ import { Conflict, NotFound } from '../errors.js';
 import { AfterAnswer, type Later } from './later.js';
 import type { AccountMail } from './mail.js';
 import type { PasswordHasher } from './passwords.js';
+import { termsAcceptance } from './terms.js';
 
 export interface Registration {
   email: string;
   password: string;
   name: string;
   locale?: string;
+  /** The version of the terms of service the person accepted on the form (TERMS_URL set), if any. */
+  termsVersion?: string;
 }
 
 export type SignInResult =
@@ -134,6 +137,7 @@ export class AccountService {
       const proven = {
         ...(emailProven ? { email_proven_by: 'invitation' } : {}),
         ...(phoneProven ? { phone_proven_by: 'invitation' } : {}),
+        ...(input.termsVersion ? { terms_version: input.termsVersion } : {}),
       };
       await recordAudit(m, {
         type: 'account.registered',
@@ -413,6 +417,7 @@ export class AccountService {
       phoneVerified: input.phone !== undefined,
       name: input.name.trim(),
       locale: input.locale ?? null,
+      ...termsAcceptance(input.termsVersion, now),
       createdAt: now,
       updatedAt: now,
       disabledAt: null,
@@ -440,7 +445,7 @@ export class AccountService {
     accountId: string,
     email: string,
     secretHash: string,
-    owner: { name?: string; locale?: string },
+    owner: { name?: string; locale?: string; termsVersion?: string },
   ): Promise<boolean> {
     const now = new Date();
     const account = await m.findOneByOrFail(Account, { id: accountId });
@@ -464,7 +469,14 @@ export class AccountService {
       {
         emailVerified: true,
         updatedAt: now,
-        ...(takenOver ? { name: owner.name?.trim() || null, locale: owner.locale ?? null } : {}),
+        // The new owner's own choices replace the registrant's, the terms they accepted included.
+        ...(takenOver
+          ? {
+              name: owner.name?.trim() || null,
+              locale: owner.locale ?? null,
+              ...termsAcceptance(owner.termsVersion, now),
+            }
+          : {}),
       },
     );
     await spendOpenCodes(m, accountId, undefined, now);

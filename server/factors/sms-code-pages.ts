@@ -6,6 +6,9 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import type { PhoneAccounts } from '../accounts/phone-accounts.js';
+import { applyPrefill, type Prefill } from '../accounts/prefill.js';
+import { OPEN_REGISTRATION, type RegistrationGate } from '../accounts/registration-gate.js';
+import { TERMS_ACCEPTED, type Terms } from '../accounts/terms.js';
 import { parsePhoneNumber, smsCountryAllowed } from '../accounts/phone-numbers.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { form, parseForm } from '../interaction/forms.js';
@@ -35,6 +38,12 @@ export interface SmsCodePageDeps {
     /** Codes asked for, and codes typed, from one client address. */
     perIp: RateLimiter;
   };
+  /** Whether this sign-in may create an account for a new number (REGISTRATION). */
+  registration?: RegistrationGate;
+  /** The terms of service the name page asks to accept (TERMS_URL), if any. */
+  terms?: Terms;
+  /** The sign-up fields an invitation in the flow pre-fills (name, locale), if any. */
+  prefill?: (params: Interaction['params']) => Promise<Prefill | undefined>;
 }
 
 /** The proven number of a sign-up waiting for its name, in the interaction's stored result. */
@@ -45,7 +54,7 @@ interface HeldSignUp {
 }
 
 const AskForm = form({ phone: z.string().trim().max(100) });
-const NameForm = form({ name: z.string().trim().max(2000) });
+const NameForm = form({ name: z.string().trim().max(2000), terms: z.string().max(20).optional() });
 
 /** The number a flow's login_hint suggests (an invitation sent by SMS passes its number), if it is one. */
 const hintedNumber = (interaction: Interaction) =>
@@ -59,7 +68,8 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
   loginOptions: LoginOptions;
   identifier: IdentifierStep;
 } {
-  const { codes, phones, page, limits, countries } = deps;
+  const { codes, phones, page, limits, countries, terms } = deps;
+  const gate = deps.registration ?? OPEN_REGISTRATION;
 
   const show = async (
     ctx: Context,
@@ -111,6 +121,8 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
       // One answer for every failure (wrong, spent, expired, too many guesses, never sent): no enumeration.
       if (!proof) return show(ctx, kit, interaction, 'enter', { error: 'phone.error.wrong_code' }, 400);
       if (proof.kind === 'sign_in') return kit.signIn(ctx, { accountId: proof.accountId, amr: ['sms'] });
+      // Only someone who proved the number learns that it has no account, and only here is sign-up refused.
+      await gate.assertAllowed(interaction.params);
       // A new number: held in this sign-in, on the server, for as long as a code lives, until the name is given.
       interaction.result = { ...interaction.result, [HELD]: { phone: proof.phone, until: Date.now() + CODE_TTL_MS } };
       await interaction.save(Math.max(1, (interaction.exp ?? 0) - Math.floor(Date.now() / 1000)));
@@ -122,17 +134,33 @@ export function smsCodeInteractions(deps: SmsCodePageDeps): {
       const interaction = await kit.details(ctx);
       const held = heldOf(interaction);
       if (!held) return show(ctx, kit, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
-      return show(ctx, kit, interaction, 'name', { phone: held.phone });
+      await gate.assertAllowed(interaction.params);
+      const prefill = await deps.prefill?.(interaction.params);
+      return show(ctx, kit, interaction, 'name', { phone: held.phone, terms, prefill, name: prefill?.name?.value });
     });
 
     router.post('/phone/name', async (ctx) => {
       const interaction = await kit.details(ctx);
-      const { name } = parseForm(NameForm, ctx.request.body);
+      const form = parseForm(NameForm, ctx.request.body);
       const held = heldOf(interaction);
       if (!held) return show(ctx, kit, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
-      if (!name || name.length > 200)
-        return show(ctx, kit, interaction, 'name', { phone: held.phone, name, error: 'phone.error.name' }, 400);
-      const accountId = await phones.signUp({ phone: held.phone, name, locale: page.locale(ctx) });
+      await gate.assertAllowed(interaction.params);
+      // A name the invitation fixed is kept, whatever was posted.
+      const prefill = await deps.prefill?.(interaction.params);
+      const { name, locale } = applyPrefill(prefill, { name: form.name }, page.locale(ctx));
+      const error =
+        !name || name.length > 200
+          ? 'phone.error.name'
+          : terms && form.terms !== TERMS_ACCEPTED
+            ? 'phone.error.terms_required'
+            : undefined;
+      if (error) return show(ctx, kit, interaction, 'name', { phone: held.phone, name, terms, prefill, error }, 400);
+      const accountId = await phones.signUp({
+        phone: held.phone,
+        name,
+        locale,
+        termsVersion: terms?.version,
+      });
       if (!accountId) return show(ctx, kit, interaction, 'ask', { error: 'phone.error.start_again' }, 400);
       return kit.signIn(ctx, { accountId, amr: ['sms'] });
     });

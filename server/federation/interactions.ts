@@ -5,6 +5,7 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH } from '../accounts/passwords.js';
+import { OPEN_REGISTRATION, type RegistrationGate } from '../accounts/registration-gate.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { form, parseForm } from '../interaction/forms.js';
 import type { Interaction, InteractionExtension, InteractionKit, LoginOptions } from '../interaction/kit.js';
@@ -15,6 +16,8 @@ import type { FederationService } from './sign-ins.js';
 
 interface Deps {
   federation: FederationService;
+  /** Whether this sign-in may create an account (REGISTRATION): a first sign-in through a global connection does. */
+  registration?: RegistrationGate;
   page: PageRenderer;
   limits: { signInPerIp: RateLimiter; signInPerAccount: RateLimiter };
 }
@@ -47,7 +50,9 @@ export function connectionOptions(
   };
 }
 
-export function federationInteractions({ federation, page, limits }: Deps): InteractionExtension {
+export function federationInteractions({ federation, page, limits, registration }: Deps): InteractionExtension {
+  const gate = registration ?? OPEN_REGISTRATION;
+  const signUpRule = async (interaction: Interaction) => ({ mayCreateAccount: await gate.allowed(interaction.params) });
   return (router: Router, kit: InteractionKit) => {
     /** The interaction, asking to sign in (a connection signs in; it does nothing at a later prompt). */
     const loginStep = async (ctx: Context) => {
@@ -86,7 +91,7 @@ export function federationInteractions({ federation, page, limits }: Deps): Inte
     router.get('/connection/return', async (ctx) => {
       const interaction = await loginStep(ctx);
       if (!interaction) return;
-      const completion = await federation.complete(interaction.uid);
+      const completion = await federation.complete(interaction.uid, await signUpRule(interaction));
       if (completion.kind === 'signed_in') return kit.signIn(ctx, completion.signedIn);
       if (completion.error) return linkPage(ctx, interaction, { error: `link.error.${completion.error}` }, 400);
       ctx.status = 303;
@@ -123,7 +128,7 @@ export function federationInteractions({ federation, page, limits }: Deps): Inte
       parseForm(noFields, ctx.request.body);
       const interaction = await loginStep(ctx);
       if (!interaction) return;
-      return kit.signIn(ctx, await federation.keepSeparate(interaction.uid));
+      return kit.signIn(ctx, await federation.keepSeparate(interaction.uid, await signUpRule(interaction)));
     });
 
     return {};

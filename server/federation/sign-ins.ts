@@ -6,6 +6,7 @@
 // never links. Network calls happen outside transactions.
 import { createHash, randomBytes } from 'node:crypto';
 import { type EntityManager, IsNull, LessThan, MoreThan } from 'typeorm';
+import { RegistrationClosed } from '../accounts/registration-gate.js';
 import type { AccountService } from '../accounts/service.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
@@ -279,7 +280,7 @@ export class FederationService {
    * Picks up what the callback proved, in the interaction's own browser (its cookie names the interaction):
    * signs in, creates an account, offers to link, or finishes a re-authentication for a pending link.
    */
-  async complete(interactionUid: string): Promise<Completion> {
+  async complete(interactionUid: string, signUp: SignUpRule = {}): Promise<Completion> {
     const row = await this.db.read((m) =>
       m.findOne(UpstreamSignIn, {
         where: { interactionUid, status: 'returned', expiresAt: MoreThan(new Date()) },
@@ -313,7 +314,7 @@ export class FederationService {
         );
         return { kind: 'link_offer' };
       }
-      return { kind: 'signed_in', signedIn: await this.createAccount(connection, profile) };
+      return { kind: 'signed_in', signedIn: await this.createAccount(connection, profile, signUp) };
     });
   }
 
@@ -340,12 +341,13 @@ export class FederationService {
   }
 
   /** The person keeps a separate account: one is created from the pending identity (e-mails are not unique). */
-  async keepSeparate(interactionUid: string): Promise<SignedIn> {
+  async keepSeparate(interactionUid: string, signUp: SignUpRule = {}): Promise<SignedIn> {
     const row = await this.db.read((m) => this.pendingRow(m, interactionUid));
     const connection = await this.connections.liveById(row.connectionId);
     if (!connection) throw expired();
+    refuseClosedSignUp(connection, signUp);
     await this.db.write((m) => this.spend(m, row.id, 'pending_link', 'done'));
-    return this.createAccount(connection, JSON.parse(row.profile!) as Profile);
+    return this.createAccount(connection, JSON.parse(row.profile!) as Profile, signUp);
   }
 
   /** The account's linked identities, for the account page. */
@@ -426,7 +428,8 @@ export class FederationService {
     return { accountId, amr, idp: connection.slug };
   }
 
-  private async createAccount(connection: LiveConnection, profile: Profile): Promise<SignedIn> {
+  private async createAccount(connection: LiveConnection, profile: Profile, signUp: SignUpRule): Promise<SignedIn> {
+    refuseClosedSignUp(connection, signUp);
     const account = await this.accounts.createFromUpstream(
       {
         email: profile.email,
@@ -487,4 +490,18 @@ export class FederationService {
     );
     return rows.map((c) => ({ slug: c.slug, name: c.name }));
   }
+}
+
+/** Whether the sign-in may create an account (REGISTRATION, asked of the interaction by the caller). */
+export interface SignUpRule {
+  /** False: a global connection may sign existing accounts in, not create one (default true). */
+  mayCreateAccount?: boolean;
+}
+
+/**
+ * A first sign-in through a global connection creates an account, so invitation-only registration applies
+ * to it. A tenant's own connection creates accounts for that tenant's people (JIT): the tenant's decision.
+ */
+function refuseClosedSignUp(connection: LiveConnection, signUp: SignUpRule): void {
+  if (connection.tenantId === null && signUp.mayCreateAccount === false) throw new RegistrationClosed();
 }

@@ -12,6 +12,7 @@ import { chosenInResult, tenantChoice } from '../tenants/choice.js';
 import type { AddressProof } from './address-proof.js';
 import { addressProofInteractions } from './address-pages.js';
 import { InvitationForm, ReviewForm } from './forms.js';
+import { invitationResult } from './id-token-claim.js';
 import { refusalStatus } from './pages.js';
 import { type Decided, type InvitationDetails, InvitationRefused, type RedemptionService } from './redemption.js';
 
@@ -121,7 +122,8 @@ export function invitationInteractions({ provider, accounts, redemption, page, p
             ? await redemption.accept({ token }, accountId)
             : await redemption.decline({ token }, accountId);
         return kit.finish(ctx, {
-          invitation: { result: decided.outcome, tenantId: decided.invitation.tenantId },
+          // The id rides in the result: the ID token of this flow's code carries it (id-token-claim.ts).
+          ...invitationResult({ result: decided.outcome, tenantId: decided.invitation.tenantId, id: shown.id }),
           ...choiceOf(joinedTenant(decided)),
         });
       } catch (error) {

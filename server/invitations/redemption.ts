@@ -315,7 +315,8 @@ export class RedemptionService {
       actor: accountId,
       tenantId: invitation.tenantId,
       subject: invitation.id,
-      data: { roles },
+      // The creator's metadata rides with the event, as in the ID token's `invitation` claim (id-token-claim.ts).
+      data: { roles, metadata: JSON.parse(invitation.metadata) as Record<string, unknown> },
     });
     await this.notifyInviter(m, invitation, tenant, accountId, 'accepted');
     return { outcome: grant.outcome, invitation: await this.details(m, invitation, tenant) };

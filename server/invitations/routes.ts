@@ -44,6 +44,7 @@ function toNewInvitation(body: z.output<typeof CreateInvitation>): NewInvitation
     locale: body.locale,
     deliver: body.deliver,
     notifyInviter: body.notify_inviter,
+    profile: body.profile,
   };
 }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { parsePhoneNumber } from '../accounts/phone-numbers.js';
 import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
+import { SUPPORTED_LOCALES } from '../render.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
 
 export const DAY = 24 * 3600;
@@ -35,6 +36,24 @@ const PhoneNumberInput = z
     });
     return z.NEVER;
   });
+
+/** One pre-filled sign-up field: its value, and whether the person may change it (else it is shown read-only). */
+const prefilled = <T extends z.ZodType>(value: T) => z.object({ value, editable: z.boolean().default(true) }).strict();
+
+/** Profile data the registration page reached through the invitation pre-fills (see prefill.ts). */
+export const InvitationProfile = z
+  .object({
+    name: prefilled(z.string().trim().min(1).max(200)).optional(),
+    locale: prefilled(
+      z.string().refine((v) => SUPPORTED_LOCALES.includes(v), {
+        message: `expected a language the pages speak: ${SUPPORTED_LOCALES.join(', ')}`,
+      }),
+    ).optional(),
+  })
+  .strict()
+  .meta({ id: 'InvitationProfile' })
+  .describe('pre-fills the sign-up form reached through this invitation; editable false shows a field read-only');
+export type InvitationProfileValue = z.output<typeof InvitationProfile>;
 
 export const InvitationParams = z.object({ tenantId: Uuid, tokenId: Uuid }).strict();
 
@@ -71,6 +90,7 @@ export const CreateInvitation = z
       .optional(),
     deliver: z.enum(['email', 'sms', 'none']).default('none'),
     notify_inviter: z.boolean().default(false),
+    profile: InvitationProfile.optional(),
   })
   .strict();
 
@@ -107,6 +127,7 @@ export const InvitationBody = z
     notify_inviter: z.boolean(),
     approved_by: z.string().nullable().describe("who approved it, when the tenant's policy asked for approval"),
     approved_at: z.string().nullable(),
+    profile: InvitationProfile.nullable(),
   })
   .meta({ id: 'Invitation' });
 

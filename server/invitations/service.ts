@@ -28,7 +28,12 @@ import { assertMayGrant, type InviterAccess, inviterAccess } from '../tenants/in
 import { assertRolesExist } from '../tenants/service.js';
 import { approveIn, rejectIn } from './approval.js';
 import type { InvitationMail } from './mail.js';
-import { type BulkResultBody, DEFAULT_EXPIRES_IN, type IssuedInvitationBody } from './schemas.js';
+import {
+  type BulkResultBody,
+  DEFAULT_EXPIRES_IN,
+  type InvitationProfileValue,
+  type IssuedInvitationBody,
+} from './schemas.js';
 import {
   type InvitationStatus,
   inviterNameOf,
@@ -51,6 +56,8 @@ export interface NewInvitation {
   locale?: string;
   deliver: Delivery;
   notifyInviter?: boolean;
+  /** Pre-filled sign-up fields (prefill.ts). */
+  profile?: InvitationProfileValue;
 }
 
 export interface InvitationQuery {
@@ -135,6 +142,7 @@ export class InvitationService {
         locale: input.locale ?? null,
         delivery: input.deliver,
         notifyInviter: input.notifyInviter ?? false,
+        profile: input.profile ? JSON.stringify(input.profile) : null,
         handleHash: null,
         approval: awaiting ? ('awaiting' as const) : null,
         approvedBy: null,

@@ -4,7 +4,7 @@ import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import type { z } from 'zod';
 import { displayNamesOf } from '../accounts/profiles.js';
 import type { Invitation } from '../db/entities/index.js';
-import type { InvitationBody, STATUSES } from './schemas.js';
+import type { InvitationBody, InvitationProfileValue, STATUSES } from './schemas.js';
 
 export type InvitationStatus = (typeof STATUSES)[number];
 
@@ -58,6 +58,7 @@ export const toInvitationView = (inv: Invitation, now = new Date()): InvitationV
   notify_inviter: inv.notifyInviter,
   approved_by: inv.approval === 'approved' ? inv.approvedBy : null,
   approved_at: inv.approval === 'approved' && inv.approvedAt ? inv.approvedAt.toISOString() : null,
+  profile: inv.profile ? (JSON.parse(inv.profile) as InvitationProfileValue) : null,
 });
 
 type ClientName = (id: string) => Promise<string | undefined>;

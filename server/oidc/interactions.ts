@@ -7,7 +7,11 @@ import { z } from 'zod';
 import { API_SCOPES } from './protocol.js';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../accounts/passwords.js';
 import { bindRegisteringBrowser } from '../accounts/registering-browser.js';
+import { applyPrefill, type Prefill } from '../accounts/prefill.js';
+import { OPEN_REGISTRATION, type RegistrationGate } from '../accounts/registration-gate.js';
+import { SUPPORTED_LOCALES } from '../render.js';
 import { type AccountService, normaliseEmail } from '../accounts/service.js';
+import { TERMS_ACCEPTED, type Terms } from '../accounts/terms.js';
 import { BadRequest } from '../errors.js';
 import type { RateLimiter } from '../http/rate-limit.js';
 import { ACR_MFA, acrOf, mfaAskedFor, STEP_UP_REASON, withSecondFactor } from '../interaction/assurance.js';
@@ -49,6 +53,12 @@ export interface InteractionDeps {
   identityFirst?: boolean;
   /** What the identity-first step takes besides an address (a phone number: SMS codes), tried in order. */
   identifiers?: IdentifierStep[];
+  /** Whether this sign-in may create an account (REGISTRATION): asked before the registration form shows or posts. */
+  registration?: RegistrationGate;
+  /** The terms of service the registration form asks to accept (TERMS_URL), if any. */
+  terms?: Terms;
+  /** The sign-up fields an invitation in the flow's parameters pre-fills (name, locale), if any. */
+  prefill?: (params: Interaction['params']) => Promise<Prefill | undefined>;
 }
 
 /** Where a first factor waiting for its second is kept: the interaction's stored result, on the server. */
@@ -71,6 +81,8 @@ export const registrationForm = z.object({
     .string({ error: 'password_too_short' })
     .min(MIN_PASSWORD_LENGTH, 'password_too_short')
     .max(MAX_PASSWORD_LENGTH, 'password_too_long'),
+  /** The terms checkbox: required only when TERMS_URL is set (checked after parsing). */
+  terms: z.string().optional(),
 });
 
 /** The login_hint when it is an e-mail (an invitation bound to a phone hints its number, for the phone page). */
@@ -100,6 +112,7 @@ function missingScopes(details: Interaction): {
 
 export function interactionRoutes(deps: InteractionDeps): Router {
   const { provider, accounts, page, limits } = deps;
+  const gate = deps.registration ?? OPEN_REGISTRATION;
   const router = new Router({ prefix: '/interaction/:uid' });
   const kit: InteractionKit = {
     details: (ctx) => details(ctx),
@@ -180,6 +193,23 @@ export function interactionRoutes(deps: InteractionDeps): Router {
    * The sign-in page, with the features' other ways to sign in for this interaction: its password step
    * (the default), or its identity-first step (`step: 'identify'`) that asks for the address alone.
    */
+  /** The registration form, when this sign-in may create an account (else the polite refusal, 403). */
+  async function registerPage(ctx: Context, interaction: Interaction, data: Record<string, unknown>, status = 200) {
+    await gate.assertAllowed(interaction.params);
+    const invitationTenant = await deps.invitationTenant?.(interaction.params);
+    const prefill = await deps.prefill?.(interaction.params);
+    const view = {
+      ...(await kit.common(interaction)),
+      invitationTenant,
+      terms: deps.terms,
+      prefill,
+      locales: SUPPORTED_LOCALES,
+      ...data,
+      // A fixed name shows the invitation's, even on a form posted back with another.
+      ...(prefill?.name && (!prefill.name.editable || data.name === undefined) ? { name: prefill.name.value } : {}),
+    };
+    return page.render(ctx, 'pages/register.njk', view, status);
+  }
   async function loginPage(ctx: Context, interaction: Interaction, data: Record<string, unknown>, status = 200) {
     const options = (await Promise.all((deps.loginOptions ?? []).map((of) => of(interaction)))).flat();
     const passkeys = options.find((option) => option.webauthnOptions);
@@ -193,6 +223,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
         step: 'password',
         identityFirst: deps.identityFirst,
         phoneIdentifier: Boolean(deps.identifiers?.length),
+        registrationOpen: await gate.allowed(interaction.params),
         ...data,
       },
       status,
@@ -221,7 +252,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       const invitationTenant = await deps.invitationTenant?.(interaction.params);
       // screen=register opens the registration form first; its "sign in" link comes back with ?screen=login.
       if (interaction.params.screen === 'register' && ctx.query.screen !== 'login')
-        return page.render(ctx, 'pages/register.njk', { ...common, email, invitationTenant });
+        return registerPage(ctx, interaction, { email });
       // A hint whose domain routes to a connection goes straight there, once: back from it, the page shows.
       const realm = await hintedRealm(interaction);
       if (realm && !interaction.result?.[HINT_ROUTED]) {
@@ -289,25 +320,31 @@ export function interactionRoutes(deps: InteractionDeps): Router {
 
   router.get('/register', async (ctx) => {
     const interaction = await details(ctx);
-    const email = emailHint(interaction);
-    return page.render(ctx, 'pages/register.njk', {
-      ...(await kit.common(interaction)),
-      email,
-      invitationTenant: await deps.invitationTenant?.(interaction.params),
-    });
+    return registerPage(ctx, interaction, { email: emailHint(interaction) });
   });
 
   router.post('/register', async (ctx) => {
     const interaction = await details(ctx);
-    const common = await kit.common(interaction);
+    await gate.assertAllowed(interaction.params);
     const form = registrationForm.safeParse(ctx.request.body);
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-    if (!form.success) {
-      const errors = [...new Set(form.error.issues.map((i) => `register.error.${i.message}`))];
-      return page.render(ctx, 'pages/register.njk', { ...common, errors, name: body.name, email: body.email }, 400);
+    const problems = [
+      ...(form.success ? [] : form.error.issues.map((i) => i.message)),
+      ...(deps.terms && body.terms !== TERMS_ACCEPTED ? ['terms_required'] : []),
+    ];
+    if (!form.success || problems.length) {
+      const errors = [...new Set(problems.map((p) => `register.error.${p}`))];
+      return registerPage(ctx, interaction, { errors, name: body.name, email: body.email }, 400);
     }
     await limits.registerPerIp.consume(ctx.ip);
-    const registration = { ...form.data, locale: page.locale(ctx) };
+    const { terms: _checkbox, ...fields } = form.data;
+    // A field the invitation fixed keeps its value, whatever was posted.
+    const chosen = applyPrefill(
+      await deps.prefill?.(interaction.params),
+      { ...fields, locale: body.locale },
+      page.locale(ctx),
+    );
+    const registration = { ...fields, ...chosen, termsVersion: deps.terms?.version };
     const proven = await deps.provenEmail?.(interaction.params);
     const account = await accounts.register(registration, {
       emailProven: proven !== undefined && proven === normaliseEmail(form.data.email),
@@ -316,7 +353,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     // An invitation link mailed to this address proved the mailbox: the person is signed in at once.
     if (account?.emailVerified) return signIn(ctx, { accountId: account.id, amr: ['pwd'] });
     bindRegisteringBrowser(ctx, account?.id);
-    return page.render(ctx, 'pages/check-inbox.njk', { ...common, email: form.data.email });
+    return page.render(ctx, 'pages/check-inbox.njk', { ...(await kit.common(interaction)), email: form.data.email });
   });
 
   router.post('/consent', async (ctx) => {

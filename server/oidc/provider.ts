@@ -8,6 +8,7 @@ import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
 import { ACR_VALUES, stepUpCheck } from '../interaction/assurance.js';
 import type { Prompt } from '../interaction/kit.js';
+import { InvitationClaims } from '../invitations/id-token-claim.js';
 import { holdTenantChoice, redeemTenantChoice } from '../tenants/choice.js';
 import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
@@ -79,6 +80,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   const tenantClaims = (ctx: KoaContextWithOIDC, accountId: string, grantId: string | undefined) =>
     apps ? apps.claimsOf(ctx, accountId, grantId) : deps.tenants.claimsFor(accountId, grantId);
 
+  const invitationClaims = new InvitationClaims(deps.db);
   const provider = new Provider(config.issuer, {
     ...protocol,
     discovery: {
@@ -96,7 +98,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     // sign-in) come with openid: only claims a scope lists are released, and every ID token says how.
     claims: {
       ...STANDARD_CLAIMS,
-      openid: [...STANDARD_CLAIMS.openid, 'acr', 'amr', 'idp'],
+      // invitation: in the ID token of the code exchange that ends a flow where one was accepted (once).
+      openid: [...STANDARD_CLAIMS.openid, 'acr', 'amr', 'idp', 'invitation'],
       [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'],
     },
     scopes: [...STANDARD_SCOPES, TENANTS_SCOPE],
@@ -141,12 +144,15 @@ export function createProvider(deps: ProviderDeps): Provider {
       if (!account || account.disabledAt) return undefined;
       const grantId = token?.grantId ?? ctx.oidc.entities.Grant?.jti;
       if (token?.kind === 'AuthorizationCode') await redeemTenantChoice(deps.tenants, ctx, token);
+      // Spent here, at the code's exchange: only this exchange's ID token says which invitation brought the person.
+      const invitation = token?.kind === 'AuthorizationCode' ? await invitationClaims.redeem(token) : undefined;
       const sessionUid = (token as { sessionUid?: string } | undefined)?.sessionUid ?? ctx.oidc.session?.uid;
       return {
         accountId: account.id,
         // Memberships are read at every issuance, and only when the tenants scope is granted.
-        claims: async (_use, scope) => ({
+        claims: async (use, scope) => ({
           ...standardClaims(account),
+          ...(invitation && use === 'id_token' ? { invitation } : {}),
           idp: await sessionIdp(deps.db, sessionUid, account.id),
           ...(scope.split(' ').includes(TENANTS_SCOPE) ? await tenantClaims(ctx, account.id, grantId) : {}),
         }),
@@ -205,6 +211,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.use(async (ctx, next) => {
     await next();
     await holdTenantChoice(deps.tenants, ctx as KoaContextWithOIDC);
+    await invitationClaims.hold(ctx as KoaContextWithOIDC);
     await rememberSessionIdp(deps.db, ctx as KoaContextWithOIDC);
   });
   return provider;

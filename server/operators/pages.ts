@@ -14,12 +14,24 @@ export interface OperatorPageDeps {
   page: PageRenderer;
   browser: BrowserSessions;
   demo: boolean;
+  /**
+   * Anyone may sign up (REGISTRATION=open): the setup page offers "Create an account". Invitation-only, the
+   * first operator's account comes from TESSERA_BOOTSTRAP_ADMIN_* or the CLI, and the page offers sign-in only.
+   */
+  registrationOpen?: boolean;
 }
 
 const Token = z.string().regex(/^[\w-]{20,100}$/);
 const confirmBody = pageForm({});
 
-export function operatorPages({ operators, accounts, page, browser, demo }: OperatorPageDeps): Router {
+export function operatorPages({
+  operators,
+  accounts,
+  page,
+  browser,
+  demo,
+  registrationOpen = true,
+}: OperatorPageDeps): Router {
   const router = new Router();
 
   /** The signed-in account that still exists (and is not disabled), with how it shows on a page. */
@@ -55,7 +67,8 @@ export function operatorPages({ operators, accounts, page, browser, demo }: Oper
       action: here,
       switchUrl: who ? browser.signInUrl(ctx, here, { again: true }) : undefined,
       signInUrl: who ? undefined : browser.signInUrl(ctx, here),
-      registerUrl: who ? undefined : browser.signInUrl(ctx, here, { params: { screen: 'register' } }),
+      registerUrl:
+        who || !registrationOpen ? undefined : browser.signInUrl(ctx, here, { params: { screen: 'register' } }),
     });
   });
 

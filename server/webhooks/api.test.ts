@@ -422,6 +422,8 @@ describeWithServer('Webhooks: Management API and delivery', (server: () => TestS
         tenant_id: tenantId,
         roles: ['tenant-user'],
         actor: joiner.id,
+        account_id: joiner.id,
+        invitation: { id: issued.body.id, tenant_id: tenantId, metadata: {} },
       },
       'membership.created': {
         tenant_id: tenantId,

@@ -1,5 +1,6 @@
 // The events webhooks announce, and how each is read from the audit event its change records.
-// Payloads carry ids (and role names), never tokens, secrets, codes or personal data.
+// Payloads carry ids (and role names), never tokens, secrets or codes; invitation.accepted also carries the metadata
+// the invitation's creator attached for the app (as the ID token's `invitation` claim does).
 import type { AuditRecord } from '../db/audit.js';
 
 export const EVENT_TYPES = [
@@ -33,6 +34,9 @@ const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const strings = (value: unknown) =>
   Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
 
+const metadataOf = (value: unknown) =>
+  value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+
 /** Leaves out what is undefined, so payloads hold only what is known. */
 const defined = (data: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(data).filter(([, v]) => v !== undefined));
@@ -44,8 +48,21 @@ export function eventOfAudit(record: AuditRecord): WebhookEventData | undefined 
   const extra = record.data ?? {};
   const subject = record.subject ?? undefined;
   switch (record.type) {
-    case 'invitation.created':
     case 'invitation.accepted':
+      // What the app's ID token says of the invitation (`invitation` claim), and who accepted it.
+      return {
+        type: record.type,
+        tenantId,
+        data: defined({
+          invitation_id: subject,
+          tenant_id: tenantId,
+          roles: strings(extra.roles),
+          actor,
+          account_id: actor,
+          invitation: { id: subject, tenant_id: tenantId, metadata: metadataOf(extra.metadata) },
+        }),
+      };
+    case 'invitation.created':
     case 'invitation.declined':
     case 'invitation.revoked':
     case 'invitation.expired':

@@ -67,3 +67,13 @@ export async function ageSignIn(server: TestServer, accountId: string): Promise<
     }
   });
 }
+
+/** From an invitation's direct link through its landing page's "Create an account": the registration form. */
+export async function registrationFormThroughInvitation(browser: UserAgent, url: string): Promise<Page> {
+  const landing = await browser.follow(url);
+  const href = /href="([^"]+)"[^>]*>Create an account</.exec(landing.html)?.[1];
+  assert.ok(href, `no "Create an account" on the landing page: ${landing.html.slice(0, 800)}`);
+  const page = await browser.follow(href.replace(/&amp;/g, '&'));
+  const registerHref = /href="(\/interaction\/[^"]+\/register)"/.exec(page.html)?.[1];
+  return registerHref && !/action="[^"]*\/register"/.test(page.html) ? browser.follow(registerHref) : page;
+}

@@ -30,6 +30,13 @@ export class Account {
   @Column({ name: 'updated_at', type: 'datetime' })
   updatedAt: Date;
 
+  /** The terms of service accepted at sign-up (TERMS_VERSION), when TERMS_URL was set then. */
+  @Column({ name: 'terms_version', type: 'varchar', length: 64, nullable: true })
+  termsVersion: string | null;
+
+  @Column({ name: 'terms_accepted_at', type: 'datetime', nullable: true })
+  termsAcceptedAt: Date | null;
+
   @Column({ name: 'disabled_at', type: 'datetime', nullable: true })
   disabledAt: Date | null;
 }

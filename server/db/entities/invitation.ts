@@ -66,6 +66,10 @@ export class Invitation {
   @Column({ type: 'varchar', length: 35, nullable: true })
   locale: string | null;
 
+  /** Pre-filled sign-up fields, JSON ({name?, locale?}: each {value, editable}); see invitations/prefill.ts. */
+  @Column({ type: 'text', nullable: true })
+  profile: string | null;
+
   @Column({ type: 'varchar', length: 10 })
   delivery: Delivery;
 

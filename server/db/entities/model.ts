@@ -33,3 +33,4 @@ export { WebauthnChallenge } from './webauthn-challenge.js';
 export { WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent } from './webhook.js';
 export { OneTimeCode } from './one-time-code.js';
 export { AccountEmail } from './account-email.js';
+export { InvitationClaim } from './invitation-claim.js';
