@@ -111,6 +111,7 @@ import { phoneSection } from './factors/phone-section.js';
 import { SmsCodes } from './factors/sms-codes.js';
 import { PhoneAccounts } from './accounts/phone-accounts.js';
 import { RegistrationGate } from './accounts/registration-gate.js';
+import { InvitationClaims } from './invitations/id-token-claim.js';
 import { prefillOf } from './invitations/prefill.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
@@ -281,6 +282,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     renderer,
     tenants: directory,
     resources: new ResourceDirectory(db),
+    codeClaims: new InvitationClaims(db),
     onGrantDestroyed,
     // After consent: review invitations, then the invitation in the request, then joining by domain, then
     // create and select a tenant, then the active tenant's sign-in policy (a second factor, allowed first factors).

@@ -4,7 +4,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
-import type { InteractionResults, interactionPolicy, KoaContextWithOIDC } from 'oidc-provider';
+import type { AuthorizationCode, InteractionResults, interactionPolicy, KoaContextWithOIDC } from 'oidc-provider';
 
 export type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -143,4 +143,13 @@ export function promptContext(ctx: KoaContextWithOIDC, { scope }: { scope?: stri
   const grantId = oidc.grant?.jti;
   if (!accountId || !grantId || (scope !== undefined && !oidc.requestParamScopes.has(scope))) return undefined;
   return { accountId, grantId };
+}
+
+/**
+ * Claims held for one authorization code: `hold` after a request that issued a code, `redeem` at that code's
+ * exchange (once: spent there), so only the ID token of that exchange carries them.
+ */
+export interface CodeClaims {
+  hold(ctx: KoaContextWithOIDC): Promise<void>;
+  redeem(code: AuthorizationCode): Promise<Record<string, unknown> | undefined>;
 }

@@ -5,6 +5,7 @@
 import type { AuthorizationCode, KoaContextWithOIDC } from 'oidc-provider';
 import { LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
+import type { CodeClaims } from '../interaction/kit.js';
 import { Invitation, InvitationClaim } from '../db/entities/index.js';
 
 /** What the app learns: the invitation, its tenant and the metadata its creator attached. */
@@ -29,7 +30,7 @@ export function acceptedInResult(result: Record<string, unknown> | undefined): s
   return accepted && typeof decision?.id === 'string' ? decision.id : undefined;
 }
 
-export class InvitationClaims {
+export class InvitationClaims implements CodeClaims {
   constructor(private readonly db: Database) {}
 
   /** After a request issued a code (before the redirect leaves): holds the accepted invitation for that code. */
@@ -51,7 +52,7 @@ export class InvitationClaims {
   }
 
   /** The code is being redeemed: the claim held for it, spent (a second read of the same code finds nothing). */
-  async redeem(code: AuthorizationCode): Promise<InvitationClaimValue | undefined> {
+  async redeem(code: AuthorizationCode): Promise<{ invitation: InvitationClaimValue } | undefined> {
     return this.db.transaction(async (m) => {
       const held = await m.findOneBy(InvitationClaim, { codeId: code.jti, accountId: code.accountId ?? '' });
       if (!held) return undefined;
@@ -60,9 +61,11 @@ export class InvitationClaims {
       const invitation = await m.findOneBy(Invitation, { id: held.invitationId });
       if (!invitation) return undefined;
       return {
-        id: invitation.id,
-        tenant_id: invitation.tenantId,
-        metadata: JSON.parse(invitation.metadata) as Record<string, unknown>,
+        invitation: {
+          id: invitation.id,
+          tenant_id: invitation.tenantId,
+          metadata: JSON.parse(invitation.metadata) as Record<string, unknown>,
+        },
       };
     });
   }

@@ -7,8 +7,7 @@ import type { Database } from '../db/database.js';
 import type { Account } from '../db/entities/index.js';
 import type { Renderer } from '../render.js';
 import { ACR_VALUES, stepUpCheck } from '../interaction/assurance.js';
-import type { Prompt } from '../interaction/kit.js';
-import { InvitationClaims } from '../invitations/id-token-claim.js';
+import type { CodeClaims, Prompt } from '../interaction/kit.js';
 import { holdTenantChoice, redeemTenantChoice } from '../tenants/choice.js';
 import { type TenantDirectory, TENANTS_SCOPE } from '../tenants/claims.js';
 import { createAdapter, type GrantDestroyedHook } from './adapter.js';
@@ -35,6 +34,8 @@ export interface ProviderDeps {
   onGrantDestroyed?: GrantDestroyedHook[];
   /** The apps' own APIs (registered API resources). */
   resources?: ResourceDirectory;
+  /** Claims another feature ties to one authorization code (invitations/: the invitation the flow accepted). */
+  codeClaims?: CodeClaims;
 }
 
 function standardClaims(account: Account) {
@@ -80,7 +81,6 @@ export function createProvider(deps: ProviderDeps): Provider {
   const tenantClaims = (ctx: KoaContextWithOIDC, accountId: string, grantId: string | undefined) =>
     apps ? apps.claimsOf(ctx, accountId, grantId) : deps.tenants.claimsFor(accountId, grantId);
 
-  const invitationClaims = new InvitationClaims(deps.db);
   const provider = new Provider(config.issuer, {
     ...protocol,
     discovery: {
@@ -145,14 +145,14 @@ export function createProvider(deps: ProviderDeps): Provider {
       const grantId = token?.grantId ?? ctx.oidc.entities.Grant?.jti;
       if (token?.kind === 'AuthorizationCode') await redeemTenantChoice(deps.tenants, ctx, token);
       // Spent here, at the code's exchange: only this exchange's ID token says which invitation brought the person.
-      const invitation = token?.kind === 'AuthorizationCode' ? await invitationClaims.redeem(token) : undefined;
+      const held = token?.kind === 'AuthorizationCode' ? await deps.codeClaims?.redeem(token) : undefined;
       const sessionUid = (token as { sessionUid?: string } | undefined)?.sessionUid ?? ctx.oidc.session?.uid;
       return {
         accountId: account.id,
         // Memberships are read at every issuance, and only when the tenants scope is granted.
         claims: async (use, scope) => ({
           ...standardClaims(account),
-          ...(invitation && use === 'id_token' ? { invitation } : {}),
+          ...(held && use === 'id_token' ? held : {}),
           idp: await sessionIdp(deps.db, sessionUid, account.id),
           ...(scope.split(' ').includes(TENANTS_SCOPE) ? await tenantClaims(ctx, account.id, grantId) : {}),
         }),
@@ -211,7 +211,7 @@ export function createProvider(deps: ProviderDeps): Provider {
   provider.use(async (ctx, next) => {
     await next();
     await holdTenantChoice(deps.tenants, ctx as KoaContextWithOIDC);
-    await invitationClaims.hold(ctx as KoaContextWithOIDC);
+    await deps.codeClaims?.hold(ctx as KoaContextWithOIDC);
     await rememberSessionIdp(deps.db, ctx as KoaContextWithOIDC);
   });
   return provider;
