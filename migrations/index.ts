@@ -20,6 +20,7 @@ import { OneTimeCodes1732200000610 } from './1732200000610-one-time-codes.js';
 import { InvitationPhones1732200000650 } from './1732200000650-invitation-phones.js';
 import { SamlAssertions1732200000800 } from './1732200000800-saml-assertions.js';
 import { DomainSignIn1732200000850 } from './1732200000850-domain-sign-in.js';
+import { MembershipProvenance1732200000920 } from './1732200000920-membership-provenance.js';
 
 /** Every migration, oldest first. */
 export const migrations = [
@@ -45,4 +46,5 @@ export const migrations = [
   InvitationPhones1732200000650,
   SamlAssertions1732200000800,
   DomainSignIn1732200000850,
+  MembershipProvenance1732200000920,
 ];

@@ -55,6 +55,9 @@ export function invitationRoutes({ api, issuer, invitations }: InvitationRouteDe
         locale: body.locale,
         deliver: body.deliver,
         notifyInviter: body.notify_inviter,
+        accessExpiresIn: body.access_expires_in,
+        accessExpiresAt: body.access_expires_at,
+        renews: body.renews,
       });
       return {
         status: 201,

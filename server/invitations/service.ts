@@ -33,6 +33,7 @@ import {
   type InvitationView,
   whereStatus,
 } from './status.js';
+import { accessEndColumns, assertAccessOutlasts } from './access-end.js';
 import { tokenForRow } from './token.js';
 
 export interface NewInvitation {
@@ -47,6 +48,10 @@ export interface NewInvitation {
   locale?: string;
   deliver: Delivery;
   notifyInviter?: boolean;
+  /** Access that ends (access-end.ts). */
+  accessExpiresIn?: number;
+  accessExpiresAt?: string;
+  renews?: boolean;
 }
 
 export interface InvitationQuery {
@@ -126,7 +131,9 @@ export class InvitationService {
         delivery: input.deliver,
         notifyInviter: input.notifyInviter ?? false,
         handleHash: null,
+        ...accessEndColumns(input),
       });
+      assertAccessOutlasts(invitation);
       if (invitation.email) await this.assertFewPending(m, tenantId, invitation.email);
       const issued = await this.issue(m, invitation, access.tenant.name, caller);
       await m.insert(Invitation, invitation);

@@ -52,6 +52,9 @@ export const toInvitationView = (inv: Invitation, now = new Date()): InvitationV
   locale: inv.locale,
   delivery: inv.delivery,
   notify_inviter: inv.notifyInviter,
+  access_expires_in: inv.accessExpiresIn,
+  access_expires_at: inv.accessExpiresAt?.toISOString() ?? null,
+  renews: inv.renews,
 });
 
 type ClientName = (id: string) => Promise<string | undefined>;

@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'membership.created',
   'membership.updated',
   'membership.deleted',
+  'membership.access_ended',
   'tenant.created',
   'tenant.updated',
   'tenant.deleted',
@@ -66,7 +67,21 @@ export function eventOfAudit(record: AuditRecord): WebhookEventData | undefined 
           roles: strings(extra.roles),
           added_roles: strings(extra.added_roles),
           invitation_id: str(extra.invitation_id),
+          source: extra.source,
+          expires_at: extra.expires_at,
           actor,
+        }),
+      };
+    case 'membership.access_ended':
+      return {
+        type: record.type,
+        tenantId,
+        data: defined({
+          tenant_id: tenantId,
+          account_id: subject,
+          membership_id: str(extra.membership_id),
+          roles: strings(extra.roles),
+          whole_membership: extra.whole === true ? true : undefined,
         }),
       };
     case 'membership.deleted':

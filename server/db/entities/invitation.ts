@@ -78,4 +78,16 @@ export class Invitation {
   /** When the sweep recorded this invitation's expiry (invitation.expired), so it is announced once. */
   @Column({ name: 'expiry_recorded_at', type: 'datetime', nullable: true })
   expiryRecordedAt: Date | null;
+
+  /** How long the access it grants lasts from acceptance (seconds); null: no end (unless accessExpiresAt). */
+  @Column({ name: 'access_expires_in', type: 'int', nullable: true })
+  accessExpiresIn: number | null;
+
+  /** When the access it grants ends, whenever it is accepted; null: no end (unless accessExpiresIn). */
+  @Column({ name: 'access_expires_at', type: 'datetime', nullable: true })
+  accessExpiresAt: Date | null;
+
+  /** A renewal: accepting it moves the end of the invited roles the person already holds. */
+  @Column({ type: 'boolean', default: false })
+  renews: boolean;
 }
