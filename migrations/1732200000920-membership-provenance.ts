@@ -30,7 +30,10 @@ export class MembershipProvenance1732200000920 implements MigrationInterface {
       new TableColumn(bool('renews')),
     ]);
     // The sweep looks for ends that passed and were not announced.
-    await q.createIndex('membership_roles', new TableIndex({ name: 'idx_membership_roles_expires_at', columnNames: ['expires_at'] }));
+    await q.createIndex(
+      'membership_roles',
+      new TableIndex({ name: 'idx_membership_roles_expires_at', columnNames: ['expires_at'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

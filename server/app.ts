@@ -107,6 +107,7 @@ import { SmsCodes } from './factors/sms-codes.js';
 import { PhoneAccounts } from './accounts/phone-accounts.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
+import { tenantsSection } from './tenants/account-section.js';
 import { callbackRoutes } from './federation/callback.js';
 import { ConnectionService } from './federation/connections.js';
 import { connectionOptions, federationInteractions } from './federation/interactions.js';
@@ -415,6 +416,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
     }),
     signInMethodsSection(federation, connections, accounts, phones),
     sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
+    tenantsSection(db),
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];
   const routers = [

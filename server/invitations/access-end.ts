@@ -9,7 +9,8 @@ export const MAX_ACCESS_SECONDS = 5 * 365 * 24 * 3600;
 /** The end of the access accepting this invitation at `now` grants; null: none. */
 export function accessEndOf(invitation: Invitation, now = new Date()): Date | null {
   if (invitation.accessExpiresAt) return invitation.accessExpiresAt;
-  if (invitation.accessExpiresIn) return new Date((Math.floor(now.getTime() / 1000) + invitation.accessExpiresIn) * 1000);
+  if (invitation.accessExpiresIn)
+    return new Date((Math.floor(now.getTime() / 1000) + invitation.accessExpiresIn) * 1000);
   return null;
 }
 
@@ -18,7 +19,9 @@ export function accessEndColumns(input: { accessExpiresIn?: number; accessExpire
   return {
     accessExpiresIn: input.accessExpiresIn ?? null,
     // Whole seconds, as MySQL's DATETIME stores them.
-    accessExpiresAt: input.accessExpiresAt ? new Date(Math.floor(Date.parse(input.accessExpiresAt) / 1000) * 1000) : null,
+    accessExpiresAt: input.accessExpiresAt
+      ? new Date(Math.floor(Date.parse(input.accessExpiresAt) / 1000) * 1000)
+      : null,
     renews: input.renews ?? false,
   };
 }

@@ -20,13 +20,23 @@ async function dueRoles(m: EntityManager, now: Date): Promise<Due[]> {
   const rows = await m
     .createQueryBuilder(MembershipRole, 'r')
     .innerJoin(Membership, 'mb', 'mb.id = r.membership_id')
-    .select(['r.membership_id AS membership_id', 'r.role AS role', 'r.tenant_id AS tenant_id', 'mb.account_id AS account_id'])
+    .select([
+      'r.membership_id AS membership_id',
+      'r.role AS role',
+      'r.tenant_id AS tenant_id',
+      'mb.account_id AS account_id',
+    ])
     .where(endedUnrecorded('r.'), { now })
     .orderBy('r.membership_id', 'ASC')
     .addOrderBy('r.role', 'ASC')
     .limit(BATCH)
     .getRawMany<{ membership_id: string; role: string; tenant_id: string; account_id: string }>();
-  return rows.map((r) => ({ membershipId: r.membership_id, role: r.role, tenantId: r.tenant_id, accountId: r.account_id }));
+  return rows.map((r) => ({
+    membershipId: r.membership_id,
+    role: r.role,
+    tenantId: r.tenant_id,
+    accountId: r.account_id,
+  }));
 }
 
 async function dueMemberships(m: EntityManager, now: Date): Promise<Due[]> {
@@ -42,9 +52,18 @@ async function dueMemberships(m: EntityManager, now: Date): Promise<Due[]> {
 /** Claims one end with a conditional update (its row count checked) and records it in the same transaction. */
 async function record(db: Database, due: Due, now: Date): Promise<boolean> {
   return db.transaction(async (m) => {
-    const q = m.createQueryBuilder().update(due.role ? MembershipRole : Membership).set({ endedRecordedAt: now });
+    const q = m
+      .createQueryBuilder()
+      .update(due.role ? MembershipRole : Membership)
+      .set({ endedRecordedAt: now });
     const claimed = due.role
-      ? await q.where(`membership_id = :id AND role = :role AND ${endedUnrecorded('')}`, { id: due.membershipId, role: due.role, now }).execute()
+      ? await q
+          .where(`membership_id = :id AND role = :role AND ${endedUnrecorded('')}`, {
+            id: due.membershipId,
+            role: due.role,
+            now,
+          })
+          .execute()
       : await q.where(`id = :id AND ${endedUnrecorded('')}`, { id: due.membershipId, now }).execute();
     if (claimed.affected !== 1) return false;
     await recordAudit(m, {

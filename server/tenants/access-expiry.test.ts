@@ -72,7 +72,7 @@ describeEachDatabase('access that ends, and where it came from', [], (db) => {
     }
     assert.deepEqual((await tenantIn(accountId, tenantId))?.roles, ['tenant-user']);
     assert.equal(await tenantIn(accountId, tenantId, new Date(end)), undefined, 'gone at the very moment it ends');
-    assert.ok(await tenantIn(accountId, tenantId, new Date(end - 1000)), "still there a second before");
+    assert.ok(await tenantIn(accountId, tenantId, new Date(end - 1000)), 'still there a second before');
   });
 
   test('a role past its end leaves the claims; the membership stays while another role is current', async () => {
@@ -157,7 +157,7 @@ describeEachDatabase('access that ends, and where it came from', [], (db) => {
     assert.ok(audit.some((e) => JSON.stringify(e).includes('role_expirations')));
   });
 
-  test('roles an admin adds are the admin\'s; kept roles keep their source', async () => {
+  test("roles an admin adds are the admin's; kept roles keep their source", async () => {
     const tenantId = await newTenant();
     const accountId = await newAccount();
     await accept(tenantId, accountId);
@@ -187,8 +187,9 @@ describeEachDatabase('access that ends, and where it came from', [], (db) => {
     const role = await roleRow(tenantId, accountId, 'tenant-admin');
     assert.equal(role.source, 'self_service');
     await db().write((m) => m.update(MembershipRole, { membershipId: role.membershipId }, { expiresAt: inDays(-1) }));
-    await assert.rejects(memberships.list(me, tenantId, { limit: 5 }), (e: Error & { code?: string }) =>
-      e.code === 'tenant_not_found',
+    await assert.rejects(
+      memberships.list(me, tenantId, { limit: 5 }),
+      (e: Error & { code?: string }) => e.code === 'tenant_not_found',
     );
   });
 });

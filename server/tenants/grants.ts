@@ -69,7 +69,9 @@ export async function planGrant(m: EntityManager, request: GrantRequest, now = n
   const ended = endsBefore(membership.expiresAt, now);
   const renewed = have
     .filter((h) => roles.includes(h.role))
-    .filter((h) => ended || endsBefore(h.expiresAt, now) || (request.renews && endsBefore(h.expiresAt, request.expiresAt)))
+    .filter(
+      (h) => ended || endsBefore(h.expiresAt, now) || (request.renews && endsBefore(h.expiresAt, request.expiresAt)),
+    )
     .map((h) => h.role);
   const outcome = missing.length || renewed.length ? 'extended' : 'already_member';
   return { outcome, missing, renewed, request, membershipId: membership.id };
@@ -88,7 +90,13 @@ export async function grantMembership(m: EntityManager, plan: PlannedGrant): Pro
     if (plan.missing.length)
       await m.insert(
         MembershipRole,
-        plan.missing.map((role) => ({ membershipId, role, tenantId, grantedAt: now, ...provenanceOf(source, expiresAt) })),
+        plan.missing.map((role) => ({
+          membershipId,
+          role,
+          tenantId,
+          grantedAt: now,
+          ...provenanceOf(source, expiresAt),
+        })),
       );
     if (plan.renewed.length)
       await m.update(MembershipRole, { membershipId, role: In(plan.renewed) }, { expiresAt, endedRecordedAt: null });
@@ -155,7 +163,13 @@ export async function applySsoGrant(m: EntityManager, grant: SsoGrant): Promise<
   if (added.length)
     await m.insert(
       MembershipRole,
-      added.map((role) => ({ membershipId: membership.id, role, tenantId, grantedAt: new Date(), ...provenanceOf(source, null) })),
+      added.map((role) => ({
+        membershipId: membership.id,
+        role,
+        tenantId,
+        grantedAt: new Date(),
+        ...provenanceOf(source, null),
+      })),
     );
   if (removed.length) await m.delete(MembershipRole, { membershipId: membership.id, role: In(removed) });
   await recordAudit(m, {

@@ -33,7 +33,11 @@ async function rolesByMembership(m: EntityManager, ids: string[]): Promise<Map<s
   return map;
 }
 
-export async function toViews(m: EntityManager, memberships: Membership[], now = new Date()): Promise<MembershipView[]> {
+export async function toViews(
+  m: EntityManager,
+  memberships: Membership[],
+  now = new Date(),
+): Promise<MembershipView[]> {
   const roles = await rolesByMembership(
     m,
     memberships.map((x) => x.id),

@@ -1,5 +1,6 @@
 // Memberships of a tenant: listing, changing roles, removing and leaving, with the last-admin rule.
 import { type EntityManager, In } from 'typeorm';
+import { displayNamesOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import {
   decodeCursor,
@@ -18,6 +19,7 @@ import { Conflict, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin, TENANT_ADMIN, type TenantAccess } from './access.js';
 import { type MembershipView, toViews } from './membership-views.js';
 import { provenanceOf } from './provenance.js';
+import { looksLikeUuid } from './schemas.js';
 import { assertRolesExist, lockTenant } from './service.js';
 
 export type { MembershipView } from './membership-views.js';
@@ -143,7 +145,12 @@ export class MembershipService {
    * Changes a membership: its roles (kept roles keep their source and end; added ones are the admin's), the
    * membership's end, and each role's end (null: none). A moved end is announced again when it passes.
    */
-  async update(caller: Caller, tenantId: string, membershipId: string, change: MembershipChange): Promise<MembershipView> {
+  async update(
+    caller: Caller,
+    tenantId: string,
+    membershipId: string,
+    change: MembershipChange,
+  ): Promise<MembershipView> {
     return this.db.transaction(async (m) => {
       await lockTenant(m, tenantId); // first: every read below must see the changes of whoever held the lock before
       const access = await accessTo(m, caller, tenantId);
@@ -160,14 +167,25 @@ export class MembershipService {
       const removed = have.filter((r) => !roles.includes(r));
       const added = roles.filter((r) => !have.includes(r));
       if (removed.length) await m.delete(MembershipRole, { membershipId, role: In(removed) });
-      const source = provenanceOf({ type: caller.kind === 'operator' ? 'operator' : 'admin', grantedBy: actorOf(caller) }, null);
+      const source = provenanceOf(
+        { type: caller.kind === 'operator' ? 'operator' : 'admin', grantedBy: actorOf(caller) },
+        null,
+      );
       if (added.length)
         await m.insert(
           MembershipRole,
-          added.map((role) => ({ membershipId, role, tenantId, grantedAt: new Date(), ...source, expiresAt: ends[role] ?? null })),
+          added.map((role) => ({
+            membershipId,
+            role,
+            tenantId,
+            grantedAt: new Date(),
+            ...source,
+            expiresAt: ends[role] ?? null,
+          })),
         );
       for (const [role, expiresAt] of Object.entries(ends))
-        if (!added.includes(role)) await m.update(MembershipRole, { membershipId, role }, { expiresAt, endedRecordedAt: null });
+        if (!added.includes(role))
+          await m.update(MembershipRole, { membershipId, role }, { expiresAt, endedRecordedAt: null });
       if (change.accessExpiresAt !== undefined)
         await m.update(Membership, { id: membershipId }, { expiresAt: change.accessExpiresAt, endedRecordedAt: null });
       await recordAudit(m, {
@@ -178,12 +196,33 @@ export class MembershipService {
         data: {
           roles,
           membership_id: membershipId,
-          ...(change.accessExpiresAt !== undefined ? { expires_at: change.accessExpiresAt?.toISOString() ?? null } : {}),
+          ...(change.accessExpiresAt !== undefined
+            ? { expires_at: change.accessExpiresAt?.toISOString() ?? null }
+            : {}),
           ...(Object.keys(ends).length ? { role_expirations: isoOf(ends) } : {}),
         },
       });
       return (await toViews(m, [await this.find(m, tenantId, membershipId)]))[0]!;
     });
+  }
+
+  /** The end of a member's whole access: the membership's and every role's (null: none), as the admin page sets it. */
+  async setAccessEnd(
+    caller: Caller,
+    tenantId: string,
+    membershipId: string,
+    end: Date | null,
+  ): Promise<MembershipView> {
+    const held = await this.db.read((m) => m.findBy(MembershipRole, { membershipId, tenantId }));
+    const roleExpirations = Object.fromEntries(held.map((r) => [r.role, end]));
+    return this.update(caller, tenantId, membershipId, { accessExpiresAt: end, roleExpirations });
+  }
+
+  /** Display names of those who granted these memberships and roles (accounts only; clients keep their id). */
+  async grantorNames(views: MembershipView[]): Promise<Map<string, string>> {
+    const ids = views.flatMap((v) => [v.source.granted_by, ...v.role_grants.map((r) => r.source.granted_by)]);
+    const accounts = ids.filter((id): id is string => !!id && looksLikeUuid(id));
+    return this.db.read((m) => displayNamesOf(m, accounts));
   }
 
   /** An admin removes a member, or a member leaves; the last admin can do neither to themselves. */

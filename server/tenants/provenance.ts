@@ -33,4 +33,3 @@ export function sourceData(source: GrantSource) {
     ...(source.grantedBy ? { granted_by: source.grantedBy } : {}),
   };
 }
-
