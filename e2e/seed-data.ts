@@ -60,6 +60,8 @@ export const SEED_PEOPLE = {
   fortressAdmin: { name: 'Fran Fortress', email: 'fran@example.test' },
   fortressMember: { name: 'Finn Member', email: 'finn@example.test' },
   jitAdmin: { name: 'Jill Jit', email: 'jill@example.test' },
+  // For e2e/access-expiry.spec.ts: joins Hooli for 30 days through an invitation.
+  contractor: { name: 'Cora Contractor', email: 'cora@example.test' },
   // For e2e/admin-console.spec.ts: the operator of its own server (E2E_SEED_OPERATOR=true, see e2e/console-server.ts).
   consoleOperator: { name: 'Casey Console', email: 'casey@example.test' },
 } as const;
@@ -143,6 +145,13 @@ export const SEED_INVITATIONS = {
   forNoEmail: { tenant: 'umbrella', roles: ['tenant-user'] },
   /** Texted to a number no account has (deliver=sms, bound to it): e2e/phone.spec.ts signs up with it and joins. */
   textedToNewcomer: { tenant: 'umbrella', roles: ['tenant-user'], phone: '+4915112340001' },
+  /** Access for 30 days from acceptance, bound to Cora (e2e/access-expiry.spec.ts). */
+  contractorFor30Days: {
+    tenant: 'hooli',
+    roles: ['tenant-user'],
+    email: 'contractor',
+    accessExpiresIn: 30 * 24 * 3600,
+  },
 } as const satisfies Record<
   string,
   {
@@ -152,6 +161,7 @@ export const SEED_INVITATIONS = {
     revoke?: boolean;
     email?: SeedPersonKey;
     phone?: string;
+    accessExpiresIn?: number;
   }
 >;
 

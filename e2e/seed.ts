@@ -93,6 +93,7 @@ try {
       ...('maxUses' in spec ? { maxUses: spec.maxUses } : {}),
       ...('email' in spec ? { email: people[spec.email].email } : {}),
       ...('phone' in spec ? { phone: spec.phone } : {}),
+      ...('accessExpiresIn' in spec ? { accessExpiresIn: spec.accessExpiresIn } : {}),
     });
     if ('revoke' in spec && spec.revoke) await invitations.revoke(ivy, tenantId, issued.id);
     seededInvitations[key] = { id: issued.id, url: issued.url ?? '', token: issued.token ?? '' };

@@ -30,8 +30,9 @@ function originOf(source: SourceView, names: Map<string, string>): MemberRow['or
     case 'sso':
       return { key: 'manage.source.sso', values: { connection: source.connection ?? '', on } };
     case 'admin':
+      return { key: by ? 'manage.source.admin' : 'manage.source.admin_anon', values: { by, on } };
     case 'operator':
-      return { key: `manage.source.${source.type}`, values: { by, on } };
+      return { key: 'manage.source.operator', values: { on } };
     case 'self_service':
       return { key: 'manage.source.self_service', values: { on } };
     default:
