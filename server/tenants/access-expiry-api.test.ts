@@ -133,7 +133,7 @@ describeWithServer('access that ends, through the Management API and tokens', (s
     assert.deepEqual(event, {
       type: 'membership.access_ended',
       tenantId: 't',
-      data: { tenant_id: 't', account_id: 'a', membership_id: 'm', roles: ['tenant-user'] },
+      data: { tenant_id: 't', account_id: 'a', membership_id: 'm', roles: ['tenant-user'], actor: 'system' },
     });
   });
 });

@@ -115,6 +115,28 @@ describeEachDatabase('access that ends, and where it came from', [], (db) => {
     assert.equal(joined.decided.outcome, 'joined');
   });
 
+  test('two renewals accepted at the same moment: the later end stays, whichever commits last', async () => {
+    const tenantId = await newTenant();
+    const accountId = await newAccount();
+    await accept(tenantId, accountId, { accessExpiresIn: 10 * DAY });
+    const issue = (days: number) =>
+      invitations.create(backend, tenantId, {
+        roles: ['tenant-user'],
+        deliver: 'none',
+        accessExpiresIn: days * DAY,
+        renews: true,
+      });
+    const [long, short] = await Promise.all([issue(90), issue(60)]);
+    const results = await Promise.allSettled([
+      redemption.accept({ token: long.token! }, accountId),
+      redemption.accept({ token: short.token! }, accountId),
+    ]);
+    assert.ok(results.some((r) => r.status === 'fulfilled'));
+    const end = (await roleRow(tenantId, accountId, 'tenant-user')).expiresAt!.getTime();
+    if (results[0].status === 'fulfilled') assert.ok(Math.abs(end - inDays(90).getTime()) <= 2000, 'the later end');
+    assert.ok(end >= inDays(60).getTime() - 2000, 'never the earlier one over a later');
+  });
+
   test('without renews, an invitation does not touch an end still to come; a role that ended is granted again', async () => {
     const tenantId = await newTenant();
     const accountId = await newAccount();

@@ -57,6 +57,12 @@ export interface PlannedGrant {
   membershipId?: string;
 }
 
+/**
+ * Only ever later, checked in the UPDATE itself: of two renewals accepted at once, the later end stays
+ * whichever commits last (an end of null, none, is the latest).
+ */
+const laterEnd = '(expires_at IS NOT NULL AND (:end IS NULL OR expires_at < :end))';
+
 const endsBefore = (end: Date | null, other: Date | null | undefined) => end !== null && (!other || end < other);
 
 /** What granting would change, read without writing: the caller may decide in between (count a use, refuse). */
@@ -99,7 +105,13 @@ export async function grantMembership(m: EntityManager, plan: PlannedGrant): Pro
         })),
       );
     if (plan.renewed.length)
-      await m.update(MembershipRole, { membershipId, role: In(plan.renewed) }, { expiresAt, endedRecordedAt: null });
+      await m
+        .createQueryBuilder()
+        .update(MembershipRole)
+        .set({ expiresAt, endedRecordedAt: null })
+        .where('membership_id = :membershipId AND role IN (:...roles)', { membershipId, roles: plan.renewed })
+        .andWhere(laterEnd, { end: expiresAt })
+        .execute();
     await reopenMembership(m, membershipId, expiresAt);
     await recordAudit(m, {
       type: 'membership.updated',
@@ -120,9 +132,13 @@ export async function grantMembership(m: EntityManager, plan: PlannedGrant): Pro
 
 /** A grant to a membership that has an end moves that end to the grant's (null: none) when it is later. */
 async function reopenMembership(m: EntityManager, membershipId: string, expiresAt: Date | null): Promise<void> {
-  const membership = await m.findOneByOrFail(Membership, { id: membershipId });
-  if (endsBefore(membership.expiresAt, expiresAt))
-    await m.update(Membership, { id: membershipId }, { expiresAt, endedRecordedAt: null });
+  await m
+    .createQueryBuilder()
+    .update(Membership)
+    .set({ expiresAt, endedRecordedAt: null })
+    .where('id = :membershipId', { membershipId })
+    .andWhere(laterEnd, { end: expiresAt })
+    .execute();
 }
 
 /** What a sign-in through a tenant's connection grants there (just-in-time membership). */

@@ -57,6 +57,7 @@ export function eventOfAudit(record: AuditRecord): WebhookEventData | undefined 
       };
     case 'membership.created':
     case 'membership.updated':
+    case 'membership.access_ended': // by the sweep (actor `system`): `roles` the ended role, or the whole membership
       return {
         type: record.type,
         tenantId,
@@ -66,22 +67,12 @@ export function eventOfAudit(record: AuditRecord): WebhookEventData | undefined 
           membership_id: str(extra.membership_id),
           roles: strings(extra.roles),
           added_roles: strings(extra.added_roles),
+          renewed_roles: strings(extra.renewed_roles),
           invitation_id: str(extra.invitation_id),
           source: extra.source,
           expires_at: extra.expires_at,
-          actor,
-        }),
-      };
-    case 'membership.access_ended':
-      return {
-        type: record.type,
-        tenantId,
-        data: defined({
-          tenant_id: tenantId,
-          account_id: subject,
-          membership_id: str(extra.membership_id),
-          roles: strings(extra.roles),
           whole_membership: extra.whole === true ? true : undefined,
+          actor,
         }),
       };
     case 'membership.deleted':
