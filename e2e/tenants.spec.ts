@@ -107,6 +107,8 @@ test.describe('The tenant admin page', () => {
   test('the admin of Acme signs in on the way to the page, adds a role, gives it to a member, and cannot demote themselves as the last admin', async ({
     page,
   }) => {
+    // Two full accessibility passes over a page with a roles form and an access-end form per member.
+    test.slow();
     const { people, tenants } = seeded();
     const admin = new TenantAdminPage(page);
     const bea = people.acmeMember.name;
