@@ -202,6 +202,21 @@ describeEachDatabase('access that ends, and where it came from', [], (db) => {
     );
   });
 
+  test('the last tenant-admin cannot be given an end: someone must stay admin', async () => {
+    const accountId = await newAccount();
+    const me: Caller = { kind: 'user', accountId, scopes: new Set(['tenants:admin']) };
+    const tenantId = (await new TenantService(db(), true).create(me, { name: 'Solo' })).id;
+    const { membershipId } = await roleRow(tenantId, accountId, 'tenant-admin');
+    const lastAdmin = (e: Error & { code?: string }) => e.code === 'last_admin';
+    await assert.rejects(
+      memberships.update(me, tenantId, membershipId, { roleExpirations: { 'tenant-admin': inDays(30) } }),
+      lastAdmin,
+    );
+    await assert.rejects(memberships.update(me, tenantId, membershipId, { accessExpiresAt: inDays(30) }), lastAdmin);
+    const view = await memberships.update(me, tenantId, membershipId, { roleExpirations: { 'tenant-admin': null } });
+    assert.equal(view.role_grants[0]?.expires_at, null, 'removing an end is always allowed');
+  });
+
   test('whoever makes a tenant for themselves is its admin by self-service; an ended admin role administers nothing', async () => {
     const accountId = await newAccount();
     const me: Caller = { kind: 'user', accountId, scopes: new Set(['tenants:admin']) };

@@ -44,7 +44,8 @@ const NAME_KEY = "LOWER(COALESCE(a.name, a.email, ''))";
 export async function isLastAdmin(m: EntityManager, tenantId: string, membershipId: string): Promise<boolean> {
   const query = m
     .createQueryBuilder(MembershipRole, 'r')
-    .where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN });
+    .where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN })
+    .andWhere('(r.expires_at IS NULL OR r.expires_at > :now)', { now: new Date() }); // an ended admin role administers nothing
   if (m.connection.options.type === 'mysql') query.setLock('pessimistic_write'); // FOR SHARE is MySQL 8 only; sql.js is serialised already
   const admins = await query.getMany();
   return admins.length === 1 && admins[0]!.membershipId === membershipId;
@@ -159,8 +160,10 @@ export class MembershipService {
       const have = (await m.findBy(MembershipRole, { membershipId })).map((r) => r.role);
       const roles = change.roles ?? have;
       await assertRolesExist(m, tenantId, roles);
-      if (!roles.includes(TENANT_ADMIN)) await assertAnotherAdminRemains(m, tenantId, membershipId);
       const ends = change.roleExpirations ?? {};
+      // Dropping the role, or giving it (or the membership) an end, must leave an admin without one.
+      const endsAdmin = !!ends[TENANT_ADMIN] || !!change.accessExpiresAt;
+      if (!roles.includes(TENANT_ADMIN) || endsAdmin) await assertAnotherAdminRemains(m, tenantId, membershipId);
       const strangers = Object.keys(ends).filter((r) => !roles.includes(r));
       if (strangers.length)
         throw new Unprocessable(`Not roles of this member: ${strangers.join(', ')}.`, 'role_not_held');
