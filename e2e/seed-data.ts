@@ -66,6 +66,8 @@ export const SEED_PEOPLE = {
   jitAdmin: { name: 'Jill Jit', email: 'jill@example.test' },
   approvalAsker: { name: 'Abe Asker', email: 'abe@example.test' },
   approvalGiver: { name: 'Bo Approver', email: 'bo@example.test' },
+  // For e2e/access-expiry.spec.ts: joins Hooli for 30 days through an invitation.
+  contractor: { name: 'Cora Contractor', email: 'cora@example.test' },
   // For e2e/admin-console.spec.ts: the operator of its own server (E2E_SEED_OPERATOR=true, see e2e/console-server.ts).
   consoleOperator: { name: 'Casey Console', email: 'casey@example.test' },
 } as const;
@@ -154,6 +156,13 @@ export const SEED_INVITATIONS = {
   textedToNewcomer: { tenant: 'umbrella', roles: ['tenant-user'], phone: '+4915112340001' },
   /** Pre-fills a fixed name at sign-up (e2e/invite-only.spec.ts, on an invitation-only server). */
   fixedName: { tenant: 'umbrella', roles: ['tenant-user'], profile: { name: { value: 'Fay Fixed', editable: false } } },
+  /** Access for 30 days from acceptance, bound to Cora (e2e/access-expiry.spec.ts). */
+  contractorFor30Days: {
+    tenant: 'hooli',
+    roles: ['tenant-user'],
+    email: 'contractor',
+    accessExpiresIn: 30 * 24 * 3600,
+  },
 } as const satisfies Record<
   string,
   {
@@ -164,6 +173,7 @@ export const SEED_INVITATIONS = {
     email?: SeedPersonKey;
     phone?: string;
     profile?: { name?: { value: string; editable: boolean } };
+    accessExpiresIn?: number;
   }
 >;
 

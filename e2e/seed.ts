@@ -94,6 +94,7 @@ try {
       ...('email' in spec ? { email: people[spec.email].email } : {}),
       ...('phone' in spec ? { phone: spec.phone } : {}),
       ...('profile' in spec ? { profile: spec.profile } : {}),
+      ...('accessExpiresIn' in spec ? { accessExpiresIn: spec.accessExpiresIn } : {}),
     });
     if ('revoke' in spec && spec.revoke) await invitations.revoke(ivy, tenantId, issued.id);
     seededInvitations[key] = { id: issued.id, url: issued.url ?? '', token: issued.token ?? '' };

@@ -107,7 +107,8 @@ test.describe('The tenant admin page', () => {
   test('the admin of Acme signs in on the way to the page, adds a role, gives it to a member, and cannot demote themselves as the last admin', async ({
     page,
   }) => {
-    test.slow(); // the accessibility check walks every control of the admin page, on a machine shared with other runs
+    // The accessibility check walks every control of the admin page (a roles form and an access-end form per member).
+    test.slow();
     const { people, tenants } = seeded();
     const admin = new TenantAdminPage(page);
     const bea = people.acmeMember.name;

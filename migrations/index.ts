@@ -21,6 +21,7 @@ import { InvitationPhones1732200000650 } from './1732200000650-invitation-phones
 import { SamlAssertions1732200000800 } from './1732200000800-saml-assertions.js';
 import { DomainSignIn1732200000850 } from './1732200000850-domain-sign-in.js';
 import { InvitationGuardrails1732200000900 } from './1732200000900-invitation-guardrails.js';
+import { MembershipProvenance1732200000920 } from './1732200000920-membership-provenance.js';
 import { AccountEmails1732200000940 } from './1732200000940-account-emails.js';
 import { TermsAcceptance1732200000960 } from './1732200000960-terms-acceptance.js';
 import { InvitationClaims1732200000961 } from './1732200000961-invitation-claims.js';
@@ -52,6 +53,7 @@ export const migrations = [
   SamlAssertions1732200000800,
   DomainSignIn1732200000850,
   InvitationGuardrails1732200000900,
+  MembershipProvenance1732200000920,
   AccountEmails1732200000940,
   TermsAcceptance1732200000960,
   InvitationClaims1732200000961,

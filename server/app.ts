@@ -115,6 +115,7 @@ import { InvitationClaims } from './invitations/id-token-claim.js';
 import { prefillOf } from './invitations/prefill.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
+import { tenantsSection } from './tenants/account-section.js';
 import { callbackRoutes } from './federation/callback.js';
 import { ConnectionService } from './federation/connections.js';
 import { connectionOptions, federationInteractions } from './federation/interactions.js';
@@ -471,6 +472,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       : []),
     signInMethodsSection(federation, connections, accounts, phones),
     sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
+    tenantsSection(db),
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];
   const routers = [

@@ -10,6 +10,7 @@ import { deleteExpiredPayloads } from './oidc/adapter.js';
 import { ensureCliCredential } from './operators/cli-credential.js';
 import { firstOperatorAtStart } from './operators/first-start.js';
 import { recordExpiredInvitations } from './invitations/expiry.js';
+import { recordEndedAccess } from './tenants/access-ended.js';
 import { deleteExpiredSessionSignIns } from './oidc/session-sign-ins.js';
 import { unsupportedRuntimeWarning } from './runtime.js';
 
@@ -74,6 +75,10 @@ cleanup.unref();
 const expirySweep = setInterval(() => {
   recordExpiredInvitations(db).catch((error: Error) =>
     logger.warn({ err: { message: error.message } }, 'invitation expiry sweep failed'),
+  );
+  // Access that ends (roles, memberships) is announced the same way: once, soon after it ends.
+  recordEndedAccess(db).catch((error: Error) =>
+    logger.warn({ err: { message: error.message } }, 'access end sweep failed'),
   );
 }, 60 * 1000);
 expirySweep.unref();

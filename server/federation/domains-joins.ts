@@ -119,7 +119,15 @@ export class JoinService {
 
   private async join(m: EntityManager, accountId: string, offer: Offer, type: string): Promise<void> {
     const { tenantId } = offer.owner;
-    await grantMembership(m, await planGrant(m, { tenantId, accountId, roles: [TENANT_USER], invitationId: null }));
+    await grantMembership(
+      m,
+      await planGrant(m, {
+        tenantId,
+        accountId,
+        roles: [TENANT_USER],
+        source: { type: 'domain', ref: offer.owner.domain },
+      }),
+    );
     const row = await insertDecision(m, accountId, offer, 'joined');
     await recordAudit(m, {
       type,
@@ -160,7 +168,12 @@ async function offerIn(m: EntityManager, accountId: string): Promise<Offer | und
   const owner = domain ? await ownerIn(m, domain) : undefined;
   if (!email || !owner || owner.joinPolicy === 'off') return undefined;
   if (await m.findOneBy(JoinRequest, { tenantId: owner.tenantId, accountId })) return undefined;
-  const plan = await planGrant(m, { tenantId: owner.tenantId, accountId, roles: [TENANT_USER], invitationId: null });
+  const plan = await planGrant(m, {
+    tenantId: owner.tenantId,
+    accountId,
+    roles: [TENANT_USER],
+    source: { type: 'domain' },
+  });
   return plan.outcome === 'joined' ? { owner, email } : undefined;
 }
 

@@ -105,7 +105,7 @@ export class JoinRequestService {
           tenantId,
           accountId: row.accountId,
           roles: [TENANT_USER],
-          invitationId: null,
+          source: { type: 'domain', ref: row.domain, grantedBy: decidedBy },
         });
         await grantMembership(m, plan);
       }

@@ -17,6 +17,7 @@ import {
   tenantsOf,
 } from '../tenants/grants.js';
 import { assertRolesExist } from '../tenants/service.js';
+import { accessEndOf } from './access-end.js';
 import type { InvitationMail } from './mail.js';
 import { type FindClient, hashHandle } from './service.js';
 import { inviterNameOf, inviterNamesOf, rolesOf, statusOf, whereStatus } from './status.js';
@@ -258,13 +259,13 @@ export class RedemptionService {
     const email = emails.length > 0;
     if (!email && !phone) return undefined;
     const held =
-      "SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND INSTR(i.roles, CONCAT('\"', mr.role, '\"')) > 0";
+      "SELECT COUNT(*) FROM membership_roles mr WHERE mr.membership_id = mb.id AND (mr.expires_at IS NULL OR mr.expires_at > :now) AND INSTR(i.roles, CONCAT('\"', mr.role, '\"')) > 0";
     const wanted = "(LENGTH(i.roles) - LENGTH(REPLACE(i.roles, '\"', ''))) / 2";
     const query = m
       .createQueryBuilder(Invitation, 'i')
       .innerJoin(Tenant, 't', 't.id = i.tenant_id AND t.deleted_at IS NULL')
       .leftJoin(InvitationRedemption, 'r', 'r.invitation_id = i.id AND r.account_id = :accountId', { accountId })
-      .leftJoin(Membership, 'mb', 'mb.tenant_id = i.tenant_id AND mb.account_id = :accountId')
+      .leftJoin(Membership, 'mb', 'mb.tenant_id = i.tenant_id AND mb.account_id = :accountId', { now: new Date() })
       // Bound to a verified contact of the account (an equality each, so the indexes serve), and every
       // binding the invitation has is one of the account's.
       .where(`(${[email && 'i.email IN (:...emails)', phone && 'i.phone = :phone'].filter(Boolean).join(' OR ')})`, {
@@ -328,7 +329,9 @@ export class RedemptionService {
       tenantId: invitation.tenantId,
       accountId,
       roles: rolesOf(invitation),
-      invitationId: invitation.id,
+      source: { type: 'invitation', ref: invitation.id, jti: invitation.tokenJti, grantedBy: invitation.createdBy },
+      expiresAt: accessEndOf(invitation),
+      renews: invitation.renews,
     });
   }
 

@@ -45,6 +45,9 @@ function toNewInvitation(body: z.output<typeof CreateInvitation>): NewInvitation
     deliver: body.deliver,
     notifyInviter: body.notify_inviter,
     profile: body.profile,
+    accessExpiresIn: body.access_expires_in,
+    accessExpiresAt: body.access_expires_at,
+    renews: body.renews,
   };
 }
 

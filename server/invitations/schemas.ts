@@ -4,6 +4,7 @@ import { parsePhoneNumber } from '../accounts/phone-numbers.js';
 import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
 import { SUPPORTED_LOCALES } from '../render.js';
 import { RoleName, Uuid } from '../tenants/schemas.js';
+import { MAX_ACCESS_SECONDS } from './access-end.js';
 
 export const DAY = 24 * 3600;
 export const DEFAULT_EXPIRES_IN = 7 * DAY;
@@ -57,6 +58,27 @@ export type InvitationProfileValue = z.output<typeof InvitationProfile>;
 
 export const InvitationParams = z.object({ tenantId: Uuid, tokenId: Uuid }).strict();
 
+/** Access that ends (access-end.ts): relative to acceptance, or fixed; and renewal instead of adding. */
+const AccessEnd = {
+  access_expires_in: z
+    .number()
+    .int()
+    .min(60)
+    .max(MAX_ACCESS_SECONDS, 'at most 5 years')
+    .optional()
+    .describe('seconds: the granted roles (and a membership it makes) end this long after acceptance'),
+  access_expires_at: z.iso
+    .datetime({ offset: true })
+    .refine((v) => Date.parse(v) > Date.now(), 'must be in the future')
+    .refine((v) => Date.parse(v) <= Date.now() + MAX_ACCESS_SECONDS * 1000, 'at most 5 years ahead')
+    .optional()
+    .describe('the granted roles (and a membership it makes) end then; after the invitation itself expires'),
+  renews: z
+    .boolean()
+    .default(false)
+    .describe('a renewal: moves the end of the invited roles the person holds to the new (later) end'),
+};
+
 export const CreateInvitation = z
   .object({
     roles: z
@@ -91,8 +113,13 @@ export const CreateInvitation = z
     deliver: z.enum(['email', 'sms', 'none']).default('none'),
     notify_inviter: z.boolean().default(false),
     profile: InvitationProfile.optional(),
+    ...AccessEnd,
   })
-  .strict();
+  .strict()
+  .refine((v) => !(v.access_expires_in && v.access_expires_at), {
+    message: 'give access_expires_in or access_expires_at, not both',
+    path: ['access_expires_at'],
+  });
 
 export const InvitationListQuery = z
   .object({
@@ -128,6 +155,9 @@ export const InvitationBody = z
     approved_by: z.string().nullable().describe("who approved it, when the tenant's policy asked for approval"),
     approved_at: z.string().nullable(),
     profile: InvitationProfile.nullable(),
+    access_expires_in: z.number().int().nullable(),
+    access_expires_at: z.string().nullable(),
+    renews: z.boolean(),
   })
   .meta({ id: 'Invitation' });
 

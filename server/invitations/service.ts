@@ -42,6 +42,7 @@ import {
   type InvitationView,
   whereStatus,
 } from './status.js';
+import { accessEndColumns, assertAccessOutlasts } from './access-end.js';
 import { tokenForRow } from './token.js';
 
 export interface NewInvitation {
@@ -58,6 +59,10 @@ export interface NewInvitation {
   notifyInviter?: boolean;
   /** Pre-filled sign-up fields (prefill.ts). */
   profile?: InvitationProfileValue;
+  /** Access that ends (access-end.ts). */
+  accessExpiresIn?: number;
+  accessExpiresAt?: string;
+  renews?: boolean;
 }
 
 export interface InvitationQuery {
@@ -147,7 +152,9 @@ export class InvitationService {
         approval: awaiting ? ('awaiting' as const) : null,
         approvedBy: null,
         approvedAt: null,
+        ...accessEndColumns(input),
       });
+      assertAccessOutlasts(invitation);
       if (invitation.email) await this.assertFewPending(m, tenantId, invitation.email);
       const issued = awaiting ? {} : await this.issue(m, invitation, access.tenant.name, actorOf(caller));
       await m.insert(Invitation, invitation);

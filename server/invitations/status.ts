@@ -59,6 +59,9 @@ export const toInvitationView = (inv: Invitation, now = new Date()): InvitationV
   approved_by: inv.approval === 'approved' ? inv.approvedBy : null,
   approved_at: inv.approval === 'approved' && inv.approvedAt ? inv.approvedAt.toISOString() : null,
   profile: inv.profile ? (JSON.parse(inv.profile) as InvitationProfileValue) : null,
+  access_expires_in: inv.accessExpiresIn,
+  access_expires_at: inv.accessExpiresAt?.toISOString() ?? null,
+  renews: inv.renews,
 });
 
 type ClientName = (id: string) => Promise<string | undefined>;

@@ -14,6 +14,7 @@ import { UserAgent } from '../../test/support/user-agent.js';
 import { configureClient, createClient } from '../oidc/clients.js';
 import type { Caller } from '../tenants/access.js';
 import { insertMembership } from '../tenants/service.js';
+import { MembershipRole } from '../db/entities/index.js';
 
 const backend: Caller = { kind: 'client', clientId: 'backend', manage: true };
 const AUDIENCE = 'https://projects.example/api';
@@ -197,5 +198,30 @@ describeWithServer('oauth4webapi and a backend checking tokens with jose', (serv
     const forged = `${tokens.access_token.slice(0, -4)}AAAA`;
     for (const token of [tokens.id_token!, await clientToken(server(), { manage: true }), forged])
       assert.equal((await call(token)).status, 401);
+  });
+
+  test('a role past its end grants no permission from the next refresh on (checked at issuance)', async () => {
+    const who = await memberOf(server(), 'Temp', { [acme]: ['tenant-user', 'tenant-admin'] });
+    const tokens = await signIn(who, { tenant_hint: acme });
+    const scopes = (t: oauth.TokenEndpointResponse) => String(jose.decodeJwt(t.access_token).scope).split(' ');
+    assert.ok(scopes(tokens).includes('projects:write'), 'tenant-admin holds every permission');
+    await server().db.write((m) =>
+      m
+        .createQueryBuilder()
+        .update(MembershipRole)
+        .set({ expiresAt: new Date(Date.now() - 1000) })
+        .where(
+          'tenant_id = :acme AND role = :role AND membership_id IN (SELECT id FROM memberships WHERE account_id = :who)',
+          {
+            acme,
+            role: 'tenant-admin',
+            who: who.id,
+          },
+        )
+        .execute(),
+    );
+    const after = await refresh(tokens.refresh_token!);
+    assert.ok(!scopes(after).includes('projects:write'), 'the ended tenant-admin role grants nothing');
+    assert.ok(scopes(after).includes('projects:read'), 'the current tenant-user role still does');
   });
 });

@@ -22,6 +22,8 @@ export interface TenantAccess {
   tenant: Tenant;
   level: Level;
   membership?: Membership;
+  /** A member's roles that have not ended (a person's access only). */
+  roles?: string[];
 }
 
 export const actorOf = (caller: Caller) =>
@@ -38,12 +40,18 @@ export async function accessTo(m: EntityManager, caller: Caller, tenantId: strin
     return { tenant, level: 'manage' };
   }
   const membership = await m.findOneBy(Membership, { tenantId, accountId: caller.accountId });
-  if (!membership) throw notFound();
+  const now = new Date();
+  if (!membership || ended(membership.expiresAt, now)) throw notFound();
   if (!caller.scopes.has('tenants:admin'))
     throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
-  const roles = await m.findBy(MembershipRole, { membershipId: membership.id });
-  return { tenant, membership, level: roles.some((r) => r.role === TENANT_ADMIN) ? 'admin' : 'member' };
+  const all = await m.findBy(MembershipRole, { membershipId: membership.id });
+  const roles = all.filter((r) => !ended(r.expiresAt, now)); // access that ended grants nothing, as in tokens
+  if (all.length && !roles.length) throw notFound();
+  const held = roles.map((r) => r.role);
+  return { tenant, membership, roles: held, level: held.includes(TENANT_ADMIN) ? 'admin' : 'member' };
 }
+
+const ended = (end: Date | null, now: Date) => end !== null && end <= now;
 
 /** Throws 403 unless the caller administers the tenant (tenant-admin, or a tenants:manage client). */
 export function requireAdmin(access: TenantAccess): void {

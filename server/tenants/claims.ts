@@ -31,19 +31,35 @@ const claimOf = ({ tenant_id, tenant_name, roles }: TenantMembership): TenantCla
   roles,
 });
 
+/** A role row whose end has not passed at `:now` (alias `p`). */
+export const current = (p: string) => `(${p}.expires_at IS NULL OR ${p}.expires_at > :now)`;
+
 export class TenantDirectory {
   constructor(private readonly db: Database) {}
 
-  /** The account's memberships of live tenants, by tenant name. */
-  async membershipsOf(accountId: string): Promise<TenantMembership[]> {
+  /**
+   * The account's memberships of live tenants, by tenant name, as they stand at `now`: a role past its end is
+   * left out, and so is a membership past its own end or whose every role has ended (both in SQL).
+   */
+  async membershipsOf(accountId: string, now = new Date()): Promise<TenantMembership[]> {
     return this.db.read(async (m) => {
-      const memberships = await m.findBy(Membership, { accountId });
+      const memberships = await m
+        .createQueryBuilder(Membership, 'mb')
+        .where('mb.account_id = :accountId', { accountId })
+        .andWhere('(mb.expires_at IS NULL OR mb.expires_at > :now)', { now })
+        // A membership with roles, none of them current, has ended (one with no roles at all has not).
+        .andWhere(
+          `(NOT EXISTS (SELECT 1 FROM membership_roles e WHERE e.membership_id = mb.id) OR EXISTS (SELECT 1 FROM membership_roles e WHERE e.membership_id = mb.id AND ${current('e')}))`,
+        )
+        .getMany();
       if (!memberships.length) return [];
       const tenants = await m.findBy(Tenant, { id: In(memberships.map((x) => x.tenantId)), deletedAt: IsNull() });
-      const roles = await m.find(MembershipRole, {
-        where: { membershipId: In(memberships.map((x) => x.id)) },
-        order: { role: 'ASC' },
-      });
+      const roles = await m
+        .createQueryBuilder(MembershipRole, 'r')
+        .where('r.membership_id IN (:...ids)', { ids: memberships.map((x) => x.id) })
+        .andWhere(current('r'), { now })
+        .orderBy('r.role', 'ASC')
+        .getMany();
       return tenants
         .map((t) => {
           const membership = memberships.find((x) => x.tenantId === t.id)!;

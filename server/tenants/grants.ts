@@ -6,6 +6,7 @@ import { recordAudit } from '../db/audit.js';
 import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { TENANT_ADMIN } from './access.js';
 import { isLastAdmin } from './memberships.js';
+import { type GrantSource, provenanceOf, sourceData } from './provenance.js';
 import { insertMembership, lockTenant } from './service.js';
 
 /** What another feature may know of a tenant. */
@@ -28,61 +29,116 @@ export async function tenantsOf(m: EntityManager, tenantIds: string[]): Promise<
   return (await m.findBy(Tenant, { id: In([...new Set(tenantIds)]) })).map(refOf);
 }
 
+export type { GrantSource } from './provenance.js';
+
 export interface GrantRequest {
   tenantId: string;
   accountId: string;
   roles: string[];
-  /** Where the membership comes from, kept on a new one. */
-  invitationId: string | null;
+  source: GrantSource;
+  /** When the access granted ends; null or absent: it does not. */
+  expiresAt?: Date | null;
+  /** A renewal: roles held with an end get the later of their end and this one (never an earlier one). */
+  renews?: boolean;
 }
 
-/** What granting a request changes: joined (a new membership), extended (roles added), or nothing at all. */
+/** What granting a request changes: joined (a new membership), extended (roles added or renewed), or nothing. */
 export type GrantOutcome = 'joined' | 'extended' | 'already_member';
 
-/** A grant as read, before anything is written: its outcome and the roles it adds. */
+/** A grant as read, before anything is written: its outcome and the roles it adds or renews. */
 export interface PlannedGrant {
   outcome: GrantOutcome;
-  /** The requested roles the account lacks (all of them when it joins). */
+  /** The requested roles the account has no row for (all of them when it joins). */
   missing: string[];
+  /** Held roles whose end moves: those that ended, and, for a renewal, those whose end comes before the new one. */
+  renewed: string[];
   request: GrantRequest;
   /** The existing membership a grant extends. */
   membershipId?: string;
 }
 
+/**
+ * Only ever later, checked in the UPDATE itself: of two renewals accepted at once, the later end stays
+ * whichever commits last (an end of null, none, is the latest).
+ */
+const laterEnd = '(expires_at IS NOT NULL AND (:end IS NULL OR expires_at < :end))';
+
+const endsBefore = (end: Date | null, other: Date | null | undefined) => end !== null && (!other || end < other);
+
 /** What granting would change, read without writing: the caller may decide in between (count a use, refuse). */
-export async function planGrant(m: EntityManager, request: GrantRequest): Promise<PlannedGrant> {
+export async function planGrant(m: EntityManager, request: GrantRequest, now = new Date()): Promise<PlannedGrant> {
   const { tenantId, accountId, roles } = request;
   const membership = await m.findOneBy(Membership, { tenantId, accountId });
-  if (!membership) return { outcome: 'joined', missing: roles, request };
-  const have = (await m.findBy(MembershipRole, { membershipId: membership.id })).map((r) => r.role);
-  const missing = roles.filter((r) => !have.includes(r));
-  return { outcome: missing.length ? 'extended' : 'already_member', missing, request, membershipId: membership.id };
+  if (!membership) return { outcome: 'joined', missing: roles, renewed: [], request };
+  const have = await m.findBy(MembershipRole, { membershipId: membership.id });
+  const missing = roles.filter((r) => !have.some((h) => h.role === r));
+  const ended = endsBefore(membership.expiresAt, now);
+  const renewed = have
+    .filter((h) => roles.includes(h.role))
+    .filter(
+      (h) => ended || endsBefore(h.expiresAt, now) || (request.renews && endsBefore(h.expiresAt, request.expiresAt)),
+    )
+    .map((h) => h.role);
+  const outcome = missing.length || renewed.length ? 'extended' : 'already_member';
+  return { outcome, missing, renewed, request, membershipId: membership.id };
 }
 
 /**
- * Writes a planned grant, in the same transaction that planned it: a new membership, or only the missing
- * roles. Two grants to one account at once meet the membership's unique keys; the caller's rollback decides.
+ * Writes a planned grant, in the same transaction that planned it: a new membership, or the missing roles and
+ * the renewed ends. Two grants to one account at once meet the membership's unique keys; the caller's rollback decides.
  */
 export async function grantMembership(m: EntityManager, plan: PlannedGrant): Promise<void> {
-  const { tenantId, accountId, roles, invitationId } = plan.request;
-  if (plan.outcome === 'joined') await insertMembership(m, tenantId, accountId, roles, invitationId, accountId);
+  const { tenantId, accountId, roles, source, expiresAt = null } = plan.request;
+  if (plan.outcome === 'joined') await insertMembership(m, tenantId, accountId, roles, source, accountId, expiresAt);
   else if (plan.outcome === 'extended') {
-    await m.insert(
-      MembershipRole,
-      plan.missing.map((role) => ({ membershipId: plan.membershipId!, role, tenantId })),
-    );
+    const membershipId = plan.membershipId!;
+    const now = new Date();
+    if (plan.missing.length)
+      await m.insert(
+        MembershipRole,
+        plan.missing.map((role) => ({
+          membershipId,
+          role,
+          tenantId,
+          grantedAt: now,
+          ...provenanceOf(source, expiresAt),
+        })),
+      );
+    if (plan.renewed.length)
+      await m
+        .createQueryBuilder()
+        .update(MembershipRole)
+        .set({ expiresAt, endedRecordedAt: null })
+        .where('membership_id = :membershipId AND role IN (:...roles)', { membershipId, roles: plan.renewed })
+        .andWhere(laterEnd, { end: expiresAt })
+        .execute();
+    await reopenMembership(m, membershipId, expiresAt);
     await recordAudit(m, {
       type: 'membership.updated',
       actor: accountId,
       tenantId,
       subject: accountId,
       data: {
-        membership_id: plan.membershipId,
+        membership_id: membershipId,
         added_roles: plan.missing,
-        ...(invitationId ? { invitation_id: invitationId } : {}),
+        ...(plan.renewed.length ? { renewed_roles: plan.renewed } : {}),
+        ...(expiresAt ? { expires_at: expiresAt.toISOString() } : {}),
+        source: sourceData(source),
+        ...(source.type === 'invitation' && source.ref ? { invitation_id: source.ref } : {}),
       },
     });
   }
+}
+
+/** A grant to a membership that has an end moves that end to the grant's (null: none) when it is later. */
+async function reopenMembership(m: EntityManager, membershipId: string, expiresAt: Date | null): Promise<void> {
+  await m
+    .createQueryBuilder()
+    .update(Membership)
+    .set({ expiresAt, endedRecordedAt: null })
+    .where('id = :membershipId', { membershipId })
+    .andWhere(laterEnd, { end: expiresAt })
+    .execute();
 }
 
 /** What a sign-in through a tenant's connection grants there (just-in-time membership). */
@@ -109,8 +165,9 @@ export async function applySsoGrant(m: EntityManager, grant: SsoGrant): Promise<
   const catalogue = (await m.findBy(TenantRole, { tenantId })).map((r) => r.name);
   const roles = grant.roles.filter((r) => catalogue.includes(r));
   const membership = await m.findOneBy(Membership, { tenantId, accountId });
+  const source: GrantSource = { type: 'sso', ref: idp };
   if (!membership) {
-    await insertMembership(m, tenantId, accountId, roles, null, accountId);
+    await insertMembership(m, tenantId, accountId, roles, source, accountId);
     return;
   }
   const have = (await m.findBy(MembershipRole, { membershipId: membership.id })).map((r) => r.role);
@@ -122,7 +179,13 @@ export async function applySsoGrant(m: EntityManager, grant: SsoGrant): Promise<
   if (added.length)
     await m.insert(
       MembershipRole,
-      added.map((role) => ({ membershipId: membership.id, role, tenantId })),
+      added.map((role) => ({
+        membershipId: membership.id,
+        role,
+        tenantId,
+        grantedAt: new Date(),
+        ...provenanceOf(source, null),
+      })),
     );
   if (removed.length) await m.delete(MembershipRole, { membershipId: membership.id, role: In(removed) });
   await recordAudit(m, {
@@ -130,6 +193,6 @@ export async function applySsoGrant(m: EntityManager, grant: SsoGrant): Promise<
     actor: accountId,
     tenantId,
     subject: accountId,
-    data: { membership_id: membership.id, added_roles: added, removed_roles: removed, idp },
+    data: { membership_id: membership.id, added_roles: added, removed_roles: removed, idp, source: sourceData(source) },
   });
 }

@@ -1,7 +1,7 @@
 // Who may invite whom into a tenant: admins and backends any role of the catalogue; a member holding a role
 // flagged `can_invite` only roles they hold themselves, never tenant-admin, and only their own invitations.
 import { type EntityManager, In } from 'typeorm';
-import { MembershipRole, TenantRole } from '../db/entities/index.js';
+import { TenantRole } from '../db/entities/index.js';
 import { Forbidden } from '../errors.js';
 import { accessTo, type Caller, TENANT_ADMIN, type TenantAccess } from './access.js';
 import { type InvitationPolicy, notMultiUse } from './invitation-policy.js';
@@ -17,7 +17,8 @@ export interface InviterAccess extends TenantAccess {
 export async function inviterAccess(m: EntityManager, caller: Caller, tenantId: string): Promise<InviterAccess> {
   const access = await accessTo(m, caller, tenantId);
   if (access.level !== 'member' || caller.kind !== 'user') return { ...access, grantable: 'any' };
-  const held = (await m.findBy(MembershipRole, { membershipId: access.membership!.id })).map((r) => r.role);
+  // Only roles that have not ended: access that ended grants nothing, the right to invite included.
+  const held = access.roles ?? [];
   const inviting = held.length ? await m.countBy(TenantRole, { tenantId, name: In(held), canInvite: true }) : 0;
   if (inviting === 0)
     throw new Forbidden('Only a tenant-admin, or a member whose role may invite, may do this.', 'forbidden');

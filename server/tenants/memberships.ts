@@ -1,6 +1,6 @@
 // Memberships of a tenant: listing, changing roles, removing and leaving, with the last-admin rule.
 import { type EntityManager, In } from 'typeorm';
-import type { z } from 'zod';
+import { displayNamesOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import {
   decodeCursor,
@@ -15,12 +15,14 @@ import {
 } from '../db/cursor.js';
 import type { Database } from '../db/database.js';
 import { Account, Membership, MembershipRole } from '../db/entities/index.js';
-import { Conflict, NotFound } from '../errors.js';
+import { Conflict, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin, TENANT_ADMIN, type TenantAccess } from './access.js';
-import type { MembershipBody } from './schemas.js';
+import { type MembershipView, toViews } from './membership-views.js';
+import { provenanceOf } from './provenance.js';
+import { looksLikeUuid } from './schemas.js';
 import { assertRolesExist, lockTenant } from './service.js';
 
-export type MembershipView = z.output<typeof MembershipBody>;
+export type { MembershipView } from './membership-views.js';
 
 export interface MembershipQuery {
   search?: string;
@@ -33,35 +35,6 @@ export interface MembershipQuery {
 
 const NAME_KEY = "LOWER(COALESCE(a.name, a.email, ''))";
 
-async function rolesByMembership(m: EntityManager, ids: string[]): Promise<Map<string, string[]>> {
-  const rows = ids.length
-    ? await m.find(MembershipRole, { where: { membershipId: In(ids) }, order: { role: 'ASC' } })
-    : [];
-  const map = new Map<string, string[]>(ids.map((id) => [id, []]));
-  for (const row of rows) map.get(row.membershipId)!.push(row.role);
-  return map;
-}
-
-async function toViews(m: EntityManager, memberships: Membership[]): Promise<MembershipView[]> {
-  const roles = await rolesByMembership(
-    m,
-    memberships.map((x) => x.id),
-  );
-  const ids = memberships.map((x) => x.accountId);
-  const accounts = new Map((ids.length ? await m.findBy(Account, { id: In(ids) }) : []).map((a) => [a.id, a]));
-  return memberships.map((x) => {
-    const account = accounts.get(x.accountId);
-    return {
-      id: x.id,
-      tenant_id: x.tenantId,
-      roles: roles.get(x.id) ?? [],
-      created_at: x.createdAt.toISOString(),
-      invitation_id: x.invitationId,
-      account: { id: x.accountId, name: account?.name ?? null, email: account?.email ?? null },
-    };
-  });
-}
-
 /**
  * Throws 409 when the change would leave the tenant with no tenant-admin (callers hold the tenant lock).
  * On MySQL the admins are read with a locking read, which sees the latest committed rows whatever
@@ -71,7 +44,8 @@ async function toViews(m: EntityManager, memberships: Membership[]): Promise<Mem
 export async function isLastAdmin(m: EntityManager, tenantId: string, membershipId: string): Promise<boolean> {
   const query = m
     .createQueryBuilder(MembershipRole, 'r')
-    .where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN });
+    .where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN })
+    .andWhere('(r.expires_at IS NULL OR r.expires_at > :now)', { now: new Date() }); // an ended admin role administers nothing
   if (m.connection.options.type === 'mysql') query.setLock('pessimistic_write'); // FOR SHARE is MySQL 8 only; sql.js is serialised already
   const admins = await query.getMany();
   return admins.length === 1 && admins[0]!.membershipId === membershipId;
@@ -81,6 +55,16 @@ async function assertAnotherAdminRemains(m: EntityManager, tenantId: string, mem
   if (await isLastAdmin(m, tenantId, membershipId))
     throw new Conflict('This is the last tenant-admin of the tenant; make someone else an admin first.', 'last_admin');
 }
+
+/** What an admin changes of a membership; undefined: left as it is. */
+export interface MembershipChange {
+  roles?: string[];
+  accessExpiresAt?: Date | null;
+  roleExpirations?: Record<string, Date | null>;
+}
+
+const isoOf = (ends: Record<string, Date | null>) =>
+  Object.fromEntries(Object.entries(ends).map(([role, end]) => [role, end?.toISOString() ?? null]));
 
 export class MembershipService {
   constructor(private readonly db: Database) {}
@@ -155,28 +139,93 @@ export class MembershipService {
 
   /** Replaces a member's roles; every role must be in the catalogue, and an admin must remain. */
   async setRoles(caller: Caller, tenantId: string, membershipId: string, roles: string[]): Promise<MembershipView> {
+    return this.update(caller, tenantId, membershipId, { roles });
+  }
+
+  /**
+   * Changes a membership: its roles (kept roles keep their source and end; added ones are the admin's), the
+   * membership's end, and each role's end (null: none). A moved end is announced again when it passes.
+   */
+  async update(
+    caller: Caller,
+    tenantId: string,
+    membershipId: string,
+    change: MembershipChange,
+  ): Promise<MembershipView> {
     return this.db.transaction(async (m) => {
       await lockTenant(m, tenantId); // first: every read below must see the changes of whoever held the lock before
       const access = await accessTo(m, caller, tenantId);
       requireAdmin(access);
       const membership = await this.find(m, tenantId, membershipId);
+      const have = (await m.findBy(MembershipRole, { membershipId })).map((r) => r.role);
+      const roles = change.roles ?? have;
       await assertRolesExist(m, tenantId, roles);
-      if (!roles.includes(TENANT_ADMIN)) await assertAnotherAdminRemains(m, tenantId, membershipId);
-      await m.delete(MembershipRole, { membershipId });
-      if (roles.length)
+      const ends = change.roleExpirations ?? {};
+      // Dropping the role, or giving it (or the membership) an end, must leave an admin without one.
+      const endsAdmin = !!ends[TENANT_ADMIN] || !!change.accessExpiresAt;
+      if (!roles.includes(TENANT_ADMIN) || endsAdmin) await assertAnotherAdminRemains(m, tenantId, membershipId);
+      const strangers = Object.keys(ends).filter((r) => !roles.includes(r));
+      if (strangers.length)
+        throw new Unprocessable(`Not roles of this member: ${strangers.join(', ')}.`, 'role_not_held');
+      const removed = have.filter((r) => !roles.includes(r));
+      const added = roles.filter((r) => !have.includes(r));
+      if (removed.length) await m.delete(MembershipRole, { membershipId, role: In(removed) });
+      const source = provenanceOf(
+        { type: caller.kind === 'operator' ? 'operator' : 'admin', grantedBy: actorOf(caller) },
+        null,
+      );
+      if (added.length)
         await m.insert(
           MembershipRole,
-          roles.map((role) => ({ membershipId, role, tenantId })),
+          added.map((role) => ({
+            membershipId,
+            role,
+            tenantId,
+            grantedAt: new Date(),
+            ...source,
+            expiresAt: ends[role] ?? null,
+          })),
         );
+      for (const [role, expiresAt] of Object.entries(ends))
+        if (!added.includes(role))
+          await m.update(MembershipRole, { membershipId, role }, { expiresAt, endedRecordedAt: null });
+      if (change.accessExpiresAt !== undefined)
+        await m.update(Membership, { id: membershipId }, { expiresAt: change.accessExpiresAt, endedRecordedAt: null });
       await recordAudit(m, {
         type: 'membership.updated',
         actor: actorOf(caller),
         tenantId,
         subject: membership.accountId,
-        data: { roles, membership_id: membershipId },
+        data: {
+          roles,
+          membership_id: membershipId,
+          ...(change.accessExpiresAt !== undefined
+            ? { expires_at: change.accessExpiresAt?.toISOString() ?? null }
+            : {}),
+          ...(Object.keys(ends).length ? { role_expirations: isoOf(ends) } : {}),
+        },
       });
-      return (await toViews(m, [membership]))[0]!;
+      return (await toViews(m, [await this.find(m, tenantId, membershipId)]))[0]!;
     });
+  }
+
+  /** The end of a member's whole access: the membership's and every role's (null: none), as the admin page sets it. */
+  async setAccessEnd(
+    caller: Caller,
+    tenantId: string,
+    membershipId: string,
+    end: Date | null,
+  ): Promise<MembershipView> {
+    const held = await this.db.read((m) => m.findBy(MembershipRole, { membershipId, tenantId }));
+    const roleExpirations = Object.fromEntries(held.map((r) => [r.role, end]));
+    return this.update(caller, tenantId, membershipId, { accessExpiresAt: end, roleExpirations });
+  }
+
+  /** Display names of those who granted these memberships and roles (accounts only; clients keep their id). */
+  async grantorNames(views: MembershipView[]): Promise<Map<string, string>> {
+    const ids = views.flatMap((v) => [v.source.granted_by, ...v.role_grants.map((r) => r.source.granted_by)]);
+    const accounts = ids.filter((id): id is string => !!id && looksLikeUuid(id));
+    return this.db.read((m) => displayNamesOf(m, accounts));
   }
 
   /** An admin removes a member, or a member leaves; the last admin can do neither to themselves. */

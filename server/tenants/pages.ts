@@ -9,6 +9,7 @@ import { FIRST_FACTORS } from './sign-in-policy.js';
 import type { SignedInBrowser } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 import { type Caller, TENANT_ADMIN } from './access.js';
+import { memberRows } from './member-rows.js';
 import type { MembershipService } from './memberships.js';
 import { RoleName, Uuid } from './schemas.js';
 import type { TenantService } from './service.js';
@@ -53,6 +54,8 @@ const rolesForm = pageForm({ roles: listOf(RoleName).pipe(z.array(RoleName).max(
 const newRole = pageForm({ name: RoleName, description: optionalText(z.string().trim().max(300)) });
 const removeRole = pageForm({ force: z.literal('yes').optional() });
 const noFields = pageForm({});
+/** The day the member's access ends (at 00:00 UTC); empty: it does not end. */
+const accessForm = pageForm({ ends_on: optionalText(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date')) });
 /** No first factor ticked means no limit (every way of signing in is allowed). */
 const policyForm = pageForm({ require_mfa: z.literal('yes').optional(), first_factors: listOf(z.enum(FIRST_FACTORS)) });
 const invitationPolicyForm = pageForm({ multi_use_roles: listOf(RoleName), approval_roles: listOf(RoleName) });
@@ -110,7 +113,7 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
         multiUseRoles: invitationPolicy.multi_use_roles ?? roles.map((r) => r.name).filter((r) => r !== TENANT_ADMIN),
         approvalRoles: invitationPolicy.approval_roles,
         firstFactors: FIRST_FACTORS,
-        members: members.items,
+        members: await memberRows(memberships, members.items),
         membersNext: members.next_cursor,
         membersPrevious: members.previous_cursor,
         search: query.search,
@@ -152,6 +155,18 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
         return memberships.setRoles(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId), form.roles);
       },
       'roles_saved',
+    ),
+  );
+
+  router.post('/members/:membershipId/access', (ctx) =>
+    change(
+      ctx,
+      (caller) => {
+        const form = accessForm.parse(ctx.request.body ?? {});
+        const end = form.ends_on ? new Date(`${form.ends_on}T00:00:00Z`) : null;
+        return memberships.setAccessEnd(caller, ctx.params.tenantId!, Uuid.parse(ctx.params.membershipId), end);
+      },
+      'access_saved',
     ),
   );
 

@@ -42,6 +42,12 @@ const ERROR_TEXT: Record<number, string> = {
   422: 'Names a role that is not in the catalogue.',
 };
 
+/** An ISO time as a Date in whole seconds (as MySQL keeps it), kept null (no end) or undefined (unchanged). */
+const dateOrNull = (v: string | null | undefined) =>
+  v === undefined ? undefined : v === null ? null : new Date(Math.floor(Date.parse(v) / 1000) * 1000);
+const mapValues = <A, B>(o: Record<string, A>, f: (v: A) => B) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+
 export function tenantRoutes({ api, issuer, tenants, memberships }: TenantRouteDeps): void {
   const tag = 'Tenants';
 
@@ -255,7 +261,7 @@ export function tenantRoutes({ api, issuer, tenants, memberships }: TenantRouteD
       method: 'patch',
       path: '/api/tenants/:tenantId/memberships/:membershipId',
       tag: members,
-      summary: "Replace a member's roles",
+      summary: "Change a member's roles and when their access ends",
       params: MembershipParams,
       body: SetRoles,
       responses: {
@@ -264,7 +270,11 @@ export function tenantRoutes({ api, issuer, tenants, memberships }: TenantRouteD
       },
     },
     async ({ caller, params, body }) => ({
-      body: await memberships.setRoles(caller, params.tenantId, params.membershipId, body.roles),
+      body: await memberships.update(caller, params.tenantId, params.membershipId, {
+        roles: body.roles,
+        accessExpiresAt: dateOrNull(body.access_expires_at),
+        roleExpirations: body.role_expirations && mapValues(body.role_expirations, (v) => dateOrNull(v) ?? null),
+      }),
     }),
   );
 

@@ -1,5 +1,6 @@
 // Request and response schemas of the tenant routes: they validate input and feed /api/openapi.json.
 import { z } from 'zod';
+import { SOURCE_TYPES } from '../db/entities/index.js';
 import { boundedJsonObject, FREE_FORM_JSON } from '../http/json-limits.js';
 
 export const Uuid = z.uuid({ error: 'expected a UUID' });
@@ -54,14 +55,48 @@ export const UpdateRole = z
   .object({ description: z.string().max(300).optional(), can_invite: CanInvite.optional() })
   .strict()
   .refine((v) => Object.keys(v).length > 0, 'give description or can_invite');
+const AccessEnd = z.iso
+  .datetime({ offset: true })
+  .nullable()
+  .describe('when the access ends (ISO 8601); null: it does not');
 export const SetRoles = z
   .object({
     roles: z
       .array(RoleName)
       .max(50)
-      .transform((r) => [...new Set(r)]),
+      .transform((r) => [...new Set(r)])
+      .optional()
+      .describe("the member's roles, replacing the ones held (kept roles keep where they came from)"),
+    access_expires_at: AccessEnd.optional().describe("the membership's end; null: none"),
+    role_expirations: z
+      .record(RoleName, AccessEnd)
+      .refine((v) => Object.keys(v).length <= 50, 'at most 50 roles')
+      .optional()
+      .describe('per held (or given) role: when it ends; null: it does not'),
   })
-  .strict();
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, 'give at least one of roles, access_expires_at, role_expirations');
+
+/** Where a membership or a role came from (docs/invitations.md, "Where a membership came from"). */
+export const SourceBody = z
+  .object({
+    type: z.enum(SOURCE_TYPES),
+    invitation_id: z.string().nullable(),
+    jti: z.string().nullable().describe('the accepted invitation token'),
+    connection: z.string().nullable().describe('the SSO connection (slug)'),
+    domain: z.string().nullable().describe('the verified domain joined through'),
+    granted_by: z.string().nullable().describe('an account id, client:<id> or the operator; null: their own act'),
+    granted_at: z.string().nullable(),
+  })
+  .meta({ id: 'MembershipSource' });
+export const RoleGrantBody = z
+  .object({
+    role: z.string(),
+    expires_at: z.string().nullable(),
+    ended: z.boolean().describe('the end passed: tokens no longer carry the role'),
+    source: SourceBody,
+  })
+  .meta({ id: 'RoleGrant' });
 
 export const TenantBody = z
   .object({
@@ -84,6 +119,10 @@ export const MembershipBody = z
     roles: z.array(z.string()),
     created_at: z.string(),
     invitation_id: Uuid.nullable(),
+    source: SourceBody,
+    access_expires_at: z.string().nullable().describe("the membership's end; null: none"),
+    ended: z.boolean().describe('the membership, or every role of it, ended: tokens no longer carry the tenant'),
+    role_grants: z.array(RoleGrantBody).describe('each held role, ended ones too, with its end and source'),
   })
   .meta({ id: 'Membership' });
 export const pageOf = <T extends z.ZodType>(item: T) =>

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { Account, AuditEvent, Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { Conflict, Forbidden, NotFound, Unprocessable } from '../errors.js';
 import { type InvitationPolicy, parseInvitationPolicy } from './invitation-policy.js';
+import { type GrantSource, provenanceOf, sourceData } from './provenance.js';
 import { parseSignInPolicy, type SignInPolicy } from './sign-in-policy.js';
 import { accessTo, actorOf, BUILTIN_ROLES, type Caller, type Level, requireAdmin, TENANT_ADMIN } from './access.js';
 import { looksLikeUuid, type RoleBody, type TenantBody } from './schemas.js';
@@ -151,7 +152,12 @@ export class TenantService {
       if (adminId) {
         if (!(await m.existsBy(Account, { id: adminId })))
           throw new Unprocessable('There is no account with this id to be the first admin.', 'account_not_found');
-        await insertMembership(m, tenant.id, adminId, [TENANT_ADMIN], null, actorOf(caller));
+        // The person who makes a tenant for themselves is its first admin by self-service; otherwise whoever named them.
+        const source: GrantSource =
+          caller.kind === 'user' && caller.accountId === adminId
+            ? { type: 'self_service' }
+            : { type: caller.kind === 'operator' ? 'operator' : 'admin', grantedBy: actorOf(caller) };
+        await insertMembership(m, tenant.id, adminId, [TENANT_ADMIN], source, actorOf(caller));
       }
       await recordAudit(m, {
         type: 'tenant.created',
@@ -367,29 +373,43 @@ export async function insertMembership(
   tenantId: string,
   accountId: string,
   roles: string[],
-  invitationId: string | null,
+  /** Where it comes from; null: an admin's act (a grant with no more to say). */
+  from: GrantSource | null,
   /** Who caused it (audited as membership.created): the creator of a tenant, the account accepting an invitation. */
   actor: string | null = null,
+  /** When the access ends; null: it does not. */
+  expiresAt: Date | null = null,
 ): Promise<Membership> {
+  const source: GrantSource = from ?? { type: 'admin', grantedBy: actor };
+  const now = new Date();
+  const invitationId = source.type === 'invitation' ? (source.ref ?? null) : null;
+  const provenance = provenanceOf(source, expiresAt);
   const membership = Object.assign(new Membership(), {
     id: crypto.randomUUID(),
     tenantId,
     accountId,
-    createdAt: new Date(),
+    createdAt: now,
     invitationId,
+    ...provenance,
   });
   await m.insert(Membership, membership);
   if (roles.length)
     await m.insert(
       MembershipRole,
-      roles.map((role) => ({ membershipId: membership.id, role, tenantId })),
+      roles.map((role) => ({ membershipId: membership.id, role, tenantId, grantedAt: now, ...provenance })),
     );
   await recordAudit(m, {
     type: 'membership.created',
     actor,
     tenantId,
     subject: accountId,
-    data: { membership_id: membership.id, roles, ...(invitationId ? { invitation_id: invitationId } : {}) },
+    data: {
+      membership_id: membership.id,
+      roles,
+      ...(invitationId ? { invitation_id: invitationId } : {}),
+      ...(expiresAt ? { expires_at: expiresAt.toISOString() } : {}),
+      source: sourceData(source),
+    },
   });
   return membership;
 }

@@ -395,7 +395,7 @@ describeWithServer('Webhooks: Management API and delivery', (server: () => TestS
       'joining',
     );
     const joiner = await person(server(), 'Joiner');
-    const issued = await call<{ id: string; token: string }>(
+    const issued = await call<{ id: string; token: string; created_by: string }>(
       'POST',
       `/api/tenants/${tenantId}/invitations/tokens`,
       manage,
@@ -404,7 +404,7 @@ describeWithServer('Webhooks: Management API and delivery', (server: () => TestS
       },
     );
     await server().tessera.redemption.accept({ token: issued.body.token }, joiner.id);
-    const memberships = await call<{ items: { id: string }[] }>(
+    const memberships = await call<{ items: { id: string; source: { jti: string } }[] }>(
       'GET',
       `/api/tenants/${tenantId}/memberships?account_id=${joiner.id}`,
       manage,
@@ -431,6 +431,12 @@ describeWithServer('Webhooks: Management API and delivery', (server: () => TestS
         membership_id: membershipId,
         roles: ['tenant-user'],
         invitation_id: issued.body.id,
+        source: {
+          type: 'invitation',
+          ref: issued.body.id,
+          jti: memberships.body.items[0]!.source.jti,
+          granted_by: issued.body.created_by,
+        },
         actor: joiner.id,
       },
       'membership.deleted': {

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'membership.created',
   'membership.updated',
   'membership.deleted',
+  'membership.access_ended',
   'tenant.created',
   'tenant.updated',
   'tenant.deleted',
@@ -80,6 +81,7 @@ export function eventOfAudit(record: AuditRecord): WebhookEventData | undefined 
       };
     case 'membership.created':
     case 'membership.updated':
+    case 'membership.access_ended': // by the sweep (actor `system`): `roles` the ended role, or the whole membership
       return {
         type: record.type,
         tenantId,
@@ -89,7 +91,11 @@ export function eventOfAudit(record: AuditRecord): WebhookEventData | undefined 
           membership_id: str(extra.membership_id),
           roles: strings(extra.roles),
           added_roles: strings(extra.added_roles),
+          renewed_roles: strings(extra.renewed_roles),
           invitation_id: str(extra.invitation_id),
+          source: extra.source,
+          expires_at: extra.expires_at,
+          whole_membership: extra.whole === true ? true : undefined,
           actor,
         }),
       };

@@ -12,6 +12,7 @@ export type { WebhookDeliveryStatus } from './webhook.js';
 export type { DomainMethod, JoinPolicy } from './tenant-domain.js';
 export type { JoinStatus } from './join-request.js';
 export type { ConnectionKind } from './connection.js';
+export { SOURCE_TYPES, type SourceType } from './provenance.js';
 
 /** Every entity, for the data source: each class model.ts exports. */
 export const entities = Object.values(model);

@@ -93,4 +93,15 @@ export class Invitation {
 
   @Column({ name: 'approved_at', type: 'datetime', nullable: true })
   approvedAt: Date | null;
+  /** How long the access it grants lasts from acceptance (seconds); null: no end (unless accessExpiresAt). */
+  @Column({ name: 'access_expires_in', type: 'int', nullable: true })
+  accessExpiresIn: number | null;
+
+  /** When the access it grants ends, whenever it is accepted; null: no end (unless accessExpiresIn). */
+  @Column({ name: 'access_expires_at', type: 'datetime', nullable: true })
+  accessExpiresAt: Date | null;
+
+  /** A renewal: accepting it moves the end of the invited roles the person already holds. */
+  @Column({ type: 'boolean', default: false })
+  renews: boolean;
 }

@@ -1,8 +1,9 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Provenance } from './provenance.js';
 
 /** An account's membership of a tenant, by subject id; unique per (tenant, account). */
 @Entity('memberships')
-export class Membership {
+export class Membership extends Provenance {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id: string;
 
