@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import * as oidc from 'openid-client';
 import { OutboxMessage } from '../server/db/entities/index.js';
 import { createClient } from '../server/oidc/clients.js';
+import { newPhoneNumber } from './support/phones.js';
 import { describeWithServer, type TestServer } from './support/server.js';
 import { person, signIn } from './support/tokens.js';
 import { UserAgent } from './support/user-agent.js';
@@ -174,7 +175,7 @@ describeWithServer('log redaction of invitation links however they are spelled',
     const token = (
       await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'none' })
     ).token!;
-    const phone = '+491512345678';
+    const phone = newPhoneNumber();
     await server().tessera.invitations.create(backend, tenantId, { roles: ['tenant-user'], deliver: 'sms', phone });
     const sms = await server().db.read((m) => m.findOneByOrFail(OutboxMessage, { recipient: phone }));
     const handle = /\/i\/([\w-]{22})\b/.exec(sms.bodyText)![1]!;
