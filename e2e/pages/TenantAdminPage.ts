@@ -123,11 +123,14 @@ export class TenantAdminPage {
     days,
     uses,
     email,
+    accessDays,
   }: {
     roles?: string[];
     days?: number;
     uses?: number;
     email?: string;
+    /** How many days the access it gives lasts (empty: no end). */
+    accessDays?: number;
   }): Promise<void> {
     if (roles) {
       for (const checkbox of await this.issueForm.getByRole('checkbox').all()) {
@@ -137,6 +140,7 @@ export class TenantAdminPage {
     if (days !== undefined) await this.inviteDays.fill(String(days));
     if (uses !== undefined) await this.inviteUses.fill(String(uses));
     if (email !== undefined) await this.inviteEmail.fill(email);
+    if (accessDays !== undefined) await this.issueForm.getByLabel('Access lasts (days)').fill(String(accessDays));
     await this.createInvitationButton.click();
   }
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { parseInvitationPolicy } from '../tenants/invitation-policy.js';
 import { insertMembership } from '../tenants/service.js';
-import { Tenant } from '../db/entities/index.js';
+import { Invitation, Tenant } from '../db/entities/index.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { type Person, person } from '../../test/support/tokens.js';
 import { openSignedIn } from '../../test/support/user-agent.js';
@@ -78,5 +78,28 @@ describeWithServer('admin page: invitation policy and approval', (server: () => 
     assert.equal(forged.status, 403);
     const rejected = await approver.browser.submit(approver.page, rejectAction);
     assert.match(rejected.html, /The invitation is rejected/);
+  });
+
+  test('the invitation form gives access for a number of days; a bad number is shown on the form and creates nothing', async () => {
+    const { browser, page } = await open(ben);
+    const created = await browser.submit(page, `${home()}/invitations`, {
+      roles: 'tenant-user',
+      days: '7',
+      uses: '1',
+      access_days: '30',
+    });
+    assert.match(created.html, /access for 30 days/);
+    const rows = await server().db.read((m) => m.findBy(Invitation, { tenantId, accessExpiresIn: 30 * 24 * 3600 }));
+    assert.equal(rows.length, 1);
+    const bad = await browser.submit(page, `${home()}/invitations`, {
+      roles: 'tenant-user',
+      days: '7',
+      uses: '1',
+      access_days: '0',
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.html, /How long access lasts must be a whole number of days/);
+    const after = await server().db.read((m) => m.countBy(Invitation, { tenantId, createdBy: ben.id }));
+    assert.equal(after, 1);
   });
 });

@@ -28,6 +28,17 @@ const issueForm = pageForm({
     .min(1, 'manage.error.uses')
     .max(1000, 'manage.error.uses'),
   email: z.union([z.literal(''), z.email().max(320)], { error: 'manage.error.email' }).default(''),
+  // Empty: the access it gives does not end.
+  access_days: z
+    .union([
+      z.literal(''),
+      z.coerce
+        .number()
+        .int('manage.error.access_days')
+        .min(1, 'manage.error.access_days')
+        .max(1825, 'manage.error.access_days'),
+    ])
+    .default(''),
 });
 const noFields = pageForm({});
 
@@ -83,6 +94,7 @@ export function invitationSection(invitations: InvitationService): ManageSection
             roles: form.data.roles,
             expiresIn: form.data.days * DAY,
             maxUses: form.data.uses,
+            ...(form.data.access_days ? { accessExpiresIn: form.data.access_days * DAY } : {}),
             // With an address Tessera mails the link (and nobody else sees it); without one, the admin copies it.
             ...(form.data.email ? { email: form.data.email, deliver: 'email' as const } : { deliver: 'none' as const }),
           });

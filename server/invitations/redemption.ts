@@ -57,6 +57,8 @@ export interface InvitationDetails {
   /** The bound phone (E.164), if any. */
   phone: string | null;
   expiresAt: Date;
+  /** When the access it gives would end if accepted now; null: it does not end. */
+  accessEndsAt: Date | null;
 }
 
 export type Outcome = GrantOutcome;
@@ -448,6 +450,7 @@ export class RedemptionService {
       email: invitation.email,
       phone: invitation.phone,
       expiresAt: invitation.expiresAt,
+      accessEndsAt: accessEndOf(invitation),
     };
   }
 
