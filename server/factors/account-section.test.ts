@@ -8,17 +8,15 @@ import { ageSignIn } from '../../test/support/accounts.js';
 import { SoftAuthenticator } from '../../test/support/authenticator.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { type Person, person } from '../../test/support/tokens.js';
-import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
+import { findForm, openSignedIn, type Page, type UserAgent } from '../../test/support/user-agent.js';
 
 const codeNow = (secret: string) => TOTP.generate({ secret: Secret.fromBase32(secret.replace(/\s/g, '')) });
 
 describeWithServer('second factors on the account page', (server: () => TestServer) => {
   async function open(who: Person): Promise<{ browser: UserAgent; page: Page }> {
-    const browser = new UserAgent(server().url);
-    let page = await browser.follow('/account');
-    page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
-    assert.match(page.html, /<h1>Your account<\/h1>/);
-    return { browser, page };
+    const opened = await openSignedIn(server().url, '/account', who);
+    assert.match(opened.page.html, /<h1>Your account<\/h1>/);
+    return opened;
   }
 
   test('a person sets up an authenticator app with the key the page shows and gets ten recovery codes once', async () => {

@@ -7,16 +7,14 @@ import { ageSignIn, mailsTo } from '../../test/support/accounts.js';
 import { newPhoneNumber, signUpByPhone, textedCode } from '../../test/support/phones.js';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { type Person, person, startAppSignIn } from '../../test/support/tokens.js';
-import { findForm, type Page, UserAgent } from '../../test/support/user-agent.js';
+import { findForm, openSignedIn, type Page, type UserAgent } from '../../test/support/user-agent.js';
 import { Account, Credential } from '../db/entities/index.js';
 
 describeWithServer('a phone number on the account page', (server: () => TestServer) => {
   async function open(who: Person): Promise<{ browser: UserAgent; page: Page }> {
-    const browser = new UserAgent(server().url);
-    let page = await browser.follow('/account');
-    page = await browser.submit(page, /\/login$/, { email: who.email, password: who.password });
-    assert.match(page.html, /<h1>Your account<\/h1>/);
-    return { browser, page };
+    const opened = await openSignedIn(server().url, '/account', who);
+    assert.match(opened.page.html, /<h1>Your account<\/h1>/);
+    return opened;
   }
   const accountOf = (id: string) => server().db.read((m) => m.findOneByOrFail(Account, { id }));
   const phoneCredentialOf = (accountId: string) =>
