@@ -169,4 +169,22 @@ describeWithServer('Invitations: second-admin approval', (server: () => TestServ
     if (approved.body.token)
       await assert.rejects(server().tessera.redemption.accept({ token: approved.body.token }, invitee.id));
   });
+
+  test('race: acceptance while another admin approves again: one membership, the approved link keeps working', async () => {
+    const tenantId = await guardedTenant('Accept Race Inc');
+    const carl = await person(server(), 'Carl');
+    await server().db.transaction((m) => insertMembership(m, tenantId, carl.id, ['tenant-admin'], null));
+    const carlToken = await userToken(server(), carl);
+    const inv = await awaiting(tenantId);
+    const approved = await decide(tenantId, inv.id, 'approve', benToken);
+    const [accepted, again] = await Promise.allSettled([
+      server().tessera.redemption.accept({ token: approved.body.token! }, invitee.id),
+      decide(tenantId, inv.id, 'approve', carlToken),
+    ]);
+    assert.equal(accepted.status, 'fulfilled', 'a second approval never re-issues the token under the invitee');
+    assert.equal(again.status === 'fulfilled' && again.value.status, 409);
+    const view = await call<View>('GET', `${base(tenantId)}/${inv.id}`, adaToken);
+    assert.equal(view.body.status, 'accepted');
+    assert.equal(view.body.approved_by, ben.id);
+  });
 });
