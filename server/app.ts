@@ -110,12 +110,13 @@ import { smsCodeInteractions } from './factors/sms-code-pages.js';
 import { phoneSection } from './factors/phone-section.js';
 import { SmsCodes } from './factors/sms-codes.js';
 import { PhoneAccounts } from './accounts/phone-accounts.js';
+import { displayNamesOf } from './accounts/profiles.js';
 import { RegistrationGate } from './accounts/registration-gate.js';
 import { InvitationClaims } from './invitations/id-token-claim.js';
 import { prefillOf } from './invitations/prefill.js';
 import { AccountDeletion } from './federation/account-deletion.js';
 import { deleteAccountSection, signInMethodsSection } from './federation/account-sections.js';
-import { tenantsSection } from './tenants/account-section.js';
+import { ownTenants } from './tenants/own-tenants.js';
 import { callbackRoutes } from './federation/callback.js';
 import { ConnectionService } from './federation/connections.js';
 import { connectionOptions, federationInteractions } from './federation/interactions.js';
@@ -472,7 +473,8 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       : []),
     signInMethodsSection(federation, connections, accounts, phones),
     sessionsSection(new AccountSessions(db, onGrantDestroyed, (idp) => connections.nameOf(idp))),
-    tenantsSection(db),
+    // Your organisations: tenants/ reads them; the section is wired here (tenants/ knows nothing of accounts/).
+    { template: 'partials/account/tenants.njk', load: async (id) => ({ tenants: await ownTenants(db, id) }) },
     deleteAccountSection(new AccountDeletion(db, accounts, federation), page),
   ];
   const routers = [
@@ -524,6 +526,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
       memberships,
       page,
       browser: sessions,
+      namesOf: (ids) => db.read((m) => displayNamesOf(m, ids)),
       sections: [
         invitationSection(invitations),
         permissionSection(resources),

@@ -1,7 +1,7 @@
 // A member as the admin page's table shows them: where their membership came from, who granted it, and when
 // their access (or each role) ends or ended, in the page's words.
 import type { MembershipView, SourceView } from './membership-views.js';
-import type { MembershipService } from './memberships.js';
+import { looksLikeUuid } from './schemas.js';
 
 export interface MemberRow extends MembershipView {
   /** Every role held, ended ones too (the roles form keeps them unless unticked). */
@@ -40,8 +40,17 @@ function originOf(source: SourceView, names: Map<string, string>): MemberRow['or
   }
 }
 
-export async function memberRows(memberships: MembershipService, views: MembershipView[]): Promise<MemberRow[]> {
-  const names = await memberships.grantorNames(views);
+/** How accounts are named to others (accounts/ knows; app.ts passes it in): name, else e-mail. */
+export type NamesOf = (accountIds: string[]) => Promise<Map<string, string>>;
+
+/** The accounts that granted these memberships and roles (a client's grant keeps its `client:` id). */
+const grantorsOf = (views: MembershipView[]) =>
+  views
+    .flatMap((v) => [v.source.granted_by, ...v.role_grants.map((r) => r.source.granted_by)])
+    .filter((id): id is string => !!id && looksLikeUuid(id));
+
+export async function memberRows(namesOf: NamesOf, views: MembershipView[]): Promise<MemberRow[]> {
+  const names = await namesOf(grantorsOf(views));
   return views.map((v) => ({
     ...v,
     held: v.role_grants.map((r) => r.role),

@@ -1,6 +1,5 @@
 // Memberships of a tenant: listing, changing roles, removing and leaving, with the last-admin rule.
 import { type EntityManager, In } from 'typeorm';
-import { displayNamesOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import {
   decodeCursor,
@@ -19,7 +18,6 @@ import { Conflict, NotFound, Unprocessable } from '../errors.js';
 import { accessTo, actorOf, type Caller, requireAdmin, TENANT_ADMIN, type TenantAccess } from './access.js';
 import { type MembershipView, toViews } from './membership-views.js';
 import { provenanceOf } from './provenance.js';
-import { looksLikeUuid } from './schemas.js';
 import { assertRolesExist, lockTenant } from './service.js';
 
 export type { MembershipView } from './membership-views.js';
@@ -219,13 +217,6 @@ export class MembershipService {
     const held = await this.db.read((m) => m.findBy(MembershipRole, { membershipId, tenantId }));
     const roleExpirations = Object.fromEntries(held.map((r) => [r.role, end]));
     return this.update(caller, tenantId, membershipId, { accessExpiresAt: end, roleExpirations });
-  }
-
-  /** Display names of those who granted these memberships and roles (accounts only; clients keep their id). */
-  async grantorNames(views: MembershipView[]): Promise<Map<string, string>> {
-    const ids = views.flatMap((v) => [v.source.granted_by, ...v.role_grants.map((r) => r.source.granted_by)]);
-    const accounts = ids.filter((id): id is string => !!id && looksLikeUuid(id));
-    return this.db.read((m) => displayNamesOf(m, accounts));
   }
 
   /** An admin removes a member, or a member leaves; the last admin can do neither to themselves. */

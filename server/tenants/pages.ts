@@ -9,7 +9,7 @@ import { FIRST_FACTORS } from './sign-in-policy.js';
 import type { SignedInBrowser } from '../interaction/kit.js';
 import type { PageRenderer } from '../page.js';
 import { type Caller, TENANT_ADMIN } from './access.js';
-import { memberRows } from './member-rows.js';
+import { memberRows, type NamesOf } from './member-rows.js';
 import type { MembershipService } from './memberships.js';
 import { RoleName, Uuid } from './schemas.js';
 import type { TenantService } from './service.js';
@@ -45,6 +45,8 @@ export interface TenantPageDeps {
   memberships: MembershipService;
   page: PageRenderer;
   browser: SignedInBrowser;
+  /** How the admin page names who granted a membership. */
+  namesOf: NamesOf;
   sections?: ManageSection[];
 }
 
@@ -60,7 +62,14 @@ const accessForm = pageForm({ ends_on: optionalText(z.string().regex(/^\d{4}-\d{
 const policyForm = pageForm({ require_mfa: z.literal('yes').optional(), first_factors: listOf(z.enum(FIRST_FACTORS)) });
 const invitationPolicyForm = pageForm({ multi_use_roles: listOf(RoleName), approval_roles: listOf(RoleName) });
 
-export function tenantPageRoutes({ tenants, memberships, page, browser, sections = [] }: TenantPageDeps): Router {
+export function tenantPageRoutes({
+  tenants,
+  memberships,
+  page,
+  browser,
+  namesOf,
+  sections = [],
+}: TenantPageDeps): Router {
   const router = new Router({ prefix: '/tenants/:tenantId/manage' });
   const home = (tenantId: string) => `/tenants/${tenantId}/manage`;
 
@@ -113,7 +122,7 @@ export function tenantPageRoutes({ tenants, memberships, page, browser, sections
         multiUseRoles: invitationPolicy.multi_use_roles ?? roles.map((r) => r.name).filter((r) => r !== TENANT_ADMIN),
         approvalRoles: invitationPolicy.approval_roles,
         firstFactors: FIRST_FACTORS,
-        members: await memberRows(memberships, members.items),
+        members: await memberRows(namesOf, members.items),
         membersNext: members.next_cursor,
         membersPrevious: members.previous_cursor,
         search: query.search,

@@ -1,7 +1,6 @@
-// "Your organisations" on the account page: each tenant the person belongs to, their roles, and when their
-// access (or a role) ends, so that nobody learns of an end by losing access.
+// A person's own tenants, as the account page's "Your organisations" shows them: each tenant, their roles, and
+// when their access (or a role) ends, so that nobody learns of an end by losing access.
 import { In, IsNull } from 'typeorm';
-import type { AccountSection } from '../accounts/account-page.js';
 import type { Database } from '../db/database.js';
 import { Membership, MembershipRole, Tenant } from '../db/entities/index.js';
 
@@ -36,11 +35,4 @@ export async function ownTenants(db: Database, accountId: string, now = new Date
       })
       .sort((a, b) => a.name.localeCompare(b.name));
   });
-}
-
-export function tenantsSection(db: Database): AccountSection {
-  return {
-    template: 'partials/account/tenants.njk',
-    load: async (accountId) => ({ tenants: await ownTenants(db, accountId) }),
-  };
 }
