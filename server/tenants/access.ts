@@ -41,17 +41,21 @@ export async function accessTo(m: EntityManager, caller: Caller, tenantId: strin
   }
   const membership = await m.findOneBy(Membership, { tenantId, accountId: caller.accountId });
   const now = new Date();
-  if (!membership || ended(membership.expiresAt, now)) throw notFound();
+  if (!membership || hasEnded(membership.expiresAt, now)) throw notFound();
   if (!caller.scopes.has('tenants:admin'))
     throw new Forbidden('The token lacks the tenants:admin scope.', 'insufficient_scope');
   const all = await m.findBy(MembershipRole, { membershipId: membership.id });
-  const roles = all.filter((r) => !ended(r.expiresAt, now)); // access that ended grants nothing, as in tokens
+  const roles = all.filter((r) => !hasEnded(r.expiresAt, now)); // access that ended grants nothing, as in tokens
   if (all.length && !roles.length) throw notFound();
   const held = roles.map((r) => r.role);
   return { tenant, membership, roles: held, level: held.includes(TENANT_ADMIN) ? 'admin' : 'member' };
 }
 
-const ended = (end: Date | null, now: Date) => end !== null && end <= now;
+/** Whether an end (of a membership or a role) has passed at `now`; null is no end. */
+export const hasEnded = (end: Date | null, now: Date) => end !== null && end <= now;
+
+/** The same rule in SQL: a row (alias `p`) whose end has not passed at `:now`. */
+export const current = (p: string) => `(${p}.expires_at IS NULL OR ${p}.expires_at > :now)`;
 
 /** Throws 403 unless the caller administers the tenant (tenant-admin, or a tenants:manage client). */
 export function requireAdmin(access: TenantAccess): void {

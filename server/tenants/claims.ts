@@ -3,6 +3,7 @@
 import { In, IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { GrantTenant, Membership, MembershipRole, PendingTenantChoice, Tenant } from '../db/entities/index.js';
+import { current } from './access.js';
 import { looksLikeUuid } from './schemas.js';
 import { parseSignInPolicy, type SignInPolicy } from './sign-in-policy.js';
 
@@ -31,9 +32,6 @@ const claimOf = ({ tenant_id, tenant_name, roles }: TenantMembership): TenantCla
   roles,
 });
 
-/** A role row whose end has not passed at `:now` (alias `p`). */
-export const current = (p: string) => `(${p}.expires_at IS NULL OR ${p}.expires_at > :now)`;
-
 export class TenantDirectory {
   constructor(private readonly db: Database) {}
 
@@ -46,7 +44,7 @@ export class TenantDirectory {
       const memberships = await m
         .createQueryBuilder(Membership, 'mb')
         .where('mb.account_id = :accountId', { accountId })
-        .andWhere('(mb.expires_at IS NULL OR mb.expires_at > :now)', { now })
+        .andWhere(current('mb'), { now })
         // A membership with roles, none of them current, has ended (one with no roles at all has not).
         .andWhere(
           `(NOT EXISTS (SELECT 1 FROM membership_roles e WHERE e.membership_id = mb.id) OR EXISTS (SELECT 1 FROM membership_roles e WHERE e.membership_id = mb.id AND ${current('e')}))`,

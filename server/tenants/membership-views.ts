@@ -4,11 +4,10 @@ import type { z } from 'zod';
 import { Account, type Membership, MembershipRole } from '../db/entities/index.js';
 import type { Provenance } from '../db/entities/provenance.js';
 import type { MembershipBody, SourceBody } from './schemas.js';
+import { hasEnded } from './access.js';
 
 export type MembershipView = z.output<typeof MembershipBody>;
 export type SourceView = z.output<typeof SourceBody>;
-
-const passed = (end: Date | null, now: Date) => end !== null && end <= now;
 
 /** The source of a row, with the reference named for what it is. */
 export function sourceView(row: Provenance, grantedAt: Date | null): SourceView {
@@ -47,7 +46,7 @@ export async function toViews(
   return memberships.map((x) => {
     const account = accounts.get(x.accountId);
     const rows = roles.get(x.id) ?? [];
-    const current = rows.filter((r) => !passed(r.expiresAt, now)).map((r) => r.role);
+    const current = rows.filter((r) => !hasEnded(r.expiresAt, now)).map((r) => r.role);
     return {
       id: x.id,
       tenant_id: x.tenantId,
@@ -57,11 +56,11 @@ export async function toViews(
       account: { id: x.accountId, name: account?.name ?? null, email: account?.email ?? null },
       source: sourceView(x, x.createdAt),
       access_expires_at: x.expiresAt?.toISOString() ?? null,
-      ended: passed(x.expiresAt, now) || (rows.length > 0 && current.length === 0),
+      ended: hasEnded(x.expiresAt, now) || (rows.length > 0 && current.length === 0),
       role_grants: rows.map((r) => ({
         role: r.role,
         expires_at: r.expiresAt?.toISOString() ?? null,
-        ended: passed(r.expiresAt, now),
+        ended: hasEnded(r.expiresAt, now),
         source: sourceView(r, r.grantedAt),
       })),
     };

@@ -15,7 +15,7 @@ import {
 import type { Database } from '../db/database.js';
 import { Account, Membership, MembershipRole } from '../db/entities/index.js';
 import { Conflict, NotFound, Unprocessable } from '../errors.js';
-import { accessTo, actorOf, type Caller, requireAdmin, TENANT_ADMIN, type TenantAccess } from './access.js';
+import { accessTo, actorOf, type Caller, current, requireAdmin, TENANT_ADMIN, type TenantAccess } from './access.js';
 import { type MembershipView, toViews } from './membership-views.js';
 import { provenanceOf } from './provenance.js';
 import { assertRolesExist, lockTenant } from './service.js';
@@ -43,7 +43,7 @@ export async function isLastAdmin(m: EntityManager, tenantId: string, membership
   const query = m
     .createQueryBuilder(MembershipRole, 'r')
     .where('r.tenant_id = :tenantId AND r.role = :role', { tenantId, role: TENANT_ADMIN })
-    .andWhere('(r.expires_at IS NULL OR r.expires_at > :now)', { now: new Date() }); // an ended admin role administers nothing
+    .andWhere(current('r'), { now: new Date() }); // an ended admin role administers nothing
   if (m.connection.options.type === 'mysql') query.setLock('pessimistic_write'); // FOR SHARE is MySQL 8 only; sql.js is serialised already
   const admins = await query.getMany();
   return admins.length === 1 && admins[0]!.membershipId === membershipId;

@@ -3,6 +3,7 @@
 import { In, IsNull } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { Membership, MembershipRole, Tenant } from '../db/entities/index.js';
+import { hasEnded } from './access.js';
 
 export interface OwnTenant {
   name: string;
@@ -12,7 +13,6 @@ export interface OwnTenant {
 }
 
 const day = (d: Date | null) => d?.toISOString().slice(0, 10) ?? null;
-const passed = (d: Date | null, now: Date) => d !== null && d <= now;
 
 /** The account's memberships of live tenants with their ends, by tenant name (ended ones too, marked). */
 export async function ownTenants(db: Database, accountId: string, now = new Date()): Promise<OwnTenant[]> {
@@ -29,8 +29,8 @@ export async function ownTenants(db: Database, accountId: string, now = new Date
         const membership = memberships.find((x) => x.tenantId === t.id)!;
         const own = roles
           .filter((r) => r.membershipId === membership.id)
-          .map((r) => ({ role: r.role, endsOn: day(r.expiresAt), ended: passed(r.expiresAt, now) }));
-        const ended = passed(membership.expiresAt, now) || (own.length > 0 && own.every((r) => r.ended));
+          .map((r) => ({ role: r.role, endsOn: day(r.expiresAt), ended: hasEnded(r.expiresAt, now) }));
+        const ended = hasEnded(membership.expiresAt, now) || (own.length > 0 && own.every((r) => r.ended));
         return { name: t.name, roles: own, endsOn: day(membership.expiresAt), ended };
       })
       .sort((a, b) => a.name.localeCompare(b.name));
