@@ -17,6 +17,7 @@ import { Algorithm, hash, verify } from '@node-rs/argon2';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import Provider from 'oidc-provider';
 import { protocolSettings, STANDARD_CLAIMS, STANDARD_SCOPES } from '../server/oidc/protocol.js';
+import { TENANTS_SCOPE } from '../server/tenants/claims.js';
 
 const port = Number(process.env.PORT ?? 4000);
 const issuer = `http://127.0.0.1:${port}`;
@@ -98,6 +99,13 @@ const account = {
   locale: 'en',
   updated_at: Math.floor(Date.now() / 1000),
 };
+/** The tenant claims of one membership, as Tessera's bench accounts have (one tenant each, admin). */
+const tenant = {
+  tenant_id: '00000000-0000-4000-8000-0000000000aa',
+  tenant_name: 'Bench tenant',
+  roles: ['tenant-admin'],
+};
+const tenantClaims = { active_tenant: tenant, all_tenants: [tenant] };
 
 const adapter = process.env.BARE_ADAPTER === 'builtin' ? undefined : mapAdapter();
 const protocol = protocolSettings(issuer);
@@ -123,10 +131,16 @@ const provider = new Provider(issuer, {
     long: { signed: true, httpOnly: true, sameSite: 'lax' },
     short: { signed: true, httpOnly: true, sameSite: 'lax' },
   },
-  claims: STANDARD_CLAIMS,
-  scopes: STANDARD_SCOPES,
+  claims: { ...STANDARD_CLAIMS, [TENANTS_SCOPE]: ['active_tenant', 'all_tenants'] },
+  scopes: [...STANDARD_SCOPES, TENANTS_SCOPE],
   extraClientMetadata: { properties: ['first_party'] },
-  findAccount: async (_ctx, sub) => (sub === ACCOUNT_ID ? { accountId: sub, claims: async () => account } : undefined),
+  findAccount: async (_ctx, sub) =>
+    sub === ACCOUNT_ID ? { accountId: sub, claims: async () => ({ ...account, ...tenantClaims }) } : undefined,
+  // Like Tessera: access tokens of a grant with the tenants scope carry the tenant claims (introspection, JWTs).
+  extraTokenClaims: async (ctx, token) =>
+    token.kind === 'AccessToken' && ctx.oidc.entities.Grant?.getOIDCScope().split(' ').includes(TENANTS_SCOPE)
+      ? tenantClaims
+      : undefined,
   interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
   features: { ...protocol.features, rpInitiatedLogout: { enabled: true } },
 });

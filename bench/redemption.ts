@@ -6,7 +6,7 @@
 //   taskset -c 0 node --import tsx bench/redemption.ts --db mysql --concurrency 32 --seconds 10
 //
 // MySQL: the database `tessera_bench_redeem` is dropped and created each run. Prints figures and
-// appends them to bench/results/redemption-<time>.json.
+// writes them to bench/results/redemption-<db>-<time>.json, or to --out <file> (bench/run.ts uses it).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     seconds: { type: 'string', default: '10' },
     accounts: { type: 'string', default: '20000' },
+    out: { type: 'string' },
   },
 });
 const concurrency = Number(args.concurrency);
@@ -129,7 +130,7 @@ log(
 );
 mkdirSync('bench/results', { recursive: true });
 writeFileSync(
-  `bench/results/redemption-${args.db}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  args.out ?? `bench/results/redemption-${args.db}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
   JSON.stringify(result, null, 2),
 );
 await db.close();

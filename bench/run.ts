@@ -1,7 +1,7 @@
 // Tessera's benchmark (DESIGN.md §13): Tessera on SQLite and on MariaDB against a bare oidc-provider, one core each.
 //
 //   npm run bench -- [--db sqlite|mysql|both] [--duration 10] [--warmup 2] [--connections 16]
-//                    [--only discovery,jwks,cc,refresh,signin,startup] [--signin-workers 8]
+//                    [--only discovery,jwks,cc,refresh,signin,silent,userinfo,redemption,startup] [--signin-workers 8]
 //                    [--profile auto|none|all|cc,refresh,...] [--no-bare] [--no-pin-mariadb]
 //                    [--settle 20] [--repeat 1] [--nice] [--mysql-url mysql://root@127.0.0.1:3306/tessera_bench]
 //   npm run bench -- --report-only bench/results/<timestamp>   (REPORT.md again from that run's JSON)
@@ -26,12 +26,12 @@ import { join } from 'node:path';
 import { describeMachine, pinMariadb } from './lib/machine.js';
 import { LOAD_SCENARIOS, type Options, parseArgs } from './lib/options.js';
 import type { LoadResult } from './lib/load.js';
-import { allowedCpus, raisePriority, ROOT, sh } from './lib/proc.js';
+import { allowedCpus, exec, raisePriority, ROOT, sh } from './lib/proc.js';
 import type { ProfileSummary } from './lib/profile.js';
 import { renderReport } from './lib/report.js';
 import { cleanup, fmt, log, state } from './lib/state.js';
 import { finish, type Live, prepareBare, prepareTessera, profileTessera, runScenario } from './lib/targets.js';
-import { evaluate, profileScenarios } from './lib/verdicts.js';
+import { evaluate, profileScenarios, type RedemptionResult } from './lib/verdicts.js';
 
 async function main(opts: Options) {
   process.on('SIGINT', () => {
@@ -106,7 +106,8 @@ async function main(opts: Options) {
       if (t.startup?.rssAfterLoadMiB) log(`${t.label}: RSS after the load ${fmt(t.startup.rssAfterLoadMiB, 1)} MiB`);
     }
 
-    const checks = evaluate(targets, argon2);
+    const redemption = opts.only.includes('redemption') ? await measureRedemption(opts, resultsDir) : [];
+    const checks = evaluate(targets, argon2, redemption);
     // Profile Tessera where it misses a target: a fresh server with --cpu-prof runs those scenarios again.
     const profiles: { title: string; summary: ProfileSummary }[] = [];
     for (const db of opts.dbs) {
@@ -118,10 +119,10 @@ async function main(opts: Options) {
     const argv = process.argv.slice(2);
     writeFileSync(
       join(resultsDir, 'summary.json'),
-      JSON.stringify({ machine, opts, argv, argon2, targets, checks, profiles }, stripRaw, 2),
+      JSON.stringify({ machine, opts, argv, argon2, targets, redemption, checks, profiles }, stripRaw, 2),
     );
 
-    const report = renderReport({ machine, opts, argon2, targets, checks, profiles, stamp, argv });
+    const report = renderReport({ machine, opts, argon2, targets, redemption, checks, profiles, stamp, argv });
     // An experiment's report stays with its results: bench/REPORT.md is for Tessera as built.
     const reportPath = opts.tesseraImport ? join(resultsDir, 'REPORT.md') : join(ROOT, 'bench', 'REPORT.md');
     writeFileSync(reportPath, report);
@@ -130,6 +131,23 @@ async function main(opts: Options) {
   } finally {
     await cleanup();
   }
+}
+
+/** bench/redemption.ts on core 0, once per database, with the run's duration: 32 concurrent accepts of one invitation. */
+async function measureRedemption(opts: Options, resultsDir: string): Promise<RedemptionResult[]> {
+  const results: RedemptionResult[] = [];
+  for (const db of opts.dbs) {
+    log(`== invitation redemption on ${db}: 32 concurrent accepts for ${opts.durationS} s`);
+    const out = join(resultsDir, `redemption-${db}.json`);
+    const script = join(ROOT, 'bench/redemption.ts');
+    const args = ['--db', db, '--concurrency', '32', '--seconds', String(opts.durationS), '--out', out];
+    // Creating the accepting accounts first takes a while: bounded at five minutes.
+    const run = await exec('taskset', ['-c', '0', state.serverNode, '--import', 'tsx', script, ...args], 300_000);
+    process.stdout.write(run.output);
+    if (run.code !== 0) throw new Error(`bench/redemption.ts on ${db} failed`);
+    results.push(JSON.parse(readFileSync(out, 'utf8')) as RedemptionResult);
+  }
+  return results;
 }
 
 function stripRaw(key: string, value: unknown) {
@@ -168,7 +186,7 @@ function rerender(dir: string | undefined) {
     throw new Error('--report-only <results folder with a summary.json>');
   const saved = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as Parameters<typeof renderReport>[0];
   const stamp = dir.replace(/\/+$/, '').split('/').at(-1)!;
-  const report = renderReport({ ...saved, checks: evaluate(saved.targets, saved.argon2), stamp });
+  const report = renderReport({ ...saved, checks: evaluate(saved.targets, saved.argon2, saved.redemption), stamp });
   const out = saved.opts.tesseraImport ? join(dir, 'REPORT.md') : join(ROOT, 'bench', 'REPORT.md');
   writeFileSync(out, report);
   process.stdout.write(`${report}\n`);

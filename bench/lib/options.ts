@@ -4,10 +4,20 @@ import type { FlowRunResult } from './flow.js';
 import type { LoadResult } from './load.js';
 import type { CpuUsage } from './cpu.js';
 
-export const SCENARIOS = ['discovery', 'jwks', 'cc', 'refresh', 'signin', 'startup'] as const;
+export const SCENARIOS = [
+  'discovery',
+  'jwks',
+  'cc',
+  'refresh',
+  'signin',
+  'silent',
+  'userinfo',
+  'redemption',
+  'startup',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
-export type LoadScenario = Exclude<Scenario, 'startup'>;
-export const LOAD_SCENARIOS: LoadScenario[] = ['discovery', 'jwks', 'cc', 'refresh', 'signin'];
+export type LoadScenario = Exclude<Scenario, 'startup' | 'redemption'>;
+export const LOAD_SCENARIOS: LoadScenario[] = ['discovery', 'jwks', 'cc', 'refresh', 'signin', 'silent', 'userinfo'];
 export type TargetName = 'tessera-sqlite' | 'tessera-mysql' | 'bare';
 
 /** `--help` prints the `//` header of the entry script (bench/run.ts). */

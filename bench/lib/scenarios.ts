@@ -1,5 +1,5 @@
 // The measured scenarios on one target: discovery, JWKS, client credentials, refresh chains, sign-in flows.
-import { basicAuth, type FlowClient, type FlowRunResult, runFlows, signInFlow } from './flow.js';
+import { basicAuth, type FlowClient, type FlowRunResult, runFlows, signIn, signInFlow, silentFlow } from './flow.js';
 import type { CpuProbe } from './cpu.js';
 import { load, type LoadResult, refreshChains } from './load.js';
 import type { LoadScenario, Options, TargetResult } from './options.js';
@@ -152,20 +152,52 @@ export async function runScenarios(
     );
     result.brokenRefreshChains = broken;
   }
+  const progress = (quiet: boolean) =>
+    quiet || !process.stdout.isTTY
+      ? undefined
+      : (s: number, n: number) =>
+          process.stdout.write(`\r    flows: ${Math.round(s)}/${opts.durationS} s, ${n} flows   `);
+  const clearProgress = (quiet: boolean) => {
+    if (!quiet && process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+  };
   if (opts.only.includes('signin')) {
     await measure('signin', (d, quiet) =>
       runFlows({
-        client,
-        accounts,
         workers: opts.signinWorkers,
         durationS: d,
-        onTick:
-          quiet || !process.stdout.isTTY
-            ? undefined
-            : (s, n) => process.stdout.write(`\r    sign-in: ${Math.round(s)}/${opts.durationS} s, ${n} flows   `),
-      }).finally(() => {
-        if (!quiet && process.stdout.isTTY) process.stdout.write('\r\x1b[K');
-      }),
+        prepare: async (w) => accounts[w % accounts.length]!,
+        flow: (account, timings) => signIn(client, account.email, account.password, timings),
+        onTick: progress(quiet),
+      }).finally(() => clearProgress(quiet)),
+    );
+  }
+  if (opts.only.includes('silent')) {
+    // Each worker signs in once (not measured), then renews its tokens with prompt=none in that session.
+    await measure('silent', (d, quiet) =>
+      runFlows({
+        workers: opts.signinWorkers,
+        durationS: d,
+        prepare: async (w) => {
+          const account = accounts[w % accounts.length]!;
+          return (await signIn(client, account.email, account.password)).browser;
+        },
+        flow: (browser, timings) => silentFlow(client, browser, timings),
+        onTick: progress(quiet),
+      }).finally(() => clearProgress(quiet)),
+    );
+  }
+  if (opts.only.includes('userinfo')) {
+    // One opaque access token (scope with tenants) from a real sign-in; every request reads the claims anew.
+    const { access_token } = await signInFlow(client, accounts[0]!.email, BENCH_PASSWORD);
+    const headers = { authorization: `Bearer ${access_token}`, accept: 'application/json' };
+    const check = await fetch(`${issuer}/me`, { headers });
+    const claims = (await check.json()) as { all_tenants?: unknown[] };
+    if (check.status !== 200 || !claims.all_tenants?.length)
+      throw new Error(
+        `userinfo: expected the tenant claims, got ${check.status} ${JSON.stringify(claims).slice(0, 200)}`,
+      );
+    await measure('userinfo', (d, quiet) =>
+      load({ title: 'userinfo', url: `${issuer}/me`, headers, connections: c, durationS: d, quiet }),
     );
   }
   return windows;

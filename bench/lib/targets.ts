@@ -131,12 +131,22 @@ export async function prepareTessera(
       clientSecret: /client_secret:\s*(\S+)/.exec(out)![1]!,
       redirectUri: `${issuer}/cb`,
     };
-    const accounts = accountsFor(opts.only.includes('signin') ? opts.signinWorkers : 1);
-    const create = (a: { email: string; password: string }, i: number) =>
-      cli(['accounts:create', '--email', a.email, '--name', `Bench ${i}`, '--password', a.password], env);
+    const accounts = accountsFor(opts.signinWorkers);
+    // Each account is the admin of a tenant of its own, so every token with the tenants scope carries
+    // active_tenant and all_tenants read from the memberships.
+    const create = async (a: { email: string; password: string }, i: number) => {
+      const created = await cli(
+        ['accounts:create', '--email', a.email, '--name', `Bench ${i}`, '--password', a.password],
+        env,
+      );
+      const id = /created account (\S+)/.exec(created)![1]!;
+      await cli(['tenants:create', '--name', `Bench tenant ${i}`, '--admin-account', id], env);
+    };
     if (db === 'mysql') await Promise.all(accounts.map(create));
     else for (const [i, a] of accounts.entries()) await create(a, i);
-    log(`  client and ${accounts.length} account(s) created in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+    log(
+      `  client, ${accounts.length} account(s) and their tenants created in ${fmt((performance.now() - t0) / 1000, 1)} s`,
+    );
 
     let coldMs: number | undefined;
     let warmMs: number | undefined;
