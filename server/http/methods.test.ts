@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { test } from 'node:test';
+import type Router from '@koa/router';
 import { describeWithServer, type TestServer } from '../../test/support/server.js';
 import { PROVIDER_ENDPOINTS } from '../oidc/provider-methods.js';
 
@@ -64,6 +65,19 @@ const PATHS = [
 ];
 
 describeWithServer('HTTP methods and API paths', (server: () => TestServer) => {
+  test("no route of ours sits at a provider endpoint: those requests go straight to the provider, past our routers", () => {
+    const routers = server()
+      .tessera.app.middleware.map((m) => (m as { router?: Router }).router)
+      .filter((r): r is Router => r !== undefined);
+    assert.ok(routers.length >= 3, 'the health, page and API routers are found');
+    for (const { path, methods } of PROVIDER_ENDPOINTS) {
+      const concrete = path.replace(/:\w+/g, 'x');
+      for (const method of methods)
+        for (const router of routers)
+          assert.equal(router.match(concrete, method).route, false, `${method} ${concrete} is routed by one of ours`);
+    }
+  });
+
   test('TRACE and PROPFIND answer 405 method_not_allowed as JSON on every path, provider endpoints included', async () => {
     for (const method of ['TRACE', 'PROPFIND', 'MKCOL']) {
       for (const path of PATHS) {

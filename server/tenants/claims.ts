@@ -1,8 +1,9 @@
 // The `active_tenant` / `all_tenants` claims and the active tenant kept per OIDC grant.
 // Read from the database at every token issuance, so a removed member's next token drops the tenant.
-import { In, IsNull, LessThan } from 'typeorm';
+import { IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
-import { GrantTenant, Membership, MembershipRole, PendingTenantChoice, Tenant } from '../db/entities/index.js';
+import { GrantTenant, PendingTenantChoice, Tenant } from '../db/entities/index.js';
+import { runStatement } from '../db/statement.js';
 import { current } from './access.js';
 import { looksLikeUuid } from './schemas.js';
 import { parseSignInPolicy, type SignInPolicy } from './sign-in-policy.js';
@@ -26,6 +27,16 @@ export interface TenantClaims {
   all_tenants: TenantClaim[];
 }
 
+/** One row of the memberships statement: a membership with one of its roles (or none). */
+interface MembershipRow {
+  membership_id: string;
+  tenant_id: string;
+  tenant_name: string;
+  slug: string;
+  role: string | null;
+  role_current: number | string;
+}
+
 const claimOf = ({ tenant_id, tenant_name, roles }: TenantMembership): TenantClaim => ({
   tenant_id,
   tenant_name,
@@ -37,39 +48,42 @@ export class TenantDirectory {
 
   /**
    * The account's memberships of live tenants, by tenant name, as they stand at `now`: a role past its end is
-   * left out, and so is a membership past its own end or whose every role has ended (both in SQL).
+   * left out, and so is a membership past its own end or whose every role has ended. One statement: it runs
+   * at every token issuance.
    */
   async membershipsOf(accountId: string, now = new Date()): Promise<TenantMembership[]> {
-    return this.db.read(async (m) => {
-      const memberships = await m
-        .createQueryBuilder(Membership, 'mb')
-        .where('mb.account_id = :accountId', { accountId })
-        .andWhere(current('mb'), { now })
-        // A membership with roles, none of them current, has ended (one with no roles at all has not).
-        .andWhere(
-          `(NOT EXISTS (SELECT 1 FROM membership_roles e WHERE e.membership_id = mb.id) OR EXISTS (SELECT 1 FROM membership_roles e WHERE e.membership_id = mb.id AND ${current('e')}))`,
-        )
-        .getMany();
-      if (!memberships.length) return [];
-      const tenants = await m.findBy(Tenant, { id: In(memberships.map((x) => x.tenantId)), deletedAt: IsNull() });
-      const roles = await m
-        .createQueryBuilder(MembershipRole, 'r')
-        .where('r.membership_id IN (:...ids)', { ids: memberships.map((x) => x.id) })
-        .andWhere(current('r'), { now })
-        .orderBy('r.role', 'ASC')
-        .getMany();
-      return tenants
-        .map((t) => {
-          const membership = memberships.find((x) => x.tenantId === t.id)!;
-          return {
-            tenant_id: t.id,
-            tenant_name: t.name,
-            slug: t.slug,
-            roles: roles.filter((r) => r.membershipId === membership.id).map((r) => r.role),
-          };
-        })
-        .sort((a, b) => a.tenant_name.localeCompare(b.tenant_name));
-    });
+    const rows = await this.db.read((m) =>
+      runStatement<MembershipRow[]>(
+        m,
+        `SELECT mb.id AS membership_id, t.id AS tenant_id, t.name AS tenant_name, t.slug AS slug, r.role AS role,
+                CASE WHEN ${current('r')} THEN 1 ELSE 0 END AS role_current
+           FROM memberships mb
+           JOIN tenants t ON t.id = mb.tenant_id AND t.deleted_at IS NULL
+           LEFT JOIN membership_roles r ON r.membership_id = mb.id
+          WHERE mb.account_id = :accountId AND ${current('mb')}
+          ORDER BY r.role`,
+        { accountId, now },
+      ),
+    );
+    const byMembership = new Map<string, TenantMembership & { hadRoles: boolean }>();
+    for (const row of rows) {
+      const entry = byMembership.get(row.membership_id) ?? {
+        tenant_id: row.tenant_id,
+        tenant_name: row.tenant_name,
+        slug: row.slug,
+        roles: [],
+        hadRoles: false,
+      };
+      byMembership.set(row.membership_id, entry);
+      if (row.role === null) continue;
+      entry.hadRoles = true;
+      if (Number(row.role_current) === 1) entry.roles.push(row.role);
+    }
+    // A membership with roles, none of them current, has ended (one with no roles at all has not).
+    return [...byMembership.values()]
+      .filter((x) => !x.hadRoles || x.roles.length)
+      .map(({ hadRoles: _, ...membership }) => membership)
+      .sort((a, b) => a.tenant_name.localeCompare(b.tenant_name));
   }
 
   /**
