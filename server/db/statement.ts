@@ -3,10 +3,26 @@
 // become UTC text on SQLite); both databases take the same statement text.
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
-/** Runs one statement on `m`'s connection and returns the driver's raw answer (rows, or the write's result). */
-export function runStatement<T>(m: EntityManager, text: string, params: Record<string, unknown> = {}): Promise<T> {
+/** What a statement answered: the rows it read, or how many rows it changed. */
+export interface StatementResult<Row> {
+  rows: Row[];
+  affected: number;
+}
+
+/** Runs one statement on `m`'s connection (its transaction's, when it has one). */
+export async function runStatement<Row = never>(
+  m: EntityManager,
+  text: string,
+  params: Record<string, unknown> = {},
+): Promise<StatementResult<Row>> {
   const [query, values] = m.connection.driver.escapeQueryWithParameters(text, params);
-  return m.query(query, values) as Promise<T>;
+  const runner = m.queryRunner ?? m.connection.createQueryRunner();
+  try {
+    const result = await runner.query(query, values, true);
+    return { rows: (result.records ?? []) as Row[], affected: result.affected ?? 0 };
+  } finally {
+    if (!m.queryRunner) await runner.release();
+  }
 }
 
 /** Turns a raw column value read by `runStatement` into what the entity's property holds (e.g. a Date). */

@@ -1,7 +1,8 @@
 // oidc-provider's storage over TypeORM: one table keyed by (model, id), payload as JSON text.
 import { type Adapter, type AdapterPayload, errors } from 'oidc-provider';
-import { In, IsNull, LessThan } from 'typeorm';
+import { In, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
+import { hydrate, runStatement } from '../db/statement.js';
 import { Client, OidcPayload } from '../db/entities/index.js';
 
 /** Hooks other features attach to a grant's deletion (e.g. the active tenant kept per grant). */
@@ -12,6 +13,21 @@ export type GrantDestroyedHook = (grantId: string) => Promise<void>;
  * or deletion made with the CLI reaches every instance within this time.
  */
 export const CLIENT_CACHE_MS = 10_000;
+
+/** The columns a payload is found by (the provider's find, findByUid, findByUserCode). */
+const KEY_COLUMNS: Readonly<Record<string, string>> = { id: 'id', uid: 'uid', userCode: 'user_code' };
+
+/** Saves a payload under (model, id), replacing the one there: each database's spelling of one statement. */
+const COLUMNS = 'model, id, payload, grant_id, uid, account_id, user_code, expires_at';
+const VALUES = ':model, :id, :payload, :grantId, :uid, :accountId, :userCode, :expiresAt';
+const UPSERT = {
+  mysql: `INSERT INTO oidc_payloads (${COLUMNS}) VALUES (${VALUES}) ON DUPLICATE KEY UPDATE payload = VALUES(payload),
+    grant_id = VALUES(grant_id), uid = VALUES(uid), account_id = VALUES(account_id), user_code = VALUES(user_code),
+    expires_at = VALUES(expires_at)`,
+  sqlite: `INSERT INTO oidc_payloads (${COLUMNS}) VALUES (${VALUES}) ON CONFLICT (model, id) DO UPDATE SET
+    payload = excluded.payload, grant_id = excluded.grant_id, uid = excluded.uid, account_id = excluded.account_id,
+    user_code = excluded.user_code, expires_at = excluded.expires_at`,
+} as const;
 
 /** The models that tokens of a grant are stored as; what oidc-provider revokes when a grant is revoked. */
 const GRANT_TOKEN_MODELS = [
@@ -64,7 +80,7 @@ export function createAdapter(
         userCode: payload.userCode ?? null,
         expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
-      await db.write((m) => m.upsert(OidcPayload, row, ['model', 'id']));
+      await db.write((m) => runStatement(m, UPSERT[db.kind], row));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -87,7 +103,11 @@ export function createAdapter(
      */
     async consume(id: string): Promise<void> {
       const spent = await db.write((m) =>
-        m.update(OidcPayload, { model: this.model, id, consumedAt: IsNull() }, { consumedAt: new Date() }),
+        runStatement(
+          m,
+          'UPDATE oidc_payloads SET consumed_at = :now WHERE model = :model AND id = :id AND consumed_at IS NULL',
+          { now: new Date(), model: this.model, id },
+        ),
       );
       if (spent.affected === 1) return;
       const row = await db.read((m) => m.findOneBy(OidcPayload, { model: this.model, id }));
@@ -96,7 +116,9 @@ export function createAdapter(
     }
 
     async destroy(id: string): Promise<void> {
-      await db.write((m) => m.delete(OidcPayload, { model: this.model, id }));
+      await db.write((m) =>
+        runStatement(m, 'DELETE FROM oidc_payloads WHERE model = :model AND id = :id', { model: this.model, id }),
+      );
       if (this.model === 'Grant') for (const hook of onGrantDestroyed) await hook(id);
     }
 
@@ -108,11 +130,24 @@ export function createAdapter(
       await db.write((m) => m.delete(OidcPayload, { model: this.model, grantId }));
     }
 
+    /** One row by a key column: unexpired (checked in SQL), with when it was consumed. */
     private async findBy(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
-      const row = await db.read((m) => m.findOneBy(OidcPayload, { model: this.model, ...where }));
-      if (!row || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return undefined;
-      const payload = JSON.parse(row.payload) as AdapterPayload;
-      return row.consumedAt ? { ...payload, consumed: Math.floor(row.consumedAt.getTime() / 1000) } : payload;
+      const [column, value] = Object.entries(where)[0]!;
+      const found = await db.read(async (m) => {
+        const {
+          rows: [row],
+        } = await runStatement<{ payload: string; consumed_at: unknown }>(
+          m,
+          `SELECT payload, consumed_at FROM oidc_payloads WHERE model = :model AND ${KEY_COLUMNS[column]} = :value
+             AND (expires_at IS NULL OR expires_at > :now)`,
+          { model: this.model, value, now: new Date() },
+        );
+        return row && { payload: row.payload, consumedAt: hydrate(m, OidcPayload, 'consumedAt', row.consumed_at) };
+      });
+      if (!found) return undefined;
+      const payload = JSON.parse(found.payload) as AdapterPayload;
+      const consumedAt = found.consumedAt as Date | null;
+      return consumedAt ? { ...payload, consumed: Math.floor(consumedAt.getTime() / 1000) } : payload;
     }
   }
   return TypeOrmAdapter;

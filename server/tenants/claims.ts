@@ -52,8 +52,8 @@ export class TenantDirectory {
    * at every token issuance.
    */
   async membershipsOf(accountId: string, now = new Date()): Promise<TenantMembership[]> {
-    const rows = await this.db.read((m) =>
-      runStatement<MembershipRow[]>(
+    const { rows } = await this.db.read((m) =>
+      runStatement<MembershipRow>(
         m,
         `SELECT mb.id AS membership_id, t.id AS tenant_id, t.name AS tenant_name, t.slug AS slug, r.role AS role,
                 CASE WHEN ${current('r')} THEN 1 ELSE 0 END AS role_current
