@@ -9,19 +9,46 @@ export interface StatementResult<Row> {
   affected: number;
 }
 
-/** Runs one statement on `m`'s connection (its transaction's, when it has one). */
+/** A pooled mysql2 connection, used with its callback API. */
+interface PooledConnection {
+  query(sql: string, values: unknown[], done: (error: Error | null, result: unknown) => void): void;
+  release(): void;
+}
+
+/**
+ * Runs one statement on `m`'s connection (its transaction's, when it has one). Outside a transaction on MySQL
+ * it borrows a pooled connection itself (with the pool's wait bound and session settings, database.ts) and
+ * uses mysql2's callback API: TypeORM's runner goes through mysql2's promise wrapper, which captures a stack
+ * trace per query (a twentieth of a refresh grant's CPU).
+ */
 export async function runStatement<Row = never>(
   m: EntityManager,
   text: string,
   params: Record<string, unknown> = {},
 ): Promise<StatementResult<Row>> {
   const [query, values] = m.connection.driver.escapeQueryWithParameters(text, params);
+  if (!m.queryRunner && m.connection.options.type === 'mysql') return onPooledConnection<Row>(m, query, values);
   const runner = m.queryRunner ?? m.connection.createQueryRunner();
   try {
     const result = await runner.query(query, values, true);
     return { rows: (result.records ?? []) as Row[], affected: result.affected ?? 0 };
   } finally {
     if (!m.queryRunner) await runner.release();
+  }
+}
+
+async function onPooledConnection<Row>(m: EntityManager, query: string, values: unknown[]) {
+  const driver = m.connection.driver as unknown as { obtainMasterConnection(): Promise<PooledConnection> };
+  const connection = await driver.obtainMasterConnection();
+  try {
+    const result = await new Promise<unknown>((resolve, reject) =>
+      connection.query(query, values, (error, answer) => (error ? reject(error) : resolve(answer))),
+    );
+    return Array.isArray(result)
+      ? { rows: result as Row[], affected: 0 }
+      : { rows: [], affected: (result as { affectedRows?: number }).affectedRows ?? 0 };
+  } finally {
+    connection.release();
   }
 }
 

@@ -35,6 +35,8 @@ interface MembershipRow {
   slug: string;
   role: string | null;
   role_current: number | string;
+  /** The tenant chosen for the grant asked about (the same on every row). */
+  chosen: string | null;
 }
 
 const claimOf = ({ tenant_id, tenant_name, roles }: TenantMembership): TenantClaim => ({
@@ -52,17 +54,27 @@ export class TenantDirectory {
    * at every token issuance.
    */
   async membershipsOf(accountId: string, now = new Date()): Promise<TenantMembership[]> {
+    return (await this.membershipsAndChoice(accountId, undefined, now)).memberships;
+  }
+
+  /** The memberships, and the tenant chosen for the grant, in the same statement. */
+  private async membershipsAndChoice(
+    accountId: string,
+    grantId: string | undefined,
+    now = new Date(),
+  ): Promise<{ memberships: TenantMembership[]; chosen?: string }> {
     const { rows } = await this.db.read((m) =>
       runStatement<MembershipRow>(
         m,
         `SELECT mb.id AS membership_id, t.id AS tenant_id, t.name AS tenant_name, t.slug AS slug, r.role AS role,
-                CASE WHEN ${current('r')} THEN 1 ELSE 0 END AS role_current
+                CASE WHEN ${current('r')} THEN 1 ELSE 0 END AS role_current,
+                (SELECT g.tenant_id FROM grant_tenants g WHERE g.grant_id = :grantId) AS chosen
            FROM memberships mb
            JOIN tenants t ON t.id = mb.tenant_id AND t.deleted_at IS NULL
            LEFT JOIN membership_roles r ON r.membership_id = mb.id
           WHERE mb.account_id = :accountId AND ${current('mb')}
           ORDER BY r.role`,
-        { accountId, now },
+        { accountId, grantId: grantId ?? '', now },
       ),
     );
     const byMembership = new Map<string, TenantMembership & { hadRoles: boolean }>();
@@ -80,10 +92,11 @@ export class TenantDirectory {
       if (Number(row.role_current) === 1) entry.roles.push(row.role);
     }
     // A membership with roles, none of them current, has ended (one with no roles at all has not).
-    return [...byMembership.values()]
+    const memberships = [...byMembership.values()]
       .filter((x) => !x.hadRoles || x.roles.length)
       .map(({ hadRoles: _, ...membership }) => membership)
       .sort((a, b) => a.tenant_name.localeCompare(b.tenant_name));
+    return { memberships, chosen: rows[0]?.chosen ?? undefined };
   }
 
   /**
@@ -110,11 +123,8 @@ export class TenantDirectory {
    * (refresh with `tenant`), which counts before the grant's stored choice.
    */
   async claimsFor(accountId: string, grantId: string | undefined, switched?: string): Promise<TenantClaims> {
-    const [memberships, chosen] = await Promise.all([
-      this.membershipsOf(accountId),
-      switched ?? this.chosenFor(grantId),
-    ]);
-    const active = this.activeOf(chosen, memberships);
+    const { memberships, chosen } = await this.membershipsAndChoice(accountId, switched ? undefined : grantId);
+    const active = this.activeOf(switched ?? chosen, memberships);
     return { ...(active ? { active_tenant: claimOf(active) } : {}), all_tenants: memberships.map(claimOf) };
   }
 
