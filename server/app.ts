@@ -569,7 +569,7 @@ export async function createTessera(config: Config, db: Database, logger: Logger
 
   // Behind a proxy, trust only the address the nearest proxy appended, not what the client wrote itself.
   const app = new Koa({ keys: cookieKeys, proxy: config.trustProxy, maxIpsCount: 1 });
-  app.use(pinOrigin(config.issuer));
+  pinOrigin(app, config.issuer);
   app.use(accessLog(logger));
   app.use(
     errorHandler({

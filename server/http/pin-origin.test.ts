@@ -7,7 +7,7 @@ import { send } from './test-support.js';
 // A proxy-trusting app is the worst case: Koa would believe X-Forwarded-Host and X-Forwarded-Proto.
 function appSeeing(issuer: string) {
   const app = new Koa({ keys: ['k'.repeat(32)], proxy: true });
-  app.use(pinOrigin(issuer));
+  pinOrigin(app, issuer);
   app.use((ctx) => {
     ctx.cookies.set('probe', '1', { signed: false });
     ctx.body = {

@@ -28,16 +28,25 @@ export const PROVIDER_ENDPOINTS = ENDPOINTS.map(([path, methods]) => ({
 }));
 
 const patterns = PROVIDER_ENDPOINTS.map(({ path, methods }) => ({ segments: path.toLowerCase().split('/'), methods }));
+const isParam = (segment: string) => segment.startsWith(':');
+/** The endpoints without a parameter, by path, and what the others start with: the lookup every request makes (app.ts). */
+const exact = new Map(patterns.filter((p) => !p.segments.some(isParam)).map((p) => [p.segments.join('/'), p.methods]));
+const paramPrefixes = patterns
+  .filter((p) => p.segments.some(isParam))
+  .map((p) => `${p.segments.slice(0, p.segments.findIndex(isParam)).join('/')}/`);
 
 /**
  * The methods the provider takes at `path`, or undefined when it is none of its endpoints. Like the
  * provider's router: letter case does not matter, a trailing slash is ignored, `:param` is any segment.
  */
 export function providerMethodsAt(path: string): readonly string[] | undefined {
-  const segments = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase().split('/');
+  const normal = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).toLowerCase();
+  const found = exact.get(normal);
+  if (found || !paramPrefixes.some((prefix) => normal.startsWith(prefix))) return found;
+  const segments = normal.split('/');
   return patterns.find(
     (p) =>
       p.segments.length === segments.length &&
-      p.segments.every((s, i) => (s.startsWith(':') ? segments[i] !== '' : s === segments[i])),
+      p.segments.every((s, i) => (isParam(s) ? segments[i] !== '' : s === segments[i])),
   )?.methods;
 }
