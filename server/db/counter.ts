@@ -4,6 +4,7 @@
 // it takes makes concurrent requests for one key count one after the other (exact, never over the limit).
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { runStatement } from './statement.js';
 
 export interface CountOptions {
   /** Uses allowed per key within the window. */
@@ -21,30 +22,37 @@ export interface Use {
 
 /**
  * Counts one use of `key` on `m`'s connection and says whether it stayed within the limit. A window
- * starts at the first use after the previous one ran out. (`key` and backticks: both databases accept them.)
+ * starts at the first use after the previous one ran out. One statement, atomic by itself (no transaction
+ * needed outside one), that also answers the new count: MySQL reports it as the insert id through
+ * LAST_INSERT_ID(expr) (0 when the row was new), SQLite with RETURNING. The window's end is read only for
+ * a refusal's Retry-After. (`key` and backticks: both databases accept them.)
  */
 export async function countUse(m: EntityManager, options: CountOptions, key: string): Promise<Use> {
   const id = rowKey(options, key);
   const now = Date.now();
   const fresh = now + options.durationSeconds * 1000;
-  // Both assignments read the old `expire` (MySQL assigns left to right, so `points` goes first).
-  const next =
-    'points = CASE WHEN expire > ? THEN points + 1 ELSE 1 END, expire = CASE WHEN expire > ? THEN expire ELSE ? END';
-  const upsert =
-    m.connection.options.type === 'mysql'
-      ? `INSERT INTO rate_limits (\`key\`, points, expire) VALUES (?, 1, ?) ON DUPLICATE KEY UPDATE ${next}`
-      : `INSERT INTO rate_limits (\`key\`, points, expire) VALUES (?, 1, ?) ON CONFLICT (\`key\`) DO UPDATE SET ${next}`;
-  await m.query(upsert, [id, fresh, now, now, fresh]);
-  const [row] = (await m.query('SELECT points, expire FROM rate_limits WHERE `key` = ?', [id])) as {
-    points: number | string;
-    expire: number | string;
-  }[];
-  const points = Number(row?.points ?? 1);
-  return {
-    allowed: points <= options.points,
-    retryAfterSeconds: Math.max(1, (Number(row?.expire ?? fresh) - now) / 1000),
-  };
+  const params = { id, now, fresh };
+  const mysql = m.connection.options.type === 'mysql';
+  const written = await runStatement<{ points: number | string }>(m, mysql ? COUNT.mysql : COUNT.sqlite, params);
+  const points = mysql ? written.insertId || 1 : Number(written.rows[0]?.points ?? 1);
+  if (points <= options.points) return { allowed: true, retryAfterSeconds: 0 };
+  const { rows } = await runStatement<{ expire: number | string }>(
+    m,
+    'SELECT expire FROM rate_limits WHERE `key` = :id',
+    params,
+  );
+  return { allowed: false, retryAfterSeconds: Math.max(1, (Number(rows[0]?.expire ?? fresh) - now) / 1000) };
 }
+
+// Both assignments read the old `expire` (MySQL assigns left to right, so `points` goes first).
+const NEXT_POINTS = 'CASE WHEN expire > :now THEN points + 1 ELSE 1 END';
+const NEXT_EXPIRE = 'expire = CASE WHEN expire > :now THEN expire ELSE :fresh END';
+const COUNT = {
+  mysql: `INSERT INTO rate_limits (\`key\`, points, expire) VALUES (:id, 1, :fresh)
+    ON DUPLICATE KEY UPDATE points = LAST_INSERT_ID(${NEXT_POINTS}), ${NEXT_EXPIRE}`,
+  sqlite: `INSERT INTO rate_limits (\`key\`, points, expire) VALUES (:id, 1, :fresh)
+    ON CONFLICT (\`key\`) DO UPDATE SET points = ${NEXT_POINTS}, ${NEXT_EXPIRE} RETURNING points`,
+} as const;
 
 // Keys are often e-mail addresses or IPs: hashed, the table holds no personal data, and every key
 // fits the VARCHAR(255). Hex, because that column compares case-insensitively.
@@ -54,5 +62,5 @@ function rowKey(options: CountOptions, key: string): string {
 
 /** Forgets the uses of `key`, e.g. after a successful sign-in. */
 export async function forgetUses(m: EntityManager, options: CountOptions, key: string): Promise<void> {
-  await m.query('DELETE FROM rate_limits WHERE `key` = ?', [rowKey(options, key)]);
+  await runStatement(m, 'DELETE FROM rate_limits WHERE `key` = :id', { id: rowKey(options, key) });
 }

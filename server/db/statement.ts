@@ -7,6 +7,8 @@ import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 export interface StatementResult<Row> {
   rows: Row[];
   affected: number;
+  /** MySQL: the insert id the statement reported (also what `LAST_INSERT_ID(expr)` in it set). */
+  insertId: number;
 }
 
 /** A pooled mysql2 connection, used with its callback API. */
@@ -31,7 +33,8 @@ export async function runStatement<Row = never>(
   const runner = m.queryRunner ?? m.connection.createQueryRunner();
   try {
     const result = await runner.query(query, values, true);
-    return { rows: (result.records ?? []) as Row[], affected: result.affected ?? 0 };
+    const insertId = Number((result.raw as { insertId?: number } | undefined)?.insertId ?? 0);
+    return { rows: (result.records ?? []) as Row[], affected: result.affected ?? 0, insertId };
   } finally {
     if (!m.queryRunner) await runner.release();
   }
@@ -44,9 +47,9 @@ async function onPooledConnection<Row>(m: EntityManager, query: string, values: 
     const result = await new Promise<unknown>((resolve, reject) =>
       connection.query(query, values, (error, answer) => (error ? reject(error) : resolve(answer))),
     );
-    return Array.isArray(result)
-      ? { rows: result as Row[], affected: 0 }
-      : { rows: [], affected: (result as { affectedRows?: number }).affectedRows ?? 0 };
+    if (Array.isArray(result)) return { rows: result as Row[], affected: 0, insertId: 0 };
+    const written = result as { affectedRows?: number; insertId?: number };
+    return { rows: [], affected: written.affectedRows ?? 0, insertId: Number(written.insertId ?? 0) };
   } finally {
     connection.release();
   }

@@ -23,7 +23,7 @@ export interface Quota {
 export function createRateLimiter(db: Database, options: RateLimitOptions): RateLimiter {
   return {
     async consume(key) {
-      const use = await db.transaction((m) => countUse(m, options, key));
+      const use = await db.write((m) => countUse(m, options, key));
       if (!use.allowed) throw new TooManyRequests(use.retryAfterSeconds);
     },
     async reset(key) {
