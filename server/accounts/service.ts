@@ -6,6 +6,7 @@
 import { type EntityManager, In, IsNull } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
+import { findOneFixed } from '../db/statement.js';
 import { Account, AccountEmail, Credential } from '../db/entities/index.js';
 import { enqueueWithinLimits, type MailLimits, UNLIMITED_MAIL } from '../delivery/outbox.js';
 import { consumeCode, deleteExpiredCodes, issueCode, peekCode, spendOpenCodes } from './codes.js';
@@ -400,8 +401,9 @@ export class AccountService {
     });
   }
 
+  /** Read at every token issuance (the provider's findAccount): a fixed statement. */
   async findById(id: string): Promise<Account | null> {
-    return this.db.read((m) => m.findOneBy(Account, { id }));
+    return this.db.read((m) => findOneFixed(m, Account, { id }));
   }
 
   private async insertAccount(

@@ -66,3 +66,36 @@ export function hydrate<E extends ObjectLiteral>(
   if (!column) throw new Error(`no column for ${property}`);
   return raw === null || raw === undefined ? null : m.connection.driver.prepareHydratedValue(raw, column);
 }
+
+const findTexts = new Map<string, string>();
+
+/**
+ * One row of an entity by equality on some of its columns, hydrated as TypeORM hydrates it: for reads made at
+ * every token issuance (an account, a session's sign-in). The statement's text is built once per database kind,
+ * entity and set of columns.
+ */
+export async function findOneFixed<E extends ObjectLiteral>(
+  m: EntityManager,
+  entity: EntityTarget<E>,
+  where: Partial<Record<keyof E & string, unknown>>,
+): Promise<E | null> {
+  const metadata = m.connection.getMetadata(entity);
+  const { driver } = m.connection;
+  const shape = `${m.connection.options.type} ${metadata.tableName} ${Object.keys(where).join(',')}`;
+  let text = findTexts.get(shape);
+  if (!text) {
+    const columnOf = (property: string) => metadata.findColumnWithPropertyName(property)!.databaseName;
+    const conditions = Object.keys(where).map((p) => `${driver.escape(columnOf(p))} = :${p}`);
+    const columns = metadata.columns.map((c) => driver.escape(c.databaseName));
+    text = `SELECT ${columns.join(', ')} FROM ${driver.escape(metadata.tableName)} WHERE ${conditions.join(' AND ')}`;
+    findTexts.set(shape, text);
+  }
+  const {
+    rows: [row],
+  } = await runStatement<Record<string, unknown>>(m, text, where);
+  if (!row) return null;
+  const found = metadata.create() as E;
+  for (const column of metadata.columns)
+    column.setEntityValue(found, driver.prepareHydratedValue(row[column.databaseName], column));
+  return found;
+}

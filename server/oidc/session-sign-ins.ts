@@ -5,6 +5,7 @@
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
+import { findOneFixed } from '../db/statement.js';
 import { SessionSignIn } from '../db/entities/index.js';
 import { TTL } from './protocol.js';
 
@@ -25,7 +26,7 @@ export async function rememberSessionIdp(db: Database, ctx: KoaContextWithOIDC):
 /** The `idp` of the session a token was issued in (for this account), if it signed in through a connection. */
 export async function sessionIdp(db: Database, sessionUid: string | undefined, accountId: string) {
   if (!sessionUid) return undefined;
-  const row = await db.read((m) => m.findOneBy(SessionSignIn, { sessionUid, accountId }));
+  const row = await db.read((m) => findOneFixed(m, SessionSignIn, { sessionUid, accountId }));
   return row?.idp ?? undefined;
 }
 
