@@ -5,6 +5,7 @@
 import type { AuthorizationCode, KoaContextWithOIDC } from 'oidc-provider';
 import { LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
+import { findOneFixed } from '../db/statement.js';
 import type { CodeClaims } from '../interaction/kit.js';
 import { Invitation, InvitationClaim } from '../db/entities/index.js';
 
@@ -53,9 +54,12 @@ export class InvitationClaims implements CodeClaims {
 
   /** The code is being redeemed: the claim held for it, spent (a second read of the same code finds nothing). */
   async redeem(code: AuthorizationCode): Promise<{ invitation: InvitationClaimValue } | undefined> {
+    // Most codes hold none: a plain read answers them without opening a transaction.
+    const held = await this.db.read((m) =>
+      findOneFixed(m, InvitationClaim, { codeId: code.jti, accountId: code.accountId ?? '' }),
+    );
+    if (!held) return undefined;
     return this.db.transaction(async (m) => {
-      const held = await m.findOneBy(InvitationClaim, { codeId: code.jti, accountId: code.accountId ?? '' });
-      if (!held) return undefined;
       const spent = await m.delete(InvitationClaim, { codeId: code.jti });
       if (spent.affected !== 1) return undefined;
       const invitation = await m.findOneBy(Invitation, { id: held.invitationId });

@@ -3,7 +3,7 @@
 import { IsNull, LessThan } from 'typeorm';
 import type { Database } from '../db/database.js';
 import { GrantTenant, PendingTenantChoice, Tenant } from '../db/entities/index.js';
-import { runStatement } from '../db/statement.js';
+import { findOneFixed, runStatement } from '../db/statement.js';
 import { current } from './access.js';
 import { looksLikeUuid } from './schemas.js';
 import { parseSignInPolicy, type SignInPolicy } from './sign-in-policy.js';
@@ -153,7 +153,7 @@ export class TenantDirectory {
 
   /** The code was redeemed: the choice held for it becomes the grant's active tenant, for as long as the grant lives. */
   async applyHeld(codeId: string, grantExpiresAt: Date): Promise<void> {
-    const held = await this.db.read((m) => m.findOneBy(PendingTenantChoice, { codeId }));
+    const held = await this.db.read((m) => findOneFixed(m, PendingTenantChoice, { codeId }));
     if (!held) return;
     await this.db.transaction(async (m) => {
       await m.delete(PendingTenantChoice, { codeId });
