@@ -24,9 +24,8 @@ export function tenantPolicyPrompt(tenants: TenantDirectory): PromptT {
       found = (async () => {
         const here = promptContext(ctx);
         if (!here) return undefined;
-        const tenantId = await activeTenantInRequest(tenants, ctx, here);
-        if (!tenantId) return undefined;
-        return { policy: await tenants.signInPolicyOf(tenantId), amr: (ctx.oidc.session?.amr ?? []) as string[] };
+        const active = await activeTenantInRequest(tenants, ctx, here);
+        return active && { policy: active.policy, amr: (ctx.oidc.session?.amr ?? []) as string[] };
       })();
       policies.set(ctx, found);
     }

@@ -4,6 +4,7 @@
 // never redeems the code: so the choice waits, tied to the code, and applies at the code's exchange.
 import type { AuthorizationCode, KoaContextWithOIDC } from 'oidc-provider';
 import type { TenantDirectory } from './claims.js';
+import type { SignInPolicy } from './sign-in-policy.js';
 
 /** The interaction result that carries a tenant chosen on a page; results merge, so the last choice wins. */
 const RESULT_KEY = 'active_tenant';
@@ -31,16 +32,15 @@ export function chosenInRequest(ctx: KoaContextWithOIDC): string | undefined {
 }
 
 /**
- * The tenant that becomes active with this request (chosen in it, else the grant's, else the only membership):
- * what a tenant's sign-in policy applies to. Runs after the select-tenant check, which resolves a hint.
+ * The tenant that becomes active with this request (chosen in it, else the grant's, else the only membership),
+ * with its sign-in policy: what the policy prompt applies. Runs after the select-tenant check, which resolves a hint.
  */
-export async function activeTenantInRequest(
+export function activeTenantInRequest(
   tenants: TenantDirectory,
   ctx: KoaContextWithOIDC,
   { accountId, grantId }: { accountId: string; grantId: string },
-): Promise<string | undefined> {
-  const chosen = chosenInRequest(ctx) ?? (await tenants.chosenFor(grantId));
-  return tenants.activeOf(chosen, await tenants.membershipsOf(accountId))?.tenant_id;
+): Promise<{ tenantId: string; policy: SignInPolicy } | undefined> {
+  return tenants.activeWithPolicy(accountId, grantId, chosenInRequest(ctx));
 }
 
 export function chosenInResult(result: Record<string, unknown> | undefined): string | undefined {

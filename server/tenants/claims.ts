@@ -35,6 +35,7 @@ interface MembershipRow {
   slug: string;
   role: string | null;
   role_current: number | string;
+  sign_in_policy: string | null;
   /** The tenant chosen for the grant asked about (the same on every row). */
   chosen: string | null;
 }
@@ -62,11 +63,12 @@ export class TenantDirectory {
     accountId: string,
     grantId: string | undefined,
     now = new Date(),
-  ): Promise<{ memberships: TenantMembership[]; chosen?: string }> {
+  ): Promise<{ memberships: TenantMembership[]; chosen?: string; policies: Map<string, string | null> }> {
     const { rows } = await this.db.read((m) =>
       runStatement<MembershipRow>(
         m,
-        `SELECT mb.id AS membership_id, t.id AS tenant_id, t.name AS tenant_name, t.slug AS slug, r.role AS role,
+        `SELECT mb.id AS membership_id, t.id AS tenant_id, t.name AS tenant_name, t.slug AS slug,
+                t.sign_in_policy AS sign_in_policy, r.role AS role,
                 CASE WHEN ${current('r')} THEN 1 ELSE 0 END AS role_current,
                 (SELECT g.tenant_id FROM grant_tenants g WHERE g.grant_id = :grantId) AS chosen
            FROM memberships mb
@@ -96,7 +98,8 @@ export class TenantDirectory {
       .filter((x) => !x.hadRoles || x.roles.length)
       .map(({ hadRoles: _, ...membership }) => membership)
       .sort((a, b) => a.tenant_name.localeCompare(b.tenant_name));
-    return { memberships, chosen: rows[0]?.chosen ?? undefined };
+    const policies = new Map(rows.map((row) => [row.tenant_id, row.sign_in_policy]));
+    return { memberships, chosen: rows[0]?.chosen ?? undefined, policies };
   }
 
   /**
@@ -107,10 +110,18 @@ export class TenantDirectory {
     return memberships.find((x) => x.tenant_id === chosen) ?? (memberships.length === 1 ? memberships[0] : undefined);
   }
 
-  /** The tenant's sign-in policy (no rules for a tenant that is gone). */
-  async signInPolicyOf(tenantId: string): Promise<SignInPolicy> {
-    const tenant = await this.db.read((m) => m.findOneBy(Tenant, { id: tenantId, deletedAt: IsNull() }));
-    return parseSignInPolicy(tenant?.signInPolicy ?? null);
+  /**
+   * The tenant that becomes active in a grant (`chosen` in this request, else the grant's, else the only
+   * membership) with its sign-in policy: one statement, read while an authorization request is checked.
+   */
+  async activeWithPolicy(
+    accountId: string,
+    grantId: string,
+    chosenInRequest: string | undefined,
+  ): Promise<{ tenantId: string; policy: SignInPolicy } | undefined> {
+    const { memberships, chosen, policies } = await this.membershipsAndChoice(accountId, grantId);
+    const active = this.activeOf(chosenInRequest ?? chosen, memberships);
+    return active && { tenantId: active.tenant_id, policy: parseSignInPolicy(policies.get(active.tenant_id) ?? null) };
   }
 
   async chosenFor(grantId: string | undefined): Promise<string | undefined> {

@@ -30,8 +30,10 @@ export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfS
       new Check('active_tenant_missing', 'the active tenant is to be chosen', async (ctx) => {
         const here = promptContext(ctx, { scope: TENANTS_SCOPE });
         if (!here || ctx.oidc.result?.select_tenant) return Check.NO_NEED_TO_PROMPT;
-        const memberships = await tenants.membershipsOf(here.accountId);
         const hint = ctx.oidc.params?.tenant_hint;
+        // Under prompt=none without a hint nothing is chosen here: no need to read the memberships.
+        if (typeof hint !== 'string' && ctx.oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
+        const memberships = await tenants.membershipsOf(here.accountId);
         const hinted = typeof hint === 'string' ? tenants.resolveHint(hint, memberships) : undefined;
         if (hinted) {
           // A valid hint chooses silently, even under prompt=none (for this request's code only).
