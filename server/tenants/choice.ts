@@ -3,7 +3,7 @@
 // Another site can send a signed-in person's browser to /auth with prompt=none and a tenant_hint, but it
 // never redeems the code: so the choice waits, tied to the code, and applies at the code's exchange.
 import type { AuthorizationCode, KoaContextWithOIDC } from 'oidc-provider';
-import type { TenantDirectory } from './claims.js';
+import type { TenantDirectory, TenantRead } from './claims.js';
 import type { SignInPolicy } from './sign-in-policy.js';
 
 /** The interaction result that carries a tenant chosen on a page; results merge, so the last choice wins. */
@@ -31,16 +31,32 @@ export function chosenInRequest(ctx: KoaContextWithOIDC): string | undefined {
   return hinted.get(ctx) ?? chosenInResult(ctx.oidc.result);
 }
 
+/** What the tenant checks of one authorization request read: once per request, shared by the prompts. */
+const readInRequest = new WeakMap<KoaContextWithOIDC, Promise<TenantRead>>();
+
+export function tenantsInRequest(
+  tenants: TenantDirectory,
+  ctx: KoaContextWithOIDC,
+  { accountId, grantId }: { accountId: string; grantId: string },
+): Promise<TenantRead> {
+  let read = readInRequest.get(ctx);
+  if (!read) {
+    read = tenants.membershipsAndChoice(accountId, grantId);
+    readInRequest.set(ctx, read);
+  }
+  return read;
+}
+
 /**
  * The tenant that becomes active with this request (chosen in it, else the grant's, else the only membership),
  * with its sign-in policy: what the policy prompt applies. Runs after the select-tenant check, which resolves a hint.
  */
-export function activeTenantInRequest(
+export async function activeTenantInRequest(
   tenants: TenantDirectory,
   ctx: KoaContextWithOIDC,
-  { accountId, grantId }: { accountId: string; grantId: string },
+  here: { accountId: string; grantId: string },
 ): Promise<{ tenantId: string; policy: SignInPolicy } | undefined> {
-  return tenants.activeWithPolicy(accountId, grantId, chosenInRequest(ctx));
+  return tenants.activeWithPolicy(await tenantsInRequest(tenants, ctx, here), chosenInRequest(ctx));
 }
 
 export function chosenInResult(result: Record<string, unknown> | undefined): string | undefined {

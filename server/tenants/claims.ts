@@ -6,7 +6,7 @@ import { GrantTenant, PendingTenantChoice, Tenant } from '../db/entities/index.j
 import { findOneFixed, runStatement } from '../db/statement.js';
 import { current } from './access.js';
 import { looksLikeUuid } from './schemas.js';
-import { parseSignInPolicy, type SignInPolicy } from './sign-in-policy.js';
+import { parseSignInPolicy } from './sign-in-policy.js';
 
 /** The scope an app asks for to get the tenant claims (and the tenant prompts). */
 export const TENANTS_SCOPE = 'tenants';
@@ -20,6 +20,13 @@ export interface TenantClaim {
 
 export interface TenantMembership extends TenantClaim {
   slug: string;
+}
+
+/** An account's memberships, the tenant chosen for one of its grants, and each tenant's sign-in policy (raw). */
+export interface TenantRead {
+  memberships: TenantMembership[];
+  chosen?: string;
+  policies: Map<string, string | null>;
 }
 
 export interface TenantClaims {
@@ -58,12 +65,8 @@ export class TenantDirectory {
     return (await this.membershipsAndChoice(accountId, undefined, now)).memberships;
   }
 
-  /** The memberships, and the tenant chosen for the grant, in the same statement. */
-  private async membershipsAndChoice(
-    accountId: string,
-    grantId: string | undefined,
-    now = new Date(),
-  ): Promise<{ memberships: TenantMembership[]; chosen?: string; policies: Map<string, string | null> }> {
+  /** The memberships, the tenant chosen for the grant and each tenant's sign-in policy, in the same statement. */
+  async membershipsAndChoice(accountId: string, grantId: string | undefined, now = new Date()): Promise<TenantRead> {
     const { rows } = await this.db.read((m) =>
       runStatement<MembershipRow>(
         m,
@@ -112,16 +115,13 @@ export class TenantDirectory {
 
   /**
    * The tenant that becomes active in a grant (`chosen` in this request, else the grant's, else the only
-   * membership) with its sign-in policy: one statement, read while an authorization request is checked.
+   * membership) with its sign-in policy, from what `membershipsAndChoice` read.
    */
-  async activeWithPolicy(
-    accountId: string,
-    grantId: string,
-    chosenInRequest: string | undefined,
-  ): Promise<{ tenantId: string; policy: SignInPolicy } | undefined> {
-    const { memberships, chosen, policies } = await this.membershipsAndChoice(accountId, grantId);
-    const active = this.activeOf(chosenInRequest ?? chosen, memberships);
-    return active && { tenantId: active.tenant_id, policy: parseSignInPolicy(policies.get(active.tenant_id) ?? null) };
+  activeWithPolicy(read: TenantRead, chosenInRequest: string | undefined) {
+    const active = this.activeOf(chosenInRequest ?? read.chosen, read.memberships);
+    return (
+      active && { tenantId: active.tenant_id, policy: parseSignInPolicy(read.policies.get(active.tenant_id) ?? null) }
+    );
   }
 
   async chosenFor(grantId: string | undefined): Promise<string | undefined> {

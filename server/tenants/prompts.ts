@@ -2,7 +2,7 @@
 // They run after consent so the grant exists; the choice counts once the app redeems the code (choice.ts).
 import { interactionPolicy } from 'oidc-provider';
 import { type Prompt as PromptT, promptContext } from '../interaction/kit.js';
-import { chosenInRequest, noteHintedTenant } from './choice.js';
+import { chosenInRequest, noteHintedTenant, tenantsInRequest } from './choice.js';
 import { type TenantDirectory, TENANTS_SCOPE } from './claims.js';
 
 const { Check, Prompt } = interactionPolicy;
@@ -18,7 +18,7 @@ export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfS
         new Check('no_tenant', 'the account belongs to no tenant', async (ctx) => {
           const here = promptContext(ctx, { scope: TENANTS_SCOPE }); // only when the app asked for tenants
           if (!here || ctx.oidc.promptPending('none') || ctx.oidc.result?.create_tenant) return Check.NO_NEED_TO_PROMPT;
-          return (await tenants.membershipsOf(here.accountId)).length === 0;
+          return (await tenantsInRequest(tenants, ctx, here)).memberships.length === 0;
         }),
       ),
     );
@@ -33,7 +33,7 @@ export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfS
         const hint = ctx.oidc.params?.tenant_hint;
         // Under prompt=none without a hint nothing is chosen here: no need to read the memberships.
         if (typeof hint !== 'string' && ctx.oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
-        const memberships = await tenants.membershipsOf(here.accountId);
+        const { memberships, chosen } = await tenantsInRequest(tenants, ctx, here);
         const hinted = typeof hint === 'string' ? tenants.resolveHint(hint, memberships) : undefined;
         if (hinted) {
           // A valid hint chooses silently, even under prompt=none (for this request's code only).
@@ -41,8 +41,7 @@ export function tenantPrompts(tenants: TenantDirectory, { selfService }: { selfS
           return Check.NO_NEED_TO_PROMPT;
         }
         if (ctx.oidc.promptPending('none')) return Check.NO_NEED_TO_PROMPT;
-        const chosen = chosenInRequest(ctx) ?? (await tenants.chosenFor(here.grantId));
-        if (tenants.activeOf(chosen, memberships)) return Check.NO_NEED_TO_PROMPT;
+        if (tenants.activeOf(chosenInRequest(ctx) ?? chosen, memberships)) return Check.NO_NEED_TO_PROMPT;
         return memberships.length >= 2;
       }),
     ),
