@@ -30,7 +30,7 @@ export class SecondFactors {
 
   /** An authenticator app or a passkey; recovery codes alone are a way back in, not a factor to ask for. */
   async has(accountId: string): Promise<boolean> {
-    const { totp, passkeys } = await this.summary(accountId);
+    const [totp, passkeys] = await Promise.all([this.totp.enrolled(accountId), this.passkeys.count(accountId)]);
     return totp || passkeys > 0;
   }
 
