@@ -1,7 +1,9 @@
 // Phone numbers as people type them -> E.164, with libphonenumber-js's full metadata (it knows which
 // ranges exist, so a made-up number is refused before any SMS is paid for). Numbers are international:
 // Tessera serves every country, so there is no default region to read a national number against.
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { loadedAtFirstUse } from '../first-use.js';
+
+const libphonenumber = loadedAtFirstUse<typeof import('libphonenumber-js/max')>('libphonenumber-js/max');
 
 export interface PhoneNumber {
   /** E.164: `+` and up to 15 digits, e.g. +4915112345678. The form stored and compared everywhere. */
@@ -22,7 +24,7 @@ const REFUSED_TYPES = new Set(['PREMIUM_RATE', 'SHARED_COST', 'TOLL_FREE', 'VOIC
 export function parsePhoneNumber(input: string): PhoneNumber | undefined {
   const typed = input.trim().replace(/^tel:/i, '').replace(/^00/, '+');
   if (typed.length > 40 || !typed.startsWith('+')) return undefined;
-  const parsed = parsePhoneNumberFromString(typed);
+  const parsed = libphonenumber().parsePhoneNumberFromString(typed);
   if (!parsed?.isValid() || parsed.ext) return undefined;
   const type = parsed.getType();
   if (type && REFUSED_TYPES.has(type)) return undefined;

@@ -1,6 +1,6 @@
 // The sql.js file is written behind: on close at once, otherwise within SQLITE_SAVE_DELAY_MS.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -39,5 +39,18 @@ test('without a close, the file catches up within the save delay', async () => {
   const reader = await open(file);
   assert.ok(await reader.read((m) => m.findOneBy(Secret, { name: 'soon' })), 'the write reached the file');
   await reader.close();
+  await db.close();
+});
+
+test('a read does not rewrite the file: only changes are saved', async () => {
+  const file = join(dir, 'read.sqlite');
+  const db = await open(file);
+  await db.migrate();
+  await write(db, 'there');
+  await new Promise((resolve) => setTimeout(resolve, SQLITE_SAVE_DELAY_MS * 3));
+  const saved = (await stat(file)).mtimeMs;
+  assert.ok(await db.read((m) => m.findOneBy(Secret, { name: 'there' })));
+  await new Promise((resolve) => setTimeout(resolve, SQLITE_SAVE_DELAY_MS * 3));
+  assert.equal((await stat(file)).mtimeMs, saved);
   await db.close();
 });

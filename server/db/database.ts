@@ -46,7 +46,7 @@ export class Database {
 
   /** Reads with an EntityManager outside a transaction (serialised on sql.js). */
   read<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.outside(fn);
+    return this.outside(fn, false);
   }
 
   /**
@@ -54,11 +54,15 @@ export class Database {
    * update whose row count decides, a cleanup). Changes that must hold together belong in `transaction`.
    */
   write<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.outside(fn);
+    return this.outside(fn, true);
   }
 
-  /** Runs `fn` with an EntityManager outside a transaction, each statement committing on its own. */
-  private async outside<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` with an EntityManager outside a transaction, each statement committing on its own. On sql.js only
+   * what `changes` is followed by a save: a save exports the whole database (a full copy, and a close and reopen
+   * that drop SQLite's page cache), which made read-only traffic (client credentials, /readyz) write the file.
+   */
+  private async outside<T>(fn: (manager: EntityManager) => Promise<T>, changes: boolean): Promise<T> {
     const current = this.held.getStore();
     if (current?.queryRunner?.isTransactionActive) return fn(current);
     // A cluster may abort even a single autocommit statement at certification (beyond wsrep_retry_autocommit):
@@ -71,7 +75,7 @@ export class Database {
         this.mutex!.runExclusive(() => this.held.run(this.dataSource.manager, () => fn(this.dataSource.manager))),
       );
     } finally {
-      this.scheduleSave();
+      if (changes) this.scheduleSave();
     }
   }
 
@@ -199,14 +203,14 @@ export class Database {
   }
 
   async migrate(): Promise<string[]> {
-    const done = await this.outside(() => this.dataSource.runMigrations({ transaction: 'each' }));
+    const done = await this.outside(() => this.dataSource.runMigrations({ transaction: 'each' }), true);
     return done.map((m) => m.name);
   }
 
   async close(): Promise<void> {
     if (this.dataSource.isInitialized) {
       await (this.mutex ? this.mutex.runExclusive(async () => this.saveNow()) : Promise.resolve());
-      await this.outside(() => this.dataSource.destroy());
+      await this.outside(() => this.dataSource.destroy(), false);
     }
     clearTimeout(this.saveTimer);
     process.removeListener('exit', this.flushAtExit);

@@ -1,8 +1,9 @@
 // The ways a queued message leaves Tessera: e-mail over SMTP, SMS over an HTTP webhook (and webhooks/transport.ts,
 // which main.ts hands the worker as the `webhook` channel).
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.js';
 import type { OutboxMessage } from '../db/entities/outbox-message.js';
+import { loadedAtFirstUse } from '../first-use.js';
 import type { Channel } from './outbox.js';
 
 /** Sends one message; resolves when the far end accepted it, rejects otherwise. */
@@ -17,6 +18,8 @@ export type Transports = Partial<Record<Channel, Transport>>;
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 const SMS_TIMEOUT_MS = 10_000;
 
+const nodemailer = loadedAtFirstUse<typeof import('nodemailer')>('nodemailer');
+
 /** One transport per configured channel; a channel left out keeps its messages queued. */
 export function createTransports(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'smsWebhookUrl'>): Transports {
   return {
@@ -25,10 +28,12 @@ export function createTransports(config: Pick<Config, 'smtpUrl' | 'mailFrom' | '
   };
 }
 
+/** SMTP_URL was checked at start (config.ts); nodemailer is loaded and the transport made at the first message. */
 export function emailTransport(smtpUrl: string, from: string): Transport {
-  const mailer = createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }, { from });
+  let mailer: Transporter | undefined;
   return {
     async send(msg) {
+      mailer ??= nodemailer().createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }, { from });
       await mailer.sendMail({
         to: msg.recipient,
         subject: msg.subject,

@@ -2,23 +2,22 @@
 // first factor (discoverable, user verification required, so a passkey alone is two factors) or as a second.
 // The relying party is the issuer (rpID its host, the one origin accepted); every challenge is kept here,
 // bound to who may answer it, and deleted by its one use; the signature counter must move forward.
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { isoBase64URL } from '@simplewebauthn/server/helpers';
 import { type EntityManager, LessThan, MoreThan } from 'typeorm';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { type ChallengePurpose, Credential, WebauthnChallenge } from '../db/entities/index.js';
 import { BadRequest } from '../errors.js';
+import { loadedAtFirstUse } from '../first-use.js';
 import type { Amr } from '../interaction/kit.js';
+
+const webauthn = loadedAtFirstUse<typeof import('@simplewebauthn/server')>('@simplewebauthn/server');
+const helpers = loadedAtFirstUse<typeof import('@simplewebauthn/server/helpers')>('@simplewebauthn/server/helpers');
 
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 const MAX_PASSKEYS = 20;
@@ -96,7 +95,7 @@ export class PasskeyService {
     displayName: string;
   }): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const existing = await this.db.read((m) => m.findBy(Credential, { accountId: account.id, type: 'webauthn' }));
-    const options = await generateRegistrationOptions({
+    const options = await webauthn().generateRegistrationOptions({
       rpName: this.rpName,
       rpID: this.rpID,
       userName: account.userName,
@@ -113,13 +112,15 @@ export class PasskeyService {
   /** Verifies a new passkey against the account's own challenge and keeps its public key. */
   async register(accountId: string, response: z.output<typeof AttestationResponse>, name: string): Promise<void> {
     await this.take(challengeOf(response), 'register', accountId);
-    const verification = await verifyRegistrationResponse({
-      response: response as RegistrationResponseJSON,
-      expectedChallenge: challengeOf(response),
-      expectedOrigin: this.origin,
-      expectedRPID: this.rpID,
-      requireUserVerification: true,
-    }).catch(refused);
+    const verification = await webauthn()
+      .verifyRegistrationResponse({
+        response: response as RegistrationResponseJSON,
+        expectedChallenge: challengeOf(response),
+        expectedOrigin: this.origin,
+        expectedRPID: this.rpID,
+        requireUserVerification: true,
+      })
+      .catch(refused);
     if (!verification.verified) throw passkeyRefused();
     const { credential } = verification.registrationInfo;
     if (credential.id.length > 320) throw passkeyRefused(); // longer than any real authenticator's, and than the column
@@ -133,7 +134,7 @@ export class PasskeyService {
         type: 'webauthn',
         identifier: credential.id,
         secretHash: null,
-        secret: isoBase64URL.fromBuffer(credential.publicKey),
+        secret: helpers().isoBase64URL.fromBuffer(credential.publicKey),
         counter: credential.counter,
         transports: credential.transports?.join(',') ?? null,
         name: name || 'Passkey',
@@ -149,7 +150,7 @@ export class PasskeyService {
    */
   async authenticationOptions(subject: string, accountId?: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
     const allow = accountId ? await this.db.read((m) => m.findBy(Credential, { accountId, type: 'webauthn' })) : [];
-    const options = await generateAuthenticationOptions({
+    const options = await webauthn().generateAuthenticationOptions({
       rpID: this.rpID,
       userVerification: accountId ? 'preferred' : 'required',
       allowCredentials: allow.map((c) => ({ id: c.identifier, transports: transportsOf(c) })),
@@ -167,19 +168,21 @@ export class PasskeyService {
     await this.take(challengeOf(response), 'authenticate', subject);
     const row = await this.db.read((m) => m.findOneBy(Credential, { type: 'webauthn', identifier: response.id }));
     if (!row?.secret || (accountId !== undefined && row.accountId !== accountId)) throw passkeyRefused();
-    const verification = await verifyAuthenticationResponse({
-      response: response as AuthenticationResponseJSON,
-      expectedChallenge: challengeOf(response),
-      expectedOrigin: this.origin,
-      expectedRPID: this.rpID,
-      credential: {
-        id: row.identifier,
-        publicKey: isoBase64URL.toBuffer(row.secret),
-        counter: row.counter,
-        transports: transportsOf(row),
-      },
-      requireUserVerification: accountId === undefined,
-    }).catch(refused);
+    const verification = await webauthn()
+      .verifyAuthenticationResponse({
+        response: response as AuthenticationResponseJSON,
+        expectedChallenge: challengeOf(response),
+        expectedOrigin: this.origin,
+        expectedRPID: this.rpID,
+        credential: {
+          id: row.identifier,
+          publicKey: helpers().isoBase64URL.toBuffer(row.secret),
+          counter: row.counter,
+          transports: transportsOf(row),
+        },
+        requireUserVerification: accountId === undefined,
+      })
+      .catch(refused);
     if (!verification.verified) throw passkeyRefused();
     const { newCounter, credentialDeviceType, userVerified } = verification.authenticationInfo;
     const now = new Date(this.now());
@@ -226,7 +229,9 @@ function advanceCounter(m: EntityManager, row: Credential, newCounter: number, n
 /** The challenge inside the signed client data (checked against the one held, and by the library). */
 function challengeOf(response: { response: { clientDataJSON: string } }): string {
   try {
-    const data = JSON.parse(isoBase64URL.toUTF8String(response.response.clientDataJSON)) as { challenge?: unknown };
+    const data = JSON.parse(helpers().isoBase64URL.toUTF8String(response.response.clientDataJSON)) as {
+      challenge?: unknown;
+    };
     if (typeof data.challenge === 'string' && data.challenge.length <= 128) return data.challenge;
   } catch {
     // falls through to the refusal

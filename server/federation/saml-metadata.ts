@@ -1,9 +1,12 @@
 // A SAML identity provider's metadata, imported by URL or as XML: its entity id, its single sign-on URL
 // (HTTP-Redirect binding, where Tessera sends its AuthnRequest) and its signing certificates. Only
 // these are kept; the metadata is read once, when the connection is saved.
-import { DOMParser } from '@xmldom/xmldom';
-import * as xpath from 'xpath';
 import { BadRequest } from '../errors.js';
+import { loadedAtFirstUse } from '../first-use.js';
+
+/** The XML parser and XPath, for SAML only (here and in saml.ts). */
+export const xmlDom = loadedAtFirstUse<typeof import('@xmldom/xmldom')>('@xmldom/xmldom');
+export const xpath = loadedAtFirstUse<typeof import('xpath')>('xpath');
 
 export interface IdpMetadata {
   entityId: string;
@@ -22,7 +25,7 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   if (/<!DOCTYPE/i.test(xml)) throw invalid('it has a DOCTYPE');
   let doc: Document;
   try {
-    doc = new DOMParser({
+    doc = new (xmlDom().DOMParser)({
       errorHandler: {
         error: (m: string) => {
           throw new Error(m);
@@ -35,7 +38,7 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   } catch {
     throw invalid('it is not XML');
   }
-  const select = (expr: string, node: Node = doc) => xpath.select(expr, node) as Node[];
+  const select = (expr: string, node: Node = doc) => xpath().select(expr, node) as Node[];
   const root = doc.documentElement;
   if (root?.localName !== 'EntityDescriptor') throw invalid('it has no EntityDescriptor');
   const entityId = root.getAttribute('entityID')?.trim();

@@ -5,12 +5,14 @@
 // signature wrapping), NotBefore / NotOnOrAfter and the audience; Tessera adds the issuer, Destination,
 // Recipient and InResponseTo checks on the verified assertion. Replay is the caller's (saml_assertions).
 // Nothing of a response is ever logged.
-import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
-import { DOMParser } from '@xmldom/xmldom';
-import * as xpath from 'xpath';
+import type { SAML } from '@node-saml/node-saml';
+import { loadedAtFirstUse } from '../first-use.js';
 import type { LiveConnection } from './connections.js';
+import { xmlDom, xpath } from './saml-metadata.js';
 import type { SamlSettings } from './schemas.js';
 import type { UpstreamClaims } from './upstream.js';
+
+const nodeSaml = loadedAtFirstUse<typeof import('@node-saml/node-saml')>('@node-saml/node-saml');
 
 /** Accepted difference between the IdP's clock and ours. */
 export const SAML_CLOCK_SKEW_MS = 60_000;
@@ -76,13 +78,13 @@ export class SamlServiceProvider {
     const destination = response.documentElement?.getAttribute('Destination');
     if (destination && destination !== acs) throw new SamlRejected('another destination');
     const confirmation = (
-      xpath.select(
+      xpath().select(
         "/*[local-name()='Assertion']/*[local-name()='Subject']/*[local-name()='SubjectConfirmation']",
         assertion,
       ) as Element[]
     )
       .filter((c) => c.getAttribute('Method') === BEARER)
-      .map((c) => (xpath.select("./*[local-name()='SubjectConfirmationData']", c) as Element[])[0])
+      .map((c) => (xpath().select("./*[local-name()='SubjectConfirmationData']", c) as Element[])[0])
       .find((d) => d?.getAttribute('Recipient') === acs);
     if (!confirmation) throw new SamlRejected('no bearer confirmation for this ACS');
     const notOnOrAfter = Date.parse(confirmation.getAttribute('NotOnOrAfter') ?? '');
@@ -120,6 +122,7 @@ export class SamlServiceProvider {
   ): SAML {
     const saml = connection.settings.saml as SamlSettings;
     const entityId = connection.settings.clientId;
+    const { SAML, ValidateInResponseTo } = nodeSaml();
     return new SAML({
       idpCert: saml.certificates.map(pem),
       issuer: entityId,
@@ -141,14 +144,14 @@ export class SamlServiceProvider {
 }
 
 function parse(xml: string): Document {
-  return new DOMParser({ errorHandler: { error: () => {}, warning: () => {} } }).parseFromString(
+  return new (xmlDom().DOMParser)({ errorHandler: { error: () => {}, warning: () => {} } }).parseFromString(
     xml || '<none/>',
     'text/xml',
   ) as unknown as Document;
 }
 
 function text(doc: Document, expr: string): string | undefined {
-  const node = (xpath.select(expr, doc) as Node[])[0];
+  const node = (xpath().select(expr, doc) as Node[])[0];
   return node?.textContent?.trim() || undefined;
 }
 
