@@ -210,20 +210,19 @@ export async function prepareTessera(
       .filter(Boolean)
       .flatMap((f) => ['--import', `./${f.replace(/^\.\//, '')}`]);
     const logFile = join(resultsDir, `${result.name}${profileDir ? '-profile' : ''}.log`);
+    // The server under load is the compiled build, what `npm start` runs; experiments preload TypeScript
+    // into it, so with --tessera-import it runs through tsx instead.
+    const dist = preload.length ? undefined : await compileServer(resultsDir);
+    const entry =
+      typeof dist === 'string'
+        ? [join(dist, 'server/main.js')]
+        : ['--import', 'tsx', ...preload, 'bench/lib/tessera-main.ts'];
     const startServer = async () => {
       const started = performance.now();
-      const srv = track(
-        startProcess(
-          label,
-          [state.serverNode, ...nodeArgs, '--import', 'tsx', ...preload, 'bench/lib/tessera-main.ts'],
-          env,
-          0,
-          logFile,
-        ),
-      );
+      const srv = track(startProcess(label, [state.serverNode, ...nodeArgs, ...entry], env, 0, logFile));
       const ms = await waitReady(srv, `${issuer}/readyz`, started);
       await sleep(1000);
-      return { srv, ms, pid: await srv.pid(/^\S*node\s.*tessera-main\.ts/) };
+      return { srv, ms, pid: await srv.pid(/^\S*node\s.*(tessera-main\.ts|server\/main\.js)/) };
     };
     let server = await startServer();
     result.startup = {
@@ -231,7 +230,7 @@ export async function prepareTessera(
       warmMs,
       benchServerMs: server.ms,
       rssAtRestMiB: rssAtRest ?? rssMiB(server.pid),
-      via: rssAtRest ? 'npm start' : 'node --import tsx bench/lib/tessera-main.ts',
+      via: rssAtRest ? 'npm start' : entry.join(' ').replace(resultsDir, 'bench/results/<run>'),
     };
     statusConn = db === 'mysql' ? await mysql.createConnection(serverUrl(opts.mysqlUrl)) : undefined;
     const conn = statusConn;
