@@ -298,7 +298,21 @@ export class RedemptionService {
       return { outcome: 'already_member', invitation: await this.details(m, invitation, tenant) };
     }
 
-    // Count the use only while one remains, atomically: of concurrent accepts, no more than max_uses get through.
+    await grantMembership(m, grant);
+    await recordAudit(m, {
+      type: 'invitation.accepted',
+      actor: accountId,
+      tenantId: invitation.tenantId,
+      subject: invitation.id,
+      // The creator's metadata rides with the event, as in the ID token's `invitation` claim (id-token-claim.ts).
+      data: { roles, metadata: JSON.parse(invitation.metadata) as Record<string, unknown> },
+    });
+    await this.notifyInviter(m, invitation, tenant, accountId, 'accepted');
+    const details = await this.details(m, invitation, tenant);
+
+    // Count the use only while one remains, atomically: of concurrent accepts, no more than max_uses get through;
+    // a refused one rolls back what it wrote above. Counted last: the row lock it takes on the invitation, which
+    // every accept of it waits for, is held only for the decision and the commit.
     const counted = await m
       .createQueryBuilder()
       .update(Invitation)
@@ -310,19 +324,10 @@ export class RedemptionService {
       )
       .execute();
     if (counted.affected !== 1) throw new InvitationRefused('used_up', invitation.id);
-
-    await grantMembership(m, grant);
+    // After the count: the decision's foreign key shares a lock on the invitation's row, and two accepts
+    // holding that share would deadlock on the count's exclusive lock.
     await this.upsertDecision(m, invitation.id, accountId, 'accepted');
-    await recordAudit(m, {
-      type: 'invitation.accepted',
-      actor: accountId,
-      tenantId: invitation.tenantId,
-      subject: invitation.id,
-      // The creator's metadata rides with the event, as in the ID token's `invitation` claim (id-token-claim.ts).
-      data: { roles, metadata: JSON.parse(invitation.metadata) as Record<string, unknown> },
-    });
-    await this.notifyInviter(m, invitation, tenant, accountId, 'accepted');
-    return { outcome: grant.outcome, invitation: await this.details(m, invitation, tenant) };
+    return { outcome: grant.outcome, invitation: details };
   }
 
   /** What accepting would grant the account: tenants/ reads its membership; nothing is written yet. */
