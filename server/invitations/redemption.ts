@@ -11,12 +11,12 @@ import type { KeySet } from '../keys/keys.js';
 import {
   type GrantOutcome,
   grantMembership,
+  liveTenantLacking,
   liveTenantOf,
   planGrant,
   type TenantRef,
   tenantsOf,
 } from '../tenants/grants.js';
-import { assertRolesExist } from '../tenants/service.js';
 import { accessEndOf } from './access-end.js';
 import type { InvitationMail } from './mail.js';
 import { type FindClient, hashHandle } from './service.js';
@@ -63,6 +63,13 @@ export interface InvitationDetails {
 
 export type Outcome = GrantOutcome;
 
+/**
+ * Counts a use only while one remains and the token is the current one of an open invitation: the row count
+ * decides. An invitation awaiting approval has no token out yet; this refuses one all the same.
+ */
+const COUNT_USE =
+  "UPDATE invitations SET use_count = use_count + 1 WHERE id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now AND COALESCE(approval, '') <> 'awaiting'";
+
 /** How many waiting invitations the review page lists at once. */
 export const REVIEW_PAGE_SIZE = 20;
 
@@ -93,8 +100,8 @@ export class RedemptionService {
   async open(token: string, accountId?: string): Promise<InvitationDetails> {
     return this.db.read(async (m) => {
       const invitation = await this.fromToken(m, token);
-      const tenant = await this.liveTenant(m, invitation);
-      await this.assertRolesRemain(m, invitation);
+      const { tenant, rolesGone } = await this.liveTenantAndRoles(m, invitation);
+      if (rolesGone) throw new InvitationRefused('roles_gone', invitation.id);
       if (accountId) await this.assertBindingAllows(m, invitation, accountId);
       return this.details(m, invitation, tenant);
     });
@@ -288,10 +295,10 @@ export class RedemptionService {
     accountId: string,
   ): Promise<Decided> {
     const invitation = await this.resolve(m, ref);
-    const tenant = await this.liveTenant(m, invitation);
+    const { tenant, rolesGone } = await this.liveTenantAndRoles(m, invitation);
     await this.assertBindingAllows(m, invitation, accountId);
     const roles = rolesOf(invitation);
-    await this.assertRolesRemain(m, invitation);
+    if (rolesGone) throw new InvitationRefused('roles_gone', invitation.id);
     const grant = await this.planGrant(m, invitation, accountId);
     if (grant.outcome === 'already_member') {
       await this.upsertDecision(m, invitation.id, accountId, 'accepted'); // recorded, but no use is counted
@@ -313,16 +320,12 @@ export class RedemptionService {
     // Count the use only while one remains, atomically: of concurrent accepts, no more than max_uses get through;
     // a refused one rolls back what it wrote above. Counted last: the row lock it takes on the invitation, which
     // every accept of it waits for, is held only for the decision and the commit.
-    const counted = await m
-      .createQueryBuilder()
-      .update(Invitation)
-      .set({ useCount: () => 'use_count + 1' })
-      .where(
-        // An invitation awaiting approval has no token out yet; this refuses one all the same.
-        "id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now AND COALESCE(approval, '') <> 'awaiting'",
-        { id: invitation.id, jti: invitation.tokenJti, now: new Date() },
-      )
-      .execute();
+    const [sql, parameters] = m.connection.driver.escapeQueryWithParameters(COUNT_USE, {
+      id: invitation.id,
+      jti: invitation.tokenJti,
+      now: new Date(),
+    });
+    const counted = await m.queryRunner!.query(sql, parameters, true);
     if (counted.affected !== 1) throw new InvitationRefused('used_up', invitation.id);
     // After the count: the decision's foreign key shares a lock on the invitation's row, and two accepts
     // holding that share would deadlock on the count's exclusive lock.
@@ -379,11 +382,17 @@ export class RedemptionService {
     if (problem[status]) throw new InvitationRefused(problem[status]!, invitation.id);
   }
 
-  /** The roles are re-checked against the catalogue: one removed since the invitation was made refuses it. */
-  private async assertRolesRemain(m: EntityManager, invitation: Invitation): Promise<void> {
-    await assertRolesExist(m, invitation.tenantId, rolesOf(invitation)).catch(() => {
-      throw new InvitationRefused('roles_gone', invitation.id);
-    });
+  /**
+   * The live tenant (else refused: tenant_gone), and whether a role of the invitation left its catalogue since
+   * it was made (the caller refuses that: roles_gone), in one query.
+   */
+  private async liveTenantAndRoles(
+    m: EntityManager,
+    invitation: Invitation,
+  ): Promise<{ tenant: TenantRef; rolesGone: boolean }> {
+    const live = await liveTenantLacking(m, invitation.tenantId, rolesOf(invitation));
+    if (!live) throw new InvitationRefused('tenant_gone', invitation.id);
+    return { tenant: live.tenant, rolesGone: live.lacking.length > 0 };
   }
 
   private async liveTenant(m: EntityManager, invitation: Invitation): Promise<TenantRef> {
