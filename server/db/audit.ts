@@ -2,7 +2,7 @@
 // Listeners (webhooks, wired by app.ts) see each event in that same transaction, so what they write
 // commits or rolls back with it; db/ knows nothing of them.
 import type { EntityManager } from 'typeorm';
-import { AuditEvent } from './entities/index.js';
+import { runStatement } from './statement.js';
 
 export interface AuditRecord {
   type: string;
@@ -26,9 +26,13 @@ export function addAuditListener(listener: AuditListener): () => void {
   return () => listeners.delete(listener);
 }
 
+/** Fixed SQL (the table of the AuditEvent entity): events are written on hot paths, and query building cost more than the insert. */
+const INSERT_EVENT =
+  'INSERT INTO audit_events (id, type, actor, tenant_id, subject, data, at) VALUES (:id, :type, :actor, :tenantId, :subject, :data, :at)';
+
 export async function recordAudit(m: EntityManager, record: AuditRecord): Promise<void> {
   const event = { ...record, id: crypto.randomUUID(), at: new Date() };
-  await m.insert(AuditEvent, {
+  await runStatement(m, INSERT_EVENT, {
     id: event.id,
     type: record.type,
     actor: record.actor ?? null,

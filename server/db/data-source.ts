@@ -20,6 +20,9 @@ export function createDataSource(database: DatabaseConfig): DataSource {
       extra: {
         connectionLimit: (database.pool ?? POOL_DEFAULTS).size,
         queueLimit: (database.pool ?? POOL_DEFAULTS).queueLimit,
+        // mysql2 otherwise captures a stack trace at every query, for its errors' stacks (TypeORM gives a
+        // failed query's error its own): ~8 % of the CPU of a redemption, paid by every statement.
+        trace: false,
       },
     } satisfies DataSourceOptions);
   }

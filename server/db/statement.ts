@@ -20,8 +20,8 @@ interface PooledConnection {
 /**
  * Runs one statement on `m`'s connection (its transaction's, when it has one). Outside a transaction on MySQL
  * it borrows a pooled connection itself (with the pool's wait bound and session settings, database.ts) and
- * uses mysql2's callback API: TypeORM's runner goes through mysql2's promise wrapper, which captures a stack
- * trace per query (a twentieth of a refresh grant's CPU).
+ * uses mysql2's callback API, past TypeORM's query runner (a runner per call, its broadcaster's events, mysql2's
+ * promise wrapper).
  */
 export async function runStatement<Row = never>(
   m: EntityManager,

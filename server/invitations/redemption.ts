@@ -4,6 +4,7 @@ import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { displayNamesOf, mailContactOf, verifiedAddressesOf } from '../accounts/profiles.js';
 import { recordAudit } from '../db/audit.js';
 import type { Database } from '../db/database.js';
+import { runStatement } from '../db/statement.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { Invitation, InvitationRedemption, Membership, Tenant } from '../db/entities/index.js';
 import { enqueueMessage } from '../delivery/outbox.js';
@@ -11,12 +12,12 @@ import type { KeySet } from '../keys/keys.js';
 import {
   type GrantOutcome,
   grantMembership,
+  liveTenantLacking,
   liveTenantOf,
   planGrant,
   type TenantRef,
   tenantsOf,
 } from '../tenants/grants.js';
-import { assertRolesExist } from '../tenants/service.js';
 import { accessEndOf } from './access-end.js';
 import type { InvitationMail } from './mail.js';
 import { type FindClient, hashHandle } from './service.js';
@@ -63,6 +64,13 @@ export interface InvitationDetails {
 
 export type Outcome = GrantOutcome;
 
+/**
+ * Counts a use only while one remains and the token is the current one of an open invitation: the row count
+ * decides. An invitation awaiting approval has no token out yet; this refuses one all the same.
+ */
+const COUNT_USE =
+  "UPDATE invitations SET use_count = use_count + 1 WHERE id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now AND COALESCE(approval, '') <> 'awaiting'";
+
 /** How many waiting invitations the review page lists at once. */
 export const REVIEW_PAGE_SIZE = 20;
 
@@ -93,8 +101,8 @@ export class RedemptionService {
   async open(token: string, accountId?: string): Promise<InvitationDetails> {
     return this.db.read(async (m) => {
       const invitation = await this.fromToken(m, token);
-      const tenant = await this.liveTenant(m, invitation);
-      await this.assertRolesRemain(m, invitation);
+      const { tenant, rolesGone } = await this.liveTenantAndRoles(m, invitation);
+      if (rolesGone) throw new InvitationRefused('roles_gone', invitation.id);
       if (accountId) await this.assertBindingAllows(m, invitation, accountId);
       return this.details(m, invitation, tenant);
     });
@@ -288,31 +296,17 @@ export class RedemptionService {
     accountId: string,
   ): Promise<Decided> {
     const invitation = await this.resolve(m, ref);
-    const tenant = await this.liveTenant(m, invitation);
+    const { tenant, rolesGone } = await this.liveTenantAndRoles(m, invitation);
     await this.assertBindingAllows(m, invitation, accountId);
     const roles = rolesOf(invitation);
-    await this.assertRolesRemain(m, invitation);
+    if (rolesGone) throw new InvitationRefused('roles_gone', invitation.id);
     const grant = await this.planGrant(m, invitation, accountId);
     if (grant.outcome === 'already_member') {
       await this.upsertDecision(m, invitation.id, accountId, 'accepted'); // recorded, but no use is counted
       return { outcome: 'already_member', invitation: await this.details(m, invitation, tenant) };
     }
 
-    // Count the use only while one remains, atomically: of concurrent accepts, no more than max_uses get through.
-    const counted = await m
-      .createQueryBuilder()
-      .update(Invitation)
-      .set({ useCount: () => 'use_count + 1' })
-      .where(
-        // An invitation awaiting approval has no token out yet; this refuses one all the same.
-        "id = :id AND token_jti = :jti AND use_count < max_uses AND revoked_at IS NULL AND ended_at IS NULL AND expires_at > :now AND COALESCE(approval, '') <> 'awaiting'",
-        { id: invitation.id, jti: invitation.tokenJti, now: new Date() },
-      )
-      .execute();
-    if (counted.affected !== 1) throw new InvitationRefused('used_up', invitation.id);
-
     await grantMembership(m, grant);
-    await this.upsertDecision(m, invitation.id, accountId, 'accepted');
     await recordAudit(m, {
       type: 'invitation.accepted',
       actor: accountId,
@@ -322,7 +316,17 @@ export class RedemptionService {
       data: { roles, metadata: JSON.parse(invitation.metadata) as Record<string, unknown> },
     });
     await this.notifyInviter(m, invitation, tenant, accountId, 'accepted');
-    return { outcome: grant.outcome, invitation: await this.details(m, invitation, tenant) };
+    const details = await this.details(m, invitation, tenant);
+
+    // Count the use only while one remains, atomically: of concurrent accepts, no more than max_uses get through;
+    // a refused one rolls back what it wrote above. Counted last: the row lock it takes on the invitation, which
+    // every accept of it waits for, is held only for the decision and the commit.
+    const counted = await runStatement(m, COUNT_USE, { id: invitation.id, jti: invitation.tokenJti, now: new Date() });
+    if (counted.affected !== 1) throw new InvitationRefused('used_up', invitation.id);
+    // After the count: the decision's foreign key shares a lock on the invitation's row, and two accepts
+    // holding that share would deadlock on the count's exclusive lock.
+    await this.upsertDecision(m, invitation.id, accountId, 'accepted');
+    return { outcome: grant.outcome, invitation: details };
   }
 
   /** What accepting would grant the account: tenants/ reads its membership; nothing is written yet. */
@@ -374,11 +378,17 @@ export class RedemptionService {
     if (problem[status]) throw new InvitationRefused(problem[status]!, invitation.id);
   }
 
-  /** The roles are re-checked against the catalogue: one removed since the invitation was made refuses it. */
-  private async assertRolesRemain(m: EntityManager, invitation: Invitation): Promise<void> {
-    await assertRolesExist(m, invitation.tenantId, rolesOf(invitation)).catch(() => {
-      throw new InvitationRefused('roles_gone', invitation.id);
-    });
+  /**
+   * The live tenant (else refused: tenant_gone), and whether a role of the invitation left its catalogue since
+   * it was made (the caller refuses that: roles_gone), in one query.
+   */
+  private async liveTenantAndRoles(
+    m: EntityManager,
+    invitation: Invitation,
+  ): Promise<{ tenant: TenantRef; rolesGone: boolean }> {
+    const live = await liveTenantLacking(m, invitation.tenantId, rolesOf(invitation));
+    if (!live) throw new InvitationRefused('tenant_gone', invitation.id);
+    return { tenant: live.tenant, rolesGone: live.lacking.length > 0 };
   }
 
   private async liveTenant(m: EntityManager, invitation: Invitation): Promise<TenantRef> {

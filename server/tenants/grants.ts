@@ -3,11 +3,12 @@
 // Only tenants/ writes memberships.
 import { type EntityManager, In, IsNull } from 'typeorm';
 import { recordAudit } from '../db/audit.js';
+import { runStatement } from '../db/statement.js';
 import { Membership, MembershipRole, Tenant, TenantRole } from '../db/entities/index.js';
 import { TENANT_ADMIN } from './access.js';
 import { isLastAdmin } from './memberships.js';
 import { type GrantSource, provenanceOf, sourceData } from './provenance.js';
-import { insertMembership, lockTenant } from './service.js';
+import { insertMembership, insertRows, lockTenant } from './service.js';
 
 /** What another feature may know of a tenant. */
 export interface TenantRef {
@@ -21,6 +22,26 @@ const refOf = (tenant: Tenant): TenantRef => ({ id: tenant.id, name: tenant.name
 export async function liveTenantOf(m: EntityManager, tenantId: string): Promise<TenantRef | undefined> {
   const tenant = await m.findOneBy(Tenant, { id: tenantId, deletedAt: IsNull() });
   return tenant ? refOf(tenant) : undefined;
+}
+
+/**
+ * The tenant, unless it was deleted, with those of `roles` its catalogue lacks: one query (the read an
+ * invitation's redemption makes, fixed SQL).
+ */
+export async function liveTenantLacking(
+  m: EntityManager,
+  tenantId: string,
+  roles: string[],
+): Promise<{ tenant: TenantRef; lacking: string[] } | undefined> {
+  const named = roles.length ? 'r.name IN (:...roles)' : '1 = 0';
+  const { rows } = await runStatement<{ id: string; name: string; role: string | null }>(
+    m,
+    `SELECT t.id, t.name, r.name AS role FROM tenants t LEFT JOIN tenant_roles r ON r.tenant_id = t.id AND ${named} WHERE t.id = :tenantId AND t.deleted_at IS NULL`,
+    { roles, tenantId },
+  );
+  if (!rows[0]) return undefined;
+  const found = rows.map((r) => r.role);
+  return { tenant: { id: rows[0].id, name: rows[0].name }, lacking: roles.filter((r) => !found.includes(r)) };
 }
 
 /** These tenants, deleted ones too (a tenant is deleted softly, so its row and name remain): one query. */
@@ -94,7 +115,8 @@ export async function grantMembership(m: EntityManager, plan: PlannedGrant): Pro
     const membershipId = plan.membershipId!;
     const now = new Date();
     if (plan.missing.length)
-      await m.insert(
+      await insertRows(
+        m,
         MembershipRole,
         plan.missing.map((role) => ({
           membershipId,

@@ -1,6 +1,7 @@
 // Tenants and their role catalogues: the rules and the transactions.
 import { randomBytes } from 'node:crypto';
 import { type EntityManager, In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { z } from 'zod';
 import { recordAudit } from '../db/audit.js';
 import { writeGuard } from '../db/cluster.js';
@@ -368,6 +369,18 @@ export class TenantService {
 }
 
 /** Inserts a membership with roles (the caller holds the transaction and has checked the rules). */
+/**
+ * Inserts membership rows as given. `m.insert` reads each inserted row back for the columns the database
+ * defaults (a SELECT per insert); every column is set here, so that read only cost a round trip.
+ */
+export async function insertRows<T extends Membership | MembershipRole>(
+  m: EntityManager,
+  entity: new () => T,
+  rows: QueryDeepPartialEntity<T> | QueryDeepPartialEntity<T>[],
+): Promise<void> {
+  await m.createQueryBuilder().insert().into(entity).values(rows).updateEntity(false).execute();
+}
+
 export async function insertMembership(
   m: EntityManager,
   tenantId: string,
@@ -392,9 +405,10 @@ export async function insertMembership(
     invitationId,
     ...provenance,
   });
-  await m.insert(Membership, membership);
+  await insertRows(m, Membership, membership);
   if (roles.length)
-    await m.insert(
+    await insertRows(
+      m,
       MembershipRole,
       roles.map((role) => ({ membershipId: membership.id, role, tenantId, grantedAt: now, ...provenance })),
     );
