@@ -7,7 +7,6 @@ import {
   readFileSync,
   rmSync,
   statSync,
-  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -152,6 +151,8 @@ export async function prepareTessera(
     let warmMs: number | undefined;
     let rssAtRest: number | undefined;
     if (opts.only.includes('startup') && !profileDir) {
+      const built = await compileServer();
+      if (typeof built !== 'string') throw new Error(built.error);
       for (const phase of ['cold', 'warm'] as const) {
         const started = performance.now();
         const srv = track(
@@ -175,7 +176,7 @@ export async function prepareTessera(
           `  npm start → ready (${phase === 'cold' ? 'first start: keys generated' : 'restart'}): ${fmt(ms)} ms${rssAtRest && phase === 'warm' ? `, RSS at rest ${fmt(rssAtRest, 1)} MiB` : ''}`,
         );
       }
-      const dist = await compileServer(resultsDir);
+      const dist = await compileServer();
       if (typeof dist !== 'string') result.compiled = dist;
       else {
         const started = performance.now();
@@ -212,7 +213,7 @@ export async function prepareTessera(
     const logFile = join(resultsDir, `${result.name}${profileDir ? '-profile' : ''}.log`);
     // The server under load is the compiled build, what `npm start` runs; experiments preload TypeScript
     // into it, so with --tessera-import it runs through tsx instead.
-    const dist = preload.length ? undefined : await compileServer(resultsDir);
+    const dist = preload.length ? undefined : await compileServer();
     const entry =
       typeof dist === 'string'
         ? [join(dist, 'server/main.js')]
@@ -395,20 +396,17 @@ export async function profileTessera(
 
 let compiled: Promise<string | { error: string }> | undefined;
 
-/** tsc with the project's build config into the results folder, once per run; views/ and public/ linked beside it. */
-function compileServer(resultsDir: string): Promise<string | { error: string }> {
+/**
+ * `npm run build`, once per run: the dist/ that `npm start` runs (so its figures are of this code, not of an
+ * older build) and that the server under load runs.
+ */
+function compileServer(): Promise<string | { error: string }> {
   compiled ??= (async () => {
-    const out = join(resultsDir, 'dist');
-    log('  compiling server/ with tsc (tsconfig.build.json) for the compiled start-up figure');
-    const r = await exec(
-      process.execPath,
-      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', out],
-      300_000,
-    );
-    if (!existsSync(join(out, 'server/main.js')))
-      return { error: `tsc emitted nothing (exit ${r.code}): ${r.output.slice(0, 300)}` };
-    for (const dir of ['views', 'public'])
-      if (!existsSync(join(out, dir))) symlinkSync(join(ROOT, dir), join(out, dir));
+    const out = join(ROOT, 'dist');
+    log('  building server/ (npm run build) for npm start and the server under load');
+    const r = await exec('npm', ['run', 'build'], 300_000);
+    if (r.code !== 0 || !existsSync(join(out, 'server/main.js')))
+      return { error: `npm run build failed (exit ${r.code}): ${r.output.slice(-300)}` };
     return out;
   })();
   return compiled;
