@@ -70,7 +70,8 @@ test('the layers below the features know no feature', () => {
     config: [],
     db: ['config', 'errors'],
     keys: ['db'],
-    delivery: ['config', 'db', 'errors', 'page', 'render'],
+    'first-use': [],
+    delivery: ['config', 'db', 'errors', 'first-use', 'page', 'render'],
     interaction: ['errors'],
   };
   for (const [module, allowed] of Object.entries(below)) {
