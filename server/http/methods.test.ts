@@ -65,7 +65,7 @@ const PATHS = [
 ];
 
 describeWithServer('HTTP methods and API paths', (server: () => TestServer) => {
-  test("no route of ours sits at a provider endpoint: those requests go straight to the provider, past our routers", () => {
+  test('no route of ours sits at a provider endpoint: those requests go straight to the provider, past our routers', () => {
     const routers = server()
       .tessera.app.middleware.map((m) => (m as { router?: Router }).router)
       .filter((r): r is Router => r !== undefined);
